@@ -1,0 +1,141 @@
+/**
+ * The MARC record model: read-only plain data.
+ *
+ * A record is a 24-character leader and an ordered list of fields. A control field
+ * (tags `001`–`009`) holds one value; a data field holds two indicators and an ordered
+ * list of subfields. Field order is kept exactly as read, so a well-formed record
+ * written back gives the same bytes.
+ *
+ * @example
+ * ```ts
+ * const record: MarcRecord = {
+ *   leader: "00000nam a2200000 a 4500",
+ *   fields: [
+ *     { tag: "001", value: "ocm12345" },
+ *     { tag: "245", ind1: "1", ind2: "0", subfields: [{ code: "a", value: "Title" }] },
+ *   ],
+ * };
+ * getFields(record, "245")[0]; // the 245 field
+ * leaderValue(record, "bibliographicLevel"); // "m"
+ * ```
+ */
+
+/** One subfield: its one-character code and its value. */
+export interface Subfield {
+  readonly code: string;
+  readonly value: string;
+}
+
+/** A control field (`001`–`009`): a tag and one value, no indicators, no subfields. */
+export interface ControlField {
+  readonly tag: string;
+  readonly value: string;
+}
+
+/** A data field: tag, two one-character indicators, and ordered subfields. */
+export interface DataField {
+  readonly tag: string;
+  readonly ind1: string;
+  readonly ind2: string;
+  readonly subfields: readonly Subfield[];
+}
+
+export type Field = ControlField | DataField;
+
+/** A MARC record: the 24-character leader and its fields in their original order. */
+export interface MarcRecord {
+  readonly leader: string;
+  readonly fields: readonly Field[];
+}
+
+/** Tells a control field from a data field. The one place that decides it. */
+export function isControlField(field: Field): field is ControlField {
+  return !("subfields" in field);
+}
+
+/** Tells a data field from a control field (the negation of {@link isControlField}). */
+export function isDataField(field: Field): field is DataField {
+  return "subfields" in field;
+}
+
+/**
+ * Whether a tag names a control field when read from ISO 2709 or a line format:
+ * tags starting `00` (MARC 21 `001`–`009`). This follows yaz and MARC 21.
+ */
+export function isControlTag(tag: string): boolean {
+  return tag.length === 3 && tag.charCodeAt(0) === 0x30 && tag.charCodeAt(1) === 0x30;
+}
+
+/** Named leader positions (zero-based, as MARC 21 writes `leader/06`). */
+export const LEADER_POSITIONS = {
+  /** leader/05: n new, c corrected, d deleted, a increase in encoding level, p prepublication */
+  recordStatus: 5,
+  /** leader/06: a language material, c notated music, e cartographic, … z authority, x/y/u/v holdings */
+  typeOfRecord: 6,
+  /** leader/07: m monograph, s serial, i integrating resource, a/b/c/d components and collections */
+  bibliographicLevel: 7,
+  /** leader/08: type of control (a archival) */
+  typeOfControl: 8,
+  /** leader/09: character coding scheme, blank MARC-8, `a` UCS/Unicode */
+  characterCoding: 9,
+  /** leader/17: encoding level (blank full, 1–8, u, z; OCLC also I, K, M, L, J) */
+  encodingLevel: 17,
+  /** leader/18: descriptive cataloging form (a AACR2, i ISBD, c/n …) */
+  descriptiveCatalogingForm: 18,
+  /** leader/19: multipart resource record level */
+  multipartResourceRecordLevel: 19,
+} as const;
+
+export type LeaderPositionName = keyof typeof LEADER_POSITIONS;
+
+/** The leader character at a named position (`" "` when the leader is too short). */
+export function leaderValue(record: MarcRecord, name: LeaderPositionName): string {
+  return record.leader.charAt(LEADER_POSITIONS[name]) || " ";
+}
+
+/** A copy of the leader with one position replaced. */
+export function withLeaderValue(leader: string, name: LeaderPositionName, value: string): string {
+  const at = LEADER_POSITIONS[name];
+  const padded = leader.length > at ? leader : leader.padEnd(at + 1, " ");
+  return padded.slice(0, at) + value.charAt(0) + padded.slice(at + 1);
+}
+
+/**
+ * A tag pattern: an exact tag (`"245"`), a tag with `X` wildcards in the MARC manner
+ * (`"6XX"`, `"1X0"`; `x` and `.` work too), or a regular expression tested against the tag.
+ */
+export type TagPattern = string | RegExp;
+
+/** Whether a tag matches a {@link TagPattern}. */
+export function tagMatches(tag: string, pattern: TagPattern): boolean {
+  if (typeof pattern !== "string") return pattern.test(tag);
+  if (pattern.length !== tag.length) return false;
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i];
+    if (p !== "X" && p !== "x" && p !== "." && p !== tag[i]) return false;
+  }
+  return true;
+}
+
+/** All fields whose tag matches the pattern, in record order. */
+export function getFields(record: MarcRecord, pattern: TagPattern): Field[] {
+  return record.fields.filter((f) => tagMatches(f.tag, pattern));
+}
+
+/** All data fields whose tag matches the pattern, in record order. */
+export function getDataFields(record: MarcRecord, pattern: TagPattern): DataField[] {
+  return record.fields.filter((f): f is DataField => isDataField(f) && tagMatches(f.tag, pattern));
+}
+
+/** The value of the first control field with this tag, or `undefined`. */
+export function getControlValue(record: MarcRecord, tag: string): string | undefined {
+  for (const f of record.fields) if (f.tag === tag && isControlField(f)) return f.value;
+  return undefined;
+}
+
+/** The values of a field's subfields with the given code(s), in order. */
+export function subfieldValues(field: DataField, codes: string): string[] {
+  const out: string[] = [];
+  for (const s of field.subfields) if (codes.includes(s.code)) out.push(s.value);
+  return out;
+}
