@@ -1,0 +1,80 @@
+/** `marcgate convert`: records from one format to another, issues on standard error. */
+import { FORMAT_NAMES, formatWriter, isFormatName, readFormat, sniffFormat, type FormatName } from "../marc/formats.js";
+import { formatIssue } from "../marc/issue.js";
+import { BufferedOutput, openInput } from "./io.js";
+import { Progress } from "./progress.js";
+import { parseCommandArgs, UsageError } from "./usage.js";
+import { describeRecord } from "./describe.js";
+
+const HELP = `usage: marcgate convert [--from FORMAT] [--to FORMAT] [--keep-marc8] [-o OUT] [IN|-]
+
+Reads records from IN (default: standard input) and writes them to OUT (default: standard output).
+FORMAT is one of: ${FORMAT_NAMES.join(", ")}.
+  --from FORMAT   input format; sniffed from the content when absent
+  --to FORMAT     output format (default: mrk)
+  --keep-marc8    keep MARC-8 records (leader/09 blank) as MARC-8 instead of converting to UTF-8
+  -o, --output    output file
+Issues found in the input go to standard error, one line each. Exit status: 0 when every record
+was written, 1 when a record could not be read or written (its issues say why), 2 on bad usage.
+`;
+
+function formatOption(value: string | undefined, option: string): FormatName | undefined {
+  if (value === undefined) return undefined;
+  if (!isFormatName(value)) {
+    throw new UsageError(`${option} "${value}" is not a format; use one of ${FORMAT_NAMES.join(", ")}`);
+  }
+  return value;
+}
+
+export async function convertCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      from: { type: "string" },
+      to: { type: "string" },
+      output: { type: "string", short: "o" },
+      "keep-marc8": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}`);
+  const from = formatOption(values.from, "--from");
+  const to = formatOption(values.to, "--to") ?? "mrk";
+  const input = await openInput(positionals[0] ?? "-");
+  const format = from ?? sniffFormat(input.head);
+  const output = BufferedOutput.open(values.output);
+  const writer = formatWriter(to);
+  const progress = new Progress(`convert ${input.name}`);
+  let written = 0;
+  let failed = 0;
+  let count = 0;
+  await output.write(writer.start);
+  for await (const result of readFormat(format, input.chunks, { marc8: values["keep-marc8"] ? "keep" : "convert" })) {
+    count++;
+    progress.tick(count);
+    const label = describeRecord(result);
+    for (const issue of result.issues) process.stderr.write(`${label}: ${formatIssue(issue)}\n`);
+    if (!result.record) {
+      failed++;
+      continue;
+    }
+    const encoded = writer.record(result.record, written);
+    if (typeof encoded === "object" && "error" in encoded) {
+      failed++;
+      process.stderr.write(`${label}: not written as ${to}: ${encoded.error}\n`);
+      continue;
+    }
+    await output.write(encoded);
+    written++;
+  }
+  await output.write(writer.end);
+  await output.close();
+  progress.done();
+  process.stderr.write(`${written} record(s) written as ${to}${failed ? `, ${failed} not written` : ""}\n`);
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,60 @@
+/**
+ * The `marcgate` command. Each subcommand lives in its own module and returns an exit code;
+ * bad usage prints a one-line reason and exits 2.
+ */
+import { convertCommand } from "./convert.js";
+import { lintCommand } from "./lint.js";
+import { UsageError } from "./usage.js";
+
+interface Command {
+  readonly summary: string;
+  readonly run: (args: string[]) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  convert: { summary: "convert records between ISO 2709, MARCXML, MARC-in-JSON and mnemonic", run: convertCommand },
+  lint: { summary: "list each record's structural issues with byte offsets", run: lintCommand },
+};
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return [
+    "marcgate — OCLC Connexion import gateway",
+    "",
+    "usage: marcgate <command> [options]   (marcgate <command> --help for more)",
+    "",
+    "commands:",
+    ...lines,
+    "",
+  ].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(help());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`marcgate: unknown command "${name}" (try marcgate --help)\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`marcgate ${name}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof Error && "code" in error && typeof error.code === "string") {
+      // File system errors (ENOENT, EACCES, EPIPE…) are the user's to fix, in one line.
+      if (error.code === "EPIPE") return 0;
+      process.stderr.write(`marcgate ${name}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
