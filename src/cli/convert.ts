@@ -1,5 +1,12 @@
 /** `marcgate convert`: records from one format to another, issues on standard error. */
-import { FORMAT_NAMES, formatWriter, isFormatName, readFormat, sniffFormat, type FormatName } from "../marc/formats.js";
+import {
+  FORMAT_NAMES,
+  formatWriter,
+  isFormatName,
+  readFormat,
+  sniffFormat,
+  type FormatName,
+} from "../marc/formats.js";
 import { formatIssue } from "../marc/issue.js";
 import { BufferedOutput, openInput } from "./io.js";
 import { Progress } from "./progress.js";
@@ -21,7 +28,9 @@ was written, 1 when a record could not be read or written (its issues say why), 
 function formatOption(value: string | undefined, option: string): FormatName | undefined {
   if (value === undefined) return undefined;
   if (!isFormatName(value)) {
-    throw new UsageError(`${option} "${value}" is not a format; use one of ${FORMAT_NAMES.join(", ")}`);
+    throw new UsageError(
+      `${option} "${value}" is not a format; use one of ${FORMAT_NAMES.join(", ")}`,
+    );
   }
   return value;
 }
@@ -42,7 +51,8 @@ export async function convertCommand(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}`);
+  if (positionals.length > 1)
+    throw new UsageError(`one input at a time, got ${positionals.length}`);
   const from = formatOption(values.from, "--from");
   const to = formatOption(values.to, "--to") ?? "mrk";
   const input = await openInput(positionals[0] ?? "-");
@@ -54,7 +64,9 @@ export async function convertCommand(args: string[]): Promise<number> {
   let failed = 0;
   let count = 0;
   await output.write(writer.start);
-  for await (const result of readFormat(format, input.chunks, { marc8: values["keep-marc8"] ? "keep" : "convert" })) {
+  for await (const result of readFormat(format, input.chunks, {
+    marc8: values["keep-marc8"] ? "keep" : "convert",
+  })) {
     count++;
     progress.tick(count);
     const label = describeRecord(result);
@@ -75,6 +87,8 @@ export async function convertCommand(args: string[]): Promise<number> {
   await output.write(writer.end);
   await output.close();
   progress.done();
-  process.stderr.write(`${written} record(s) written as ${to}${failed ? `, ${failed} not written` : ""}\n`);
+  process.stderr.write(
+    `${written} record(s) written as ${to}${failed ? `, ${failed} not written` : ""}\n`,
+  );
   return failed > 0 ? 1 : 0;
 }

@@ -12,8 +12,7 @@ export interface OpenedInput {
 
 /** Opens a file, or standard input for `-`, and reads its first chunk so the format can be sniffed. */
 export async function openInput(path: string): Promise<OpenedInput> {
-  const stream =
-    path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const iterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await iterator.next();
   const head: Uint8Array = first.done ? new Uint8Array(0) : first.value;

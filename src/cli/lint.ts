@@ -25,9 +25,12 @@ export async function lintCommand(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError("name one file to lint (or - for standard input)");
+  if (positionals.length !== 1)
+    throw new UsageError("name one file to lint (or - for standard input)");
   if (values.from !== undefined && !isFormatName(values.from)) {
-    throw new UsageError(`--from "${values.from}" is not a format; use one of ${FORMAT_NAMES.join(", ")}`);
+    throw new UsageError(
+      `--from "${values.from}" is not a format; use one of ${FORMAT_NAMES.join(", ")}`,
+    );
   }
   const input = await openInput(positionals[0]!);
   const format = values.from ?? sniffFormat(input.head);

@@ -12,7 +12,10 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  convert: { summary: "convert records between ISO 2709, MARCXML, MARC-in-JSON and mnemonic", run: convertCommand },
+  convert: {
+    summary: "convert records between ISO 2709, MARCXML, MARC-in-JSON and mnemonic",
+    run: convertCommand,
+  },
   lint: { summary: "list each record's structural issues with byte offsets", run: lintCommand },
 };
 

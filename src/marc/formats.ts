@@ -36,7 +36,11 @@ export function isFormatName(name: string): name is FormatName {
 export function sniffFormat(head: Uint8Array): FormatName {
   let i = 0;
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
-  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  while (
+    i < head.length &&
+    (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)
+  )
+    i++;
   switch (head[i]) {
     case 0x3c:
       return "marcxml";
@@ -62,9 +66,10 @@ export interface FormatReadOptions {
 /** Reads records in the given format from chunks of any size. */
 export function readFormat(
   format: FormatName,
-  input: AsyncIterable<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: FormatReadOptions = {},
 ): AsyncGenerator<ReadResult<MarcRecord>> {
+  const input = Symbol.asyncIterator in chunks ? chunks : fromIterable(chunks);
   switch (format) {
     case "iso2709":
       return readIso2709(input, options);
@@ -75,6 +80,10 @@ export function readFormat(
     case "mrk":
       return readMnemonic(input);
   }
+}
+
+async function* fromIterable(chunks: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* chunks;
 }
 
 /** Writes a stream of records: `start`, then each record, then `end`. */
@@ -102,12 +111,17 @@ export function formatWriter(format: FormatName): FormatWriter {
         },
       };
     case "marcxml":
-      return { start: MARCXML_COLLECTION_START, end: MARCXML_COLLECTION_END, record: writeMarcXmlRecord };
+      return {
+        start: MARCXML_COLLECTION_START,
+        end: MARCXML_COLLECTION_END,
+        record: writeMarcXmlRecord,
+      };
     case "json":
       return {
         start: MARCJSON_ARRAY_START,
         end: MARCJSON_ARRAY_END,
-        record: (record, index) => (index > 0 ? MARCJSON_ARRAY_SEPARATOR : "") + writeMarcJson(record),
+        record: (record, index) =>
+          (index > 0 ? MARCJSON_ARRAY_SEPARATOR : "") + writeMarcJson(record),
       };
     case "mrk":
       return { start: "", end: "", record: (record) => writeMnemonic(record) + "\n" };

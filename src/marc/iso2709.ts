@@ -14,7 +14,7 @@
  * }
  * ```
  */
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { Iso2709 } from "./iso2709-bytes.js";
 import type { MarcIssue, ReadResult } from "./issue.js";
 import { marc8ToUnicode } from "./marc8.js";
@@ -73,7 +73,8 @@ function nextSoundRecord(buf: Buffer, from: number, limit: number): number {
   for (let q = from; q < limit; q++) {
     const length = readNumber(buf, q, 5);
     if (length < Iso2709.LeaderLength + 2 || q + length > buf.length) continue;
-    if (buf[q + length - 1] === Iso2709.RecordTerminator && readNumber(buf, q + 12, 5) >= 0) return q;
+    if (buf[q + length - 1] === Iso2709.RecordTerminator && readNumber(buf, q + 12, 5) >= 0)
+      return q;
   }
   return -1;
 }
@@ -93,7 +94,9 @@ function isFiller(byte: number): boolean {
 
 function toBuffer(chunk: Uint8Array | string): Buffer {
   if (typeof chunk === "string") return Buffer.from(chunk, "latin1");
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return Buffer.isBuffer(chunk)
+    ? chunk
+    : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /**
@@ -126,7 +129,11 @@ export class Iso2709Framer {
     this.pending = Buffer.alloc(0);
     if (this.carried.length > 0) {
       // Unreadable bytes at the very end: report them on an empty, fatal result.
-      frames.push({ bytes: Buffer.alloc(0), offset: this.base, issues: this.carried.map((i) => ({ ...i, severity: "fatal" })) });
+      frames.push({
+        bytes: Buffer.alloc(0),
+        offset: this.base,
+        issues: this.carried.map((i) => ({ ...i, severity: "fatal" })),
+      });
       this.carried = [];
     }
     return frames;
@@ -163,7 +170,11 @@ export class Iso2709Framer {
       if (frame.junk) {
         carried.push(...issues);
       } else {
-        frames.push({ bytes: buf.subarray(pos, frame.end), offset: this.base + pos, issues: [...carried, ...issues] });
+        frames.push({
+          bytes: buf.subarray(pos, frame.end),
+          offset: this.base + pos,
+          issues: [...carried, ...issues],
+        });
         carried = [];
       }
       pos = frame.end;
@@ -307,10 +318,15 @@ export function decodeIso2709(
   bytes: Uint8Array,
   options: Iso2709ReadOptions & { readonly offset?: number } = {},
 ): ReadResult<MarcRecord> {
-  return decodeFrame({ bytes: toBuffer(bytes), offset: options.offset ?? 0, issues: [] }, 0, options);
+  return decodeFrame(
+    { bytes: toBuffer(bytes), offset: options.offset ?? 0, issues: [] },
+    0,
+    options,
+  );
 }
 
-type Coding = "utf8" | "marc8" | "latin1";
+/** `utf8-checked`: UTF-8 in a record that is not valid UTF-8 as a whole, so each value is checked. */
+type Coding = "ascii" | "utf8" | "utf8-checked" | "marc8" | "latin1";
 
 /** Values are decoded one at a time; this carries what they need. */
 interface ValueDecoder {
@@ -318,23 +334,32 @@ interface ValueDecoder {
   readonly coding: Coding;
   readonly offset: number;
   readonly issues: MarcIssue[];
+  /** For one-byte codings (ASCII, Latin-1): the whole record as a string, values are slices of it. */
+  readonly text: string | undefined;
 }
 
-const SINGLE_CHARS: readonly string[] = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+const SINGLE_CHARS: readonly string[] = Array.from({ length: 256 }, (_, i) =>
+  String.fromCharCode(i),
+);
 
 function decodeValue(d: ValueDecoder, start: number, end: number, tag: string): string {
   if (start >= end) return "";
   const { buf } = d;
-  if (d.coding === "latin1") return buf.latin1Slice(start, end);
+  if (d.text !== undefined) return d.text.slice(start, end);
   if (d.coding === "marc8") {
     const result = marc8ToUnicode(buf, start, end);
     for (const p of result.problems) {
-      d.issues.push({ severity: "major", offset: d.offset + p.at, tag, message: `MARC-8: ${p.message}` });
+      d.issues.push({
+        severity: "major",
+        offset: d.offset + p.at,
+        tag,
+        message: `MARC-8: ${p.message}`,
+      });
     }
     return result.text;
   }
   const text = buf.utf8Slice(start, end);
-  if (text.includes("\uFFFD") && !isUtf8(buf.subarray(start, end))) {
+  if (d.coding === "utf8-checked" && !isUtf8(buf.subarray(start, end))) {
     d.issues.push({
       severity: "major",
       offset: d.offset + firstBadUtf8(buf, start, end),
@@ -348,23 +373,40 @@ function decodeValue(d: ValueDecoder, start: number, end: number, tag: string): 
 /** Offset of the first byte that breaks UTF-8 in buf[start, end). */
 function firstBadUtf8(buf: Buffer, start: number, end: number): number {
   // Walk sequence by sequence (only ever on bad data).
-  for (let i = start; i < end; ) {
+  for (let i = start; i < end;) {
     const b = buf[i]!;
-    const need = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    const need =
+      b < 0x80
+        ? 1
+        : b >= 0xc2 && b < 0xe0
+          ? 2
+          : b >= 0xe0 && b < 0xf0
+            ? 3
+            : b >= 0xf0 && b < 0xf5
+              ? 4
+              : 0;
     if (need === 0 || i + need > end || !isUtf8(buf.subarray(i, i + need))) return i;
     i += need;
   }
   return end;
 }
 
-function decodeFrame(frame: Frame, index: number, options: Iso2709ReadOptions): ReadResult<MarcRecord> {
+function decodeFrame(
+  frame: Frame,
+  index: number,
+  options: Iso2709ReadOptions,
+): ReadResult<MarcRecord> {
   const { bytes: buf, offset } = frame;
   const issues = frame.issues;
   const fatal = issues.some((i) => i.severity === "fatal");
   if (fatal) return { record: undefined, issues, offset, index };
   const size = buf.length;
   if (size < Iso2709.LeaderLength) {
-    issues.push({ severity: "fatal", offset, message: `record of ${size} bytes is shorter than a leader (24)` });
+    issues.push({
+      severity: "fatal",
+      offset,
+      message: `record of ${size} bytes is shorter than a leader (24)`,
+    });
     return { record: undefined, issues, offset, index };
   }
   if (size > Iso2709.MaxRecordLength) {
@@ -377,7 +419,11 @@ function decodeFrame(frame: Frame, index: number, options: Iso2709ReadOptions): 
   let leader = buf.latin1Slice(0, Iso2709.LeaderLength);
   for (let i = 0; i < Iso2709.LeaderLength; i++) {
     if (buf[i]! < 0x20 || buf[i]! > 0x7e) {
-      issues.push({ severity: "minor", offset: offset + i, message: `leader/${String(i).padStart(2, "0")} is not a printable ASCII character` });
+      issues.push({
+        severity: "minor",
+        offset: offset + i,
+        message: `leader/${String(i).padStart(2, "0")} is not a printable ASCII character`,
+      });
       break;
     }
   }
@@ -393,7 +439,8 @@ function decodeFrame(frame: Frame, index: number, options: Iso2709ReadOptions): 
       issues.push({
         severity: "minor",
         offset: offset + 9,
-        message: "leader/09 says MARC-8 but the data is UTF-8 (no MARC-8 escapes, valid multi-byte UTF-8); read as UTF-8 and leader/09 set to 'a'",
+        message:
+          "leader/09 says MARC-8 but the data is UTF-8 (no MARC-8 escapes, valid multi-byte UTF-8); read as UTF-8 and leader/09 set to 'a'",
       });
     } else coding = "marc8";
     if (coding !== "latin1") leader = leader.slice(0, 9) + "a" + leader.slice(10);
@@ -409,7 +456,11 @@ function decodeFrame(frame: Frame, index: number, options: Iso2709ReadOptions): 
   // Directory: from byte 24 to the first field terminator, 12 bytes an entry.
   let dirEnd = buf.indexOf(Iso2709.FieldTerminator, Iso2709.LeaderLength);
   if (dirEnd === -1) {
-    issues.push({ severity: "fatal", offset: offset + Iso2709.LeaderLength, message: "directory has no field terminator (1E)" });
+    issues.push({
+      severity: "fatal",
+      offset: offset + Iso2709.LeaderLength,
+      message: "directory has no field terminator (1E)",
+    });
     return { record: undefined, issues, offset, index };
   }
   const baseAddress = readNumber(buf, 12, 5);
@@ -426,16 +477,20 @@ function decodeFrame(frame: Frame, index: number, options: Iso2709ReadOptions): 
   if (dirLength % Iso2709.DirectoryEntryLength !== 0) {
     issues.push({
       severity: "major",
-      offset: offset + Iso2709.LeaderLength + dirLength - (dirLength % Iso2709.DirectoryEntryLength),
+      offset:
+        offset + Iso2709.LeaderLength + dirLength - (dirLength % Iso2709.DirectoryEntryLength),
       message: `directory length ${dirLength} is not a multiple of 12; ${dirLength % Iso2709.DirectoryEntryLength} trailing byte(s) ignored`,
     });
     dirEnd -= dirLength % Iso2709.DirectoryEntryLength;
   }
 
-  const decoder: ValueDecoder = { buf, coding, offset, issues };
+  // One native check of the whole record spares a check per value when it is all valid UTF-8.
+  if (coding === "utf8") coding = isAscii(buf) ? "ascii" : isUtf8(buf) ? "utf8" : "utf8-checked";
+  const text = coding === "ascii" || coding === "latin1" ? buf.latin1Slice(0, size) : undefined;
+  const decoder: ValueDecoder = { buf, coding, offset, issues, text };
   const fields: Field[] = [];
   for (let e = Iso2709.LeaderLength; e < dirEnd; e += Iso2709.DirectoryEntryLength) {
-    const tag = buf.latin1Slice(e, e + 3);
+    const tag = tagAt(buf, e);
     const length = readNumber(buf, e + 3, 4);
     const start = readNumber(buf, e + 7, 5);
     if (length < 0 || start < 0) {
@@ -453,7 +508,10 @@ function decodeFrame(frame: Frame, index: number, options: Iso2709ReadOptions): 
         severity: "major",
         offset: offset + e,
         tag,
-        message: length === 0 ? "directory entry has length 0; field dropped" : `directory entry points at ${from}, past the end of the record (${size} bytes); field dropped`,
+        message:
+          length === 0
+            ? "directory entry has length 0; field dropped"
+            : `directory entry points at ${from}, past the end of the record (${size} bytes); field dropped`,
       });
       continue;
     }
@@ -477,13 +535,38 @@ function decodeFrame(frame: Frame, index: number, options: Iso2709ReadOptions): 
       to = cut;
     }
     fields.push(
-      isControlTag(tag) ? { tag, value: decodeValue(decoder, from, to, tag) } : decodeDataField(decoder, tag, from, to),
+      isControlTag(tag)
+        ? { tag, value: decodeValue(decoder, from, to, tag) }
+        : decodeDataField(decoder, tag, from, to),
     );
   }
-  if (buf[size - 1] !== Iso2709.RecordTerminator && !issues.some((i) => i.message.startsWith("record terminator") || i.message.startsWith("truncated"))) {
-    issues.push({ severity: "major", offset: offset + size - 1, message: "record does not end with a record terminator (1D)" });
+  if (
+    buf[size - 1] !== Iso2709.RecordTerminator &&
+    !issues.some(
+      (i) => i.message.startsWith("record terminator") || i.message.startsWith("truncated"),
+    )
+  ) {
+    issues.push({
+      severity: "major",
+      offset: offset + size - 1,
+      message: "record does not end with a record terminator (1D)",
+    });
   }
   return { record: { leader, fields }, issues, offset, index };
+}
+
+const NUMERIC_TAGS: readonly string[] = Array.from({ length: 1000 }, (_, i) =>
+  String(i).padStart(3, "0"),
+);
+
+/** The three-byte tag at `at`; numeric tags come from a table instead of a new string each time. */
+function tagAt(buf: Buffer, at: number): string {
+  const a = buf[at]! - DIGIT_0;
+  const b = buf[at + 1]! - DIGIT_0;
+  const c = buf[at + 2]! - DIGIT_0;
+  if (a >= 0 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9)
+    return NUMERIC_TAGS[a * 100 + b * 10 + c]!;
+  return buf.latin1Slice(at, at + 3);
 }
 
 /** First field or record terminator in buf[from, limit), or -1. */
@@ -502,16 +585,31 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
   let i = from;
   // Indicators: the two bytes before the first subfield delimiter.
   if (buf[i] === Iso2709.SubfieldDelimiter || i >= to) {
-    d.issues.push({ severity: "major", offset: d.offset + i, tag, message: "indicators missing; both set to blank" });
+    d.issues.push({
+      severity: "major",
+      offset: d.offset + i,
+      tag,
+      message: "indicators missing; both set to blank",
+    });
   } else if (buf[i + 1] === Iso2709.SubfieldDelimiter || i + 1 >= to) {
     ind1 = SINGLE_CHARS[buf[i]!]!;
-    d.issues.push({ severity: "major", offset: d.offset + i + 1, tag, message: "second indicator missing; set to blank" });
+    d.issues.push({
+      severity: "major",
+      offset: d.offset + i + 1,
+      tag,
+      message: "second indicator missing; set to blank",
+    });
     i += 1;
   } else {
     ind1 = SINGLE_CHARS[buf[i]!]!;
     ind2 = SINGLE_CHARS[buf[i + 1]!]!;
     if (buf[i]! >= 0x80 || buf[i + 1]! >= 0x80) {
-      d.issues.push({ severity: "minor", offset: d.offset + i, tag, message: "indicator is not an ASCII character" });
+      d.issues.push({
+        severity: "minor",
+        offset: d.offset + i,
+        tag,
+        message: "indicator is not an ASCII character",
+      });
     }
     i += 2;
   }
@@ -529,21 +627,31 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
   const subfields: Subfield[] = [];
   while (i < to) {
     // buf[i] is a subfield delimiter.
-    let next = buf.indexOf(Iso2709.SubfieldDelimiter, i + 1);
-    if (next === -1 || next > to) next = to;
+    let next = i + 1;
+    while (next < to && buf[next] !== Iso2709.SubfieldDelimiter) next++;
     if (next === i + 1) {
-      d.issues.push({ severity: "minor", offset: d.offset + i, tag, message: "empty subfield (delimiter without a code) dropped" });
+      d.issues.push({
+        severity: "minor",
+        offset: d.offset + i,
+        tag,
+        message: "empty subfield (delimiter without a code) dropped",
+      });
     } else {
       const codeByte = buf[i + 1]!;
       let valueStart = i + 2;
       let code = SINGLE_CHARS[codeByte]!;
-      if (codeByte >= 0x80 && d.coding === "utf8") {
+      if (codeByte >= 0x80 && d.coding !== "latin1" && d.coding !== "marc8") {
         const width = codeByte >= 0xf0 ? 4 : codeByte >= 0xe0 ? 3 : 2;
         valueStart = Math.min(i + 1 + width, next);
         code = buf.utf8Slice(i + 1, valueStart);
       }
       if (codeByte < 0x20 || codeByte >= 0x7f) {
-        d.issues.push({ severity: "minor", offset: d.offset + i + 1, tag, message: "subfield code is not a printable ASCII character" });
+        d.issues.push({
+          severity: "minor",
+          offset: d.offset + i + 1,
+          tag,
+          message: "subfield code is not a printable ASCII character",
+        });
       }
       subfields.push({ code, value: decodeValue(d, valueStart, next, tag) });
     }
@@ -594,7 +702,8 @@ function fieldText(field: Field): string {
 }
 
 function encodeFields(record: MarcRecord): Buffer | string {
-  const leader = record.leader.length >= 24 ? record.leader.slice(0, 24) : record.leader.padEnd(24, " ");
+  const leader =
+    record.leader.length >= 24 ? record.leader.slice(0, 24) : record.leader.padEnd(24, " ");
   const encoding: BufferEncoding = leader[9] === "a" ? "utf8" : "latin1";
   const count = record.fields.length;
   const texts: string[] = new Array<string>(count);
@@ -603,7 +712,7 @@ function encodeFields(record: MarcRecord): Buffer | string {
   for (let i = 0; i < count; i++) {
     const field = record.fields[i]!;
     const text = fieldText(field);
-    if (encoding === "latin1" && /[^\x00-\xff]/.test(text)) {
+    if (encoding === "latin1" && /[\u0100-\uffff]/.test(text)) {
       return `field ${field.tag} holds a character above U+00FF but leader/09 is not 'a' (Unicode)`;
     }
     const length = encoding === "utf8" ? Buffer.byteLength(text, "utf8") : text.length;
@@ -616,13 +725,24 @@ function encodeFields(record: MarcRecord): Buffer | string {
   const total = baseAddress + dataLength + 1;
   if (total > Iso2709.MaxRecordLength) return `record is ${total} bytes; ISO 2709 allows 99999`;
   const out = Buffer.allocUnsafe(total);
-  out.latin1Write(String(total).padStart(5, "0") + leader.slice(5, 12) + String(baseAddress).padStart(5, "0") + leader.slice(17, 24), 0);
+  out.latin1Write(
+    String(total).padStart(5, "0") +
+      leader.slice(5, 12) +
+      String(baseAddress).padStart(5, "0") +
+      leader.slice(17, 24),
+    0,
+  );
   let dir = Iso2709.LeaderLength;
   let start = 0;
   let at = baseAddress;
   for (let i = 0; i < count; i++) {
     const length = lengths[i]!;
-    out.latin1Write(record.fields[i]!.tag.slice(0, 3).padEnd(3, " ") + String(length).padStart(4, "0") + String(start).padStart(5, "0"), dir);
+    out.latin1Write(
+      record.fields[i]!.tag.slice(0, 3).padEnd(3, " ") +
+        String(length).padStart(4, "0") +
+        String(start).padStart(5, "0"),
+      dir,
+    );
     dir += Iso2709.DirectoryEntryLength;
     if (encoding === "utf8") out.utf8Write(texts[i]!, at);
     else out.latin1Write(texts[i]!, at);

@@ -51,7 +51,8 @@ const BOOK: [string, string][] = [
 async function readAll(bytes: Uint8Array, chunkSize?: number): Promise<ReadResult<MarcRecord>[]> {
   const chunks: Uint8Array[] = [];
   if (chunkSize === undefined) chunks.push(bytes);
-  else for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
+  else
+    for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
   const out: ReadResult<MarcRecord>[] = [];
   for await (const r of readIso2709(chunks)) out.push(r);
   return out;
@@ -265,7 +266,11 @@ describe("readIso2709: malformed input", () => {
     assert.equal(rs.length, 2);
     assert.equal(rs[1]!.record, undefined);
     assert.deepEqual(only(rs[1]!.issues), [
-      { severity: "fatal", offset: 0 + rawRecord([["001", "a"]]).length, message: "truncated record: only 2 byte(s) at end of input" },
+      {
+        severity: "fatal",
+        offset: 0 + rawRecord([["001", "a"]]).length,
+        message: "truncated record: only 2 byte(s) at end of input",
+      },
     ]);
   });
 
@@ -426,9 +431,7 @@ describe("readIso2709: malformed input", () => {
   });
 
   test("garbage never hangs or crashes the reader", async () => {
-    const garbage = Buffer.from(
-      Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) % 256),
-    );
+    const garbage = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) % 256));
     const rs = await readAll(Buffer.concat([garbage, rawRecord([["001", "survivor"]])]), 333);
     assert.ok(rs.length >= 1);
     assert.ok(rs.some((r) => r.record?.fields.some((f) => "value" in f && f.value === "survivor")));

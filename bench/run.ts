@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: marcgate's ISO 2709 reader and MARCXML writer beside yaz-marcdump, on the
+ * shared corpus' bench file repeated to 100,000 records, in one run on one machine. Figures are
+ * medians of whole-process wall times; the ratios are what to compare across machines.
+ *
+ * Environment: MARCGATE_BENCH_RUNS (default 5), MARCGATE_BENCH_MILLION=0 skips the
+ * 1,000,000-record memory check.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Iso2709Framer } from "../src/marc/iso2709.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const source =
+  process.env.MARCGATE_BENCH_FILE ?? resolve(root, "../shared/corpus/bench/all-utf8.mrc");
+const runs = Number(process.env.MARCGATE_BENCH_RUNS ?? 5);
+const work = join(tmpdir(), "marcgate-bench");
+
+/** Writes `count` records by repeating the source file's records; cached between runs. */
+function repeated(count: number): string {
+  const path = join(work, `bench-${count}.mrc`);
+  if (existsSync(path) && statSync(path).size > 0) return path;
+  mkdirSync(work, { recursive: true });
+  const framer = new Iso2709Framer();
+  const frames = [...framer.push(readFileSync(source)), ...framer.end()].map((f) =>
+    Buffer.from(f.bytes),
+  );
+  const fd = openSync(path, "w");
+  let written = 0;
+  while (written < count) {
+    const batch: Buffer[] = [];
+    for (const f of frames) {
+      if (written >= count) break;
+      batch.push(f);
+      written++;
+    }
+    writeSync(fd, Buffer.concat(batch));
+  }
+  closeSync(fd);
+  return path;
+}
+
+function time(command: string, args: string[]): { seconds: number; stdout: string } {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(command, args, { stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.status}`);
+  return { seconds, stdout: r.stdout.toString() };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+interface Case {
+  readonly name: string;
+  readonly command: string;
+  readonly args: string[];
+}
+
+/** Runs the cases interleaved, `runs` times each, and returns each one's median seconds. */
+function measure(cases: Case[]): Map<string, number> {
+  const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (const c of cases) time(c.command, c.args); // warm the page cache and the binaries
+  for (let r = 0; r < runs; r++)
+    for (const c of cases) times.get(c.name)!.push(time(c.command, c.args).seconds);
+  return new Map([...times].map(([k, v]) => [k, median(v)]));
+}
+
+function main(): void {
+  try {
+    execFileSync("yaz-marcdump", ["-V"], { stdio: "ignore" });
+  } catch {
+    process.stderr.write("bench needs yaz-marcdump (apt-get install yaz)\n");
+    process.exitCode = 1;
+    return;
+  }
+  const records = 100_000;
+  const file = repeated(records);
+  const node = process.execPath;
+  const parse = join(here, "parse.js");
+  const cli = join(root, "dist/src/cli/main.js");
+  process.stdout.write(
+    `bench file: ${file} (${records} records, ${(statSync(file).size / 1e6).toFixed(1)} MB), ${runs} runs each\n\n`,
+  );
+
+  const t = measure([
+    { name: "yaz line", command: "yaz-marcdump", args: [file] },
+    { name: "yaz -n", command: "yaz-marcdump", args: ["-n", file] },
+    { name: "ours parse", command: node, args: [parse, file] },
+    { name: "yaz marcxml", command: "yaz-marcdump", args: ["-o", "marcxml", file] },
+    {
+      name: "ours marcxml",
+      command: node,
+      args: [cli, "convert", "--from", "iso2709", "--to", "marcxml", "-o", "/dev/null", file],
+    },
+  ]);
+  const rate = (s: number): string => `${Math.round(records / s).toLocaleString("en")} rec/s`;
+  const row = (name: string, s: number, ratio: string): void => {
+    process.stdout.write(
+      `${name.padEnd(44)} ${s.toFixed(3).padStart(7)} s  ${rate(s).padStart(14)}  ${ratio}\n`,
+    );
+  };
+  const yazLine = t.get("yaz line")!;
+  const oursParse = t.get("ours parse")!;
+  const yazXml = t.get("yaz marcxml")!;
+  const oursXml = t.get("ours marcxml")!;
+  row("yaz-marcdump (ISO 2709 → line format)", yazLine, "reference");
+  row("yaz-marcdump -n (parse only, no output)", t.get("yaz -n")!, "");
+  row(
+    "marcgate readIso2709 (stream → records)",
+    oursParse,
+    `speed ${(yazLine / oursParse).toFixed(2)}× yaz line (goal ≥ 0.50)`,
+  );
+  row("yaz-marcdump -o marcxml", yazXml, "reference");
+  row(
+    "marcgate convert --to marcxml",
+    oursXml,
+    `time ${(oursXml / yazXml).toFixed(2)}× yaz (goal ≤ 1.50)`,
+  );
+
+  const rss100k = Number(time(node, [parse, file]).stdout.split(" ")[1]);
+  process.stdout.write(
+    `\npeak RSS, readIso2709 over 100,000 records: ${(rss100k / 1e6).toFixed(0)} MB\n`,
+  );
+  if (process.env.MARCGATE_BENCH_MILLION !== "0") {
+    const million = repeated(1_000_000);
+    const out = time(node, [parse, million]);
+    const [count, rss] = out.stdout.trim().split(" ").map(Number);
+    process.stdout.write(
+      `peak RSS, readIso2709 over ${count!.toLocaleString("en")} records: ${(rss! / 1e6).toFixed(0)} MB (goal < 150 MB), ${out.seconds.toFixed(1)} s\n`,
+    );
+  }
+}
+
+main();

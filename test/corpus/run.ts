@@ -1,0 +1,280 @@
+/**
+ * The corpus suite (`npm run test:corpus`): every ISO 2709 file of ../shared/corpus read by
+ * marcgate and by yaz-marcdump, compared record by record, field by field; every record
+ * written back and compared byte for byte; every record carried through all four formats.
+ *
+ * Prints a table per source folder and exits non-zero when a record differs from yaz without
+ * an entry in ./exceptions.ts, or when a well-formed record does not round-trip.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { formatWriter, readFormat, FORMAT_NAMES, type FormatName } from "../../src/marc/formats.js";
+import { Iso2709Framer, readIso2709Buffer, writeIso2709 } from "../../src/marc/iso2709.js";
+import type { ReadResult } from "../../src/marc/issue.js";
+import { readMarcXml } from "../../src/marc/marcxml.js";
+import { isControlField, type Field, type MarcRecord } from "../../src/marc/record.js";
+import { EXCEPTIONS, type ExceptionReason } from "./exceptions.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/test/corpus → repository root → ../shared/corpus */
+const CORPUS = process.env.MARCGATE_CORPUS ?? resolve(here, "../../../../shared/corpus");
+
+interface ManifestRow {
+  readonly path: string;
+  readonly format: string;
+  readonly encoding: string;
+}
+
+function manifest(): ManifestRow[] {
+  const text = readFileSync(join(CORPUS, "MANIFEST.tsv"), "utf8");
+  const [header, ...rows] = text.split("\n").filter((l) => l.length > 0);
+  const cols = header!.split("\t");
+  const at = (name: string): number => cols.indexOf(name);
+  return rows.map((r) => {
+    const c = r.split("\t");
+    return { path: c[at("path")]!, format: c[at("format")]!, encoding: c[at("encoding")]! };
+  });
+}
+
+async function collect(
+  source: AsyncIterable<ReadResult<MarcRecord>>,
+): Promise<ReadResult<MarcRecord>[]> {
+  const out: ReadResult<MarcRecord>[] = [];
+  for await (const r of source) out.push(r);
+  return out;
+}
+
+function yaz(file: string, marc8: boolean): Buffer {
+  const args = ["-i", "marc", "-o", "marcxml"];
+  if (marc8) args.push("-f", "MARC-8", "-t", "UTF-8");
+  args.push(file);
+  return execFileSync("yaz-marcdump", args, {
+    maxBuffer: 1 << 30,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+}
+
+/** The leader positions both sides must agree on: not the lengths (0-4, 12-16) nor 20-23. */
+function leaderKey(leader: string): string {
+  return leader.slice(5, 12) + leader.slice(17, 20);
+}
+
+function fieldKey(f: Field): string {
+  return isControlField(f)
+    ? `${f.tag} ${f.value}`
+    : `${f.tag} ${f.ind1}${f.ind2} ${f.subfields.map((s) => `$${s.code}${s.value}`).join("")}`;
+}
+
+/** Why two records differ, or undefined when they are the same. */
+function difference(ours: MarcRecord, theirs: MarcRecord): string | undefined {
+  if (leaderKey(ours.leader) !== leaderKey(theirs.leader)) {
+    return `leader: ours "${ours.leader}" yaz "${theirs.leader}"`;
+  }
+  const n = Math.max(ours.fields.length, theirs.fields.length);
+  for (let i = 0; i < n; i++) {
+    const a = ours.fields[i];
+    const b = theirs.fields[i];
+    const ka = a ? fieldKey(a) : "(none)";
+    const kb = b ? fieldKey(b) : "(none)";
+    if (ka !== kb) {
+      const nfc = a && b && ka.normalize("NFC") === kb.normalize("NFC");
+      return `field ${i + 1}${nfc ? " (same after NFC)" : ""}: ours "${ka.slice(0, 120)}" yaz "${kb.slice(0, 120)}"`;
+    }
+  }
+  return undefined;
+}
+
+interface SourceRow {
+  files: number;
+  records: number;
+  identical: number;
+  explained: number;
+  unexplained: number;
+  roundTripChecked: number;
+  roundTripIdentical: number;
+  formatsChecked: number;
+  formatsFailed: number;
+  withIssues: number;
+}
+
+const reasonsSeen = new Map<ExceptionReason, number>();
+const failures: string[] = [];
+
+async function throughAllFormats(record: MarcRecord): Promise<FormatName | undefined> {
+  for (const format of FORMAT_NAMES) {
+    const writer = formatWriter(format);
+    const written = writer.record(record, 0);
+    if (typeof written === "object" && "error" in written) return format;
+    const bytes = Buffer.concat([
+      Buffer.from(writer.start),
+      typeof written === "string" ? Buffer.from(written) : written,
+      Buffer.from(writer.end),
+    ]);
+    const back = await collect(readFormat(format, [bytes]));
+    const again = back[0]?.record;
+    if (
+      back.length !== 1 ||
+      !again ||
+      difference(again, record) !== undefined ||
+      again.leader !== record.leader
+    ) {
+      return format;
+    }
+  }
+  return undefined;
+}
+
+async function checkFile(row: ManifestRow, stats: SourceRow): Promise<void> {
+  const file = join(CORPUS, row.path);
+  const bytes = readFileSync(file);
+  const ours = [...readIso2709Buffer(bytes)];
+  const needsMarc8 = row.encoding.includes("MARC-8") || row.encoding.includes("other");
+  const plain = await collect(readMarcXml([yaz(file, false)]));
+  const converted = needsMarc8 ? await collect(readMarcXml([yaz(file, true)])) : plain;
+
+  // Raw frames, for leader/09 (which yaz output to trust) and the byte-exact round trip.
+  const framer = new Iso2709Framer();
+  const frames = [...framer.push(bytes), ...framer.end()];
+
+  stats.files++;
+  for (let i = 0; i < ours.length; i++) {
+    const mine = ours[i]!;
+    stats.records++;
+    if (mine.issues.length > 0) stats.withIssues++;
+    const frame = frames[i];
+    const marc8 = frame !== undefined && frame.bytes[9] === 0x20;
+    const theirs = (marc8 ? converted : plain)[i]?.record;
+    const exception = EXCEPTIONS.get(`${row.path}#${i}`);
+    let why: string | undefined;
+    if (!mine.record) why = `we read no record: ${mine.issues.map((x) => x.message).join("; ")}`;
+    else if (!theirs) why = "yaz gives no record at this index";
+    else why = difference(mine.record, theirs);
+    if (why === undefined) {
+      stats.identical++;
+      if (exception)
+        failures.push(
+          `${row.path}#${i}: listed as an exception (${exception}) but now agrees with yaz; remove it`,
+        );
+    } else if (exception) {
+      stats.explained++;
+      reasonsSeen.set(exception, (reasonsSeen.get(exception) ?? 0) + 1);
+    } else {
+      stats.unexplained++;
+      failures.push(`${row.path}#${i} (byte ${mine.offset}): ${why}`);
+    }
+
+    // Byte-exact round trip of every record read without issues, MARC-8 kept as bytes.
+    if (frame && mine.issues.length === 0) {
+      stats.roundTripChecked++;
+      const kept = [...readIso2709Buffer(frame.bytes, { marc8: "keep" })][0]?.record;
+      if (kept && Buffer.compare(writeIso2709(kept), frame.bytes) === 0) stats.roundTripIdentical++;
+      else failures.push(`${row.path}#${i}: round trip is not byte for byte`);
+    }
+    // Every record through every format and back.
+    if (mine.record) {
+      stats.formatsChecked++;
+      const broken = await throughAllFormats(mine.record);
+      if (broken) {
+        stats.formatsFailed++;
+        failures.push(`${row.path}#${i}: changes when written and read as ${broken}`);
+      }
+    }
+  }
+  // yaz found more records than we did: each is a difference too.
+  const extra = plain.length - ours.length;
+  if (extra > 0) failures.push(`${row.path}: yaz reads ${extra} more record(s) than we do`);
+}
+
+async function main(): Promise<number> {
+  try {
+    execFileSync("yaz-marcdump", ["-V"], { stdio: "ignore" });
+  } catch {
+    process.stderr.write("test:corpus needs yaz-marcdump (apt-get install yaz)\n");
+    return 1;
+  }
+  const rows = manifest().filter((r) => r.format === "ISO2709");
+  const bySource = new Map<string, SourceRow>();
+  for (const row of rows) {
+    const source = row.path.split("/")[0]!;
+    let stats = bySource.get(source);
+    if (!stats) {
+      stats = {
+        files: 0,
+        records: 0,
+        identical: 0,
+        explained: 0,
+        unexplained: 0,
+        roundTripChecked: 0,
+        roundTripIdentical: 0,
+        formatsChecked: 0,
+        formatsFailed: 0,
+        withIssues: 0,
+      };
+      bySource.set(source, stats);
+    }
+    await checkFile(row, stats);
+  }
+  const header = [
+    "source",
+    "files",
+    "records",
+    "with issues",
+    "same as yaz",
+    "explained",
+    "UNEXPLAINED",
+    "round trip",
+    "4 formats",
+  ];
+  const lines = [header];
+  const total: SourceRow = {
+    files: 0,
+    records: 0,
+    identical: 0,
+    explained: 0,
+    unexplained: 0,
+    roundTripChecked: 0,
+    roundTripIdentical: 0,
+    formatsChecked: 0,
+    formatsFailed: 0,
+    withIssues: 0,
+  };
+  const cells = (name: string, s: SourceRow): string[] => [
+    name,
+    String(s.files),
+    String(s.records),
+    String(s.withIssues),
+    String(s.identical),
+    String(s.explained),
+    String(s.unexplained),
+    `${s.roundTripIdentical}/${s.roundTripChecked}`,
+    `${s.formatsChecked - s.formatsFailed}/${s.formatsChecked}`,
+  ];
+  for (const [name, s] of [...bySource].sort()) {
+    lines.push(cells(name, s));
+    for (const k of Object.keys(total) as (keyof SourceRow)[]) total[k] += s[k];
+  }
+  lines.push(cells("TOTAL", total));
+  const widths = header.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
+  for (const l of lines)
+    process.stdout.write(
+      l
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join("  ") + "\n",
+    );
+  process.stdout.write("\nexplained differences from yaz, by reason:\n");
+  for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
+    process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);
+  if (failures.length > 0) {
+    process.stdout.write(`\n${failures.length} failure(s):\n`);
+    for (const f of failures) process.stdout.write(`  ${f}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    "\ncorpus suite: every record agrees with yaz or is explained; every clean record round-trips\n",
+  );
+  return 0;
+}
+
+process.exitCode = await main();
