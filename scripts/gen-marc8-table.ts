@@ -175,7 +175,9 @@ function render(sets: readonly CharacterSet[], source: string): string {
 
 function main(argv: readonly string[]): number {
   const root = repoRoot();
-  const input = resolve(argv[0] ?? resolve(root, "..", "shared", "data", "marc8", "codetables.xml"));
+  const input = resolve(
+    argv[0] ?? resolve(root, "..", "shared", "data", "marc8", "codetables.xml"),
+  );
   const output = resolve(root, "src", "marc", "marc8-table.ts");
   let xml: string;
   try {
