@@ -68,6 +68,8 @@ class JsonScanner {
   /** In array mode: whether a value or the closing bracket is expected (after `[` or `,`). */
   private expectValue = true;
   private lineDelimited = false;
+  /** In line-delimited input: the rest of the current line is skipped after an error. */
+  private skipLine = false;
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -166,15 +168,19 @@ class JsonScanner {
           finish(i);
           this.afterValue();
         }
-      } else if (isSpace(c)) {
-        // between values
+      } else if (this.skipLine || isSpace(c)) {
+        // between values, or the rest of a bad line
       } else if (this.mode === "start") {
         if (c === Ch.OpenBracket) {
           this.mode = "array";
           this.expectValue = true;
-        } else {
+        } else if (c === Ch.OpenBrace) {
           this.mode = "sequence";
           this.startValue(c, i, begin);
+        } else {
+          error(i, `expected "{" or "[", found ${quote(text.charAt(i))}`, false);
+          this.chars += n;
+          return out;
         }
       } else if (this.mode === "array") {
         if (this.expectValue) {
@@ -188,10 +194,22 @@ class JsonScanner {
           this.chars += n;
           return out;
         }
-      } else {
+      } else if (c === Ch.OpenBrace) {
         this.startValue(c, i, begin); // sequence
+      } else {
+        error(
+          i,
+          `expected "{" to start a record, found ${quote(text.charAt(i))}`,
+          this.lineDelimited,
+        );
+        if (!this.lineDelimited) {
+          this.chars += n;
+          return out;
+        }
+        this.skipLine = true;
       }
       if (c === Ch.LF) {
+        this.skipLine = false;
         this.line++;
         this.column = 1;
         if (this.firstValueLine > 0 && this.mode === "sequence") {
@@ -251,6 +269,49 @@ function positionIn(value: JsonText, index: number): { line: number; column: num
     } else if (c < 0xdc00 || c > 0xdfff) column++;
   }
   return { line, column };
+}
+
+/**
+ * JSON.parse, but a raw control character inside a string (which pymarc writes and
+ * Python reads with `strict=False`) is taken as if it were escaped, with a minor issue.
+ */
+function parseLenient(value: JsonText, issues: MarcIssue[]): unknown {
+  try {
+    return JSON.parse(value.text);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith("Bad control character")) throw err;
+    const { text, first } = escapeRawControls(value.text);
+    const json: unknown = JSON.parse(text);
+    const at = positionIn(value, first);
+    issues.push({
+      severity: "minor",
+      offset: value.offset,
+      line: at.line,
+      message: `raw control character in a string at line ${at.line}, column ${at.column}; read as if escaped`,
+    });
+    return json;
+  }
+}
+
+/** Escapes control characters inside JSON strings; `first` is the index of the first one. */
+function escapeRawControls(text: string): { text: string; first: number } {
+  let out = "";
+  let from = 0;
+  let first = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === Ch.Backslash) i++;
+      else if (c === Ch.Quote) inString = false;
+      else if (c < 0x20) {
+        if (first === -1) first = i;
+        out += text.slice(from, i) + "\\u" + c.toString(16).padStart(4, "0");
+        from = i + 1;
+      }
+    } else if (c === Ch.Quote) inString = true;
+  }
+  return { text: out + text.slice(from), first };
 }
 
 function typeName(value: unknown): string {
@@ -479,8 +540,9 @@ export async function* readMarcJson(
       };
     }
     let json: unknown;
+    const issues: MarcIssue[] = [];
     try {
-      json = JSON.parse(item.text);
+      json = parseLenient(item, issues);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       const at = /at position (\d+)/.exec(reason);
@@ -500,7 +562,6 @@ export async function* readMarcJson(
         index: index++,
       };
     }
-    const issues: MarcIssue[] = [];
     const record = toRecord(json, (severity, message, tag) => {
       const base = { severity, offset: item.offset, line: item.line, message };
       issues.push(tag === undefined ? base : { ...base, tag });

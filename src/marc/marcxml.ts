@@ -347,7 +347,8 @@ export async function* readMarcXml(
     if (failed) return;
     failed = true;
     const line = parser.line;
-    const column = parser.column + 1;
+    // saxes has read the offending character: its zero-based "next" column is the one-based column of it.
+    const column = parser.column;
     const reason = err.message.replace(/^\d+:\d+: /, "");
     fatal = {
       record: undefined,
@@ -390,8 +391,10 @@ export const MARCXML_COLLECTION_END = "</collection>\n";
  * LF), and characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates,
  * U+FFFE, U+FFFF). Surrogates are checked one by one in the slow path.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const TEXT_SPECIAL = /[&<>"\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
 /** As {@link TEXT_SPECIAL}, plus tab and LF, which attribute values would turn into spaces. */
+// eslint-disable-next-line no-control-regex -- as above
 const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
 
 function escapeSlow(value: string, attribute: boolean): string {
