@@ -446,10 +446,11 @@ function decodeFrame(
     if (coding !== "latin1") leader = leader.slice(0, 9) + "a" + leader.slice(10);
   } else {
     coding = "utf8";
+    leader = leader.slice(0, 9) + "a" + leader.slice(10);
     issues.push({
       severity: "minor",
       offset: offset + 9,
-      message: `leader/09 is '${leader09 ?? ""}', neither 'a' (Unicode) nor blank (MARC-8); read as UTF-8`,
+      message: `leader/09 is '${leader09 ?? ""}', neither 'a' (Unicode) nor blank (MARC-8); read as UTF-8 and leader/09 set to 'a'`,
     });
   }
 
@@ -578,6 +579,19 @@ function firstTerminator(buf: Buffer, from: number, limit: number): number {
   return -1;
 }
 
+/** The indicator byte at `at` as a character; a byte outside ASCII becomes a blank, reported. */
+function indicator(d: ValueDecoder, tag: string, at: number): string {
+  const byte = d.buf[at]!;
+  if (byte < 0x80 || d.coding === "latin1") return SINGLE_CHARS[byte]!;
+  d.issues.push({
+    severity: "major",
+    offset: d.offset + at,
+    tag,
+    message: `indicator byte 0x${byte.toString(16).toUpperCase()} is not ASCII; set to blank`,
+  });
+  return " ";
+}
+
 function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number): DataField {
   const { buf } = d;
   let ind1 = " ";
@@ -592,7 +606,7 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
       message: "indicators missing; both set to blank",
     });
   } else if (buf[i + 1] === Iso2709.SubfieldDelimiter || i + 1 >= to) {
-    ind1 = SINGLE_CHARS[buf[i]!]!;
+    ind1 = indicator(d, tag, i);
     d.issues.push({
       severity: "major",
       offset: d.offset + i + 1,
@@ -601,16 +615,8 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
     });
     i += 1;
   } else {
-    ind1 = SINGLE_CHARS[buf[i]!]!;
-    ind2 = SINGLE_CHARS[buf[i + 1]!]!;
-    if (buf[i]! >= 0x80 || buf[i + 1]! >= 0x80) {
-      d.issues.push({
-        severity: "minor",
-        offset: d.offset + i,
-        tag,
-        message: "indicator is not an ASCII character",
-      });
-    }
+    ind1 = indicator(d, tag, i);
+    ind2 = indicator(d, tag, i + 1);
     i += 2;
   }
   if (i < to && buf[i] !== Iso2709.SubfieldDelimiter) {
@@ -641,9 +647,13 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
       let valueStart = i + 2;
       let code = SINGLE_CHARS[codeByte]!;
       if (codeByte >= 0x80 && d.coding !== "latin1" && d.coding !== "marc8") {
+        // A non-ASCII code in a UTF-8 record: one character if it is valid UTF-8, else U+FFFD.
         const width = codeByte >= 0xf0 ? 4 : codeByte >= 0xe0 ? 3 : 2;
-        valueStart = Math.min(i + 1 + width, next);
-        code = buf.utf8Slice(i + 1, valueStart);
+        const char = i + 1 + width <= next ? buf.subarray(i + 1, i + 1 + width) : undefined;
+        if (char && isUtf8(char)) {
+          valueStart = i + 1 + width;
+          code = char.toString("utf8");
+        } else code = "\uFFFD";
       }
       if (codeByte < 0x20 || codeByte >= 0x7f) {
         d.issues.push({
