@@ -633,14 +633,9 @@ export function writeMarcJson(record: MarcRecord): string {
  * ```
  */
 export function writeMarcJsonArray(records: Iterable<MarcRecord>): string {
-  let out = MARCJSON_ARRAY_START;
-  let first = true;
-  for (const r of records) {
-    if (!first) out += MARCJSON_ARRAY_SEPARATOR;
-    first = false;
-    out += writeMarcJson(r);
-  }
-  return out + MARCJSON_ARRAY_END;
+  const parts: string[] = [];
+  for (const r of records) parts.push(writeMarcJson(r));
+  return MARCJSON_ARRAY_START + parts.join(MARCJSON_ARRAY_SEPARATOR) + MARCJSON_ARRAY_END;
 }
 
 /**
@@ -652,7 +647,7 @@ export function writeMarcJsonArray(records: Iterable<MarcRecord>): string {
  * ```
  */
 export function writeMarcJsonLines(records: Iterable<MarcRecord>): string {
-  let out = "";
-  for (const r of records) out += writeMarcJson(r) + "\n";
-  return out;
+  const parts: string[] = [];
+  for (const r of records) parts.push(writeMarcJson(r), "\n");
+  return parts.join("");
 }

@@ -395,7 +395,7 @@ export function writeMnemonic(record: MarcRecord): string {
  * ```
  */
 export function writeMnemonicFile(records: Iterable<MarcRecord>): string {
-  let out = "";
-  for (const r of records) out += writeMnemonic(r);
-  return out;
+  const parts: string[] = [];
+  for (const r of records) parts.push(writeMnemonic(r));
+  return parts.join("");
 }
