@@ -428,6 +428,14 @@ function decodeFrame(
     }
   }
 
+  if (leader[10] !== "2" || leader[11] !== "2") {
+    issues.push({
+      severity: "minor",
+      offset: offset + 10,
+      message: `leader/10-11 is "${leader.slice(10, 12)}", not "22" (indicator count, subfield code length); read as 2 and 2 like MARC 21`,
+    });
+  }
+
   // Character coding (leader/09).
   const leader09 = leader[9];
   let coding: Coding;
@@ -490,10 +498,21 @@ function decodeFrame(
   const text = coding === "ascii" || coding === "latin1" ? buf.latin1Slice(0, size) : undefined;
   const decoder: ValueDecoder = { buf, coding, offset, issues, text };
   const fields: Field[] = [];
+  // Where the next field's data would start if data is laid out in directory order.
+  let expectedStart = 0;
   for (let e = Iso2709.LeaderLength; e < dirEnd; e += Iso2709.DirectoryEntryLength) {
     const tag = tagAt(buf, e);
     const length = readNumber(buf, e + 3, 4);
     const start = readNumber(buf, e + 7, 5);
+    if (start !== expectedStart && expectedStart >= 0 && start >= 0) {
+      issues.push({
+        severity: "minor",
+        offset: offset + e,
+        tag,
+        message: `field data is not in directory order (starts at ${start}, not ${expectedStart}); it will be written back in directory order`,
+      });
+      expectedStart = -1; // once a record is enough
+    }
     if (length < 0 || start < 0) {
       issues.push({
         severity: "major",
@@ -535,11 +554,19 @@ function decodeFrame(
       });
       to = cut;
     }
-    fields.push(
-      isControlTag(tag)
-        ? { tag, value: decodeValue(decoder, from, to, tag) }
-        : decodeDataField(decoder, tag, from, to),
-    );
+    if (expectedStart >= 0) expectedStart = to + 1 - dataBase;
+    if (!isControlTag(tag)) fields.push(decodeDataField(decoder, tag, from, to));
+    else if (to - from > 2 && buf[from + 2] === Iso2709.SubfieldDelimiter) {
+      // A 00X field with indicators and subfields (DanMARC, some UNIMARC exports): as yaz does,
+      // read it as a data field.
+      issues.push({
+        severity: "minor",
+        offset: offset + from,
+        tag,
+        message: "control field holds indicators and subfields; read as a data field",
+      });
+      fields.push(decodeDataField(decoder, tag, from, to));
+    } else fields.push({ tag, value: decodeValue(decoder, from, to, tag) });
   }
   if (
     buf[size - 1] !== Iso2709.RecordTerminator &&
@@ -579,17 +606,35 @@ function firstTerminator(buf: Buffer, from: number, limit: number): number {
   return -1;
 }
 
-/** The indicator byte at `at` as a character; a byte outside ASCII becomes a blank, reported. */
-function indicator(d: ValueDecoder, tag: string, at: number): string {
+/**
+ * The indicator at `at` and how many bytes it takes. ASCII is the rule; a UTF-8 record may hold
+ * a multi-byte character there and a MARC-8 record an ANSEL one: kept and reported. What cannot
+ * be decoded becomes a blank, reported.
+ */
+function indicator(d: ValueDecoder, tag: string, at: number, to: number): [string, number] {
   const byte = d.buf[at]!;
-  if (byte < 0x80 || d.coding === "latin1") return SINGLE_CHARS[byte]!;
+  if (byte < 0x80 || d.coding === "latin1") return [SINGLE_CHARS[byte]!, 1];
+  let char: string | undefined;
+  let width = 1;
+  if (d.coding === "marc8") {
+    const decoded = marc8ToUnicode(d.buf, at, at + 1);
+    if (decoded.problems.length === 0 && decoded.text.length === 1) char = decoded.text;
+  } else {
+    width = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    const bytes = d.buf.subarray(at, at + width);
+    if (at + width <= to && width > 1 && isUtf8(bytes)) char = bytes.toString("utf8");
+    else width = 1;
+  }
   d.issues.push({
-    severity: "major",
+    severity: char === undefined ? "major" : "minor",
     offset: d.offset + at,
     tag,
-    message: `indicator byte 0x${byte.toString(16).toUpperCase()} is not ASCII; set to blank`,
+    message:
+      char === undefined
+        ? `indicator byte 0x${byte.toString(16).toUpperCase()} is not a character; set to blank`
+        : `indicator '${char}' is not ASCII`,
   });
-  return " ";
+  return [char ?? " ", width];
 }
 
 function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number): DataField {
@@ -597,7 +642,7 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
   let ind1 = " ";
   let ind2 = " ";
   let i = from;
-  // Indicators: the two bytes before the first subfield delimiter.
+  // Indicators: the two characters before the first subfield delimiter.
   if (buf[i] === Iso2709.SubfieldDelimiter || i >= to) {
     d.issues.push({
       severity: "major",
@@ -605,19 +650,22 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
       tag,
       message: "indicators missing; both set to blank",
     });
-  } else if (buf[i + 1] === Iso2709.SubfieldDelimiter || i + 1 >= to) {
-    ind1 = indicator(d, tag, i);
-    d.issues.push({
-      severity: "major",
-      offset: d.offset + i + 1,
-      tag,
-      message: "second indicator missing; set to blank",
-    });
-    i += 1;
   } else {
-    ind1 = indicator(d, tag, i);
-    ind2 = indicator(d, tag, i + 1);
-    i += 2;
+    const [first, width] = indicator(d, tag, i, to);
+    ind1 = first;
+    i += width;
+    if (buf[i] === Iso2709.SubfieldDelimiter || i >= to) {
+      d.issues.push({
+        severity: "major",
+        offset: d.offset + i,
+        tag,
+        message: "second indicator missing; set to blank",
+      });
+    } else {
+      const [second, width2] = indicator(d, tag, i, to);
+      ind2 = second;
+      i += width2;
+    }
   }
   if (i < to && buf[i] !== Iso2709.SubfieldDelimiter) {
     const next = buf.indexOf(Iso2709.SubfieldDelimiter, i);
