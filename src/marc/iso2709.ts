@@ -334,6 +334,8 @@ interface ValueDecoder {
   readonly coding: Coding;
   readonly offset: number;
   readonly issues: MarcIssue[];
+  /** Indicators per data field: leader/10 when it is a digit, else 2. */
+  readonly indicatorCount: number;
   /** For one-byte codings (ASCII, Latin-1): the whole record as a string, values are slices of it. */
   readonly text: string | undefined;
 }
@@ -432,7 +434,7 @@ function decodeFrame(
     issues.push({
       severity: "minor",
       offset: offset + 10,
-      message: `leader/10-11 is "${leader.slice(10, 12)}", not "22" (indicator count, subfield code length); read as 2 and 2 like MARC 21`,
+      message: `leader/10-11 is "${leader.slice(10, 12)}", not "22" (indicator count, subfield code length)`,
     });
   }
 
@@ -496,7 +498,8 @@ function decodeFrame(
   // One native check of the whole record spares a check per value when it is all valid UTF-8.
   if (coding === "utf8") coding = isAscii(buf) ? "ascii" : isUtf8(buf) ? "utf8" : "utf8-checked";
   const text = coding === "ascii" || coding === "latin1" ? buf.latin1Slice(0, size) : undefined;
-  const decoder: ValueDecoder = { buf, coding, offset, issues, text };
+  const indicatorCount = buf[10]! >= DIGIT_0 && buf[10]! <= DIGIT_9 ? buf[10]! - DIGIT_0 : 2;
+  const decoder: ValueDecoder = { buf, coding, offset, issues, text, indicatorCount };
   const fields: Field[] = [];
   // Where the next field's data would start if data is laid out in directory order.
   let expectedStart = 0;
@@ -556,7 +559,10 @@ function decodeFrame(
     }
     if (expectedStart >= 0) expectedStart = to + 1 - dataBase;
     if (!isControlTag(tag)) fields.push(decodeDataField(decoder, tag, from, to));
-    else if (to - from > 2 && buf[from + 2] === Iso2709.SubfieldDelimiter) {
+    else if (
+      to - from > indicatorCount &&
+      buf[from + indicatorCount] === Iso2709.SubfieldDelimiter
+    ) {
       // A 00X field with indicators and subfields (DanMARC, some UNIMARC exports): as yaz does,
       // read it as a data field.
       issues.push({
@@ -642,43 +648,52 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
   let ind1 = " ";
   let ind2 = " ";
   let i = from;
-  // Indicators: the two characters before the first subfield delimiter.
-  if (buf[i] === Iso2709.SubfieldDelimiter || i >= to) {
+  // Indicators: leader/10 of them (2 in MARC 21) before the first subfield delimiter. The
+  // model holds two; a third and further are reported below with any other stray bytes.
+  const wanted = Math.min(d.indicatorCount, 2);
+  const found: string[] = [];
+  while (found.length < wanted && i < to && buf[i] !== Iso2709.SubfieldDelimiter) {
+    const [char, width] = indicator(d, tag, i, to);
+    found.push(char);
+    i += width;
+  }
+  if (found.length < wanted) {
     d.issues.push({
       severity: "major",
       offset: d.offset + i,
       tag,
-      message: "indicators missing; both set to blank",
+      message:
+        found.length === 0
+          ? "indicators missing; both set to blank"
+          : "second indicator missing; set to blank",
     });
-  } else {
-    const [first, width] = indicator(d, tag, i, to);
-    ind1 = first;
-    i += width;
-    if (buf[i] === Iso2709.SubfieldDelimiter || i >= to) {
+  }
+  ind1 = found[0] ?? " ";
+  ind2 = found[1] ?? " ";
+  const subfields: Subfield[] = [];
+  if (i < to && buf[i] !== Iso2709.SubfieldDelimiter) {
+    // Data with no delimiter and code before it. One byte is most likely an extra indicator
+    // and is dropped; longer text is kept as a subfield $a rather than lost (both reported).
+    const next = buf.indexOf(Iso2709.SubfieldDelimiter, i);
+    const junkEnd = next === -1 || next > to ? to : next;
+    if (junkEnd - i === 1) {
       d.issues.push({
         severity: "major",
         offset: d.offset + i,
         tag,
-        message: "second indicator missing; set to blank",
+        message: `1 byte between the indicators and the first subfield dropped: "${buf.latin1Slice(i, junkEnd)}"`,
       });
     } else {
-      const [second, width2] = indicator(d, tag, i, to);
-      ind2 = second;
-      i += width2;
+      d.issues.push({
+        severity: "major",
+        offset: d.offset + i,
+        tag,
+        message: `${junkEnd - i} bytes of data with no subfield delimiter and code before them; kept as subfield $a`,
+      });
+      subfields.push({ code: "a", value: decodeValue(d, i, junkEnd, tag) });
     }
-  }
-  if (i < to && buf[i] !== Iso2709.SubfieldDelimiter) {
-    const next = buf.indexOf(Iso2709.SubfieldDelimiter, i);
-    const junkEnd = next === -1 || next > to ? to : next;
-    d.issues.push({
-      severity: "major",
-      offset: d.offset + i,
-      tag,
-      message: `${junkEnd - i} byte(s) between the indicators and the first subfield dropped: "${buf.latin1Slice(i, junkEnd)}"`,
-    });
     i = junkEnd;
   }
-  const subfields: Subfield[] = [];
   while (i < to) {
     // buf[i] is a subfield delimiter.
     let next = i + 1;

@@ -7,7 +7,8 @@
  * an entry in ./exceptions.ts, or when a well-formed record does not round-trip.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatWriter, readFormat, FORMAT_NAMES, type FormatName } from "../../src/marc/formats.js";
@@ -46,18 +47,23 @@ async function collect(
   return out;
 }
 
-/** yaz-marcdump's MARCXML for a file or for bytes on standard input; its exit status is ignored
- * (it exits non-zero after a bad record, having written what it could). */
+const scratch = mkdtempSync(join(tmpdir(), "marcgate-corpus-"));
+
+/** yaz-marcdump's MARCXML for a file, or for bytes (through a scratch file); its exit status is
+ * ignored (it exits non-zero after a bad record, having written what it could). */
 function yaz(input: string | Uint8Array, marc8: boolean): Buffer {
+  let file = input;
+  if (typeof input !== "string") {
+    file = join(scratch, "record.mrc");
+    writeFileSync(file, input);
+  }
   const args = ["-i", "marc", "-o", "marcxml"];
   if (marc8) args.push("-f", "MARC-8", "-t", "UTF-8");
-  args.push(typeof input === "string" ? input : "/dev/stdin");
-  const r = spawnSync("yaz-marcdump", args, {
+  args.push(file as string);
+  return spawnSync("yaz-marcdump", args, {
     maxBuffer: 1 << 30,
-    input: typeof input === "string" ? undefined : input,
-    stdio: [typeof input === "string" ? "ignore" : "pipe", "pipe", "ignore"],
-  });
-  return r.stdout;
+    stdio: ["ignore", "pipe", "ignore"],
+  }).stdout;
 }
 
 /** yaz's reading of each of our frames on its own, so that one bad record cannot shift the rest. */
@@ -131,11 +137,14 @@ const NOT_IN_XML =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function hasNonXmlCharacters(record: MarcRecord): boolean {
-  return NOT_IN_XML.test(record.leader) || record.fields.some((f) =>
-    isControlField(f)
-      ? NOT_IN_XML.test(f.value)
-      : NOT_IN_XML.test(f.ind1 + f.ind2) ||
-        f.subfields.some((s) => NOT_IN_XML.test(s.code + s.value)),
+  return (
+    NOT_IN_XML.test(record.leader) ||
+    record.fields.some((f) =>
+      isControlField(f)
+        ? NOT_IN_XML.test(f.value)
+        : NOT_IN_XML.test(f.ind1 + f.ind2) ||
+          f.subfields.some((s) => NOT_IN_XML.test(s.code + s.value)),
+    )
   );
 }
 
@@ -334,4 +343,8 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -402,13 +402,13 @@ describe("readIso2709: malformed input", () => {
     });
   });
 
-  test("bytes between indicators and the first subfield are dropped and quoted", async () => {
+  test("one byte between indicators and the first subfield (a third indicator) is dropped and quoted", async () => {
     const [r] = await readAll(rawRecord([["260", `  0${SD}aParis`]]));
     assert.deepEqual(only(r!.issues), [
       {
         severity: "major",
         offset: 24 + 12 + 1 + 2,
-        message: '1 byte(s) between the indicators and the first subfield dropped: "0"',
+        message: '1 byte between the indicators and the first subfield dropped: "0"',
       },
     ]);
     assert.deepEqual(r!.record!.fields[0], {
@@ -417,6 +417,82 @@ describe("readIso2709: malformed input", () => {
       ind2: " ",
       subfields: [{ code: "a", value: "Paris" }],
     });
+  });
+
+  test("text with no delimiter and code before it is kept as subfield $a", async () => {
+    const [r] = await readAll(rawRecord([["250", `  2η εκδ.${SD}bx`]]));
+    assert.deepEqual(only(r!.issues), [
+      {
+        severity: "major",
+        offset: 24 + 12 + 1 + 2,
+        message:
+          "11 bytes of data with no subfield delimiter and code before them; kept as subfield $a",
+      },
+    ]);
+    assert.deepEqual(r!.record!.fields[0], {
+      tag: "250",
+      ind1: " ",
+      ind2: " ",
+      subfields: [
+        { code: "a", value: "2η εκδ." },
+        { code: "b", value: "x" },
+      ],
+    });
+  });
+
+  test("leader/10 gives the number of indicators, and a 00X field with subfields is a data field", async () => {
+    const bytes = rawRecord([["001", `001${SD}a9 181${SD}bx`]], "     nam a32     4a 4500");
+    const [r] = await readAll(bytes);
+    assert.deepEqual(r!.record!.fields[0], {
+      tag: "001",
+      ind1: "0",
+      ind2: "0",
+      subfields: [
+        { code: "a", value: "9 181" },
+        { code: "b", value: "x" },
+      ],
+    });
+    assert.deepEqual(
+      r!.issues.map((i) => i.message),
+      [
+        'leader/10-11 is "32", not "22" (indicator count, subfield code length)',
+        "control field holds indicators and subfields; read as a data field",
+        '1 byte between the indicators and the first subfield dropped: "1"',
+      ],
+    );
+  });
+
+  test("a non-ASCII indicator in a UTF-8 record is kept as one character", async () => {
+    const [r] = await readAll(rawRecord([["092", ` á${SD}aDVD`]]));
+    assert.deepEqual(only(r!.issues), [
+      { severity: "minor", offset: 24 + 12 + 1 + 1, message: "indicator 'á' is not ASCII" },
+    ]);
+    assert.deepEqual(r!.record!.fields[0], {
+      tag: "092",
+      ind1: " ",
+      ind2: "á",
+      subfields: [{ code: "a", value: "DVD" }],
+    });
+  });
+
+  test("field data out of directory order is read and reported (it cannot round-trip byte for byte)", async () => {
+    const good = rawRecord([
+      ["001", "a"],
+      ["002", "b"],
+    ]);
+    // Swap the two directory entries: data order now differs from directory order.
+    const e1 = good.subarray(24, 36).toString("latin1");
+    const e2 = good.subarray(36, 48).toString("latin1");
+    good.write(e2 + e1, 24, "latin1");
+    const [r] = await readAll(good);
+    assert.deepEqual(r!.record!.fields, [
+      { tag: "002", value: "b" },
+      { tag: "001", value: "a" },
+    ]);
+    assert.equal(
+      r!.issues[0]!.message,
+      "field data is not in directory order (starts at 2, not 0); it will be written back in directory order",
+    );
   });
 
   test("an empty subfield (two delimiters in a row) is dropped", async () => {
