@@ -124,6 +124,6 @@ export function formatWriter(format: FormatName): FormatWriter {
           (index > 0 ? MARCJSON_ARRAY_SEPARATOR : "") + writeMarcJson(record),
       };
     case "mrk":
-      return { start: "", end: "", record: (record) => writeMnemonic(record) + "\n" };
+      return { start: "", end: "", record: writeMnemonic };
   }
 }

@@ -648,9 +648,15 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
   let ind1 = " ";
   let ind2 = " ";
   let i = from;
-  // Indicators: leader/10 of them (2 in MARC 21) before the first subfield delimiter. The
-  // model holds two; a third and further are reported below with any other stray bytes.
-  const wanted = Math.min(d.indicatorCount, 2);
+  // Indicators: leader/10 of them (2 in MARC 21) before the first subfield delimiter, unless
+  // the field's own bytes show two (a leader that lies). The model holds two; a third and
+  // further are reported below with any other stray bytes.
+  const count =
+    buf[from + d.indicatorCount] !== Iso2709.SubfieldDelimiter &&
+    buf[from + 2] === Iso2709.SubfieldDelimiter
+      ? 2
+      : d.indicatorCount;
+  const wanted = Math.min(count, 2);
   const found: string[] = [];
   while (found.length < wanted && i < to && buf[i] !== Iso2709.SubfieldDelimiter) {
     const [char, width] = indicator(d, tag, i, to);
@@ -746,7 +752,8 @@ function looksLikeUtf8(buf: Buffer): boolean {
 
 /**
  * Writes one record as ISO 2709 bytes. The record length (leader/00-04) and base address
- * (leader/12-16) are computed; every other leader position is written as it is.
+ * (leader/12-16) are computed, leader/10-11 is `22` (two indicators, one-character codes, as
+ * the model holds); every other leader position is written as it is.
  *
  * Text is written as UTF-8 when leader/09 is `a`; otherwise each character is written as one
  * byte (MARC-8 kept as read with `marc8: "keep"`).
@@ -800,7 +807,8 @@ function encodeFields(record: MarcRecord): Buffer | string {
   const out = Buffer.allocUnsafe(total);
   out.latin1Write(
     String(total).padStart(5, "0") +
-      leader.slice(5, 12) +
+      leader.slice(5, 10) +
+      "22" + // two indicators, one-character subfield codes: what the model holds
       String(baseAddress).padStart(5, "0") +
       leader.slice(17, 24),
     0,

@@ -111,6 +111,8 @@ interface RecordBuilder {
 }
 
 const TAG = /^[0-9A-Za-z]{3}$/;
+/** Tags other readers pass through (as ISO 2709 does): printable ASCII but the mnemonic specials. */
+const ODD_TAG = /^[!-#%-[\]-z|~][ -#%-[\]-z|~][!-#%-[\]-z|~]$/;
 const INDICATOR = /^[0-9a-z \\]$/;
 
 /**
@@ -170,7 +172,9 @@ export async function* readMnemonic(
       r.leader = repaired.leader;
       return;
     }
-    if (isControlTag(tag)) {
+    // The writer escapes every `$` in values, so a bare `$` always starts a subfield: a 00X line
+    // holding one is a data field (DanMARC-style 00X fields with indicators and subfields).
+    if (isControlTag(tag) && !content.includes("$")) {
       r.fields.push({ tag, value: decode(content, true) });
       return;
     }
@@ -297,9 +301,12 @@ export async function* readMnemonic(
     record ??= { line, offset, lastLine: line, leader: undefined, fields: [], issues: [] };
     record.lastLine = line;
     if (!TAG.test(tag)) {
-      issue(record, "major", line, `bad tag ${quote(tag)}; line skipped`);
-      skipping = true;
-      continue;
+      if (!ODD_TAG.test(tag)) {
+        issue(record, "major", line, `bad tag ${quote(tag)}; line skipped`);
+        skipping = true;
+        continue;
+      }
+      issue(record, "minor", line, `tag ${quote(tag)} is not three letters or digits; kept`, tag);
     }
     let content: string;
     if (text.startsWith("  ", 4)) content = text.slice(6);

@@ -79,9 +79,9 @@ async function yazPerFrame(
   return out;
 }
 
-/** The leader positions both sides must agree on: not the lengths (0-4, 12-16) nor 20-23. */
+/** The leader positions both sides must agree on: not the lengths (0-4, 12-16), nor 10-11 and 20-23, which yaz rewrites to "22" and "4500" when they are not digits. */
 function leaderKey(leader: string): string {
-  return leader.slice(5, 12) + leader.slice(17, 20);
+  return leader.slice(5, 10) + leader.slice(17, 20);
 }
 
 function fieldKey(f: Field): string {
@@ -127,9 +127,9 @@ const failures: string[] = [];
 /** Records a format cannot carry (ISO 2709 over 99,999 bytes, XML-forbidden characters). */
 const limits: string[] = [];
 
-/** ISO 2709 recomputes leader/00-04 and leader/12-16; the other formats carry the leader as it is. */
+/** ISO 2709 recomputes leader/00-04, 10-11 and 12-16; the other formats carry the leader as it is. */
 function withoutLengths(leader: string, format: FormatName): string {
-  return format === "iso2709" ? leader.slice(5, 12) + leader.slice(17) : leader;
+  return format === "iso2709" ? leader.slice(5, 10) + leader.slice(17) : leader;
 }
 
 /** Characters XML 1.0 cannot carry: the MARCXML writer drops them (documented). */

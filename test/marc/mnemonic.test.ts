@@ -215,6 +215,14 @@ test("bad tag: line skipped with its continuation lines", async () => {
   assert.deepEqual(issuesOf(r), [["major", 2, undefined, 'bad tag "24 "; line skipped']]);
 });
 
+test("a tag with an inner space (as some ISO 2709 files hold) is kept, reported", async () => {
+  const r = await readOne(`${MRK_LEADER}\n=0 2  \\\\$a978\n`);
+  assert.deepEqual(r.record?.fields, [
+    { tag: "0 2", ind1: " ", ind2: " ", subfields: [{ code: "a", value: "978" }] },
+  ]);
+  assert.deepEqual(issuesOf(r), [["minor", 2, "0 2", 'tag "0 2" is not three letters or digits; kept']]);
+});
+
 test("separator other than two spaces", async () => {
   const r = await readOne(`${MRK_LEADER}\n=245 10$aOne\n=24610$aNone\n`);
   assert.deepEqual(r.record?.fields, [
