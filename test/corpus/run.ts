@@ -209,7 +209,10 @@ async function checkFile(row: ManifestRow, stats: SourceRow): Promise<void> {
     const theirs = (marc8 ? converted : plain)[i];
     const exception = EXCEPTIONS.get(`${row.path}#${i}`);
     let why: string | undefined;
-    if (!mine.record) why = `we read no record: ${mine.issues.map((x) => x.message).join("; ")}`;
+    if (!mine.record && !theirs)
+      why = undefined; // neither finds a record in these bytes
+    else if (!mine.record)
+      why = `we read no record: ${mine.issues.map((x) => x.message).join("; ")}`;
     else if (!theirs) why = "yaz gives no record at this index";
     else why = difference(mine.record, theirs);
     if (why === undefined) {
