@@ -399,6 +399,30 @@ const TEXT_SPECIAL = /[&<>"\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff
 // eslint-disable-next-line no-control-regex -- as above
 const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
 
+/** Characters XML 1.0 cannot carry at all: C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates. */
+const NOT_IN_XML =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Whether MARCXML can carry every character of the record. When it cannot, the writer drops
+ * the characters XML 1.0 forbids, and reading the output back gives a different record.
+ */
+export function marcXmlCanCarry(record: MarcRecord): boolean {
+  if (NOT_IN_XML.test(record.leader)) return false;
+  for (const f of record.fields) {
+    if (isControlField(f)) {
+      if (NOT_IN_XML.test(f.value)) return false;
+    } else if (
+      NOT_IN_XML.test(f.ind1 + f.ind2) ||
+      f.subfields.some((sf) => NOT_IN_XML.test(sf.code + sf.value))
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
 function escapeSlow(value: string, attribute: boolean): string {
   let out = "";
   let from = 0;

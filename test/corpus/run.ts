@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { formatWriter, readFormat, FORMAT_NAMES, type FormatName } from "../../src/marc/formats.js";
 import { Iso2709Framer, readIso2709Buffer, writeIso2709 } from "../../src/marc/iso2709.js";
 import type { ReadResult } from "../../src/marc/issue.js";
-import { readMarcXml } from "../../src/marc/marcxml.js";
+import { marcXmlCanCarry, readMarcXml } from "../../src/marc/marcxml.js";
 import { isControlField, type Field, type MarcRecord } from "../../src/marc/record.js";
 import { EXCEPTIONS, type ExceptionReason } from "./exceptions.js";
 
@@ -132,22 +132,6 @@ function withoutLengths(leader: string, format: FormatName): string {
   return format === "iso2709" ? leader.slice(5, 10) + leader.slice(17) : leader;
 }
 
-/** Characters XML 1.0 cannot carry: the MARCXML writer drops them (documented). */
-const NOT_IN_XML =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function hasNonXmlCharacters(record: MarcRecord): boolean {
-  return (
-    NOT_IN_XML.test(record.leader) ||
-    record.fields.some((f) =>
-      isControlField(f)
-        ? NOT_IN_XML.test(f.value)
-        : NOT_IN_XML.test(f.ind1 + f.ind2) ||
-          f.subfields.some((s) => NOT_IN_XML.test(s.code + s.value)),
-    )
-  );
-}
-
 /**
  * Writes the record in every format and reads it back. Returns undefined when all four give
  * the same record, else the format that did not and why, and whether that is a documented
@@ -175,7 +159,7 @@ async function throughAllFormats(
           ? `leader "${record.leader}" came back as "${again.leader}"`
           : difference(again, record);
     if (why !== undefined) {
-      const limit = format === "marcxml" && hasNonXmlCharacters(record);
+      const limit = format === "marcxml" && !marcXmlCanCarry(record);
       return { format, why: limit ? "holds characters XML 1.0 cannot carry" : why, limit };
     }
   }

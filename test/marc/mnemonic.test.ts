@@ -220,7 +220,9 @@ test("a tag with an inner space (as some ISO 2709 files hold) is kept, reported"
   assert.deepEqual(r.record?.fields, [
     { tag: "0 2", ind1: " ", ind2: " ", subfields: [{ code: "a", value: "978" }] },
   ]);
-  assert.deepEqual(issuesOf(r), [["minor", 2, "0 2", 'tag "0 2" is not three letters or digits; kept']]);
+  assert.deepEqual(issuesOf(r), [
+    ["minor", 2, "0 2", 'tag "0 2" is not three letters or digits; kept'],
+  ]);
 });
 
 test("separator other than two spaces", async () => {
