@@ -113,7 +113,6 @@ interface RecordBuilder {
 const TAG = /^[0-9A-Za-z]{3}$/;
 /** Tags other readers pass through (as ISO 2709 does): printable ASCII but the mnemonic specials. */
 const ODD_TAG = /^[!-#%-[\]-z|~][ -#%-[\]-z|~][!-#%-[\]-z|~]$/;
-const INDICATOR = /^[0-9a-z \\]$/;
 
 /**
  * Reads MarcEdit mnemonic (`.mrk`) text, line by line, from a stream of chunks of any
@@ -198,9 +197,7 @@ export async function* readMnemonic(
     } else {
       const i1 = content.charAt(0);
       const i2 = content.charAt(1);
-      for (const c of [i1, i2])
-        if (!INDICATOR.test(c))
-          issue(r, "minor", line, `data field ${tag} has bad indicator ${quote(c)}; kept`, tag);
+      // Which indicator values a tag allows is validation's business (as for ISO 2709 input).
       ind1 = i1 === "\\" ? " " : i1;
       ind2 = i2 === "\\" ? " " : i2;
       rest = content.slice(2);
