@@ -1,16 +1,9 @@
 /** `marcgate convert`: records from one format to another, issues on standard error. */
-import {
-  FORMAT_NAMES,
-  formatWriter,
-  isFormatName,
-  readFormat,
-  sniffFormat,
-  type FormatName,
-} from "../marc/formats.js";
+import { FORMAT_NAMES, formatWriter, readFormat, sniffFormat } from "../marc/formats.js";
 import { formatIssue } from "../marc/issue.js";
 import { BufferedOutput, openInput } from "./io.js";
 import { Progress } from "./progress.js";
-import { parseCommandArgs, UsageError } from "./usage.js";
+import { formatOption, parseCommandArgs, UsageError } from "./usage.js";
 import { describeRecord } from "./describe.js";
 
 const HELP = `usage: marcgate convert [--from FORMAT] [--to FORMAT] [--keep-marc8] [-o OUT] [IN|-]
@@ -24,16 +17,6 @@ FORMAT is one of: ${FORMAT_NAMES.join(", ")}.
 Issues found in the input go to standard error, one line each. Exit status: 0 when every record
 was written, 1 when a record could not be read or written (its issues say why), 2 on bad usage.
 `;
-
-function formatOption(value: string | undefined, option: string): FormatName | undefined {
-  if (value === undefined) return undefined;
-  if (!isFormatName(value)) {
-    throw new UsageError(
-      `${option} "${value}" is not a format; use one of ${FORMAT_NAMES.join(", ")}`,
-    );
-  }
-  return value;
-}
 
 export async function convertCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs({

@@ -1,10 +1,10 @@
 /** `marcgate lint`: each record's issues with byte offsets; non-zero exit when a record is fatal. */
-import { readFormat, sniffFormat, FORMAT_NAMES, isFormatName } from "../marc/formats.js";
+import { readFormat, sniffFormat, FORMAT_NAMES } from "../marc/formats.js";
 import { formatIssue, worstSeverity, type Severity } from "../marc/issue.js";
 import { describeRecord } from "./describe.js";
 import { openInput } from "./io.js";
 import { Progress } from "./progress.js";
-import { parseCommandArgs, UsageError } from "./usage.js";
+import { formatOption, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate lint [--from FORMAT] FILE|-
 
@@ -27,13 +27,9 @@ export async function lintCommand(args: string[]): Promise<number> {
   }
   if (positionals.length !== 1)
     throw new UsageError("name one file to lint (or - for standard input)");
-  if (values.from !== undefined && !isFormatName(values.from)) {
-    throw new UsageError(
-      `--from "${values.from}" is not a format; use one of ${FORMAT_NAMES.join(", ")}`,
-    );
-  }
+  const from = formatOption(values.from, "--from");
   const input = await openInput(positionals[0]!);
-  const format = values.from ?? sniffFormat(input.head);
+  const format = from ?? sniffFormat(input.head);
   const progress = new Progress(`lint ${input.name}`);
   const counts: Record<Severity, number> = { info: 0, minor: 0, major: 0, fatal: 0 };
   let records = 0;

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { FORMAT_NAMES, formatByName, type FormatName } from "../marc/formats.js";
 
 /** A mistake in how a command was called: shown as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -12,4 +13,16 @@ export function parseCommandArgs<T extends ParseArgsConfig>(
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** The format an option names (aliases such as `xml` or `mrc` accepted), or undefined when absent. */
+export function formatOption(value: string | undefined, option: string): FormatName | undefined {
+  if (value === undefined) return undefined;
+  const format = formatByName(value);
+  if (!format) {
+    throw new UsageError(
+      `${option} "${value}" is not a format; use one of ${FORMAT_NAMES.join(", ")}`,
+    );
+  }
+  return format;
 }

@@ -28,6 +28,24 @@ export function isFormatName(name: string): name is FormatName {
   return (FORMAT_NAMES as readonly string[]).includes(name);
 }
 
+/** Other names people use for the formats (file extensions, yaz's names). */
+const ALIASES: Readonly<Record<string, FormatName>> = {
+  marc: "iso2709",
+  mrc: "iso2709",
+  usmarc: "iso2709",
+  xml: "marcxml",
+  mij: "json",
+  marcjson: "json",
+  mnemonic: "mrk",
+  marcedit: "mrk",
+};
+
+/** The format a name or alias stands for (case-insensitive), or `undefined`. */
+export function formatByName(name: string): FormatName | undefined {
+  const lower = name.toLowerCase();
+  return isFormatName(lower) ? lower : ALIASES[lower];
+}
+
 /**
  * Guesses the format from the first bytes: `<` MARCXML, `{` or `[` MARC-in-JSON, `=` mnemonic,
  * anything else ISO 2709 (whose reader reports what is wrong with it). A UTF-8 byte order
