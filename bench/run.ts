@@ -52,12 +52,13 @@ function repeated(count: number): string {
   return path;
 }
 
-/** Runs a command to its end; its output goes to /dev/null unless `capture`. */
+/** Runs a command to its end; its output goes to /dev/null unless `output` is "capture". */
 function time(
   command: string,
   args: string[],
-  capture = false,
+  { output }: { output: "discard" | "capture" } = { output: "discard" },
 ): { seconds: number; stdout: string } {
+  const capture = output === "capture";
   const start = process.hrtime.bigint();
   const r = spawnSync(command, args, { stdio: ["ignore", capture ? "pipe" : "ignore", "ignore"] });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -85,6 +86,12 @@ function measure(cases: Case[]): Map<string, number> {
   return new Map([...times].map(([k, v]) => [k, median(v)]));
 }
 
+/** The Node flags marcgate's executable runs with (its shebang line), so the bench measures the same. */
+function productFlags(): string[] {
+  const shebang = readFileSync(join(root, "bin/marcgate.js"), "utf8").split("\n")[0] ?? "";
+  return shebang.split(/\s+/).filter((word) => word.startsWith("--"));
+}
+
 function main(): void {
   try {
     execFileSync("yaz-marcdump", ["-V"], { stdio: "ignore" });
@@ -96,8 +103,10 @@ function main(): void {
   const records = 100_000;
   const file = repeated(records);
   const node = process.execPath;
-  const parse = join(here, "parse.js");
-  const cli = join(root, "dist/src/cli/main.js");
+  const flags = productFlags();
+  const parse = [...flags, join(here, "parse.js")];
+  const cli = [...flags, join(root, "dist/src/cli/main.js")];
+  process.stdout.write(`node flags (from bin/marcgate.js): ${flags.join(" ") || "(none)"}\n`);
   process.stdout.write(
     `bench file: ${file} (${records} records, ${(statSync(file).size / 1e6).toFixed(1)} MB), ${runs} runs each\n\n`,
   );
@@ -105,12 +114,12 @@ function main(): void {
   const t = measure([
     { name: "yaz line", command: "yaz-marcdump", args: [file] },
     { name: "yaz -n", command: "yaz-marcdump", args: ["-n", file] },
-    { name: "ours parse", command: node, args: [parse, file] },
+    { name: "ours parse", command: node, args: [...parse, file] },
     { name: "yaz marcxml", command: "yaz-marcdump", args: ["-o", "marcxml", file] },
     {
       name: "ours marcxml",
       command: node,
-      args: [cli, "convert", "--from", "iso2709", "--to", "marcxml", "-o", "/dev/null", file],
+      args: [...cli, "convert", "--from", "iso2709", "--to", "marcxml", "-o", "/dev/null", file],
     },
   ]);
   const rate = (s: number): string => `${Math.round(records / s).toLocaleString("en")} rec/s`;
@@ -137,13 +146,13 @@ function main(): void {
     `time ${(oursXml / yazXml).toFixed(2)}× yaz (goal ≤ 1.50)`,
   );
 
-  const rss100k = Number(time(node, [parse, file], true).stdout.split(" ")[1]);
+  const rss100k = Number(time(node, [...parse, file], { output: "capture" }).stdout.split(" ")[1]);
   process.stdout.write(
     `\npeak RSS, readIso2709 over 100,000 records: ${(rss100k / 1e6).toFixed(0)} MB\n`,
   );
   if (process.env.MARCGATE_BENCH_MILLION !== "0") {
     const million = repeated(1_000_000);
-    const out = time(node, [parse, million], true);
+    const out = time(node, [...parse, million], { output: "capture" });
     const [count, rss] = out.stdout.trim().split(" ").map(Number);
     process.stdout.write(
       `peak RSS, readIso2709 over ${count!.toLocaleString("en")} records: ${(rss! / 1e6).toFixed(0)} MB (goal < 150 MB), ${out.seconds.toFixed(1)} s\n`,

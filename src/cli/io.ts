@@ -27,10 +27,16 @@ export async function openInput(path: string): Promise<OpenedInput> {
   return { name: path === "-" ? "standard input" : path, head, chunks: chunks() };
 }
 
-/** Collects output and writes it in large pieces, waiting when the destination is full. */
+/** Size of the slabs output is gathered in before it is written. */
+const SLAB_BYTES = 1 << 21;
+
+/**
+ * Collects output in a slab of bytes and writes it in large pieces, waiting when the
+ * destination is full. Text is encoded straight into the slab (no buffer per piece).
+ */
 export class BufferedOutput {
-  private parts: (string | Uint8Array)[] = [];
-  private size = 0;
+  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private used = 0;
   private constructor(
     private readonly stream: Writable,
     private readonly ownsStream: boolean,
@@ -43,18 +49,29 @@ export class BufferedOutput {
   }
 
   async write(part: string | Uint8Array): Promise<void> {
-    this.parts.push(part);
-    this.size += part.length;
-    if (this.size >= 1 << 20) await this.flush();
+    // A UTF-16 code unit takes at most three bytes in UTF-8.
+    const most = typeof part === "string" ? part.length * 3 : part.length;
+    if (this.used + most > this.slab.length) await this.flush();
+    if (most > this.slab.length) {
+      await this.send(typeof part === "string" ? Buffer.from(part, "utf8") : part);
+    } else if (typeof part === "string") {
+      this.used += this.slab.utf8Write(part, this.used);
+    } else {
+      this.slab.set(part, this.used);
+      this.used += part.length;
+    }
   }
 
   async flush(): Promise<void> {
-    if (this.parts.length === 0) return;
-    const chunk = Buffer.concat(
-      this.parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : p)),
-    );
-    this.parts = [];
-    this.size = 0;
+    if (this.used === 0) return;
+    const full = this.slab.subarray(0, this.used);
+    // The stream may hold the slab until it is written, so the next output goes to a new one.
+    this.slab = Buffer.allocUnsafe(SLAB_BYTES);
+    this.used = 0;
+    await this.send(full);
+  }
+
+  private async send(chunk: Uint8Array): Promise<void> {
     if (!this.stream.write(chunk)) await once(this.stream, "drain");
   }
 

@@ -117,10 +117,31 @@ export class Iso2709Framer {
 
   /** Adds a chunk; returns the records it completes, in order. */
   push(chunk: Uint8Array | string): Frame[] {
-    const data = toBuffer(chunk);
+    let data = toBuffer(chunk);
     if (data.length === 0) return [];
+    const completed: Frame[] = [];
+    if (this.pending.length > 0) {
+      // A record began in an earlier chunk. When its leader gives its length, join only the
+      // bytes it still needs rather than the whole new chunk.
+      const length = readNumber(this.pending, 0, 5);
+      const missing = length - this.pending.length;
+      if (
+        this.carried.length === 0 &&
+        this.pending.length >= 5 &&
+        missing > 0 &&
+        missing <= data.length &&
+        data[missing - 1] === Iso2709.RecordTerminator
+      ) {
+        const bytes = Buffer.concat([this.pending, data.subarray(0, missing)]);
+        completed.push({ bytes, offset: this.base, issues: [] });
+        this.base += bytes.length;
+        this.pending = Buffer.alloc(0);
+        data = data.subarray(missing);
+      }
+    }
     this.pending = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
-    return this.drain(false);
+    completed.push(...this.drain(false));
+    return completed;
   }
 
   /** Ends the input; returns the last (possibly truncated) record, if any. */
@@ -540,7 +561,11 @@ function decodeFrame(
     }
     // The field ends at its terminator. When the directory disagrees, the terminator wins.
     let to = from + length - 1;
-    const wellFormed = to < size && buf.indexOf(Iso2709.FieldTerminator, from) === to;
+    const wellFormed =
+      to < size &&
+      (text !== undefined
+        ? text.indexOf("\x1e", from)
+        : buf.indexOf(Iso2709.FieldTerminator, from)) === to;
     if (!wellFormed) {
       const firstTerm = firstTerminator(buf, from, size);
       const cut = firstTerm === -1 ? size : firstTerm;
@@ -702,8 +727,12 @@ function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number)
   }
   while (i < to) {
     // buf[i] is a subfield delimiter.
-    let next = i + 1;
-    while (next < to && buf[next] !== Iso2709.SubfieldDelimiter) next++;
+    // The next delimiter: a string search when the record is one-byte text, else bytes.
+    let next =
+      d.text !== undefined
+        ? d.text.indexOf("\x1f", i + 1)
+        : buf.indexOf(Iso2709.SubfieldDelimiter, i + 1);
+    if (next === -1 || next > to) next = to;
     if (next === i + 1) {
       d.issues.push({
         severity: "minor",
