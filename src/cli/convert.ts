@@ -41,15 +41,14 @@ export async function convertCommand(args: string[]): Promise<number> {
   const input = await openInput(positionals[0] ?? "-");
   const format = from ?? sniffFormat(input.head);
   const output = BufferedOutput.open(values.output);
-  const writer = formatWriter(to);
+  const marc8 = values["keep-marc8"] ? "keep" : "convert";
+  const writer = formatWriter(to, { marc8 });
   const progress = new Progress(`convert ${input.name}`);
   let written = 0;
   let failed = 0;
   let count = 0;
   await output.write(writer.start);
-  for await (const result of readFormat(format, input.chunks, {
-    marc8: values["keep-marc8"] ? "keep" : "convert",
-  })) {
+  for await (const result of readFormat(format, input.chunks, { marc8 })) {
     count++;
     progress.tick(count);
     const label = describeRecord(result);

@@ -112,8 +112,11 @@ export interface FormatWriter {
   readonly end: string;
 }
 
-/** The writer for a format. MARCXML writes a `<collection>`, MARC-in-JSON an array. */
-export function formatWriter(format: FormatName): FormatWriter {
+/**
+ * The writer for a format. MARCXML writes a `<collection>`, MARC-in-JSON an array. With
+ * `marc8: "keep"`, ISO 2709 writes records read with that option back byte for byte.
+ */
+export function formatWriter(format: FormatName, options: FormatReadOptions = {}): FormatWriter {
   switch (format) {
     case "iso2709":
       return {
@@ -121,7 +124,7 @@ export function formatWriter(format: FormatName): FormatWriter {
         end: "",
         record(record) {
           try {
-            return writeIso2709(record);
+            return writeIso2709(record, options);
           } catch (error) {
             if (error instanceof RangeError) return { error: error.message };
             throw error;

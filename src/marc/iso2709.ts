@@ -583,8 +583,11 @@ function decodeFrame(
       to = cut;
     }
     if (expectedStart >= 0) expectedStart = to + 1 - dataBase;
-    if (!isControlTag(tag)) fields.push(decodeDataField(decoder, tag, from, to));
-    else if (
+    if (!isControlTag(tag)) {
+      fields.push(
+        regularDataField(decoder, tag, from, to) ?? decodeDataField(decoder, tag, from, to),
+      );
+    } else if (
       to - from > indicatorCount &&
       buf[from + indicatorCount] === Iso2709.SubfieldDelimiter
     ) {
@@ -666,6 +669,47 @@ function indicator(d: ValueDecoder, tag: string, at: number, to: number): [strin
         : `indicator '${char}' is not ASCII`,
   });
   return [char ?? " ", width];
+}
+
+/**
+ * The fast path for the usual data field: two indicators, a delimiter, then subfields each
+ * with a printable ASCII code, decoded from one string of the whole field. `undefined` for
+ * anything else, which {@link decodeDataField} then reads byte by byte, reporting what it finds.
+ */
+function regularDataField(
+  d: ValueDecoder,
+  tag: string,
+  from: number,
+  to: number,
+): DataField | undefined {
+  if (d.indicatorCount !== 2 || to - from < 3) return undefined;
+  let field: string;
+  if (d.text !== undefined) field = d.text.slice(from, to);
+  else if (d.coding === "utf8") field = d.buf.utf8Slice(from, to);
+  else return undefined;
+  const ind1 = field.charCodeAt(0);
+  const ind2 = field.charCodeAt(1);
+  if (
+    field.charCodeAt(2) !== Iso2709.SubfieldDelimiter ||
+    ind1 < 0x20 ||
+    ind1 > 0x7e ||
+    ind2 < 0x20 ||
+    ind2 > 0x7e
+  ) {
+    return undefined;
+  }
+  const subfields: Subfield[] = [];
+  let at = 2; // a delimiter
+  const end = field.length;
+  while (at < end) {
+    const code = field.charCodeAt(at + 1);
+    if (!(code > 0x20 && code < 0x7f) || code === Iso2709.SubfieldDelimiter) return undefined;
+    let next = field.indexOf("\x1f", at + 2);
+    if (next === -1) next = end;
+    subfields.push({ code: SINGLE_CHARS[code]!, value: field.slice(at + 2, next) });
+    at = next;
+  }
+  return { tag, ind1: SINGLE_CHARS[ind1]!, ind2: SINGLE_CHARS[ind2]!, subfields };
 }
 
 function decodeDataField(d: ValueDecoder, tag: string, from: number, to: number): DataField {
@@ -782,24 +826,39 @@ function looksLikeUtf8(buf: Buffer): boolean {
 /**
  * Writes one record as ISO 2709 bytes. The record length (leader/00-04) and base address
  * (leader/12-16) are computed, leader/10-11 is `22` (two indicators, one-character codes, as
- * the model holds); every other leader position is written as it is.
+ * the model holds); every other leader position is written as it is, except leader/09 below.
  *
- * Text is written as UTF-8 when leader/09 is `a`; otherwise each character is written as one
- * byte (MARC-8 kept as read with `marc8: "keep"`).
+ * Text is Unicode and written as UTF-8, with leader/09 `a`, whatever leader/09 the record
+ * carried (a record read from MARCXML may say MARC-8 while its text is Unicode). With
+ * `marc8: "keep"`, a record whose leader/09 is blank is taken to hold MARC-8 bytes read with
+ * the same option, and each character is written back as one byte.
  *
  * @throws RangeError when the record cannot be expressed in ISO 2709: more than 99,999 bytes,
- * a field longer than 9,999 bytes, or a character above U+00FF in a record whose leader/09
- * is not `a`. Callers that build records should check {@link iso2709Fits} first.
+ * a field longer than 9,999 bytes, or (with `marc8: "keep"`) a character above U+00FF in a
+ * record whose leader/09 is blank. Callers that build records can check {@link iso2709Fits}.
  */
-export function writeIso2709(record: MarcRecord): Buffer {
-  const encoded = encodeFields(record);
+export function writeIso2709(record: MarcRecord, options: Iso2709WriteOptions = {}): Buffer {
+  const encoded = encodeFields(record, options);
   if (typeof encoded === "string") throw new RangeError(encoded);
   return encoded;
 }
 
+/** Options of {@link writeIso2709}. */
+export interface Iso2709WriteOptions {
+  /**
+   * `"keep"`: records with leader/09 blank hold MARC-8 bytes (as {@link readIso2709} gives them
+   * with `marc8: "keep"`) and are written byte for byte. `"convert"`: all text is Unicode.
+   * @default "convert"
+   */
+  readonly marc8?: "convert" | "keep";
+}
+
 /** `undefined` when {@link writeIso2709} can write the record, else the reason it cannot. */
-export function iso2709Fits(record: MarcRecord): string | undefined {
-  const encoded = encodeFields(record);
+export function iso2709Fits(
+  record: MarcRecord,
+  options: Iso2709WriteOptions = {},
+): string | undefined {
+  const encoded = encodeFields(record, options);
   return typeof encoded === "string" ? encoded : undefined;
 }
 
@@ -810,10 +869,11 @@ function fieldText(field: Field): string {
   return s + "\x1e";
 }
 
-function encodeFields(record: MarcRecord): Buffer | string {
+function encodeFields(record: MarcRecord, options: Iso2709WriteOptions): Buffer | string {
   const leader =
     record.leader.length >= 24 ? record.leader.slice(0, 24) : record.leader.padEnd(24, " ");
-  const encoding: BufferEncoding = leader[9] === "a" ? "utf8" : "latin1";
+  const encoding: BufferEncoding =
+    options.marc8 === "keep" && leader[9] === " " ? "latin1" : "utf8";
   const count = record.fields.length;
   const texts: string[] = new Array<string>(count);
   const lengths: number[] = new Array<number>(count);
@@ -822,7 +882,7 @@ function encodeFields(record: MarcRecord): Buffer | string {
     const field = record.fields[i]!;
     const text = fieldText(field);
     if (encoding === "latin1" && /[\u0100-\uffff]/.test(text)) {
-      return `field ${field.tag} holds a character above U+00FF but leader/09 is not 'a' (Unicode)`;
+      return `field ${field.tag} holds a character above U+00FF in a record kept as MARC-8 bytes (leader/09 blank)`;
     }
     const length = encoding === "utf8" ? Buffer.byteLength(text, "utf8") : text.length;
     if (length > 9999) return `field ${field.tag} is ${length} bytes; ISO 2709 allows 9999`;
@@ -836,7 +896,8 @@ function encodeFields(record: MarcRecord): Buffer | string {
   const out = Buffer.allocUnsafe(total);
   out.latin1Write(
     String(total).padStart(5, "0") +
-      leader.slice(5, 10) +
+      leader.slice(5, 9) +
+      (encoding === "utf8" ? "a" : leader[9]) +
       "22" + // two indicators, one-character subfield codes: what the model holds
       String(baseAddress).padStart(5, "0") +
       leader.slice(17, 24),

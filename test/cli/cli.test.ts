@@ -74,7 +74,7 @@ describe("marcgate convert", () => {
         { tag: "245", ind1: "0", ind2: "0", subfields: [{ code: "a", value: "Caf\u00e2e" }] },
       ],
     };
-    const bytes = writeIso2709(marc8); // 0xE2 is MARC-8's combining acute
+    const bytes = writeIso2709(marc8, { marc8: "keep" }); // 0xE2 is MARC-8's combining acute
     const kept = marcgate(["convert", "--keep-marc8", "--to", "iso2709", "-"], bytes);
     assert.deepEqual(kept.stdout, bytes);
     const converted = marcgate(["convert", "--to", "json", "-"], bytes);

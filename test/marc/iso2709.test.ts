@@ -522,7 +522,7 @@ describe("readIso2709: MARC-8 records", () => {
     for await (const r of readIso2709([latin], { marc8: "keep" })) rs.push(r);
     assert.deepEqual(rs[0]!.issues, []);
     assert.equal(rs[0]!.record!.leader[9], " ");
-    assert.deepEqual(writeIso2709(rs[0]!.record!), latin);
+    assert.deepEqual(writeIso2709(rs[0]!.record!, { marc8: "keep" }), latin);
   });
 
   test("a record labelled MARC-8 whose bytes are UTF-8 is read as UTF-8", async () => {
@@ -564,14 +564,24 @@ describe("writeIso2709", () => {
     assert.throws(() => writeIso2709(record), /record is 104713 bytes; ISO 2709 allows 99999/);
   });
 
-  test("refuses a character above U+00FF in a record not marked Unicode", () => {
+  test("writes Unicode text as UTF-8 and says so in leader/09, whatever the record claimed", () => {
+    const record: MarcRecord = {
+      leader: "00000nam  2200000 a 4500",
+      fields: [{ tag: "245", ind1: "0", ind2: "0", subfields: [{ code: "a", value: "中é" }] }],
+    };
+    const bytes = writeIso2709(record);
+    assert.equal(bytes[9], 0x61);
+    assert.ok(bytes.includes(Buffer.from("中é", "utf8")));
+  });
+
+  test("with marc8: keep, refuses a character above U+00FF in a record kept as MARC-8 bytes", () => {
     const record: MarcRecord = {
       leader: "00000nam  2200000 a 4500",
       fields: [{ tag: "245", ind1: "0", ind2: "0", subfields: [{ code: "a", value: "中" }] }],
     };
     assert.equal(
-      iso2709Fits(record),
-      "field 245 holds a character above U+00FF but leader/09 is not 'a' (Unicode)",
+      iso2709Fits(record, { marc8: "keep" }),
+      "field 245 holds a character above U+00FF in a record kept as MARC-8 bytes (leader/09 blank)",
     );
   });
 });
