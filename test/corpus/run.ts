@@ -122,6 +122,21 @@ interface SourceRow {
   withIssues: number;
 }
 
+function emptyStats(): SourceRow {
+  return {
+    files: 0,
+    records: 0,
+    identical: 0,
+    explained: 0,
+    unexplained: 0,
+    roundTripChecked: 0,
+    roundTripIdentical: 0,
+    formatsChecked: 0,
+    formatsFailed: 0,
+    withIssues: 0,
+  };
+}
+
 const reasonsSeen = new Map<ExceptionReason, number>();
 const failures: string[] = [];
 /** Records a format cannot carry (ISO 2709 over 99,999 bytes, XML-forbidden characters). */
@@ -316,18 +331,7 @@ async function main(): Promise<number> {
     const source = row.path.split("/")[0]!;
     let stats = bySource.get(source);
     if (!stats) {
-      stats = {
-        files: 0,
-        records: 0,
-        identical: 0,
-        explained: 0,
-        unexplained: 0,
-        roundTripChecked: 0,
-        roundTripIdentical: 0,
-        formatsChecked: 0,
-        formatsFailed: 0,
-        withIssues: 0,
-      };
+      stats = emptyStats();
       bySource.set(source, stats);
     }
     await checkFile(row, stats);
@@ -344,18 +348,7 @@ async function main(): Promise<number> {
     "4 formats",
   ];
   const lines = [header];
-  const total: SourceRow = {
-    files: 0,
-    records: 0,
-    identical: 0,
-    explained: 0,
-    unexplained: 0,
-    roundTripChecked: 0,
-    roundTripIdentical: 0,
-    formatsChecked: 0,
-    formatsFailed: 0,
-    withIssues: 0,
-  };
+  const total = emptyStats();
   const cells = (name: string, s: SourceRow): string[] => [
     name,
     String(s.files),

@@ -12,16 +12,14 @@ import {
   writeMarcJsonArray,
   writeMarcJsonLines,
 } from "../../src/marc/marcjson.js";
+import { collect } from "./_collect.js";
 
 const LEADER = "01234nam a2200289 i 4500";
 
-async function read(
+function read(
   input: string | Uint8Array | readonly (string | Uint8Array)[],
 ): Promise<ReadResult<MarcRecord>[]> {
-  const chunks = typeof input === "string" || input instanceof Uint8Array ? [input] : input;
-  const out: ReadResult<MarcRecord>[] = [];
-  for await (const r of readMarcJson(chunks)) out.push(r);
-  return out;
+  return collect(readMarcJson, input);
 }
 
 const brief: MarcRecord = { leader: LEADER, fields: [{ tag: "001", value: "x1" }] };

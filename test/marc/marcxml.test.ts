@@ -11,17 +11,15 @@ import {
   writeMarcXmlCollection,
   writeMarcXmlRecord,
 } from "../../src/marc/marcxml.js";
+import { collect } from "./_collect.js";
 
 const SLIM = "http://www.loc.gov/MARC21/slim";
 const LEADER = "01234nam a2200289 i 4500";
 
-async function read(
+function read(
   input: string | Uint8Array | readonly (string | Uint8Array)[],
 ): Promise<ReadResult<MarcRecord>[]> {
-  const chunks = typeof input === "string" || input instanceof Uint8Array ? [input] : input;
-  const out: ReadResult<MarcRecord>[] = [];
-  for await (const r of readMarcXml(chunks)) out.push(r);
-  return out;
+  return collect(readMarcXml, input);
 }
 
 async function readOne(xml: string): Promise<ReadResult<MarcRecord>> {

@@ -4,17 +4,15 @@ import fc from "fast-check";
 import type { ReadResult } from "../../src/marc/issue.js";
 import type { MarcRecord } from "../../src/marc/record.js";
 import { readMnemonic, writeMnemonic, writeMnemonicFile } from "../../src/marc/mnemonic.js";
+import { collect } from "./_collect.js";
 
 const LEADER = "01234nam a2200289 i 4500";
 const MRK_LEADER = "=LDR  01234nam\\a2200289\\i\\4500";
 
-async function read(
+function read(
   input: string | Uint8Array | readonly (string | Uint8Array)[],
 ): Promise<ReadResult<MarcRecord>[]> {
-  const chunks = typeof input === "string" || input instanceof Uint8Array ? [input] : input;
-  const out: ReadResult<MarcRecord>[] = [];
-  for await (const r of readMnemonic(chunks)) out.push(r);
-  return out;
+  return collect(readMnemonic, input);
 }
 
 async function readOne(text: string): Promise<ReadResult<MarcRecord>> {
