@@ -325,6 +325,28 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * One record from an already parsed MARC-in-JSON value, synchronously (for stored data and
+ * other callers that hold the whole object). Issues name JSON paths; offsets are 0.
+ *
+ * @example
+ * ```ts
+ * marcJsonToRecord({ leader: "00000nam a2200000 a 4500", fields: [{ "001": "x" }] }).record;
+ * // { leader: "00000nam a2200000 a 4500", fields: [{ tag: "001", value: "x" }] }
+ * ```
+ */
+export function marcJsonToRecord(json: unknown): {
+  record: MarcRecord | undefined;
+  issues: MarcIssue[];
+} {
+  const issues: MarcIssue[] = [];
+  const record = toRecord(json, (severity, message, tag) => {
+    const base = { severity, offset: 0, message };
+    issues.push(tag === undefined ? base : { ...base, tag });
+  });
+  return { record, issues };
+}
+
 /** Builds a record from a parsed JSON value, collecting issues with JSON paths. */
 function toRecord(
   json: unknown,

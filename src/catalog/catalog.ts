@@ -1,0 +1,282 @@
+/**
+ * The catalog repository: one interface, two engines (SQLite by default, PostgreSQL to scale).
+ *
+ * Every record lives in one zone — an institution zone (IZ) or a network zone (NZ) — and has an
+ * Alma-style MMS ID: `99`, a sequence, and the zone's 4-digit suffix. Every save writes a new
+ * version (the record as it now is, who, when, from which job, with which action), so any earlier
+ * state can be read, compared and restored; a restore is a new save. Match keys are extracted on
+ * save by the one extractor (`src/marc/match-keys.ts`). Every incoming record of an import job is
+ * kept, raw bytes and all, whatever became of it.
+ *
+ * Methods are async because PostgreSQL is; each write method is one transaction.
+ */
+import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
+import type { MarcRecord } from "../marc/record.js";
+
+/** The cataloguing formats a record may be stored in (the profile's target format). */
+export const RECORD_FORMATS = ["MARC21", "UNIMARC", "KORMARC", "CNMARC"] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+/** Alma's management tag "Synchronize with external catalog", in the seed's words. */
+export const MANAGEMENT_TAGS = [
+  "Publish bibliographic records",
+  "Publish holdings only",
+  "Don't publish",
+] as const;
+export type ManagementTag = (typeof MANAGEMENT_TAGS)[number];
+
+export type ZoneKind = "institution" | "network";
+
+/** A zone: an institution (IZ) or a network zone (NZ) shared by member institutions. */
+export interface Zone {
+  /** Alma-style code, e.g. `01ABC_INST` or `01ABC_NETWORK`. */
+  readonly code: string;
+  readonly name: string;
+  readonly kind: ZoneKind;
+  /** The four digits every MMS ID of this zone ends with. */
+  readonly suffix: string;
+  /** For an institution: the network zone it belongs to, if any. */
+  readonly network?: string;
+}
+
+/** Who holds a record for editing, and since when. */
+export interface RecordLock {
+  readonly by: string;
+  readonly since: Date;
+}
+
+/** A record as the catalog holds it now. */
+export interface StoredRecord {
+  readonly mmsId: string;
+  /** Code of the zone the record belongs to. */
+  readonly zone: string;
+  readonly marc: MarcRecord;
+  readonly format: RecordFormat;
+  /** Brief level `01`–`10` (10 is the fullest). */
+  readonly briefLevel: string;
+  /** The `005` of the last import: the originating system's version. */
+  readonly originatingVersion?: string;
+  /** Linked to the Community Zone (Alma skips such records on Connexion import). */
+  readonly czLinked: boolean;
+  readonly lock?: RecordLock;
+  readonly managementTag: ManagementTag;
+  readonly suppressed: boolean;
+  readonly created: Date;
+  readonly updated: Date;
+  /** 1 on creation, +1 on every save. */
+  readonly version: number;
+}
+
+/** What a save says about itself: kept with the version. */
+export interface SaveContext {
+  /** A user name, `connexion:<logon>`, `load`, … */
+  readonly savedBy: string;
+  /** What was done: `create`, `merge`, `overlay`, `restore`, `load`, … */
+  readonly action: string;
+  readonly jobId?: number;
+}
+
+/** One saved state of a record. Version 1 is the record as created. */
+export interface RecordVersion {
+  readonly mmsId: string;
+  readonly version: number;
+  readonly marc: MarcRecord;
+  readonly briefLevel: string;
+  readonly savedBy: string;
+  readonly savedAt: Date;
+  readonly action: string;
+  readonly jobId?: number;
+}
+
+/** The record-level settings a save may set (all but the MARC keep their value when absent). */
+export interface RecordAttributes {
+  readonly format?: RecordFormat;
+  readonly briefLevel?: string;
+  readonly originatingVersion?: string;
+  readonly czLinked?: boolean;
+  readonly managementTag?: ManagementTag;
+  readonly suppressed?: boolean;
+}
+
+/** A new record in a zone. */
+export interface RecordCreate extends RecordAttributes {
+  readonly kind: "create";
+  readonly zone: string;
+  readonly marc: MarcRecord;
+}
+
+/**
+ * A new state of an existing record. `expectedVersion` guards against lost updates: when the
+ * record has moved on, the commit fails with `version-conflict` and writes nothing.
+ */
+export interface RecordUpdate extends RecordAttributes {
+  readonly kind: "update";
+  readonly mmsId: string;
+  readonly expectedVersion: number;
+  readonly marc: MarcRecord;
+}
+
+/** Outcomes of one incoming record of an import job. */
+export const JOB_OUTCOMES = [
+  "created",
+  "merged",
+  "overlaid",
+  "unchanged",
+  "skipped",
+  "review",
+  "rejected",
+  "loaded",
+] as const;
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];
+
+/** The job row of one incoming record. */
+export interface JobEntry {
+  readonly jobId: number;
+  /** The bytes exactly as received. */
+  readonly raw: Uint8Array;
+  readonly outcome: JobOutcome;
+  readonly messages: readonly string[];
+  /** The decision log (any JSON). */
+  readonly log: unknown;
+}
+
+/**
+ * One commit: the record change (if any) and the job row, in one transaction. The job row's
+ * MMS ID is the record's.
+ */
+export interface CommitRequest {
+  readonly change?: RecordCreate | RecordUpdate;
+  readonly entry?: JobEntry;
+  readonly context: SaveContext;
+}
+
+export interface CommitResult {
+  readonly mmsId?: string;
+  readonly version?: number;
+  readonly entryId?: number;
+}
+
+/** An import job: a Connexion session, a file load, … */
+export interface ImportJob {
+  readonly id: number;
+  readonly institution: string;
+  /** What started it: `connexion`, `load`, `cli`, … */
+  readonly source: string;
+  readonly description: string;
+  readonly started: Date;
+  readonly finished?: Date;
+  /** Count of entries per outcome. */
+  readonly counts: Readonly<Partial<Record<JobOutcome, number>>>;
+}
+
+export interface JobRecord extends JobEntry {
+  readonly id: number;
+  readonly mmsId?: string;
+  readonly received: Date;
+}
+
+/** Where a search looks. `keyword` looks everywhere. */
+export const SEARCH_INDEXES = [
+  "keyword",
+  "title",
+  "author",
+  "subject",
+  "isbn",
+  "issn",
+  "oclc",
+  "mmsId",
+] as const;
+export type SearchIndex = (typeof SEARCH_INDEXES)[number];
+
+export interface SearchQuery {
+  readonly text: string;
+  /** @default "keyword" */
+  readonly index?: SearchIndex;
+  /** Zone codes to search; an institution sees its own zone and its network zone. */
+  readonly zones: readonly string[];
+  /** @default 0 */
+  readonly offset?: number;
+  /** @default 20 */
+  readonly limit?: number;
+}
+
+export interface SearchHit {
+  readonly mmsId: string;
+  readonly zone: string;
+  readonly title: string;
+  readonly author: string;
+  readonly date: string;
+  readonly briefLevel: string;
+  readonly score: number;
+}
+
+export interface SearchResult {
+  readonly total: number;
+  readonly hits: readonly SearchHit[];
+}
+
+/** Why a catalog operation was refused. Data errors are values; `throw` is for bugs and I/O. */
+export type CatalogErrorCode =
+  | "unknown-zone"
+  | "duplicate-zone"
+  | "unknown-record"
+  | "unknown-version"
+  | "unknown-job"
+  | "version-conflict"
+  | "locked"
+  | "invalid";
+
+export class CatalogError extends Error {
+  constructor(
+    readonly code: CatalogErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "CatalogError";
+  }
+}
+
+/** The catalog repository. SQLite and PostgreSQL implement it and pass one shared test suite. */
+export interface Catalog {
+  /** `sqlite` or `postgres`, for messages. */
+  readonly engine: string;
+
+  addNetworkZone(zone: { code: string; name: string }): Promise<Zone>;
+  addInstitution(zone: { code: string; name: string; network?: string }): Promise<Zone>;
+  zone(code: string): Promise<Zone | undefined>;
+  zones(): Promise<Zone[]>;
+
+  /** Writes the record change and the job row in one transaction; durable when it returns. */
+  commit(request: CommitRequest): Promise<CommitResult>;
+  /** Many creates in few transactions (bulk load); each record gets a new MMS ID. */
+  createMany(creates: readonly RecordCreate[], context: SaveContext): Promise<{ mmsIds: string[] }>;
+
+  record(mmsId: string): Promise<StoredRecord | undefined>;
+  /** All versions, oldest first. */
+  versions(mmsId: string): Promise<RecordVersion[]>;
+  version(mmsId: string, version: number): Promise<RecordVersion | undefined>;
+  /** Saves an earlier version's MARC and brief level as a new version (history is never rewritten). */
+  restore(mmsId: string, version: number, context: SaveContext): Promise<CommitResult>;
+
+  /** Takes the lock unless someone else holds it (then `locked`). */
+  lock(mmsId: string, by: string): Promise<RecordLock>;
+  unlock(mmsId: string, by: string): Promise<void>;
+
+  /** MMS IDs in the zones whose key of this kind has this (normalized) value. */
+  findByKey(kind: MatchKeyKind, value: string, zones: readonly string[]): Promise<string[]>;
+  /** The match keys stored for a record. */
+  keysOf(mmsId: string): Promise<MatchKey[]>;
+
+  search(query: SearchQuery): Promise<SearchResult>;
+
+  startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob>;
+  finishJob(jobId: number): Promise<ImportJob>;
+  job(jobId: number): Promise<ImportJob | undefined>;
+  jobs(institution: string, options?: { limit?: number }): Promise<ImportJob[]>;
+  jobRecords(jobId: number): Promise<JobRecord[]>;
+
+  /** Every record of a zone, in MMS ID order, a page at a time (for export). */
+  recordsOf(zone: string): AsyncIterable<StoredRecord>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,112 @@
+/**
+ * What every engine derives from a record before it writes it, and the checks every engine makes
+ * the same way. Engines differ in SQL, not in meaning.
+ */
+import {
+  extractMatchKeys,
+  normalizeIsbn,
+  normalizeIssn,
+  normalizeOclcNumber,
+  type MatchKey,
+  type MatchKeyKind,
+} from "../marc/match-keys.js";
+import type { MarcRecord } from "../marc/record.js";
+import {
+  CatalogError,
+  MANAGEMENT_TAGS,
+  RECORD_FORMATS,
+  type RecordAttributes,
+  type SearchIndex,
+} from "./catalog.js";
+import { searchDocument, normalizeSearchText, type SearchDocument } from "./search-text.js";
+import { encodeStoredMarc } from "./stored-marc.js";
+
+/** A record ready to be written: its stored bytes, match keys and search document. */
+export interface PreparedRecord {
+  readonly bytes: Buffer;
+  readonly keys: readonly MatchKey[];
+  readonly search: SearchDocument;
+}
+
+export function prepareRecord(marc: MarcRecord): PreparedRecord {
+  return {
+    bytes: encodeStoredMarc(marc),
+    keys: extractMatchKeys(marc),
+    search: searchDocument(marc),
+  };
+}
+
+/** Record attributes with their defaults, checked. */
+export interface FullAttributes {
+  readonly format: (typeof RECORD_FORMATS)[number];
+  readonly briefLevel: string;
+  readonly originatingVersion: string | undefined;
+  readonly czLinked: boolean;
+  readonly managementTag: (typeof MANAGEMENT_TAGS)[number];
+  readonly suppressed: boolean;
+}
+
+export const DEFAULT_ATTRIBUTES: FullAttributes = {
+  format: "MARC21",
+  briefLevel: "10",
+  originatingVersion: undefined,
+  czLinked: false,
+  managementTag: "Publish bibliographic records",
+  suppressed: false,
+};
+
+/** The attributes after a save: what it sets, else what was there. Bad values are `invalid`. */
+export function mergeAttributes(base: FullAttributes, change: RecordAttributes): FullAttributes {
+  const merged: FullAttributes = {
+    format: change.format ?? base.format,
+    briefLevel: change.briefLevel ?? base.briefLevel,
+    originatingVersion: change.originatingVersion ?? base.originatingVersion,
+    czLinked: change.czLinked ?? base.czLinked,
+    managementTag: change.managementTag ?? base.managementTag,
+    suppressed: change.suppressed ?? base.suppressed,
+  };
+  if (!RECORD_FORMATS.includes(merged.format))
+    throw new CatalogError(
+      "invalid",
+      `format "${merged.format}" is not one of ${RECORD_FORMATS.join(", ")}`,
+    );
+  if (!/^(0[1-9]|10)$/.test(merged.briefLevel))
+    throw new CatalogError("invalid", `brief level "${merged.briefLevel}" is not 01–10`);
+  if (!MANAGEMENT_TAGS.includes(merged.managementTag)) {
+    throw new CatalogError(
+      "invalid",
+      `management tag "${merged.managementTag}" is not one of ${MANAGEMENT_TAGS.join(", ")}`,
+    );
+  }
+  return merged;
+}
+
+/** A zone or record code must be printable and short. */
+export function checkCode(code: string, what: string): void {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(code)) {
+    throw new CatalogError("invalid", `${what} "${code}" must be 1–40 letters, digits, "_" or "-"`);
+  }
+}
+
+/** How a search on an identifier index looks: the key kinds and the normalized value. */
+export function identifierLookup(
+  index: SearchIndex,
+  text: string,
+): { kinds: MatchKeyKind[]; value: string | undefined } | undefined {
+  switch (index) {
+    case "isbn":
+      return { kinds: ["isbn", "isbn-cancelled"], value: normalizeIsbn(text) };
+    case "issn":
+      return { kinds: ["issn", "issn-linking", "issn-cancelled"], value: normalizeIssn(text) };
+    case "oclc":
+      return { kinds: ["oclc", "oclc-cancelled"], value: normalizeOclcNumber(text) };
+    default:
+      return undefined;
+  }
+}
+
+/** The words of a full-text query, normalized as documents are. */
+export function queryWords(text: string): string[] {
+  const normalized = normalizeSearchText(text);
+  return normalized ? normalized.split(" ") : [];
+}

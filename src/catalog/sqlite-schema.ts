@@ -1,0 +1,105 @@
+/**
+ * The SQLite schema, as numbered migrations run in order on open (each once, in a transaction).
+ * A migration is never edited after it has shipped; a change is a new migration.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO counters (name, value) VALUES ('mms', 0), ('zone', 0);
+
+CREATE TABLE zones (
+  code TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('institution', 'network')),
+  suffix TEXT NOT NULL UNIQUE,
+  network TEXT REFERENCES zones (code),
+  created TEXT NOT NULL
+);
+
+-- The current state of each record; earlier states are in record_versions.
+CREATE TABLE records (
+  id INTEGER PRIMARY KEY,
+  mms_id TEXT NOT NULL UNIQUE,
+  zone TEXT NOT NULL REFERENCES zones (code),
+  marc BLOB NOT NULL,
+  format TEXT NOT NULL,
+  brief_level TEXT NOT NULL,
+  originating_version TEXT,
+  cz_linked INTEGER NOT NULL DEFAULT 0,
+  lock_by TEXT,
+  lock_since TEXT,
+  management_tag TEXT NOT NULL,
+  suppressed INTEGER NOT NULL DEFAULT 0,
+  created TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  saved_by TEXT NOT NULL,
+  action TEXT NOT NULL,
+  job_id INTEGER,
+  title TEXT NOT NULL,
+  author TEXT NOT NULL,
+  date TEXT NOT NULL
+);
+CREATE INDEX records_zone ON records (zone, mms_id);
+
+-- Each row is a record as it was before a save: version N's content, who saved it and how.
+CREATE TABLE record_versions (
+  mms_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  marc BLOB NOT NULL,
+  brief_level TEXT NOT NULL,
+  saved_by TEXT NOT NULL,
+  saved_at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  job_id INTEGER,
+  PRIMARY KEY (mms_id, version)
+) WITHOUT ROWID;
+
+CREATE TABLE match_keys (
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  record_id INTEGER NOT NULL REFERENCES records (id)
+);
+CREATE INDEX match_keys_lookup ON match_keys (kind, value, zone);
+CREATE INDEX match_keys_record ON match_keys (record_id);
+
+-- Search text, normalized in JavaScript (search-text.ts); rowid = records.id.
+CREATE VIRTUAL TABLE records_fts USING fts5 (
+  title, author, subject, keyword,
+  content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE import_jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  institution TEXT NOT NULL REFERENCES zones (code),
+  source TEXT NOT NULL,
+  description TEXT NOT NULL,
+  started TEXT NOT NULL,
+  finished TEXT
+);
+CREATE INDEX import_jobs_institution ON import_jobs (institution, id);
+
+-- One row per incoming record, whatever became of it: the bytes exactly as received.
+CREATE TABLE job_records (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id INTEGER NOT NULL REFERENCES import_jobs (id),
+  raw BLOB NOT NULL,
+  outcome TEXT NOT NULL,
+  mms_id TEXT,
+  messages TEXT NOT NULL,
+  log TEXT NOT NULL,
+  received TEXT NOT NULL
+);
+CREATE INDEX job_records_job ON job_records (job_id, id);
+CREATE INDEX job_records_mms ON job_records (mms_id);
+`,
+  },
+];

@@ -1,0 +1,736 @@
+/**
+ * The embedded catalog: SQLite through better-sqlite3 (v12), in WAL mode with full sync, so a
+ * commit that returns survives a crash or power loss. Several processes may share the file: MMS
+ * IDs come from a counter updated inside `BEGIN IMMEDIATE` transactions, which SQLite serializes.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
+import {
+  CatalogError,
+  type Catalog,
+  type CommitRequest,
+  type CommitResult,
+  type ImportJob,
+  type JobOutcome,
+  type JobRecord,
+  type RecordCreate,
+  type RecordLock,
+  type RecordVersion,
+  type SaveContext,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+  type StoredRecord,
+  type Zone,
+} from "./catalog.js";
+import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
+import {
+  DEFAULT_ATTRIBUTES,
+  checkCode,
+  identifierLookup,
+  mergeAttributes,
+  prepareRecord,
+  queryWords,
+  type FullAttributes,
+} from "./prepare.js";
+import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
+import { decodeStoredMarc } from "./stored-marc.js";
+
+/** Options of {@link openSqliteCatalog}. */
+export interface SqliteCatalogOptions {
+  /**
+   * `FULL` makes every commit durable against power loss; `NORMAL` only against a crash of
+   * marcgate (faster bulk loads).
+   * @default "FULL"
+   */
+  readonly synchronous?: "FULL" | "NORMAL";
+}
+
+/** Opens (creating if needed) the catalog in `dir/marcgate.sqlite` and brings its schema up to date. */
+export function openSqliteCatalog(
+  dir: string,
+  options: SqliteCatalogOptions = {},
+): Promise<Catalog> {
+  mkdirSync(dir, { recursive: true });
+  const db = new Database(join(dir, "marcgate.sqlite"));
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 15000");
+  migrate(db);
+  return Promise.resolve(new SqliteCatalog(db));
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)",
+  );
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  for (const migration of SQLITE_MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare("INSERT INTO schema_migrations (version, applied) VALUES (?, ?)").run(
+        migration.version,
+        new Date().toISOString(),
+      );
+    }).immediate();
+  }
+}
+
+interface ZoneRow {
+  code: string;
+  name: string;
+  kind: "institution" | "network";
+  suffix: string;
+  network: string | null;
+}
+
+interface RecordRow {
+  id: number;
+  mms_id: string;
+  zone: string;
+  marc: Buffer;
+  format: string;
+  brief_level: string;
+  originating_version: string | null;
+  cz_linked: number;
+  lock_by: string | null;
+  lock_since: string | null;
+  management_tag: string;
+  suppressed: number;
+  created: string;
+  updated: string;
+  version: number;
+  saved_by: string;
+  action: string;
+  job_id: number | null;
+}
+
+interface VersionRow {
+  mms_id: string;
+  version: number;
+  marc: Buffer;
+  brief_level: string;
+  saved_by: string;
+  saved_at: string;
+  action: string;
+  job_id: number | null;
+}
+
+interface JobRow {
+  id: number;
+  institution: string;
+  source: string;
+  description: string;
+  started: string;
+  finished: string | null;
+}
+
+interface JobRecordRow {
+  id: number;
+  job_id: number;
+  raw: Buffer;
+  outcome: JobOutcome;
+  mms_id: string | null;
+  messages: string;
+  log: string;
+  received: string;
+}
+
+function toZone(row: ZoneRow): Zone {
+  const zone = { code: row.code, name: row.name, kind: row.kind, suffix: row.suffix };
+  return row.network ? { ...zone, network: row.network } : zone;
+}
+
+function attributesOf(row: RecordRow): FullAttributes {
+  return {
+    format: row.format as FullAttributes["format"],
+    briefLevel: row.brief_level,
+    originatingVersion: row.originating_version ?? undefined,
+    czLinked: row.cz_linked === 1,
+    managementTag: row.management_tag as FullAttributes["managementTag"],
+    suppressed: row.suppressed === 1,
+  };
+}
+
+function toStoredRecord(row: RecordRow): StoredRecord {
+  const a = attributesOf(row);
+  return {
+    mmsId: row.mms_id,
+    zone: row.zone,
+    marc: decodeStoredMarc(row.marc),
+    format: a.format,
+    briefLevel: a.briefLevel,
+    ...(a.originatingVersion !== undefined ? { originatingVersion: a.originatingVersion } : {}),
+    czLinked: a.czLinked,
+    ...(row.lock_by ? { lock: { by: row.lock_by, since: new Date(row.lock_since!) } } : {}),
+    managementTag: a.managementTag,
+    suppressed: a.suppressed,
+    created: new Date(row.created),
+    updated: new Date(row.updated),
+    version: row.version,
+  };
+}
+
+function toVersion(row: VersionRow): RecordVersion {
+  return {
+    mmsId: row.mms_id,
+    version: row.version,
+    marc: decodeStoredMarc(row.marc),
+    briefLevel: row.brief_level,
+    savedBy: row.saved_by,
+    savedAt: new Date(row.saved_at),
+    action: row.action,
+    ...(row.job_id !== null ? { jobId: row.job_id } : {}),
+  };
+}
+
+class SqliteCatalog implements Catalog {
+  readonly engine = "sqlite";
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    const p = (sql: string): Database.Statement => db.prepare(sql);
+    this.statements = {
+      zone: p("SELECT * FROM zones WHERE code = ?"),
+      zones: p("SELECT * FROM zones ORDER BY code"),
+      insertZone: p(
+        "INSERT INTO zones (code, name, kind, suffix, network, created) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      next: p("UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value"),
+      record: p("SELECT * FROM records WHERE mms_id = ?"),
+      insertRecord:
+        p(`INSERT INTO records (mms_id, zone, marc, format, brief_level, originating_version, cz_linked,
+        management_tag, suppressed, created, updated, version, saved_by, action, job_id, title, author, date)
+        VALUES (@mms_id, @zone, @marc, @format, @brief_level, @originating_version, @cz_linked, @management_tag,
+        @suppressed, @now, @now, 1, @saved_by, @action, @job_id, @title, @author, @date)`),
+      updateRecord:
+        p(`UPDATE records SET marc = @marc, format = @format, brief_level = @brief_level,
+        originating_version = @originating_version, cz_linked = @cz_linked, management_tag = @management_tag,
+        suppressed = @suppressed, updated = @now, version = version + 1, saved_by = @saved_by, action = @action,
+        job_id = @job_id, title = @title, author = @author, date = @date WHERE mms_id = @mms_id`),
+      insertVersion:
+        p(`INSERT INTO record_versions (mms_id, version, marc, brief_level, saved_by, saved_at, action, job_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      versions: p("SELECT * FROM record_versions WHERE mms_id = ? ORDER BY version"),
+      version: p("SELECT * FROM record_versions WHERE mms_id = ? AND version = ?"),
+      deleteKeys: p("DELETE FROM match_keys WHERE record_id = ?"),
+      insertKey: p("INSERT INTO match_keys (kind, value, zone, record_id) VALUES (?, ?, ?, ?)"),
+      keysOf: p(`SELECT k.kind, k.value FROM match_keys k JOIN records r ON r.id = k.record_id
+        WHERE r.mms_id = ? ORDER BY k.rowid`),
+      deleteSearch: p("DELETE FROM records_fts WHERE rowid = ?"),
+      insertSearch: p(
+        "INSERT INTO records_fts (rowid, title, author, subject, keyword) VALUES (?, ?, ?, ?, ?)",
+      ),
+      lock: p(
+        `UPDATE records SET lock_by = ?, lock_since = ? WHERE mms_id = ? AND (lock_by IS NULL OR lock_by = ?)`,
+      ),
+      unlock: p(
+        "UPDATE records SET lock_by = NULL, lock_since = NULL WHERE mms_id = ? AND lock_by = ?",
+      ),
+      job: p("SELECT * FROM import_jobs WHERE id = ?"),
+      jobCounts: p(
+        "SELECT outcome, count(*) AS n FROM job_records WHERE job_id = ? GROUP BY outcome",
+      ),
+      insertJob: p(
+        "INSERT INTO import_jobs (institution, source, description, started) VALUES (?, ?, ?, ?) RETURNING id",
+      ),
+      finishJob: p("UPDATE import_jobs SET finished = ? WHERE id = ?"),
+      jobs: p("SELECT * FROM import_jobs WHERE institution = ? ORDER BY id DESC LIMIT ?"),
+      insertEntry:
+        p(`INSERT INTO job_records (job_id, raw, outcome, mms_id, messages, log, received)
+        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+      jobRecords: p("SELECT * FROM job_records WHERE job_id = ? ORDER BY id"),
+      page: p("SELECT * FROM records WHERE zone = ? AND mms_id > ? ORDER BY mms_id LIMIT 500"),
+    };
+  }
+
+  private zoneRow(code: string): ZoneRow | undefined {
+    return this.statements.zone.get(code) as ZoneRow | undefined;
+  }
+
+  private nextValue(counter: "mms" | "zone"): number {
+    return (this.statements.next.get(counter) as { value: number }).value;
+  }
+
+  private addZone(
+    kind: "institution" | "network",
+    code: string,
+    name: string,
+    network?: string,
+  ): Zone {
+    checkCode(code, kind === "network" ? "network zone code" : "institution code");
+    return this.db
+      .transaction((): Zone => {
+        if (this.zoneRow(code))
+          throw new CatalogError("duplicate-zone", `zone ${code} exists already`);
+        if (network !== undefined) {
+          const nz = this.zoneRow(network);
+          if (!nz || nz.kind !== "network")
+            throw new CatalogError("unknown-zone", `no network zone ${network}`);
+        }
+        const suffix = formatZoneSuffix(this.nextValue("zone"));
+        this.statements.insertZone.run(
+          code,
+          name,
+          kind,
+          suffix,
+          network ?? null,
+          new Date().toISOString(),
+        );
+        return toZone(this.zoneRow(code)!);
+      })
+      .immediate();
+  }
+
+  addNetworkZone(zone: { code: string; name: string }): Promise<Zone> {
+    return run(() => this.addZone("network", zone.code, zone.name));
+  }
+
+  addInstitution(zone: { code: string; name: string; network?: string }): Promise<Zone> {
+    return run(() => this.addZone("institution", zone.code, zone.name, zone.network));
+  }
+
+  zone(code: string): Promise<Zone | undefined> {
+    return run(() => {
+      const row = this.zoneRow(code);
+      return row ? toZone(row) : undefined;
+    });
+  }
+
+  zones(): Promise<Zone[]> {
+    return run(() => (this.statements.zones.all() as ZoneRow[]).map(toZone));
+  }
+
+  /** Writes keys and search text of a record row (replacing what was there). */
+  private index(
+    id: number,
+    zone: string,
+    prepared: ReturnType<typeof prepareRecord>,
+    replace: boolean,
+  ): void {
+    const s = this.statements;
+    if (replace) {
+      s.deleteKeys.run(id);
+      s.deleteSearch.run(id);
+    }
+    for (const key of prepared.keys) s.insertKey.run(key.kind, key.value, zone, id);
+    const doc = prepared.search;
+    s.insertSearch.run(id, doc.title, doc.author, doc.subject, doc.keyword);
+  }
+
+  private createOne(change: RecordCreate, context: SaveContext, now: string): { mmsId: string } {
+    const zone = this.zoneRow(change.zone);
+    if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
+    const a = mergeAttributes(DEFAULT_ATTRIBUTES, change);
+    const prepared = prepareRecord(change.marc);
+    const mmsId = formatMmsId(this.nextValue("mms"), zone.suffix);
+    const info = this.statements.insertRecord.run({
+      mms_id: mmsId,
+      zone: zone.code,
+      marc: prepared.bytes,
+      ...attributeColumns(a),
+      now,
+      saved_by: context.savedBy,
+      action: context.action,
+      job_id: context.jobId ?? null,
+      title: prepared.search.displayTitle,
+      author: prepared.search.displayAuthor,
+      date: prepared.search.date,
+    });
+    this.index(Number(info.lastInsertRowid), zone.code, prepared, false);
+    return { mmsId };
+  }
+
+  private commitSync(request: CommitRequest): CommitResult {
+    const { change, entry, context } = request;
+    const now = new Date().toISOString();
+    if (entry && !this.statements.job.get(entry.jobId)) {
+      throw new CatalogError("unknown-job", `no import job ${entry.jobId}`);
+    }
+    let mmsId: string | undefined;
+    let version: number | undefined;
+    if (change?.kind === "create") {
+      mmsId = this.createOne(change, context, now).mmsId;
+      version = 1;
+    } else if (change?.kind === "update") {
+      const row = this.statements.record.get(change.mmsId) as RecordRow | undefined;
+      if (!row) throw new CatalogError("unknown-record", `no record ${change.mmsId}`);
+      if (row.version !== change.expectedVersion) {
+        throw new CatalogError(
+          "version-conflict",
+          `record ${change.mmsId} is at version ${row.version}, not ${change.expectedVersion}`,
+        );
+      }
+      if (row.lock_by !== null && row.lock_by !== context.savedBy) {
+        throw new CatalogError(
+          "locked",
+          `record ${change.mmsId} is locked by ${row.lock_by} since ${row.lock_since}`,
+        );
+      }
+      const a = mergeAttributes(attributesOf(row), change);
+      const prepared = prepareRecord(change.marc);
+      this.statements.insertVersion.run(
+        row.mms_id,
+        row.version,
+        row.marc,
+        row.brief_level,
+        row.saved_by,
+        row.updated,
+        row.action,
+        row.job_id,
+      );
+      this.statements.updateRecord.run({
+        mms_id: row.mms_id,
+        marc: prepared.bytes,
+        ...attributeColumns(a),
+        now,
+        saved_by: context.savedBy,
+        action: context.action,
+        job_id: context.jobId ?? null,
+        title: prepared.search.displayTitle,
+        author: prepared.search.displayAuthor,
+        date: prepared.search.date,
+      });
+      this.index(row.id, row.zone, prepared, true);
+      mmsId = row.mms_id;
+      version = row.version + 1;
+    }
+    let entryId: number | undefined;
+    if (entry) {
+      const inserted = this.statements.insertEntry.get(
+        entry.jobId,
+        Buffer.from(entry.raw),
+        entry.outcome,
+        mmsId ?? null,
+        JSON.stringify(entry.messages),
+        JSON.stringify(entry.log ?? null),
+        now,
+      ) as { id: number };
+      entryId = inserted.id;
+    }
+    return {
+      ...(mmsId !== undefined ? { mmsId } : {}),
+      ...(version !== undefined ? { version } : {}),
+      ...(entryId !== undefined ? { entryId } : {}),
+    };
+  }
+
+  commit(request: CommitRequest): Promise<CommitResult> {
+    return run(() => this.db.transaction(() => this.commitSync(request)).immediate());
+  }
+
+  createMany(
+    creates: readonly RecordCreate[],
+    context: SaveContext,
+  ): Promise<{ mmsIds: string[] }> {
+    return run(() =>
+      this.db
+        .transaction(() => {
+          const now = new Date().toISOString();
+          return { mmsIds: creates.map((c) => this.createOne(c, context, now).mmsId) };
+        })
+        .immediate(),
+    );
+  }
+
+  record(mmsId: string): Promise<StoredRecord | undefined> {
+    return run(() => {
+      const row = this.statements.record.get(mmsId) as RecordRow | undefined;
+      return row ? toStoredRecord(row) : undefined;
+    });
+  }
+
+  private versionsSync(mmsId: string): RecordVersion[] {
+    const row = this.statements.record.get(mmsId) as RecordRow | undefined;
+    if (!row) return [];
+    const earlier = (this.statements.versions.all(mmsId) as VersionRow[]).map(toVersion);
+    return [...earlier, currentVersion(row)];
+  }
+
+  versions(mmsId: string): Promise<RecordVersion[]> {
+    return run(() => this.db.transaction(() => this.versionsSync(mmsId))());
+  }
+
+  version(mmsId: string, version: number): Promise<RecordVersion | undefined> {
+    return run(() =>
+      this.db.transaction(() => {
+        const row = this.statements.record.get(mmsId) as RecordRow | undefined;
+        if (!row) return undefined;
+        if (row.version === version) return currentVersion(row);
+        const old = this.statements.version.get(mmsId, version) as VersionRow | undefined;
+        return old ? toVersion(old) : undefined;
+      })(),
+    );
+  }
+
+  restore(mmsId: string, version: number, context: SaveContext): Promise<CommitResult> {
+    return run(() =>
+      this.db
+        .transaction(() => {
+          const row = this.statements.record.get(mmsId) as RecordRow | undefined;
+          if (!row) throw new CatalogError("unknown-record", `no record ${mmsId}`);
+          const target =
+            row.version === version
+              ? currentVersion(row)
+              : (this.statements.version.get(mmsId, version) as VersionRow | undefined);
+          if (!target)
+            throw new CatalogError("unknown-version", `record ${mmsId} has no version ${version}`);
+          const old = "savedBy" in target ? target : toVersion(target);
+          return this.commitSync({
+            change: {
+              kind: "update",
+              mmsId,
+              expectedVersion: row.version,
+              marc: old.marc,
+              briefLevel: old.briefLevel,
+            },
+            context,
+          });
+        })
+        .immediate(),
+    );
+  }
+
+  lock(mmsId: string, by: string): Promise<RecordLock> {
+    return run(() => {
+      const since = new Date();
+      const changed = this.statements.lock.run(by, since.toISOString(), mmsId, by).changes;
+      if (changed === 0) {
+        const row = this.statements.record.get(mmsId) as RecordRow | undefined;
+        if (!row) throw new CatalogError("unknown-record", `no record ${mmsId}`);
+        throw new CatalogError(
+          "locked",
+          `record ${mmsId} is locked by ${row.lock_by} since ${row.lock_since}`,
+        );
+      }
+      return { by, since };
+    });
+  }
+
+  unlock(mmsId: string, by: string): Promise<void> {
+    return run(() => {
+      if (this.statements.unlock.run(mmsId, by).changes > 0) return;
+      const row = this.statements.record.get(mmsId) as RecordRow | undefined;
+      if (!row) throw new CatalogError("unknown-record", `no record ${mmsId}`);
+      if (row.lock_by !== null)
+        throw new CatalogError("locked", `record ${mmsId} is locked by ${row.lock_by}, not ${by}`);
+    });
+  }
+
+  findByKey(kind: MatchKeyKind, value: string, zones: readonly string[]): Promise<string[]> {
+    return run(() => {
+      if (zones.length === 0) return [];
+      const rows = this.db
+        .prepare(
+          `SELECT DISTINCT r.mms_id FROM match_keys k JOIN records r ON r.id = k.record_id
+           WHERE k.kind = ? AND k.value = ? AND k.zone IN (${zones.map(() => "?").join(",")}) ORDER BY r.mms_id`,
+        )
+        .all(kind, value, ...zones) as { mms_id: string }[];
+      return rows.map((r) => r.mms_id);
+    });
+  }
+
+  keysOf(mmsId: string): Promise<MatchKey[]> {
+    return run(() => this.statements.keysOf.all(mmsId) as MatchKey[]);
+  }
+
+  search(query: SearchQuery): Promise<SearchResult> {
+    return run(() => this.searchSync(query));
+  }
+
+  private searchSync(query: SearchQuery): SearchResult {
+    const index = query.index ?? "keyword";
+    const limit = Math.max(0, Math.min(query.limit ?? 20, 1000));
+    const offset = Math.max(0, query.offset ?? 0);
+    if (query.zones.length === 0) return { total: 0, hits: [] };
+    const zoneList = query.zones.map(() => "?").join(",");
+    const hitColumns = "r.mms_id, r.zone, r.title, r.author, r.date, r.brief_level";
+    type HitRow = {
+      mms_id: string;
+      zone: string;
+      title: string;
+      author: string;
+      date: string;
+      brief_level: string;
+      score: number;
+    };
+    const toHit = (r: HitRow): SearchHit => ({
+      mmsId: r.mms_id,
+      zone: r.zone,
+      title: r.title,
+      author: r.author,
+      date: r.date,
+      briefLevel: r.brief_level,
+      score: r.score,
+    });
+    if (index === "mmsId") {
+      const rows = this.db
+        .prepare(
+          `SELECT ${hitColumns}, 1.0 AS score FROM records r WHERE r.mms_id = ? AND r.zone IN (${zoneList})`,
+        )
+        .all(query.text.trim(), ...query.zones) as HitRow[];
+      return { total: rows.length, hits: rows.slice(offset, offset + limit).map(toHit) };
+    }
+    const identifier = identifierLookup(index, query.text);
+    if (identifier) {
+      if (identifier.value === undefined) return { total: 0, hits: [] };
+      const where = `r.id IN (SELECT record_id FROM match_keys WHERE kind IN (${identifier.kinds.map(() => "?").join(",")}) AND value = ?) AND r.zone IN (${zoneList})`;
+      const params = [...identifier.kinds, identifier.value, ...query.zones];
+      const total = (
+        this.db.prepare(`SELECT count(*) AS n FROM records r WHERE ${where}`).get(...params) as {
+          n: number;
+        }
+      ).n;
+      const rows = this.db
+        .prepare(
+          `SELECT ${hitColumns}, 1.0 AS score FROM records r WHERE ${where} ORDER BY r.mms_id LIMIT ? OFFSET ?`,
+        )
+        .all(...params, limit, offset) as HitRow[];
+      return { total, hits: rows.map(toHit) };
+    }
+    const words = queryWords(query.text);
+    if (words.length === 0) return { total: 0, hits: [] };
+    const phrase = words.map((w) => `"${w}"`).join(" AND ");
+    const match = index === "keyword" ? phrase : `${index} : (${phrase})`;
+    const from = `records_fts f JOIN records r ON r.id = f.rowid WHERE records_fts MATCH ? AND r.zone IN (${zoneList})`;
+    const total = (
+      this.db.prepare(`SELECT count(*) AS n FROM ${from}`).get(match, ...query.zones) as {
+        n: number;
+      }
+    ).n;
+    // bm25 is lower for better matches; weights favour title, then author, then subject.
+    const rows = this.db
+      .prepare(
+        `SELECT ${hitColumns}, -bm25(records_fts, 10.0, 5.0, 3.0, 1.0) AS score FROM ${from}
+         ORDER BY score DESC, r.mms_id LIMIT ? OFFSET ?`,
+      )
+      .all(match, ...query.zones, limit, offset) as HitRow[];
+    return { total, hits: rows.map(toHit) };
+  }
+
+  startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob> {
+    return run(() => {
+      if (!this.zoneRow(job.institution))
+        throw new CatalogError("unknown-zone", `no zone ${job.institution}`);
+      const { id } = this.statements.insertJob.get(
+        job.institution,
+        job.source,
+        job.description,
+        new Date().toISOString(),
+      ) as {
+        id: number;
+      };
+      return this.jobSync(id)!;
+    });
+  }
+
+  private jobSync(id: number): ImportJob | undefined {
+    const row = this.statements.job.get(id) as JobRow | undefined;
+    if (!row) return undefined;
+    const counts: Partial<Record<JobOutcome, number>> = {};
+    for (const c of this.statements.jobCounts.all(id) as { outcome: JobOutcome; n: number }[])
+      counts[c.outcome] = c.n;
+    return {
+      id: row.id,
+      institution: row.institution,
+      source: row.source,
+      description: row.description,
+      started: new Date(row.started),
+      ...(row.finished ? { finished: new Date(row.finished) } : {}),
+      counts,
+    };
+  }
+
+  finishJob(jobId: number): Promise<ImportJob> {
+    return run(() => {
+      if (this.statements.finishJob.run(new Date().toISOString(), jobId).changes === 0) {
+        throw new CatalogError("unknown-job", `no import job ${jobId}`);
+      }
+      return this.jobSync(jobId)!;
+    });
+  }
+
+  job(jobId: number): Promise<ImportJob | undefined> {
+    return run(() => this.jobSync(jobId));
+  }
+
+  jobs(institution: string, options: { limit?: number } = {}): Promise<ImportJob[]> {
+    return run(() =>
+      (this.statements.jobs.all(institution, options.limit ?? 50) as JobRow[]).map((r) =>
+        this.jobSync(r.id)!,
+      ),
+    );
+  }
+
+  jobRecords(jobId: number): Promise<JobRecord[]> {
+    return run(() =>
+      (this.statements.jobRecords.all(jobId) as JobRecordRow[]).map((r) => ({
+        id: r.id,
+        jobId: r.job_id,
+        raw: new Uint8Array(r.raw),
+        outcome: r.outcome,
+        ...(r.mms_id !== null ? { mmsId: r.mms_id } : {}),
+        messages: JSON.parse(r.messages) as string[],
+        log: JSON.parse(r.log) as unknown,
+        received: new Date(r.received),
+      })),
+    );
+  }
+
+  async *recordsOf(zone: string): AsyncIterable<StoredRecord> {
+    let after = "";
+    for (;;) {
+      const rows = this.statements.page.all(zone, after) as RecordRow[];
+      for (const row of rows) yield toStoredRecord(row);
+      if (rows.length < 500) return;
+      after = rows[rows.length - 1]!.mms_id;
+    }
+  }
+
+  close(): Promise<void> {
+    return run(() => {
+      this.db.close();
+    });
+  }
+}
+
+function attributeColumns(a: FullAttributes): Record<string, string | number | null> {
+  return {
+    format: a.format,
+    brief_level: a.briefLevel,
+    originating_version: a.originatingVersion ?? null,
+    cz_linked: a.czLinked ? 1 : 0,
+    management_tag: a.managementTag,
+    suppressed: a.suppressed ? 1 : 0,
+  };
+}
+
+function currentVersion(row: RecordRow): RecordVersion {
+  return toVersion({
+    mms_id: row.mms_id,
+    version: row.version,
+    marc: row.marc,
+    brief_level: row.brief_level,
+    saved_by: row.saved_by,
+    saved_at: row.updated,
+    action: row.action,
+    job_id: row.job_id,
+  });
+}
+
+/** Runs synchronous work as a promise: errors (CatalogError included) become rejections. */
+function run<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}

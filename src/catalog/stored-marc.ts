@@ -1,0 +1,59 @@
+/**
+ * How the catalog stores a MARC record in a column: ISO 2709 bytes (UTF-8) when the record fits
+ * ISO 2709 — compact and fast to read back — else MARC-in-JSON text (a record over 99,999
+ * bytes, or with a field over 9,999, can come out of a merge). The first byte tells which: ISO
+ * 2709 starts with a digit, JSON with `{`.
+ */
+import { decodeIso2709, iso2709Fits, writeIso2709 } from "../marc/iso2709.js";
+import { type MarcRecord } from "../marc/record.js";
+import { marcJsonToRecord, writeMarcJson } from "../marc/marcjson.js";
+import { isControlField } from "../marc/record.js";
+
+/** The bytes to store for a record. */
+export function encodeStoredMarc(record: MarcRecord): Buffer {
+  if (iso2709Fits(record) === undefined) return writeIso2709(record);
+  return Buffer.from(writeMarcJson(record), "utf8");
+}
+
+/** The record stored as {@link encodeStoredMarc} wrote it. Stored data is ours: a bad row is a bug. */
+export function decodeStoredMarc(bytes: Uint8Array): MarcRecord {
+  if (bytes[0] === 0x7b) {
+    const { record, issues } = marcJsonToRecord(JSON.parse(Buffer.from(bytes).toString("utf8")));
+    if (!record || issues.length > 0) {
+      throw new Error(
+        `stored record does not read back cleanly: ${issues.map((i) => i.message).join("; ")}`,
+      );
+    }
+    return record;
+  }
+  const result = decodeIso2709(bytes);
+  if (!result.record || result.issues.length > 0) {
+    throw new Error(
+      `stored record does not read back cleanly: ${result.issues.map((i) => i.message).join("; ")}`,
+    );
+  }
+  return result.record;
+}
+
+/**
+ * Whether two records hold the same leader and fields — what "unchanged" means to the catalog.
+ * The leader positions the writer computes (00-04 lengths, 09 coding, 10-11, 12-16) don't count.
+ */
+export function sameMarc(a: MarcRecord, b: MarcRecord): boolean {
+  const leader = (l: string): string => l.slice(5, 9) + l.slice(17);
+  if (leader(a.leader) !== leader(b.leader) || a.fields.length !== b.fields.length) return false;
+  return a.fields.every((f, i) => {
+    const g = b.fields[i]!;
+    if (f.tag !== g.tag) return false;
+    if (isControlField(f)) return isControlField(g) && f.value === g.value;
+    if (isControlField(g)) return false;
+    return (
+      f.ind1 === g.ind1 &&
+      f.ind2 === g.ind2 &&
+      f.subfields.length === g.subfields.length &&
+      f.subfields.every(
+        (s, j) => s.code === g.subfields[j]!.code && s.value === g.subfields[j]!.value,
+      )
+    );
+  });
+}
