@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { normalizeSearchText, searchDocument } from "../../src/catalog/search-text.js";
+import { book } from "./suite.js";
+
+test("search normalization folds case, diacritics, ligature forms and punctuation", () => {
+  assert.equal(normalizeSearchText("Zürich: Œuvres — ﬁn, ÉTÉ!"), "zurich œuvres fin ete");
+  assert.equal(normalizeSearchText("  --  "), "");
+});
+
+test("the search document separates title, author and subject, and keeps display forms", () => {
+  const doc = searchDocument(
+    book({
+      title: "Café society /",
+      author: "Müller, Anna,",
+      subject: "Coffee houses",
+      date: "1987",
+    }),
+  );
+  assert.equal(doc.title, "cafe society");
+  assert.equal(doc.author, "muller anna");
+  assert.equal(doc.subject, "coffee houses");
+  assert.equal(doc.displayTitle, "Café society");
+  assert.equal(doc.displayAuthor, "Müller, Anna");
+  assert.equal(doc.date, "1987");
+  assert.ok(doc.keyword.includes("cafe society") && doc.keyword.includes("coffee houses"));
+});
+
+test("an 880 counts for the field it stands for", () => {
+  const doc = searchDocument({
+    leader: "00000nam a2200000 i 4500",
+    fields: [
+      {
+        tag: "880",
+        ind1: "1",
+        ind2: "0",
+        subfields: [
+          { code: "6", value: "245-01" },
+          { code: "a", value: "中国" },
+        ],
+      },
+    ],
+  });
+  assert.equal(doc.title, "中国");
+});
