@@ -17,7 +17,10 @@ export interface SearchDocument {
   readonly title: string;
   readonly author: string;
   readonly subject: string;
-  /** Every data field's text (subfields with letter codes): the `keyword` index. */
+  /**
+   * The text of every other data field (subfields with letter codes). The `keyword` index
+   * searches all four texts; each word is stored once.
+   */
   readonly keyword: string;
   readonly displayTitle: string;
   readonly displayAuthor: string;
@@ -27,8 +30,13 @@ export interface SearchDocument {
 const MARKS = /\p{M}+/gu;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
+const ASCII = /^[\x20-\x7e]*$/;
+const NOT_ASCII_WORD = /[^a-z0-9]+/g;
+
 /** Search normalization of any text (documents and queries alike). */
 export function normalizeSearchText(text: string): string {
+  // Printable ASCII (most catalogue text) needs no Unicode decomposition.
+  if (ASCII.test(text)) return text.toLowerCase().replace(NOT_ASCII_WORD, " ").trim();
   return text.normalize("NFKD").replace(MARKS, "").toLowerCase().replace(NOT_WORD, " ").trim();
 }
 
@@ -64,16 +72,16 @@ export function searchDocument(record: MarcRecord): SearchDocument {
   const title: string[] = [];
   const author: string[] = [];
   const subject: string[] = [];
-  const keyword: string[] = [];
+  const other: string[] = [];
   for (const f of record.fields) {
     if (!isDataField(f)) continue;
     const t = text(f);
     if (!t) continue;
-    keyword.push(t);
     const tag = f.tag === "880" ? linkedTag(f) : f.tag;
     if (TITLE_TAGS.test(tag)) title.push(t);
     else if (AUTHOR_TAGS.test(tag)) author.push(t);
     else if (SUBJECT_TAGS.test(tag)) subject.push(t);
+    else other.push(t);
   }
   const fixed = getControlValue(record, "008") ?? "";
   const date1 = fixed.slice(7, 11);
@@ -81,7 +89,7 @@ export function searchDocument(record: MarcRecord): SearchDocument {
     title: normalizeSearchText(title.join(" ")),
     author: normalizeSearchText(author.join(" ")),
     subject: normalizeSearchText(subject.join(" ")),
-    keyword: normalizeSearchText(keyword.join(" ")),
+    keyword: normalizeSearchText(other.join(" ")),
     displayTitle: trimPunctuation(firstSubfields(record, /^245$/, "abnp")),
     displayAuthor: trimPunctuation(firstSubfields(record, /^(100|110|111)$/, "abcdq")),
     date: /^\d{4}$/.test(date1)

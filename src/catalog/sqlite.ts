@@ -204,7 +204,7 @@ class SqliteCatalog implements Catalog {
       insertZone: p(
         "INSERT INTO zones (code, name, kind, suffix, network, created) VALUES (?, ?, ?, ?, ?, ?)",
       ),
-      next: p("UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value"),
+      next: p("UPDATE counters SET value = value + ? WHERE name = ? RETURNING value"),
       record: p("SELECT * FROM records WHERE mms_id = ?"),
       insertRecord:
         p(`INSERT INTO records (mms_id, zone, marc, format, brief_level, originating_version, cz_linked,
@@ -256,8 +256,9 @@ class SqliteCatalog implements Catalog {
     return this.statements.zone.get(code) as ZoneRow | undefined;
   }
 
-  private nextValue(counter: "mms" | "zone"): number {
-    return (this.statements.next.get(counter) as { value: number }).value;
+  /** Takes `count` numbers from a counter (inside the caller's transaction); returns the first. */
+  private nextValue(counter: "mms" | "zone", count = 1): number {
+    return (this.statements.next.get(count, counter) as { value: number }).value - count + 1;
   }
 
   private addZone(
@@ -326,12 +327,17 @@ class SqliteCatalog implements Catalog {
     s.insertSearch.run(id, doc.title, doc.author, doc.subject, doc.keyword);
   }
 
-  private createOne(change: RecordCreate, context: SaveContext, now: string): { mmsId: string } {
+  private createOne(
+    change: RecordCreate,
+    context: SaveContext,
+    now: string,
+    sequence = this.nextValue("mms"),
+  ): { mmsId: string } {
     const zone = this.zoneRow(change.zone);
     if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
     const a = mergeAttributes(DEFAULT_ATTRIBUTES, change);
     const prepared = prepareRecord(change.marc);
-    const mmsId = formatMmsId(this.nextValue("mms"), zone.suffix);
+    const mmsId = formatMmsId(sequence, zone.suffix);
     const info = this.statements.insertRecord.run({
       mms_id: mmsId,
       zone: zone.code,
@@ -435,7 +441,11 @@ class SqliteCatalog implements Catalog {
       this.db
         .transaction(() => {
           const now = new Date().toISOString();
-          return { mmsIds: creates.map((c) => this.createOne(c, context, now).mmsId) };
+          // One block of sequence numbers for the batch, in the batch's order.
+          const first = creates.length > 0 ? this.nextValue("mms", creates.length) : 0;
+          return {
+            mmsIds: creates.map((c, i) => this.createOne(c, context, now, first + i).mmsId),
+          };
         })
         .immediate(),
     );

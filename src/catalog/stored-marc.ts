@@ -4,15 +4,20 @@
  * bytes, or with a field over 9,999, can come out of a merge). The first byte tells which: ISO
  * 2709 starts with a digit, JSON with `{`.
  */
-import { decodeIso2709, iso2709Fits, writeIso2709 } from "../marc/iso2709.js";
+import { decodeIso2709, writeIso2709 } from "../marc/iso2709.js";
 import { type MarcRecord } from "../marc/record.js";
 import { marcJsonToRecord, writeMarcJson } from "../marc/marcjson.js";
 import { isControlField } from "../marc/record.js";
 
 /** The bytes to store for a record. */
 export function encodeStoredMarc(record: MarcRecord): Buffer {
-  if (iso2709Fits(record) === undefined) return writeIso2709(record);
-  return Buffer.from(writeMarcJson(record), "utf8");
+  try {
+    return writeIso2709(record);
+  } catch (error) {
+    // Too big for ISO 2709 (the writer's one refusal for Unicode records).
+    if (error instanceof RangeError) return Buffer.from(writeMarcJson(record), "utf8");
+    throw error;
+  }
 }
 
 /** The record stored as {@link encodeStoredMarc} wrote it. Stored data is ours: a bad row is a bug. */

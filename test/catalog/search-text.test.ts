@@ -23,7 +23,7 @@ test("the search document separates title, author and subject, and keeps display
   assert.equal(doc.displayTitle, "Café society");
   assert.equal(doc.displayAuthor, "Müller, Anna");
   assert.equal(doc.date, "1987");
-  assert.ok(doc.keyword.includes("cafe society") && doc.keyword.includes("coffee houses"));
+  assert.equal(doc.keyword, "", "title, author and subject words are not repeated in the rest");
 });
 
 test("an 880 counts for the field it stands for", () => {
