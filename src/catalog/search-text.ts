@@ -30,14 +30,56 @@ export interface SearchDocument {
 const MARKS = /\p{M}+/gu;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
-const ASCII = /^[\x20-\x7e]*$/;
-const NOT_ASCII_WORD = /[^a-z0-9]+/g;
+/** What each UTF-16 code unit folds to (computed on first sight): letters and digits folded, marks dropped, the rest a space. */
+const FOLDED: (string | undefined)[] = [];
+
+/** The normalization of one character (NFKD may make several, or a space around a letter: ㈀ → " ᄀ "). */
+function fold(char: string): string {
+  return char.normalize("NFKD").replace(MARKS, "").toLowerCase().replace(NOT_WORD, " ");
+}
 
 /** Search normalization of any text (documents and queries alike). */
 export function normalizeSearchText(text: string): string {
-  // Printable ASCII (most catalogue text) needs no Unicode decomposition.
-  if (ASCII.test(text)) return text.toLowerCase().replace(NOT_ASCII_WORD, " ").trim();
-  return text.normalize("NFKD").replace(MARKS, "").toLowerCase().replace(NOT_WORD, " ").trim();
+  const lower = text.toLowerCase();
+  // Lower-casing first is fast for ASCII; characters are folded from the original text, so
+  // when lower-casing changed the length (İ → i̇) positions differ: take the plain way.
+  if (lower.length !== text.length) return fold(text).trim().replace(/ {2,}/g, " ");
+  let out = "";
+  let run = 0; // start of the current stretch that stays as it is
+  let space = true; // the output ends with a space (or is empty): no space to add
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+      space = false;
+      continue;
+    }
+    if (c === 0x20 && !space) {
+      space = true;
+      continue;
+    }
+    let piece: string;
+    let width = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < lower.length) {
+      piece = fold(text.slice(i, i + 2)); // outside the BMP: rare, not memoized
+      width = 2;
+    } else {
+      piece = FOLDED[text.charCodeAt(i)] ??= fold(text[i]!);
+      if (piece === lower[i] && c !== 0x20) {
+        space = false;
+        continue;
+      }
+    }
+    out += lower.slice(run, i);
+    if (space && piece.startsWith(" ")) piece = piece.slice(1);
+    if (piece !== "") {
+      out += piece;
+      space = piece.endsWith(" ");
+    }
+    i += width - 1;
+    run = i + 1;
+  }
+  out += lower.slice(run);
+  return out.endsWith(" ") ? out.slice(0, -1) : out;
 }
 
 const TITLE_TAGS = /^(245|246|247|130|240|242|730|740|830|490)$/;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { normalizeSearchText, searchDocument } from "../../src/catalog/search-text.js";
 import { book } from "./suite.js";
 
@@ -42,4 +43,32 @@ test("an 880 counts for the field it stands for", () => {
     ],
   });
   assert.equal(doc.title, "中国");
+});
+
+test("the fast normalization equals NFKD, marks removed, lower case, non-words as one space", () => {
+  const reference = (text: string): string =>
+    text
+      .normalize("NFKD")
+      .replace(/\p{M}+/gu, "")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, " ")
+      .trim();
+  fc.assert(
+    fc.property(fc.string({ unit: "grapheme", maxLength: 60 }), (text) => {
+      assert.equal(normalizeSearchText(text), reference(text));
+    }),
+    { numRuns: 2000 },
+  );
+  for (const text of [
+    "Œuvres ½ ﬁn",
+    "İstanbul",
+    "Ångström",
+    "ß",
+    "Ǆemal",
+    "한국어",
+    "x\u0301y",
+    "𠀋 ext-B",
+  ]) {
+    assert.equal(normalizeSearchText(text), reference(text), text);
+  }
 });
