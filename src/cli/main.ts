@@ -1,10 +1,18 @@
 /**
  * The `marcgate` command. Each subcommand lives in its own module and returns an exit code;
- * bad usage prints a one-line reason and exits 2.
+ * bad usage prints a one-line reason and exits 2; a refusal (unknown institution or MMS ID, a
+ * catalog that cannot be opened) prints a one-line reason and exits 1.
  */
+import { CatalogError } from "../catalog/catalog.js";
 import { convertCommand } from "./convert.js";
+import { exportCommand } from "./export.js";
+import { institutionCommand } from "./institution.js";
 import { lintCommand } from "./lint.js";
-import { UsageError } from "./usage.js";
+import { loadCommand } from "./load.js";
+import { networkCommand } from "./network.js";
+import { recordCommand } from "./record.js";
+import { searchCommand } from "./search.js";
+import { CommandError, UsageError } from "./usage.js";
 
 interface Command {
   readonly summary: string;
@@ -17,10 +25,16 @@ const COMMANDS: Record<string, Command> = {
     run: convertCommand,
   },
   lint: { summary: "list each record's structural issues with byte offsets", run: lintCommand },
+  network: { summary: "add a network zone", run: networkCommand },
+  institution: { summary: "add an institution zone, or list the zones", run: institutionCommand },
+  load: { summary: "bulk-load a file of records into an institution's zone", run: loadCommand },
+  search: { summary: "search an institution's and its network's records", run: searchCommand },
+  record: { summary: "show a record with its header, or its versions", run: recordCommand },
+  export: { summary: "write every record of a zone to a file", run: exportCommand },
 };
 
 function help(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
   return [
     "marcgate — OCLC Connexion import gateway",
     "",
@@ -49,6 +63,11 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`marcgate ${name}: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof CommandError || error instanceof CatalogError) {
+      // Called right, but the catalog says no (unknown institution, duplicate code…): one line.
+      process.stderr.write(`marcgate ${name}: ${error.message}\n`);
+      return 1;
     }
     if (error instanceof Error && "code" in error && typeof error.code === "string") {
       // File system errors (ENOENT, EACCES, EPIPE…) are the user's to fix, in one line.

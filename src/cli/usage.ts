@@ -26,3 +26,25 @@ export function formatOption(value: string | undefined, option: string): FormatN
   }
   return format;
 }
+
+/**
+ * A command that was called correctly but cannot do its work (an unknown institution or MMS ID,
+ * a catalog that cannot be opened): shown as one line, exit code 1.
+ */
+export class CommandError extends Error {}
+
+/** A whole-number option (absent: the default); anything else is a {@link UsageError}. */
+export function integerOption(
+  value: string | undefined,
+  option: string,
+  limits: { readonly min: number; readonly max: number; readonly default: number },
+): number {
+  if (value === undefined) return limits.default;
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < limits.min || n > limits.max) {
+    throw new UsageError(
+      `${option} "${value}" is not a whole number from ${limits.min} to ${limits.max}`,
+    );
+  }
+  return n;
+}

@@ -1,0 +1,63 @@
+/** What every catalog command shares: `--data DIR` or `--db URL`, and opening the catalog. */
+import type { Catalog, Zone } from "../catalog/catalog.js";
+import { DEFAULT_DATA_DIR, openCatalog, type CatalogLocation } from "../catalog/open.js";
+import { CommandError, UsageError } from "./usage.js";
+
+/** The `parseArgs` options naming the catalog. */
+export const CATALOG_OPTIONS = {
+  data: { type: "string" },
+  db: { type: "string" },
+} as const;
+
+/** The help lines of {@link CATALOG_OPTIONS}. */
+export const CATALOG_HELP = `  --data DIR      the SQLite catalog in DIR/marcgate.sqlite (default: ${DEFAULT_DATA_DIR})
+  --db URL        a PostgreSQL catalog instead (postgres://user:password@host:5432/db)
+`;
+
+/**
+ * Opens the catalog the options name, runs `work` on it and closes it, whatever happens.
+ * A catalog that cannot be opened is a {@link CommandError}.
+ */
+export async function withCatalog<T>(
+  values: { readonly data?: string | undefined; readonly db?: string | undefined },
+  work: (catalog: Catalog) => Promise<T>,
+  options: Pick<CatalogLocation, "synchronous"> = {},
+): Promise<T> {
+  if (values.data !== undefined && values.db !== undefined) {
+    throw new UsageError("give --data DIR or --db URL, not both");
+  }
+  const location: CatalogLocation = {
+    ...(values.data !== undefined ? { data: values.data } : {}),
+    ...(values.db !== undefined ? { db: values.db } : {}),
+    ...options,
+  };
+  const opened = await openCatalog(location);
+  if (opened.error !== undefined) throw new CommandError(opened.error);
+  try {
+    return await work(opened.catalog);
+  } finally {
+    await opened.catalog.close();
+  }
+}
+
+/** The zone with this code, or a {@link CommandError} saying there is none. */
+export async function requireZone(catalog: Catalog, code: string): Promise<Zone> {
+  const zone = await catalog.zone(code);
+  if (!zone) {
+    throw new CommandError(
+      `no institution or network zone "${code}" in the catalog (marcgate institution list shows them)`,
+    );
+  }
+  return zone;
+}
+
+/** The zones an institution sees: its own and its network zone's. */
+export function visibleZones(zone: Zone): string[] {
+  return zone.network !== undefined ? [zone.code, zone.network] : [zone.code];
+}
+
+/** One required string option, or a {@link UsageError} naming it. */
+export function requireOption(value: string | undefined, option: string): string {
+  if (value === undefined || value === "") throw new UsageError(`${option} is required`);
+  return value;
+}

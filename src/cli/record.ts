@@ -1,0 +1,143 @@
+/** `marcgate record`: one record, its header (zone, brief level, version…), and its versions. */
+import type { RecordVersion, StoredRecord } from "../catalog/catalog.js";
+import { formatWriter, type FormatName } from "../marc/formats.js";
+import type { MarcRecord } from "../marc/record.js";
+import { CATALOG_HELP, CATALOG_OPTIONS, withCatalog } from "./catalog-options.js";
+import { BufferedOutput } from "./io.js";
+import { formatTable } from "./table.js";
+import {
+  CommandError,
+  formatOption,
+  integerOption,
+  parseCommandArgs,
+  UsageError,
+} from "./usage.js";
+
+const HELP = `usage: marcgate record MMSID [--format FORMAT] [--versions | --version N] [--data DIR | --db URL]
+
+Shows a record as the catalog holds it now: a header on standard error (zone, brief level,
+version, management tag, Community Zone link, lock, created, updated and by whom) and the record
+on standard output in FORMAT, so the output can be saved or piped as it is.
+  --format FORMAT   mrk (default), marcxml, json or iso2709
+  --versions        list the versions instead: number, saved by, when, action, job
+  --version N       show version N (its header and its record)
+${CATALOG_HELP}Exit status 1 when there is no such record or version, 2 on bad usage.
+`;
+
+/** Header lines: `label: value`, labels aligned. */
+function header(pairs: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...pairs.map(([label]) => label.length)) + 1;
+  return pairs.map(([label, value]) => `${(label + ":").padEnd(width)} ${value}\n`).join("");
+}
+
+function recordHeader(r: StoredRecord): string {
+  return header([
+    ["MMS ID", r.mmsId],
+    ["zone", r.zone],
+    ["format", r.format],
+    ["brief level", r.briefLevel],
+    ["version", String(r.version)],
+    ["management tag", r.managementTag],
+    ["CZ link", r.czLinked ? "linked to the Community Zone" : "none"],
+    ["lock", r.lock ? `${r.lock.by} since ${r.lock.since.toISOString()}` : "none"],
+    ["suppressed", r.suppressed ? "yes" : "no"],
+    ["created", r.created.toISOString()],
+    ["updated", r.updated.toISOString()],
+  ]);
+}
+
+function versionHeader(v: RecordVersion, current: number): string {
+  return header([
+    ["MMS ID", v.mmsId],
+    ["version", `${v.version} of ${current}`],
+    ["brief level", v.briefLevel],
+    ["saved by", v.savedBy],
+    ["saved at", v.savedAt.toISOString()],
+    ["action", v.action],
+    ["job", v.jobId !== undefined ? String(v.jobId) : "none"],
+  ]);
+}
+
+async function writeRecord(marc: MarcRecord, format: FormatName): Promise<void> {
+  const writer = formatWriter(format);
+  const encoded = writer.record(marc, 0);
+  if (typeof encoded === "object" && "error" in encoded) {
+    throw new CommandError(`the record cannot be written as ${format}: ${encoded.error}`);
+  }
+  const output = BufferedOutput.open(undefined);
+  await output.write(writer.start);
+  await output.write(encoded);
+  await output.write(writer.end);
+  await output.close();
+}
+
+/** Runs `marcgate record`; returns the exit code. */
+export async function recordCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: "string" },
+      versions: { type: "boolean" },
+      version: { type: "string" },
+      ...CATALOG_OPTIONS,
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("name one MMS ID");
+  const mmsId = positionals[0]!;
+  const format = formatOption(values.format, "--format") ?? "mrk";
+  if (values.versions && values.version !== undefined)
+    throw new UsageError("give --versions or --version N, not both");
+  const wanted =
+    values.version === undefined
+      ? undefined
+      : integerOption(values.version, "--version", {
+          min: 1,
+          max: Number.MAX_SAFE_INTEGER,
+          default: 1,
+        });
+  await withCatalog(values, async (catalog) => {
+    const record = await catalog.record(mmsId);
+    if (!record) throw new CommandError(`no record ${mmsId} in the catalog`);
+    if (values.versions) {
+      const versions = await catalog.versions(mmsId);
+      const lines = formatTable(
+        [
+          { heading: "version" },
+          { heading: "saved by" },
+          { heading: "when" },
+          { heading: "action" },
+          { heading: "job" },
+        ],
+        versions.map((v) => [
+          String(v.version),
+          v.savedBy,
+          v.savedAt.toISOString(),
+          v.action,
+          v.jobId !== undefined ? String(v.jobId) : "",
+        ]),
+      );
+      process.stdout.write(lines.join("\n") + "\n");
+      return;
+    }
+    if (wanted !== undefined) {
+      const version = await catalog.version(mmsId, wanted);
+      if (!version) {
+        throw new CommandError(
+          `record ${mmsId} has no version ${wanted} (it has versions 1 to ${record.version})`,
+        );
+      }
+      process.stderr.write(versionHeader(version, record.version));
+      await writeRecord(version.marc, format);
+      return;
+    }
+    process.stderr.write(recordHeader(record));
+    await writeRecord(record.marc, format);
+  });
+  return 0;
+}
