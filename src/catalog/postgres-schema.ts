@@ -1,0 +1,121 @@
+/**
+ * The PostgreSQL schema, as numbered migrations run in order on open, all pending ones in one
+ * transaction under an advisory lock (so two marcgate processes starting at once don't both
+ * migrate). A migration is never edited after it has shipped; a change is a new migration.
+ *
+ * Choices, where they differ from SQLite's schema:
+ * - MMS ID numbers and zone suffixes come from SEQUENCEs (`nextval` never blocks and never hands
+ *   out a number twice, whatever the number of processes). A record's `id` is its MMS sequence
+ *   number, so a bulk load knows the ids of the rows it inserts before it inserts them.
+ * - Codes and MMS IDs are `COLLATE "C"`: byte order, the same as SQLite and JavaScript sort.
+ * - Search is one `tsvector` column (`'simple'` configuration over the text normalized in
+ *   JavaScript) with weights: title A, author B, subject C, the rest D. An index search asks for
+ *   the weight (`word:A`), keyword for any; one GIN index serves both.
+ * - MARC and raw job bytes are `bytea`, times `timestamptz`, job messages and logs `jsonb`.
+ */
+
+/** One schema change. */
+export interface PostgresMigration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+/** Key of the advisory lock that serializes migrations (any fixed 64-bit number would do). */
+export const MIGRATION_LOCK_KEY = 7_236_521_870_041;
+
+/** The migrations, oldest first. */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    sql: `
+CREATE SEQUENCE mms_sequence AS bigint START 1;
+CREATE SEQUENCE zone_sequence AS integer START 1 MAXVALUE 8999;
+
+CREATE TABLE zones (
+  code text COLLATE "C" PRIMARY KEY,
+  name text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('institution', 'network')),
+  suffix text NOT NULL UNIQUE,
+  network text COLLATE "C" REFERENCES zones (code),
+  created timestamptz NOT NULL
+);
+
+-- The current state of each record; earlier states are in record_versions.
+-- id is the MMS sequence number (unique across zones).
+CREATE TABLE records (
+  id bigint PRIMARY KEY,
+  mms_id text COLLATE "C" NOT NULL UNIQUE,
+  zone text COLLATE "C" NOT NULL REFERENCES zones (code),
+  marc bytea NOT NULL,
+  format text NOT NULL,
+  brief_level text NOT NULL,
+  originating_version text,
+  cz_linked boolean NOT NULL DEFAULT false,
+  lock_by text,
+  lock_since timestamptz,
+  management_tag text NOT NULL,
+  suppressed boolean NOT NULL DEFAULT false,
+  created timestamptz NOT NULL,
+  updated timestamptz NOT NULL,
+  version integer NOT NULL,
+  saved_by text NOT NULL,
+  action text NOT NULL,
+  job_id bigint,
+  title text NOT NULL,
+  author text NOT NULL,
+  date text NOT NULL,
+  search tsvector NOT NULL
+);
+CREATE INDEX records_zone ON records (zone, mms_id);
+CREATE INDEX records_search ON records USING gin (search);
+
+-- Each row is a record as it was before a save: version N's content, who saved it and how.
+CREATE TABLE record_versions (
+  mms_id text COLLATE "C" NOT NULL,
+  version integer NOT NULL,
+  marc bytea NOT NULL,
+  brief_level text NOT NULL,
+  saved_by text NOT NULL,
+  saved_at timestamptz NOT NULL,
+  action text NOT NULL,
+  job_id bigint,
+  PRIMARY KEY (mms_id, version)
+);
+
+-- ord keeps the extractor's order of a record's keys.
+CREATE TABLE match_keys (
+  record_id bigint NOT NULL REFERENCES records (id),
+  ord integer NOT NULL,
+  kind text NOT NULL,
+  value text NOT NULL,
+  zone text COLLATE "C" NOT NULL,
+  PRIMARY KEY (record_id, ord)
+);
+CREATE INDEX match_keys_lookup ON match_keys (kind, value, zone);
+
+CREATE TABLE import_jobs (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  institution text COLLATE "C" NOT NULL REFERENCES zones (code),
+  source text NOT NULL,
+  description text NOT NULL,
+  started timestamptz NOT NULL,
+  finished timestamptz
+);
+CREATE INDEX import_jobs_institution ON import_jobs (institution, id);
+
+-- One row per incoming record, whatever became of it: the bytes exactly as received.
+CREATE TABLE job_records (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  job_id bigint NOT NULL REFERENCES import_jobs (id),
+  raw bytea NOT NULL,
+  outcome text NOT NULL,
+  mms_id text COLLATE "C",
+  messages jsonb NOT NULL,
+  log jsonb NOT NULL,
+  received timestamptz NOT NULL
+);
+CREATE INDEX job_records_job ON job_records (job_id, id);
+CREATE INDEX job_records_mms ON job_records (mms_id);
+`,
+  },
+];

@@ -1,0 +1,933 @@
+/**
+ * The catalog on PostgreSQL (through `pg` 8), for an installation where several marcgate
+ * processes share one database. What makes that safe:
+ * - MMS ID numbers and zone suffixes come from SEQUENCEs (`nextval`), never from a read-then-write.
+ * - Every write method is one transaction on one pooled client (`BEGIN … COMMIT`, `ROLLBACK` on
+ *   any error, the client released always).
+ * - A save locks the record row (`SELECT … FOR UPDATE`) before it compares `expectedVersion`, so
+ *   of two saves from the same version exactly one wins; the other gets `version-conflict`.
+ * - Record locks are taken and given back by conditional UPDATEs.
+ * - Migrations run under an advisory lock, so two processes starting at once migrate once.
+ *
+ * The meaning of every method is SQLite's (`sqlite.ts`); what both engines derive from a record
+ * (bytes, match keys, search text, attribute checks) comes from `prepare.ts`.
+ */
+import { DatabaseError, Pool, type PoolClient, type QueryResultRow } from "pg";
+import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
+import {
+  CatalogError,
+  type Catalog,
+  type CommitRequest,
+  type CommitResult,
+  type ImportJob,
+  type JobOutcome,
+  type JobRecord,
+  type RecordCreate,
+  type RecordLock,
+  type RecordUpdate,
+  type RecordVersion,
+  type SaveContext,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+  type StoredRecord,
+  type Zone,
+} from "./catalog.js";
+import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
+import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from "./postgres-schema.js";
+import {
+  DEFAULT_ATTRIBUTES,
+  checkCode,
+  identifierLookup,
+  mergeAttributes,
+  prepareRecord,
+  queryWords,
+  type FullAttributes,
+  type PreparedRecord,
+} from "./prepare.js";
+import { decodeStoredMarc } from "./stored-marc.js";
+
+/** Options of {@link openPostgresCatalog}. */
+export interface PostgresCatalogOptions {
+  /**
+   * The schema that holds marcgate's tables, created if missing and made the connections'
+   * `search_path`. Letters, digits and `_`, starting with a letter or `_`.
+   * @default the server's `search_path` (usually `public`)
+   */
+  readonly schema?: string;
+  /**
+   * The most connections the pool opens.
+   * @default 10
+   */
+  readonly poolSize?: number;
+}
+
+/**
+ * Opens the catalog in the PostgreSQL database at `url` (`postgres://user:password@host/db`) and
+ * brings its schema up to date.
+ *
+ * @example
+ * ```ts
+ * const catalog = await openPostgresCatalog("postgres://marcgate:secret@localhost/marcgate");
+ * await catalog.addInstitution({ code: "01ABC_INST", name: "ABC University" });
+ * await catalog.close();
+ * ```
+ */
+export async function openPostgresCatalog(
+  url: string,
+  options: PostgresCatalogOptions = {},
+): Promise<Catalog> {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new CatalogError("invalid", `schema name "${schema}" must be letters, digits and "_"`);
+  }
+  const pool = new Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // A connection that breaks while idle is dropped by the pool and the next query opens a new
+  // one; without a listener the error would end the process.
+  pool.on("error", () => undefined);
+  try {
+    await migrate(pool, schema);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresCatalog(pool);
+}
+
+async function migrate(pool: Pool, schema: string | undefined): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied timestamptz NOT NULL)",
+    );
+    const applied = new Set(
+      (await client.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map(
+        (r) => r.version,
+      ),
+    );
+    for (const migration of POSTGRES_MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query("INSERT INTO schema_migrations (version, applied) VALUES ($1, now())", [
+        migration.version,
+      ]);
+    }
+  });
+}
+
+/** Runs `work` in one transaction on one pooled client; rolls back on any error. */
+async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    try {
+      await client.query("ROLLBACK");
+    } catch (rollbackError) {
+      // The connection is unusable: the pool must not hand it out again.
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** What runs a query: the pool (one statement, its own transaction) or a client in one. */
+interface Queryable {
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+interface ZoneRow {
+  code: string;
+  name: string;
+  kind: "institution" | "network";
+  suffix: string;
+  network: string | null;
+}
+
+/** `bigint` columns arrive as strings (pg keeps all 64 bits); ours fit in a number. */
+type Bigint = string;
+
+interface RecordRow {
+  id: Bigint;
+  mms_id: string;
+  zone: string;
+  marc: Buffer;
+  format: string;
+  brief_level: string;
+  originating_version: string | null;
+  cz_linked: boolean;
+  lock_by: string | null;
+  lock_since: Date | null;
+  management_tag: string;
+  suppressed: boolean;
+  created: Date;
+  updated: Date;
+  version: number;
+  saved_by: string;
+  action: string;
+  job_id: Bigint | null;
+}
+
+/** Every column of `records` but the search vector. */
+const RECORD_COLUMNS = `id, mms_id, zone, marc, format, brief_level, originating_version, cz_linked,
+  lock_by, lock_since, management_tag, suppressed, created, updated, version, saved_by, action, job_id`;
+
+interface VersionRow {
+  mms_id: string;
+  version: number;
+  marc: Buffer;
+  brief_level: string;
+  saved_by: string;
+  saved_at: Date;
+  action: string;
+  job_id: Bigint | null;
+}
+
+/** Earlier versions and the current one, as one relation (one statement reads one snapshot). */
+const VERSIONS = `(
+  SELECT mms_id, version, marc, brief_level, saved_by, saved_at, action, job_id
+    FROM record_versions WHERE mms_id = $1
+  UNION ALL
+  SELECT mms_id, version, marc, brief_level, saved_by, updated, action, job_id
+    FROM records WHERE mms_id = $1
+) v`;
+
+interface JobRow {
+  id: Bigint;
+  institution: string;
+  source: string;
+  description: string;
+  started: Date;
+  finished: Date | null;
+  counts: Partial<Record<JobOutcome, number>>;
+}
+
+/** Job columns with the count of entries per outcome. */
+const JOB_COLUMNS = `j.id, j.institution, j.source, j.description, j.started, j.finished,
+  coalesce((SELECT jsonb_object_agg(c.outcome, c.n) FROM
+    (SELECT outcome, count(*) AS n FROM job_records WHERE job_id = j.id GROUP BY outcome) c),
+    '{}'::jsonb) AS counts`;
+
+interface JobRecordRow {
+  id: Bigint;
+  job_id: Bigint;
+  raw: Buffer;
+  outcome: JobOutcome;
+  mms_id: string | null;
+  messages: string[];
+  log: unknown;
+  received: Date;
+}
+
+interface HitRow {
+  mms_id: string;
+  zone: string;
+  title: string;
+  author: string;
+  date: string;
+  brief_level: string;
+  score: number;
+}
+
+const HIT_COLUMNS = "r.mms_id, r.zone, r.title, r.author, r.date, r.brief_level";
+
+/**
+ * The search vector from the four normalized texts (SQL expressions): title A, author B,
+ * subject C, the rest D. `'simple'` only lower-cases and splits, as the text already is.
+ */
+function searchVector(title: string, author: string, subject: string, keyword: string): string {
+  return `setweight(to_tsvector('simple', ${title}), 'A') || setweight(to_tsvector('simple', ${author}), 'B')
+    || setweight(to_tsvector('simple', ${subject}), 'C') || setweight(to_tsvector('simple', ${keyword}), 'D')`;
+}
+
+/** The weight an index search asks for; keyword takes any. */
+const INDEX_WEIGHTS: Readonly<Record<string, string>> = {
+  keyword: "",
+  title: ":A",
+  author: ":B",
+  subject: ":C",
+};
+
+/** Records per INSERT statement in a bulk load. */
+const BULK_CHUNK = 1000;
+
+/** Records per page of {@link PostgresCatalog.recordsOf}. */
+const PAGE_SIZE = 500;
+
+function toZone(row: ZoneRow): Zone {
+  const zone = { code: row.code, name: row.name, kind: row.kind, suffix: row.suffix };
+  return row.network ? { ...zone, network: row.network } : zone;
+}
+
+function attributesOf(row: RecordRow): FullAttributes {
+  return {
+    format: row.format as FullAttributes["format"],
+    briefLevel: row.brief_level,
+    originatingVersion: row.originating_version ?? undefined,
+    czLinked: row.cz_linked,
+    managementTag: row.management_tag as FullAttributes["managementTag"],
+    suppressed: row.suppressed,
+  };
+}
+
+function toStoredRecord(row: RecordRow): StoredRecord {
+  const a = attributesOf(row);
+  return {
+    mmsId: row.mms_id,
+    zone: row.zone,
+    marc: decodeStoredMarc(row.marc),
+    format: a.format,
+    briefLevel: a.briefLevel,
+    ...(a.originatingVersion !== undefined ? { originatingVersion: a.originatingVersion } : {}),
+    czLinked: a.czLinked,
+    ...(row.lock_by !== null && row.lock_since !== null
+      ? { lock: { by: row.lock_by, since: row.lock_since } }
+      : {}),
+    managementTag: a.managementTag,
+    suppressed: a.suppressed,
+    created: row.created,
+    updated: row.updated,
+    version: row.version,
+  };
+}
+
+function toVersion(row: VersionRow): RecordVersion {
+  return {
+    mmsId: row.mms_id,
+    version: row.version,
+    marc: decodeStoredMarc(row.marc),
+    briefLevel: row.brief_level,
+    savedBy: row.saved_by,
+    savedAt: row.saved_at,
+    action: row.action,
+    ...(row.job_id !== null ? { jobId: Number(row.job_id) } : {}),
+  };
+}
+
+function toJob(row: JobRow): ImportJob {
+  return {
+    id: Number(row.id),
+    institution: row.institution,
+    source: row.source,
+    description: row.description,
+    started: row.started,
+    ...(row.finished !== null ? { finished: row.finished } : {}),
+    counts: row.counts,
+  };
+}
+
+function toHit(row: HitRow): SearchHit {
+  return {
+    mmsId: row.mms_id,
+    zone: row.zone,
+    title: row.title,
+    author: row.author,
+    date: row.date,
+    briefLevel: row.brief_level,
+    score: row.score,
+  };
+}
+
+/** PostgreSQL text cannot hold U+0000; display strings lose it (the MARC bytes keep it). */
+function plainText(value: string): string {
+  return value.includes("\0") ? value.replaceAll("\0", "") : value;
+}
+
+/**
+ * JSON for a `jsonb` column, which cannot hold U+0000 either: it becomes U+FFFD in messages and
+ * logs (the raw bytes of the job row keep everything).
+ */
+function jsonText(value: unknown): string {
+  const json = JSON.stringify(value ?? null);
+  return json.includes("\\u0000") ? json.replaceAll("\\u0000", "\\ufffd") : json;
+}
+
+/** A record about to be inserted. */
+interface NewRecord {
+  readonly id: number;
+  readonly mmsId: string;
+  readonly zone: string;
+  readonly attributes: FullAttributes;
+  readonly prepared: PreparedRecord;
+}
+
+class PostgresCatalog implements Catalog {
+  readonly engine = "postgres";
+
+  constructor(private readonly pool: Pool) {}
+
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
+  }
+
+  private async zoneRow(db: Queryable, code: string): Promise<ZoneRow | undefined> {
+    return (
+      await db.query<ZoneRow>(
+        "SELECT code, name, kind, suffix, network FROM zones WHERE code = $1",
+        [code],
+      )
+    ).rows[0];
+  }
+
+  private addZone(
+    kind: "institution" | "network",
+    code: string,
+    name: string,
+    network?: string,
+  ): Promise<Zone> {
+    checkCode(code, kind === "network" ? "network zone code" : "institution code");
+    return this.transaction(async (client) => {
+      if (await this.zoneRow(client, code))
+        throw new CatalogError("duplicate-zone", `zone ${code} exists already`);
+      if (network !== undefined) {
+        const nz = await this.zoneRow(client, network);
+        if (!nz || nz.kind !== "network")
+          throw new CatalogError("unknown-zone", `no network zone ${network}`);
+      }
+      const { rows } = await client.query<{ n: Bigint }>("SELECT nextval('zone_sequence') AS n");
+      const suffix = formatZoneSuffix(Number(rows[0]!.n));
+      try {
+        const inserted = await client.query<ZoneRow>(
+          `INSERT INTO zones (code, name, kind, suffix, network, created)
+           VALUES ($1, $2, $3, $4, $5, now()) RETURNING code, name, kind, suffix, network`,
+          [code, name, kind, suffix, network ?? null],
+        );
+        return toZone(inserted.rows[0]!);
+      } catch (error) {
+        // Another process added the same code since the check above.
+        if (
+          error instanceof DatabaseError &&
+          error.code === "23505" &&
+          /pkey/.test(error.constraint ?? "")
+        )
+          throw new CatalogError("duplicate-zone", `zone ${code} exists already`);
+        throw error;
+      }
+    });
+  }
+
+  addNetworkZone(zone: { code: string; name: string }): Promise<Zone> {
+    return this.addZone("network", zone.code, zone.name);
+  }
+
+  addInstitution(zone: { code: string; name: string; network?: string }): Promise<Zone> {
+    return this.addZone("institution", zone.code, zone.name, zone.network);
+  }
+
+  zone(code: string): Promise<Zone | undefined> {
+    return this.zoneRow(this.pool, code).then((row) => (row ? toZone(row) : undefined));
+  }
+
+  async zones(): Promise<Zone[]> {
+    const { rows } = await this.pool.query<ZoneRow>(
+      "SELECT code, name, kind, suffix, network FROM zones ORDER BY code",
+    );
+    return rows.map(toZone);
+  }
+
+  /** `count` new MMS sequence numbers, ascending. */
+  private async sequenceNumbers(client: PoolClient, count: number): Promise<number[]> {
+    const { rows } = await client.query<{ n: Bigint }>(
+      "SELECT nextval('mms_sequence') AS n FROM generate_series(1, $1)",
+      [count],
+    );
+    return rows.map((r) => Number(r.n)).sort((a, b) => a - b);
+  }
+
+  /** Inserts new records with their match keys and search vectors, a chunk per statement. */
+  private async insertRecords(
+    client: PoolClient,
+    records: readonly NewRecord[],
+    context: SaveContext,
+  ): Promise<void> {
+    for (let start = 0; start < records.length; start += BULK_CHUNK) {
+      const chunk = records.slice(start, start + BULK_CHUNK);
+      const column = <T>(pick: (r: NewRecord) => T): T[] => chunk.map(pick);
+      await client.query(
+        `INSERT INTO records (id, mms_id, zone, marc, format, brief_level, originating_version,
+           cz_linked, management_tag, suppressed, created, updated, version, saved_by, action,
+           job_id, title, author, date, search)
+         SELECT u.id, u.mms_id, u.zone, u.marc, u.format, u.brief_level, u.originating_version,
+           u.cz_linked, u.management_tag, u.suppressed, now(), now(), 1, $18, $19, $20,
+           u.title, u.author, u.date, ${searchVector("u.st", "u.sa", "u.ss", "u.sk")}
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[],
+           $7::text[], $8::boolean[], $9::text[], $10::boolean[], $11::text[], $12::text[],
+           $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
+           AS u(id, mms_id, zone, marc, format, brief_level, originating_version, cz_linked,
+             management_tag, suppressed, title, author, date, st, sa, ss, sk)`,
+        [
+          column((r) => r.id),
+          column((r) => r.mmsId),
+          column((r) => r.zone),
+          column((r) => r.prepared.bytes),
+          column((r) => r.attributes.format),
+          column((r) => r.attributes.briefLevel),
+          column((r) => r.attributes.originatingVersion ?? null),
+          column((r) => r.attributes.czLinked),
+          column((r) => r.attributes.managementTag),
+          column((r) => r.attributes.suppressed),
+          column((r) => plainText(r.prepared.search.displayTitle)),
+          column((r) => plainText(r.prepared.search.displayAuthor)),
+          column((r) => plainText(r.prepared.search.date)),
+          column((r) => r.prepared.search.title),
+          column((r) => r.prepared.search.author),
+          column((r) => r.prepared.search.subject),
+          column((r) => r.prepared.search.keyword),
+          context.savedBy,
+          context.action,
+          context.jobId ?? null,
+        ],
+      );
+      await this.insertKeys(client, chunk);
+    }
+  }
+
+  /** Inserts the match keys of records (whose old keys, if any, are gone). */
+  private async insertKeys(
+    client: PoolClient,
+    records: readonly Pick<NewRecord, "id" | "zone" | "prepared">[],
+  ): Promise<void> {
+    const ids: number[] = [];
+    const ords: number[] = [];
+    const kinds: string[] = [];
+    const values: string[] = [];
+    const zones: string[] = [];
+    for (const r of records) {
+      r.prepared.keys.forEach((key, i) => {
+        ids.push(r.id);
+        ords.push(i);
+        kinds.push(key.kind);
+        values.push(key.value);
+        zones.push(r.zone);
+      });
+    }
+    if (ids.length === 0) return;
+    await client.query(
+      `INSERT INTO match_keys (record_id, ord, kind, value, zone)
+       SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[])`,
+      [ids, ords, kinds, values, zones],
+    );
+  }
+
+  /** Zone rows by code for the creates; an unknown code is `unknown-zone`. */
+  private async zonesFor(
+    db: Queryable,
+    creates: readonly RecordCreate[],
+  ): Promise<Map<string, ZoneRow>> {
+    const codes = [...new Set(creates.map((c) => c.zone))];
+    const { rows } = await db.query<ZoneRow>(
+      "SELECT code, name, kind, suffix, network FROM zones WHERE code = ANY($1::text[])",
+      [codes],
+    );
+    const byCode = new Map(rows.map((r) => [r.code, r]));
+    for (const code of codes)
+      if (!byCode.has(code)) throw new CatalogError("unknown-zone", `no zone ${code}`);
+    return byCode;
+  }
+
+  /** Creates records in the caller's transaction; MMS IDs follow the order of `creates`. */
+  private async create(
+    client: PoolClient,
+    creates: readonly RecordCreate[],
+    context: SaveContext,
+  ): Promise<string[]> {
+    if (creates.length === 0) return [];
+    const zones = await this.zonesFor(client, creates);
+    // Checks and derivations come first: a bad record writes nothing and takes no number.
+    const ready = creates.map((c) => ({
+      zone: zones.get(c.zone)!,
+      attributes: mergeAttributes(DEFAULT_ATTRIBUTES, c),
+      prepared: prepareRecord(c.marc),
+    }));
+    const numbers = await this.sequenceNumbers(client, creates.length);
+    const records = ready.map((r, i): NewRecord => ({
+      id: numbers[i]!,
+      mmsId: formatMmsId(numbers[i]!, r.zone.suffix),
+      zone: r.zone.code,
+      attributes: r.attributes,
+      prepared: r.prepared,
+    }));
+    await this.insertRecords(client, records, context);
+    return records.map((r) => r.mmsId);
+  }
+
+  /** Saves a new state of a record in the caller's transaction (row locked first). */
+  private async update(
+    client: PoolClient,
+    change: RecordUpdate,
+    context: SaveContext,
+  ): Promise<{ mmsId: string; version: number }> {
+    const row = (
+      await client.query<RecordRow>(
+        `SELECT ${RECORD_COLUMNS} FROM records WHERE mms_id = $1 FOR UPDATE`,
+        [change.mmsId],
+      )
+    ).rows[0];
+    if (!row) throw new CatalogError("unknown-record", `no record ${change.mmsId}`);
+    if (row.version !== change.expectedVersion) {
+      throw new CatalogError(
+        "version-conflict",
+        `record ${change.mmsId} is at version ${row.version}, not ${change.expectedVersion}`,
+      );
+    }
+    if (row.lock_by !== null && row.lock_by !== context.savedBy) {
+      throw new CatalogError(
+        "locked",
+        `record ${change.mmsId} is locked by ${row.lock_by} since ${row.lock_since?.toISOString()}`,
+      );
+    }
+    const a = mergeAttributes(attributesOf(row), change);
+    const prepared = prepareRecord(change.marc);
+    await client.query(
+      `INSERT INTO record_versions (mms_id, version, marc, brief_level, saved_by, saved_at, action, job_id)
+       SELECT mms_id, version, marc, brief_level, saved_by, updated, action, job_id
+       FROM records WHERE id = $1`,
+      [row.id],
+    );
+    const doc = prepared.search;
+    await client.query(
+      `UPDATE records SET marc = $2, format = $3, brief_level = $4, originating_version = $5,
+         cz_linked = $6, management_tag = $7, suppressed = $8, updated = now(),
+         version = version + 1, saved_by = $9, action = $10, job_id = $11, title = $12,
+         author = $13, date = $14, search = ${searchVector("$15", "$16", "$17", "$18")}
+       WHERE id = $1`,
+      [
+        row.id,
+        prepared.bytes,
+        a.format,
+        a.briefLevel,
+        a.originatingVersion ?? null,
+        a.czLinked,
+        a.managementTag,
+        a.suppressed,
+        context.savedBy,
+        context.action,
+        context.jobId ?? null,
+        plainText(doc.displayTitle),
+        plainText(doc.displayAuthor),
+        plainText(doc.date),
+        doc.title,
+        doc.author,
+        doc.subject,
+        doc.keyword,
+      ],
+    );
+    const id = Number(row.id);
+    await client.query("DELETE FROM match_keys WHERE record_id = $1", [id]);
+    await this.insertKeys(client, [{ id, zone: row.zone, prepared }]);
+    return { mmsId: row.mms_id, version: row.version + 1 };
+  }
+
+  private async commitIn(client: PoolClient, request: CommitRequest): Promise<CommitResult> {
+    const { change, entry, context } = request;
+    if (entry) {
+      const job = await client.query("SELECT 1 FROM import_jobs WHERE id = $1", [entry.jobId]);
+      if (job.rows.length === 0)
+        throw new CatalogError("unknown-job", `no import job ${entry.jobId}`);
+    }
+    let mmsId: string | undefined;
+    let version: number | undefined;
+    if (change?.kind === "create") {
+      mmsId = (await this.create(client, [change], context))[0]!;
+      version = 1;
+    } else if (change?.kind === "update") {
+      ({ mmsId, version } = await this.update(client, change, context));
+    }
+    let entryId: number | undefined;
+    if (entry) {
+      const inserted = await client.query<{ id: Bigint }>(
+        `INSERT INTO job_records (job_id, raw, outcome, mms_id, messages, log, received)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, now()) RETURNING id`,
+        [
+          entry.jobId,
+          entry.raw,
+          entry.outcome,
+          mmsId ?? null,
+          jsonText(entry.messages),
+          jsonText(entry.log),
+        ],
+      );
+      entryId = Number(inserted.rows[0]!.id);
+    }
+    return {
+      ...(mmsId !== undefined ? { mmsId } : {}),
+      ...(version !== undefined ? { version } : {}),
+      ...(entryId !== undefined ? { entryId } : {}),
+    };
+  }
+
+  commit(request: CommitRequest): Promise<CommitResult> {
+    return this.transaction((client) => this.commitIn(client, request));
+  }
+
+  async createMany(
+    creates: readonly RecordCreate[],
+    context: SaveContext,
+  ): Promise<{ mmsIds: string[] }> {
+    return { mmsIds: await this.transaction((client) => this.create(client, creates, context)) };
+  }
+
+  async record(mmsId: string): Promise<StoredRecord | undefined> {
+    const { rows } = await this.pool.query<RecordRow>(
+      `SELECT ${RECORD_COLUMNS} FROM records WHERE mms_id = $1`,
+      [mmsId],
+    );
+    return rows[0] ? toStoredRecord(rows[0]) : undefined;
+  }
+
+  async versions(mmsId: string): Promise<RecordVersion[]> {
+    const { rows } = await this.pool.query<VersionRow>(
+      `SELECT * FROM ${VERSIONS} ORDER BY version`,
+      [mmsId],
+    );
+    return rows.map(toVersion);
+  }
+
+  async version(mmsId: string, version: number): Promise<RecordVersion | undefined> {
+    const { rows } = await this.pool.query<VersionRow>(
+      `SELECT * FROM ${VERSIONS} WHERE version = $2`,
+      [mmsId, version],
+    );
+    return rows[0] ? toVersion(rows[0]) : undefined;
+  }
+
+  restore(mmsId: string, version: number, context: SaveContext): Promise<CommitResult> {
+    return this.transaction(async (client) => {
+      const current = (
+        await client.query<{ version: number }>(
+          "SELECT version FROM records WHERE mms_id = $1 FOR UPDATE",
+          [mmsId],
+        )
+      ).rows[0];
+      if (!current) throw new CatalogError("unknown-record", `no record ${mmsId}`);
+      const target = (
+        await client.query<VersionRow>(`SELECT * FROM ${VERSIONS} WHERE version = $2`, [
+          mmsId,
+          version,
+        ])
+      ).rows[0];
+      if (!target)
+        throw new CatalogError("unknown-version", `record ${mmsId} has no version ${version}`);
+      const old = toVersion(target);
+      return this.commitIn(client, {
+        change: {
+          kind: "update",
+          mmsId,
+          expectedVersion: current.version,
+          marc: old.marc,
+          briefLevel: old.briefLevel,
+        },
+        context,
+      });
+    });
+  }
+
+  lock(mmsId: string, by: string): Promise<RecordLock> {
+    return this.transaction(async (client) => {
+      const taken = await client.query<{ lock_since: Date }>(
+        `UPDATE records SET lock_by = $2, lock_since = now()
+         WHERE mms_id = $1 AND (lock_by IS NULL OR lock_by = $2) RETURNING lock_since`,
+        [mmsId, by],
+      );
+      if (taken.rows[0]) return { by, since: taken.rows[0].lock_since };
+      const row = await this.lockRow(client, mmsId);
+      throw new CatalogError(
+        "locked",
+        `record ${mmsId} is locked by ${row.lock_by} since ${row.lock_since?.toISOString()}`,
+      );
+    });
+  }
+
+  /** Who holds a record's lock; no record is `unknown-record`. */
+  private async lockRow(
+    client: PoolClient,
+    mmsId: string,
+  ): Promise<{ lock_by: string | null; lock_since: Date | null }> {
+    const row = (
+      await client.query<{ lock_by: string | null; lock_since: Date | null }>(
+        "SELECT lock_by, lock_since FROM records WHERE mms_id = $1",
+        [mmsId],
+      )
+    ).rows[0];
+    if (!row) throw new CatalogError("unknown-record", `no record ${mmsId}`);
+    return row;
+  }
+
+  unlock(mmsId: string, by: string): Promise<void> {
+    return this.transaction(async (client) => {
+      const released = await client.query(
+        "UPDATE records SET lock_by = NULL, lock_since = NULL WHERE mms_id = $1 AND lock_by = $2 RETURNING id",
+        [mmsId, by],
+      );
+      if (released.rows.length > 0) return;
+      const row = await this.lockRow(client, mmsId);
+      if (row.lock_by !== null)
+        throw new CatalogError("locked", `record ${mmsId} is locked by ${row.lock_by}, not ${by}`);
+    });
+  }
+
+  async findByKey(kind: MatchKeyKind, value: string, zones: readonly string[]): Promise<string[]> {
+    if (zones.length === 0) return [];
+    const { rows } = await this.pool.query<{ mms_id: string }>(
+      `SELECT DISTINCT r.mms_id FROM match_keys k JOIN records r ON r.id = k.record_id
+       WHERE k.kind = $1 AND k.value = $2 AND k.zone = ANY($3::text[]) ORDER BY r.mms_id`,
+      [kind, value, [...zones]],
+    );
+    return rows.map((r) => r.mms_id);
+  }
+
+  async keysOf(mmsId: string): Promise<MatchKey[]> {
+    const { rows } = await this.pool.query<MatchKey>(
+      `SELECT k.kind, k.value FROM match_keys k JOIN records r ON r.id = k.record_id
+       WHERE r.mms_id = $1 ORDER BY k.ord`,
+      [mmsId],
+    );
+    return rows.map((r) => ({ kind: r.kind, value: r.value }));
+  }
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    const index = query.index ?? "keyword";
+    const limit = Math.max(0, Math.min(query.limit ?? 20, 1000));
+    const offset = Math.max(0, query.offset ?? 0);
+    if (query.zones.length === 0) return { total: 0, hits: [] };
+    const zones = [...query.zones];
+    if (index === "mmsId") {
+      const { rows } = await this.pool.query<HitRow>(
+        `SELECT ${HIT_COLUMNS}, 1.0::float8 AS score FROM records r
+         WHERE r.mms_id = $1 AND r.zone = ANY($2::text[])`,
+        [query.text.trim(), zones],
+      );
+      return { total: rows.length, hits: rows.slice(offset, offset + limit).map(toHit) };
+    }
+    const identifier = identifierLookup(index, query.text);
+    if (identifier) {
+      if (identifier.value === undefined) return { total: 0, hits: [] };
+      const where = `r.id IN (SELECT record_id FROM match_keys WHERE kind = ANY($1::text[]) AND value = $2)
+        AND r.zone = ANY($3::text[])`;
+      const params = [identifier.kinds, identifier.value, zones];
+      const [count, page] = await Promise.all([
+        this.pool.query<{ n: number }>(
+          `SELECT count(*)::integer AS n FROM records r WHERE ${where}`,
+          params,
+        ),
+        this.pool.query<HitRow>(
+          `SELECT ${HIT_COLUMNS}, 1.0::float8 AS score FROM records r WHERE ${where}
+           ORDER BY r.mms_id LIMIT $4 OFFSET $5`,
+          [...params, limit, offset],
+        ),
+      ]);
+      return { total: count.rows[0]!.n, hits: page.rows.map(toHit) };
+    }
+    const words = queryWords(query.text);
+    if (words.length === 0) return { total: 0, hits: [] };
+    // Words are letters and digits only (normalized), so quoting them is safe.
+    const weight = INDEX_WEIGHTS[index] ?? "";
+    const tsquery = words.map((w) => `'${w}'${weight}`).join(" & ");
+    const from = `records r WHERE r.search @@ to_tsquery('simple', $1) AND r.zone = ANY($2::text[])`;
+    const [count, page] = await Promise.all([
+      this.pool.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${from}`, [
+        tsquery,
+        zones,
+      ]),
+      // ts_rank_cd weighs A (title) over B (author), C (subject) and D (the rest).
+      this.pool.query<HitRow>(
+        `SELECT ${HIT_COLUMNS}, ts_rank_cd(r.search, to_tsquery('simple', $1))::float8 AS score
+         FROM ${from} ORDER BY score DESC, r.mms_id LIMIT $3 OFFSET $4`,
+        [tsquery, zones, limit, offset],
+      ),
+    ]);
+    return { total: count.rows[0]!.n, hits: page.rows.map(toHit) };
+  }
+
+  startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob> {
+    return this.transaction(async (client) => {
+      if (!(await this.zoneRow(client, job.institution)))
+        throw new CatalogError("unknown-zone", `no zone ${job.institution}`);
+      const { rows } = await client.query<{ id: Bigint }>(
+        `INSERT INTO import_jobs (institution, source, description, started)
+         VALUES ($1, $2, $3, now()) RETURNING id`,
+        [job.institution, job.source, job.description],
+      );
+      return (await this.jobIn(client, Number(rows[0]!.id)))!;
+    });
+  }
+
+  private async jobIn(db: Queryable, id: number): Promise<ImportJob | undefined> {
+    const { rows } = await db.query<JobRow>(
+      `SELECT ${JOB_COLUMNS} FROM import_jobs j WHERE j.id = $1`,
+      [id],
+    );
+    return rows[0] ? toJob(rows[0]) : undefined;
+  }
+
+  finishJob(jobId: number): Promise<ImportJob> {
+    return this.transaction(async (client) => {
+      const updated = await client.query(
+        "UPDATE import_jobs SET finished = now() WHERE id = $1 RETURNING id",
+        [jobId],
+      );
+      if (updated.rows.length === 0)
+        throw new CatalogError("unknown-job", `no import job ${jobId}`);
+      return (await this.jobIn(client, jobId))!;
+    });
+  }
+
+  job(jobId: number): Promise<ImportJob | undefined> {
+    return this.jobIn(this.pool, jobId);
+  }
+
+  async jobs(institution: string, options: { limit?: number } = {}): Promise<ImportJob[]> {
+    const { rows } = await this.pool.query<JobRow>(
+      `SELECT ${JOB_COLUMNS} FROM import_jobs j WHERE j.institution = $1 ORDER BY j.id DESC LIMIT $2`,
+      [institution, options.limit ?? 50],
+    );
+    return rows.map(toJob);
+  }
+
+  async jobRecords(jobId: number): Promise<JobRecord[]> {
+    const { rows } = await this.pool.query<JobRecordRow>(
+      `SELECT id, job_id, raw, outcome, mms_id, messages, log, received
+       FROM job_records WHERE job_id = $1 ORDER BY id`,
+      [jobId],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      jobId: Number(r.job_id),
+      raw: new Uint8Array(r.raw),
+      outcome: r.outcome,
+      ...(r.mms_id !== null ? { mmsId: r.mms_id } : {}),
+      messages: r.messages,
+      log: r.log,
+      received: r.received,
+    }));
+  }
+
+  async *recordsOf(zone: string): AsyncIterable<StoredRecord> {
+    let after = "";
+    for (;;) {
+      const { rows } = await this.pool.query<RecordRow>(
+        `SELECT ${RECORD_COLUMNS} FROM records WHERE zone = $1 AND mms_id > $2
+         ORDER BY mms_id LIMIT ${PAGE_SIZE}`,
+        [zone, after],
+      );
+      for (const row of rows) yield toStoredRecord(row);
+      if (rows.length < PAGE_SIZE) return;
+      after = rows[rows.length - 1]!.mms_id;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
