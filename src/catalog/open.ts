@@ -21,6 +21,11 @@ export interface CatalogLocation {
    * @default "FULL"
    */
   readonly synchronous?: "FULL" | "NORMAL";
+  /**
+   * PostgreSQL only: the schema holding marcgate's tables (created when missing).
+   * @default the server's `search_path` (usually `public`)
+   */
+  readonly schema?: string;
 }
 
 /** The catalog, or why it could not be opened (one line). */
@@ -63,7 +68,8 @@ export async function openCatalog(location: CatalogLocation): Promise<OpenCatalo
   const engine = await loadPostgresEngine();
   if (typeof engine === "string") return { error: engine };
   try {
-    return { catalog: await engine(location.db) };
+    const options = location.schema !== undefined ? { schema: location.schema } : {};
+    return { catalog: await engine(location.db, options) };
   } catch (error) {
     return {
       error: `cannot open the PostgreSQL catalog at ${redact(location.db)}: ${messageOf(error)}`,
@@ -71,7 +77,7 @@ export async function openCatalog(location: CatalogLocation): Promise<OpenCatalo
   }
 }
 
-type PostgresOpener = (url: string) => Promise<Catalog>;
+type PostgresOpener = (url: string, options: { schema?: string }) => Promise<Catalog>;
 
 /** The PostgreSQL engine's opener, or why it is not there. */
 async function loadPostgresEngine(): Promise<PostgresOpener | string> {
