@@ -260,7 +260,7 @@ const INDEX_WEIGHTS: Readonly<Record<string, string>> = {
 };
 
 /** Records per INSERT statement in a bulk load. */
-const BULK_CHUNK = 1000;
+const BULK_CHUNK = 500;
 
 /** Records per page of {@link PostgresCatalog.recordsOf}. */
 const PAGE_SIZE = 500;
@@ -445,17 +445,15 @@ class PostgresCatalog implements Catalog {
     return rows.map((r) => Number(r.n)).sort((a, b) => a - b);
   }
 
-  /** Inserts new records with their match keys and search vectors, a chunk per statement. */
+  /** Inserts new records with their match keys and search vectors: one statement each. */
   private async insertRecords(
     client: PoolClient,
-    records: readonly NewRecord[],
+    chunk: readonly NewRecord[],
     context: SaveContext,
   ): Promise<void> {
-    for (let start = 0; start < records.length; start += BULK_CHUNK) {
-      const chunk = records.slice(start, start + BULK_CHUNK);
-      const column = <T>(pick: (r: NewRecord) => T): T[] => chunk.map(pick);
-      await client.query(
-        `INSERT INTO records (id, mms_id, zone, marc, format, brief_level, originating_version,
+    const column = <T>(pick: (r: NewRecord) => T): T[] => chunk.map(pick);
+    await client.query(
+      `INSERT INTO records (id, mms_id, zone, marc, format, brief_level, originating_version,
            cz_linked, management_tag, suppressed, created, updated, version, saved_by, action,
            job_id, title, author, date, search)
          SELECT u.id, u.mms_id, u.zone, u.marc, u.format, u.brief_level, u.originating_version,
@@ -466,31 +464,30 @@ class PostgresCatalog implements Catalog {
            $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
            AS u(id, mms_id, zone, marc, format, brief_level, originating_version, cz_linked,
              management_tag, suppressed, title, author, date, st, sa, ss, sk)`,
-        [
-          column((r) => r.id),
-          column((r) => r.mmsId),
-          column((r) => r.zone),
-          column((r) => r.prepared.bytes),
-          column((r) => r.attributes.format),
-          column((r) => r.attributes.briefLevel),
-          column((r) => r.attributes.originatingVersion ?? null),
-          column((r) => r.attributes.czLinked),
-          column((r) => r.attributes.managementTag),
-          column((r) => r.attributes.suppressed),
-          column((r) => plainText(r.prepared.search.displayTitle)),
-          column((r) => plainText(r.prepared.search.displayAuthor)),
-          column((r) => plainText(r.prepared.search.date)),
-          column((r) => r.prepared.search.title),
-          column((r) => r.prepared.search.author),
-          column((r) => r.prepared.search.subject),
-          column((r) => r.prepared.search.keyword),
-          context.savedBy,
-          context.action,
-          context.jobId ?? null,
-        ],
-      );
-      await this.insertKeys(client, chunk);
-    }
+      [
+        column((r) => r.id),
+        column((r) => r.mmsId),
+        column((r) => r.zone),
+        column((r) => r.prepared.bytes),
+        column((r) => r.attributes.format),
+        column((r) => r.attributes.briefLevel),
+        column((r) => r.attributes.originatingVersion ?? null),
+        column((r) => r.attributes.czLinked),
+        column((r) => r.attributes.managementTag),
+        column((r) => r.attributes.suppressed),
+        column((r) => plainText(r.prepared.search.displayTitle)),
+        column((r) => plainText(r.prepared.search.displayAuthor)),
+        column((r) => plainText(r.prepared.search.date)),
+        column((r) => r.prepared.search.title),
+        column((r) => r.prepared.search.author),
+        column((r) => r.prepared.search.subject),
+        column((r) => r.prepared.search.keyword),
+        context.savedBy,
+        context.action,
+        context.jobId ?? null,
+      ],
+    );
+    await this.insertKeys(client, chunk);
   }
 
   /** Inserts the match keys of records (whose old keys, if any, are gone). */
@@ -536,7 +533,11 @@ class PostgresCatalog implements Catalog {
     return byCode;
   }
 
-  /** Creates records in the caller's transaction; MMS IDs follow the order of `creates`. */
+  /**
+   * Creates records in the caller's transaction; MMS IDs follow the order of `creates`. Chunks
+   * are pipelined: the next chunk is prepared (encoded, keyed, checked) in JavaScript while the
+   * server inserts the one before. A bad record fails the call, and the transaction writes nothing.
+   */
   private async create(
     client: PoolClient,
     creates: readonly RecordCreate[],
@@ -544,22 +545,34 @@ class PostgresCatalog implements Catalog {
   ): Promise<string[]> {
     if (creates.length === 0) return [];
     const zones = await this.zonesFor(client, creates);
-    // Checks and derivations come first: a bad record writes nothing and takes no number.
-    const ready = creates.map((c) => ({
-      zone: zones.get(c.zone)!,
-      attributes: mergeAttributes(DEFAULT_ATTRIBUTES, c),
-      prepared: prepareRecord(c.marc),
-    }));
     const numbers = await this.sequenceNumbers(client, creates.length);
-    const records = ready.map((r, i): NewRecord => ({
-      id: numbers[i]!,
-      mmsId: formatMmsId(numbers[i]!, r.zone.suffix),
-      zone: r.zone.code,
-      attributes: r.attributes,
-      prepared: r.prepared,
-    }));
-    await this.insertRecords(client, records, context);
-    return records.map((r) => r.mmsId);
+    const mmsIds: string[] = [];
+    let inserting: Promise<void> | undefined;
+    try {
+      for (let start = 0; start < creates.length; start += BULK_CHUNK) {
+        const chunk = creates.slice(start, start + BULK_CHUNK).map((c, i): NewRecord => {
+          const zone = zones.get(c.zone)!;
+          const id = numbers[start + i]!;
+          const mmsId = formatMmsId(id, zone.suffix);
+          mmsIds.push(mmsId);
+          return {
+            id,
+            mmsId,
+            zone: zone.code,
+            attributes: mergeAttributes(DEFAULT_ATTRIBUTES, c),
+            prepared: prepareRecord(c.marc),
+          };
+        });
+        await inserting;
+        inserting = this.insertRecords(client, chunk, context);
+      }
+      await inserting;
+    } catch (error) {
+      // Whatever is in flight settles before the caller rolls back on this client.
+      await inserting?.catch(() => undefined);
+      throw error;
+    }
+    return mmsIds;
   }
 
   /** Saves a new state of a record in the caller's transaction (row locked first). */
