@@ -100,6 +100,35 @@ if (!url) {
       }
     });
 
+    test("U+0000, which PostgreSQL text and jsonb cannot hold, does not fail a commit", async () => {
+      const catalog = await open();
+      try {
+        await catalog.addInstitution({ code: "IZ", name: "IZ" });
+        const job = await catalog.startJob({ institution: "IZ", source: "t", description: "nul" });
+        const marc = book({ title: "Nul\u0000title" });
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone: "IZ", marc },
+          entry: {
+            jobId: job.id,
+            raw: new Uint8Array([0x00, 0x1d]),
+            outcome: "created",
+            messages: ["byte \u0000 here"],
+            log: { note: "\u0000" },
+          },
+          context: { savedBy: "t", action: "create" },
+        });
+        assert.deepEqual((await catalog.record(mmsId!))!.marc.fields, marc.fields);
+        const [row] = await catalog.jobRecords(job.id);
+        assert.deepEqual(row!.messages, ["byte \ufffd here"]);
+        assert.deepEqual(row!.log, { note: "\ufffd" });
+        assert.deepEqual([...row!.raw], [0x00, 0x1d]);
+        const hits = await catalog.search({ text: "nul", zones: ["IZ"] });
+        assert.equal(hits.hits[0]!.title, "Nultitle");
+      } finally {
+        await catalog.close();
+      }
+    });
+
     test("two processes migrating and creating at once get distinct MMS IDs", async () => {
       const schema = freshSchema();
       const script = fileURLToPath(new URL("./postgres-writer.js", import.meta.url));
