@@ -3,8 +3,13 @@
  * shared corpus' bench file repeated to 100,000 records, in one run on one machine. Figures are
  * medians of whole-process wall times; the ratios are what to compare across machines.
  *
+ * Then the catalog benchmark (`bench/catalog.ts`, its own process): bulk load, match-key
+ * look-ups, keyword search and size on a catalog of 1,000,000 records.
+ *
  * Environment: MARCGATE_BENCH_RUNS (default 5), MARCGATE_BENCH_MILLION=0 skips the
- * 1,000,000-record memory check.
+ * 1,000,000-record memory check, MARCGATE_BENCH_CATALOG_RECORDS (default 1,000,000; 0 skips
+ * the catalog benchmark), MARCGATE_BENCH_PG (a postgres:// URL: the catalog benchmark on
+ * PostgreSQL too).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import {
@@ -96,10 +101,22 @@ function main(): void {
   try {
     execFileSync("yaz-marcdump", ["-V"], { stdio: "ignore" });
   } catch {
-    process.stderr.write("bench needs yaz-marcdump (apt-get install yaz)\n");
+    process.stderr.write("the MARC bench needs yaz-marcdump (apt-get install yaz)\n");
     process.exitCode = 1;
     return;
   }
+  marcBench();
+}
+
+/** The catalog benchmark in its own process, its output passed through. */
+function catalogBench(): void {
+  if (process.env.MARCGATE_BENCH_CATALOG_RECORDS === "0") return;
+  process.stdout.write("\n");
+  const r = spawnSync(process.execPath, [join(here, "catalog.js")], { stdio: "inherit" });
+  if (r.status !== 0) process.exitCode = 1;
+}
+
+function marcBench(): void {
   const records = 100_000;
   const file = repeated(records);
   const node = process.execPath;
@@ -161,3 +178,4 @@ function main(): void {
 }
 
 main();
+catalogBench();

@@ -1,0 +1,334 @@
+/**
+ * Catalog benchmark (`npm run bench` runs it after the MARC benchmark; or
+ * `node dist/bench/catalog.js`): builds a catalog from the real bibliographic records of the
+ * shared bench file, replicated to MARCGATE_BENCH_CATALOG_RECORDS (default 1,000,000) with their
+ * OCLC numbers, 001s, 035s, 019s and ISBNs rewritten in every copy after the first so that those
+ * keys stay distinct, and measures on SQLite (and PostgreSQL when MARCGATE_BENCH_PG is a URL):
+ *
+ * - bulk load rate through `createMany` in batches of 1,000 (synchronous FULL, and NORMAL on the
+ *   first 100,000 records for comparison);
+ * - match-key look-up latency (`findByKey`) over 20,000 random existing OCLC/ISBN keys;
+ * - keyword search latency (`search`, 20 hits with the total) over 300 real title words;
+ * - database size per record.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Catalog, RecordCreate } from "../src/catalog/catalog.js";
+import { openCatalog, type CatalogLocation } from "../src/catalog/open.js";
+import { queryWords } from "../src/catalog/prepare.js";
+import { readIso2709Buffer } from "../src/marc/iso2709.js";
+import { extractMatchKeys, type MatchKey } from "../src/marc/match-keys.js";
+import { isControlField, type Field, type MarcRecord } from "../src/marc/record.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const source =
+  process.env.MARCGATE_BENCH_FILE ?? resolve(root, "../shared/corpus/bench/all-utf8.mrc");
+const total = Number(process.env.MARCGATE_BENCH_CATALOG_RECORDS ?? 1_000_000);
+const compareCount = Math.min(total, 100_000);
+const BATCH = 1000;
+const LOOKUPS = 20_000;
+const SEARCHES = 300;
+const INSTITUTION = "01BENCH_INST";
+const NETWORK = "01BENCH_NETWORK";
+
+/** How many records to sample for look-up keys: not every record has an OCLC number or ISBN. */
+const SAMPLED_RECORDS = LOOKUPS * 5;
+
+/** mulberry32: a small seeded generator, so every run samples the same keys and words. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The bibliographic records of the bench file (leader/06 not holdings u/v/x/y, not authority z). */
+function bibliographicRecords(): MarcRecord[] {
+  const records: MarcRecord[] = [];
+  for (const result of readIso2709Buffer(readFileSync(source))) {
+    const type = result.record?.leader[6];
+    if (result.record && type !== undefined && !"uvxyz".includes(type)) records.push(result.record);
+  }
+  return records;
+}
+
+function isbn13(first12: string): string {
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(first12[i]) * (i % 2 === 0 ? 1 : 3);
+  return first12 + String((10 - (sum % 10)) % 10);
+}
+
+/**
+ * Copy `copy` (1, 2, …) of a record as record number `n`: the first digit run of the 001 and of
+ * every 035/019 $a/$z becomes `copy` + the run padded to ten digits (new OCLC and system
+ * numbers, never those of another copy), and every 020 $a/$z a new ISBN-13 `9790` + a number
+ * made from `n`. Other identifiers (024, LCCN) and the title key repeat across copies.
+ */
+function rewriteKeys(record: MarcRecord, copy: number, n: number): MarcRecord {
+  const renumber = (value: string): string =>
+    value.replace(/\d+/, (d) => String(copy) + d.padStart(10, "0"));
+  let isbns = 0;
+  const fields = record.fields.map((field): Field => {
+    if (isControlField(field)) {
+      return field.tag === "001" ? { tag: "001", value: renumber(field.value) } : field;
+    }
+    const tag = field.tag;
+    if (tag !== "035" && tag !== "019" && tag !== "020") return field;
+    return {
+      ...field,
+      subfields: field.subfields.map((s) => {
+        if (s.code !== "a" && s.code !== "z") return s;
+        if (tag !== "020") return { code: s.code, value: renumber(s.value) };
+        const k = isbns++ % 8;
+        return { code: s.code, value: isbn13(`9790${String(n * 8 + k).padStart(8, "0")}`) };
+      }),
+    };
+  });
+  return { leader: record.leader, fields };
+}
+
+function* replicated(bibs: readonly MarcRecord[], count: number): Generator<MarcRecord> {
+  for (let n = 0; n < count; n++) {
+    const base = bibs[n % bibs.length]!;
+    const copy = Math.floor(n / bibs.length);
+    yield copy === 0 ? base : rewriteKeys(base, copy, n);
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+function ms(seconds: number): string {
+  return `${(seconds * 1000).toFixed(3)} ms`;
+}
+
+const out = (line: string): void => void process.stdout.write(line + "\n");
+const tty = process.stderr.isTTY === true;
+
+async function open(location: CatalogLocation): Promise<Catalog> {
+  const opened = await openCatalog(location);
+  if (opened.error !== undefined) throw new Error(opened.error);
+  return opened.catalog;
+}
+
+interface LoadFigures {
+  readonly seconds: number;
+  readonly secondsAt: number;
+  readonly samples: MatchKey[];
+}
+
+/**
+ * Loads `count` records with createMany; returns the seconds spent in createMany (all, and up
+ * to `markAt` records) and one OCLC/ISBN key of each sampled record.
+ */
+async function load(
+  catalog: Catalog,
+  bibs: readonly MarcRecord[],
+  count: number,
+  markAt: number,
+  sampled: ReadonlySet<number>,
+): Promise<LoadFigures> {
+  const pick = random(7);
+  const samples: MatchKey[] = [];
+  let batch: RecordCreate[] = [];
+  let seconds = 0;
+  let secondsAt = 0;
+  let n = 0;
+  const context = { savedBy: "bench", action: "load" };
+  const flush = async (): Promise<void> => {
+    const start = process.hrtime.bigint();
+    await catalog.createMany(batch, context);
+    seconds += Number(process.hrtime.bigint() - start) / 1e9;
+    batch = [];
+    if (n === markAt) secondsAt = seconds;
+    if (tty && n % 50_000 === 0) {
+      process.stderr.write(`\r  ${n.toLocaleString("en")} records, ${Math.round(n / seconds)}/s`);
+    }
+  };
+  for (const marc of replicated(bibs, count)) {
+    if (samples.length < LOOKUPS && sampled.has(n)) {
+      const keys = extractMatchKeys(marc).filter((k) => k.kind === "oclc" || k.kind === "isbn");
+      if (keys.length > 0) samples.push(keys[Math.floor(pick() * keys.length)]!);
+    }
+    batch.push({ kind: "create", zone: INSTITUTION, marc });
+    n++;
+    if (batch.length === BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+  if (secondsAt === 0) secondsAt = seconds;
+  if (tty) process.stderr.write("\r\x1b[K");
+  // Shuffled, so look-ups don't walk the index in load order.
+  for (let i = samples.length - 1; i > 0; i--) {
+    const j = Math.floor(pick() * (i + 1));
+    [samples[i], samples[j]] = [samples[j]!, samples[i]!];
+  }
+  return { seconds, secondsAt, samples };
+}
+
+async function setUp(catalog: Catalog): Promise<void> {
+  await catalog.addNetworkZone({ code: NETWORK, name: "Bench network" });
+  await catalog.addInstitution({ code: INSTITUTION, name: "Bench", network: NETWORK });
+}
+
+async function lookups(catalog: Catalog, keys: readonly MatchKey[]): Promise<void> {
+  const zones = [INSTITUTION, NETWORK];
+  const times: number[] = [];
+  let missing = 0;
+  for (const key of keys) {
+    const start = process.hrtime.bigint();
+    const found = await catalog.findByKey(key.kind, key.value, zones);
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    if (found.length === 0) missing++;
+  }
+  times.sort((a, b) => a - b);
+  out(
+    `match-key look-up (findByKey, ${keys.length.toLocaleString("en")} random existing OCLC/ISBN keys, IZ + NZ): ` +
+      `p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))} (goal p99 ≤ 0.5 ms), max ${ms(times.at(-1)!)}` +
+      (missing ? `; ${missing} NOT FOUND` : ""),
+  );
+}
+
+async function searches(catalog: Catalog, words: readonly string[]): Promise<void> {
+  const zones = [INSTITUTION, NETWORK];
+  const times: { word: string; seconds: number; total: number }[] = [];
+  for (const word of words) {
+    const start = process.hrtime.bigint();
+    const result = await catalog.search({ text: word, index: "keyword", zones, limit: 20 });
+    times.push({
+      word,
+      seconds: Number(process.hrtime.bigint() - start) / 1e9,
+      total: result.total,
+    });
+  }
+  times.sort((a, b) => a.seconds - b.seconds);
+  const seconds = times.map((t) => t.seconds);
+  const slowest = times.slice(-3).reverse();
+  out(
+    `keyword search (search, ${words.length} real title words, 20 hits + total, IZ + NZ): ` +
+      `p50 ${ms(percentile(seconds, 50))}, p95 ${ms(percentile(seconds, 95))} (goal ≤ 25 ms), max ${ms(seconds.at(-1)!)}`,
+  );
+  out(
+    `  slowest: ${slowest.map((t) => `"${t.word}" ${ms(t.seconds)} (${t.total.toLocaleString("en")} hits)`).join(", ")}`,
+  );
+}
+
+/** Real title words (245 $a) of at least three letters, sampled with a fixed seed. */
+function titleWords(bibs: readonly MarcRecord[]): string[] {
+  const words = new Set<string>();
+  for (const record of bibs) {
+    for (const field of record.fields) {
+      if (field.tag !== "245" || isControlField(field)) continue;
+      for (const s of field.subfields)
+        if (s.code === "a")
+          for (const w of queryWords(s.value)) if (/^\p{L}{3,}$/u.test(w)) words.add(w);
+    }
+  }
+  const all = [...words].sort();
+  const pick = random(11);
+  const chosen = new Set<string>();
+  while (chosen.size < Math.min(SEARCHES, all.length))
+    chosen.add(all[Math.floor(pick() * all.length)]!);
+  return [...chosen];
+}
+
+function sampleIndexes(count: number): Set<number> {
+  const pick = random(3);
+  const indexes = new Set<number>();
+  while (indexes.size < Math.min(SAMPLED_RECORDS, count)) indexes.add(Math.floor(pick() * count));
+  return indexes;
+}
+
+function rate(records: number, seconds: number): string {
+  return `${Math.round(records / seconds).toLocaleString("en")} records/s`;
+}
+
+async function sqliteBench(bibs: readonly MarcRecord[], words: readonly string[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "marcgate-bench-catalog-"));
+  out(`\n— SQLite (${dir}) —`);
+  try {
+    const catalog = await open({ data: join(dir, "full"), synchronous: "FULL" });
+    await setUp(catalog);
+    const loaded = await load(catalog, bibs, total, compareCount, sampleIndexes(total));
+    out(
+      `bulk load, createMany × ${BATCH}, synchronous FULL: ${total.toLocaleString("en")} records in ${loaded.seconds.toFixed(1)} s = ${rate(total, loaded.seconds)} (goal ≥ 20,000); first ${compareCount.toLocaleString("en")}: ${rate(compareCount, loaded.secondsAt)}`,
+    );
+    await lookups(catalog, loaded.samples);
+    await searches(catalog, words);
+    await catalog.close();
+    const file = join(dir, "full", "marcgate.sqlite");
+    const wal = `${file}-wal`;
+    const bytes = statSync(file).size + (existsSync(wal) ? statSync(wal).size : 0);
+    out(
+      `database size: ${(bytes / 1e6).toFixed(0)} MB = ${Math.round(bytes / total).toLocaleString("en")} bytes per record`,
+    );
+
+    const normal = await open({ data: join(dir, "normal"), synchronous: "NORMAL" });
+    await setUp(normal);
+    const fast = await load(normal, bibs, compareCount, compareCount, new Set());
+    await normal.close();
+    out(
+      `bulk load, synchronous NORMAL, first ${compareCount.toLocaleString("en")} records: ${rate(compareCount, fast.seconds)} ` +
+        `(FULL: ${rate(compareCount, loaded.secondsAt)}; marcgate load uses FULL)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgresBench(
+  url: string,
+  bibs: readonly MarcRecord[],
+  words: readonly string[],
+): Promise<void> {
+  const schema = `marcgate_bench_${process.pid}`;
+  out(`\n— PostgreSQL (schema ${schema}) —`);
+  const catalog = await open({ db: url, schema });
+  await setUp(catalog);
+  const loaded = await load(catalog, bibs, total, compareCount, sampleIndexes(total));
+  out(
+    `bulk load, createMany × ${BATCH}: ${total.toLocaleString("en")} records in ${loaded.seconds.toFixed(1)} s = ${rate(total, loaded.seconds)}`,
+  );
+  await lookups(catalog, loaded.samples);
+  await searches(catalog, words);
+  await catalog.close();
+  const pg = await import("pg");
+  const pool = new pg.default.Pool({ connectionString: url, max: 1 });
+  try {
+    const { rows } = await pool.query<{ bytes: string }>(
+      `SELECT sum(pg_total_relation_size(c.oid))::text AS bytes FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')`,
+      [schema],
+    );
+    const bytes = Number(rows[0]?.bytes ?? 0);
+    out(
+      `database size: ${(bytes / 1e6).toFixed(0)} MB = ${Math.round(bytes / total).toLocaleString("en")} bytes per record`,
+    );
+    await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const bibs = bibliographicRecords();
+  const copies = Math.ceil(total / bibs.length);
+  out(
+    `catalog bench: ${total.toLocaleString("en")} records = the ${bibs.length.toLocaleString("en")} bibliographic records of ${source} ` +
+      `(holdings and authorities left out) replicated ${copies}×; in every copy after the first, the 001, 035/019 numbers ` +
+      `(OCLC and system numbers) and 020 ISBNs are rewritten so those keys stay distinct (024 numbers and title keys repeat)`,
+  );
+  const words = titleWords(bibs);
+  await sqliteBench(bibs, words);
+  const pgUrl = process.env.MARCGATE_BENCH_PG;
+  if (pgUrl) await postgresBench(pgUrl, bibs, words);
+  else out("\nPostgreSQL: skipped (set MARCGATE_BENCH_PG=postgres://… to measure it)");
+}
+
+await main();
