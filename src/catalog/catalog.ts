@@ -264,7 +264,7 @@ export interface Catalog {
 
   /** MMS IDs in the zones whose key of this kind has this (normalized) value. */
   findByKey(kind: MatchKeyKind, value: string, zones: readonly string[]): Promise<string[]>;
-  /** The match keys stored for a record. */
+  /** The match keys stored for a record (in no particular order). */
   keysOf(mmsId: string): Promise<MatchKey[]>;
 
   search(query: SearchQuery): Promise<SearchResult>;

@@ -62,19 +62,23 @@ CREATE TABLE record_versions (
   PRIMARY KEY (mms_id, version)
 ) WITHOUT ROWID;
 
+-- One b-tree for look-ups (the primary key) and one to replace a record's keys.
 CREATE TABLE match_keys (
   kind TEXT NOT NULL,
   value TEXT NOT NULL,
   zone TEXT NOT NULL,
-  record_id INTEGER NOT NULL REFERENCES records (id)
-);
-CREATE INDEX match_keys_lookup ON match_keys (kind, value, zone);
+  record_id INTEGER NOT NULL REFERENCES records (id),
+  PRIMARY KEY (kind, value, zone, record_id)
+) WITHOUT ROWID;
 CREATE INDEX match_keys_record ON match_keys (record_id);
 
--- Search text, normalized in JavaScript (search-text.ts); rowid = records.id.
+-- Search text, normalized in JavaScript (search-text.ts); rowid = records.id. The zone column
+-- holds one token per record ("z" + suffix) so zone filtering, counting and ranking stay
+-- inside FTS5. Queries are words ANDed, never phrases: column detail is enough.
 CREATE VIRTUAL TABLE records_fts USING fts5 (
-  title, author, subject, keyword,
-  content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+  title, author, subject, keyword, zone,
+  content = '', contentless_delete = 1, detail = column,
+  tokenize = 'unicode61 remove_diacritics 2'
 );
 
 CREATE TABLE import_jobs (

@@ -226,10 +226,10 @@ class SqliteCatalog implements Catalog {
       deleteKeys: p("DELETE FROM match_keys WHERE record_id = ?"),
       insertKey: p("INSERT INTO match_keys (kind, value, zone, record_id) VALUES (?, ?, ?, ?)"),
       keysOf: p(`SELECT k.kind, k.value FROM match_keys k JOIN records r ON r.id = k.record_id
-        WHERE r.mms_id = ? ORDER BY k.rowid`),
+        WHERE r.mms_id = ? ORDER BY k.kind, k.value`),
       deleteSearch: p("DELETE FROM records_fts WHERE rowid = ?"),
       insertSearch: p(
-        "INSERT INTO records_fts (rowid, title, author, subject, keyword) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO records_fts (rowid, title, author, subject, keyword, zone) VALUES (?, ?, ?, ?, ?, ?)",
       ),
       lock: p(
         `UPDATE records SET lock_by = ?, lock_since = ? WHERE mms_id = ? AND (lock_by IS NULL OR lock_by = ?)`,
@@ -251,7 +251,14 @@ class SqliteCatalog implements Catalog {
         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
       jobRecords: p("SELECT * FROM job_records WHERE job_id = ? ORDER BY id"),
       page: p("SELECT * FROM records WHERE zone = ? AND mms_id > ? ORDER BY mms_id LIMIT 500"),
+      hit: p("SELECT mms_id, zone, title, author, date, brief_level FROM records WHERE id = ?"),
     };
+  }
+
+  /** The search token that stands for a zone in the full-text index: `z` + its suffix. */
+  private zoneToken(code: string): string {
+    const row = this.zoneRow(code);
+    return row ? `z${row.suffix}` : "";
   }
 
   private zoneRow(code: string): ZoneRow | undefined {
@@ -326,7 +333,7 @@ class SqliteCatalog implements Catalog {
     }
     for (const key of prepared.keys) s.insertKey.run(key.kind, key.value, zone, id);
     const doc = prepared.search;
-    s.insertSearch.run(id, doc.title, doc.author, doc.subject, doc.keyword);
+    s.insertSearch.run(id, doc.title, doc.author, doc.subject, doc.keyword, this.zoneToken(zone));
   }
 
   private createOne(
@@ -610,22 +617,29 @@ class SqliteCatalog implements Catalog {
     }
     const words = queryWords(query.text);
     if (words.length === 0) return { total: 0, hits: [] };
+    const zoneTokens = query.zones.map((z) => this.zoneToken(z)).filter((t) => t !== "");
+    if (zoneTokens.length === 0) return { total: 0, hits: [] };
     const phrase = words.map((w) => `"${w}"`).join(" AND ");
-    const match = index === "keyword" ? phrase : `${index} : (${phrase})`;
-    const from = `records_fts f JOIN records r ON r.id = f.rowid WHERE records_fts MATCH ? AND r.zone IN (${zoneList})`;
+    // Zones, counting and ranking stay inside FTS5; records are read for the page only.
+    const match = `zone : (${zoneTokens.join(" OR ")}) AND ${index === "keyword" ? `{title author subject keyword} : (${phrase})` : `${index} : (${phrase})`}`;
     const total = (
-      this.db.prepare(`SELECT count(*) AS n FROM ${from}`).get(match, ...query.zones) as {
-        n: number;
-      }
+      this.db
+        .prepare("SELECT count(*) AS n FROM records_fts WHERE records_fts MATCH ?")
+        .get(match) as { n: number }
     ).n;
+    if (total === 0) return { total, hits: [] };
     // bm25 is lower for better matches; weights favour title, then author, then subject.
-    const rows = this.db
+    const page = this.db
       .prepare(
-        `SELECT ${hitColumns}, -bm25(records_fts, 10.0, 5.0, 3.0, 1.0) AS score FROM ${from}
-         ORDER BY score DESC, r.mms_id LIMIT ? OFFSET ?`,
+        `SELECT rowid AS id, -bm25(records_fts, 10.0, 5.0, 3.0, 1.0, 0.0) AS score FROM records_fts
+         WHERE records_fts MATCH ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?`,
       )
-      .all(match, ...query.zones, limit, offset) as HitRow[];
-    return { total, hits: rows.map(toHit) };
+      .all(match, limit, offset) as { id: number; score: number }[];
+    const hits = page.map(({ id, score }) => {
+      const row = this.statements.hit.get(id) as HitRow;
+      return toHit({ ...row, score });
+    });
+    return { total, hits };
   }
 
   startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob> {
