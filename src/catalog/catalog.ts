@@ -267,6 +267,10 @@ export interface Catalog {
   /** The match keys stored for a record (in no particular order). */
   keysOf(mmsId: string): Promise<MatchKey[]>;
 
+  /**
+   * Full-text or identifier search, ranked (title matches first) and paged with the total. A
+   * search with more than 20,000 hits is listed newest first instead (engines may do so).
+   */
   search(query: SearchQuery): Promise<SearchResult>;
 
   startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob>;

@@ -34,6 +34,7 @@ import {
   type Zone,
 } from "./catalog.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
+import { attributesOf, toStoredRecord, toVersion, toZone, type ZoneRow } from "./rows.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from "./postgres-schema.js";
 import {
   DEFAULT_ATTRIBUTES,
@@ -45,7 +46,6 @@ import {
   type FullAttributes,
   type PreparedRecord,
 } from "./prepare.js";
-import { decodeStoredMarc } from "./stored-marc.js";
 
 /** Options of {@link openPostgresCatalog}. */
 export interface PostgresCatalogOptions {
@@ -145,14 +145,6 @@ async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promis
 /** What runs a query: the pool (one statement, its own transaction) or a client in one. */
 interface Queryable {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
-}
-
-interface ZoneRow {
-  code: string;
-  name: string;
-  kind: "institution" | "network";
-  suffix: string;
-  network: string | null;
 }
 
 /** `bigint` columns arrive as strings (pg keeps all 64 bits); ours fit in a number. */
@@ -264,56 +256,6 @@ const BULK_CHUNK = 500;
 
 /** Records per page of {@link PostgresCatalog.recordsOf}. */
 const PAGE_SIZE = 500;
-
-function toZone(row: ZoneRow): Zone {
-  const zone = { code: row.code, name: row.name, kind: row.kind, suffix: row.suffix };
-  return row.network ? { ...zone, network: row.network } : zone;
-}
-
-function attributesOf(row: RecordRow): FullAttributes {
-  return {
-    format: row.format as FullAttributes["format"],
-    briefLevel: row.brief_level,
-    originatingVersion: row.originating_version ?? undefined,
-    czLinked: row.cz_linked,
-    managementTag: row.management_tag as FullAttributes["managementTag"],
-    suppressed: row.suppressed,
-  };
-}
-
-function toStoredRecord(row: RecordRow): StoredRecord {
-  const a = attributesOf(row);
-  return {
-    mmsId: row.mms_id,
-    zone: row.zone,
-    marc: decodeStoredMarc(row.marc),
-    format: a.format,
-    briefLevel: a.briefLevel,
-    ...(a.originatingVersion !== undefined ? { originatingVersion: a.originatingVersion } : {}),
-    czLinked: a.czLinked,
-    ...(row.lock_by !== null && row.lock_since !== null
-      ? { lock: { by: row.lock_by, since: row.lock_since } }
-      : {}),
-    managementTag: a.managementTag,
-    suppressed: a.suppressed,
-    created: row.created,
-    updated: row.updated,
-    version: row.version,
-  };
-}
-
-function toVersion(row: VersionRow): RecordVersion {
-  return {
-    mmsId: row.mms_id,
-    version: row.version,
-    marc: decodeStoredMarc(row.marc),
-    briefLevel: row.brief_level,
-    savedBy: row.saved_by,
-    savedAt: row.saved_at,
-    action: row.action,
-    ...(row.job_id !== null ? { jobId: Number(row.job_id) } : {}),
-  };
-}
 
 function toJob(row: JobRow): ImportJob {
   return {

@@ -27,6 +27,14 @@ import {
 } from "./catalog.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
+  attributesOf,
+  currentVersion,
+  toStoredRecord,
+  toVersion,
+  toZone,
+  type ZoneRow,
+} from "./rows.js";
+import {
   DEFAULT_ATTRIBUTES,
   checkCode,
   identifierLookup,
@@ -36,7 +44,12 @@ import {
   type FullAttributes,
 } from "./prepare.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
-import { decodeStoredMarc } from "./stored-marc.js";
+
+/**
+ * Searches with more hits than this are listed newest first instead of by rank: ranking a third
+ * of a million hits takes a quarter of a second, and nobody pages through them.
+ */
+export const RANKED_HITS = 20_000;
 
 /** Options of {@link openSqliteCatalog}. */
 export interface SqliteCatalogOptions {
@@ -84,14 +97,6 @@ function migrate(db: Database.Database): void {
       );
     }).immediate();
   }
-}
-
-interface ZoneRow {
-  code: string;
-  name: string;
-  kind: "institution" | "network";
-  suffix: string;
-  network: string | null;
 }
 
 interface RecordRow {
@@ -144,54 +149,6 @@ interface JobRecordRow {
   messages: string;
   log: string;
   received: string;
-}
-
-function toZone(row: ZoneRow): Zone {
-  const zone = { code: row.code, name: row.name, kind: row.kind, suffix: row.suffix };
-  return row.network ? { ...zone, network: row.network } : zone;
-}
-
-function attributesOf(row: RecordRow): FullAttributes {
-  return {
-    format: row.format as FullAttributes["format"],
-    briefLevel: row.brief_level,
-    originatingVersion: row.originating_version ?? undefined,
-    czLinked: row.cz_linked === 1,
-    managementTag: row.management_tag as FullAttributes["managementTag"],
-    suppressed: row.suppressed === 1,
-  };
-}
-
-function toStoredRecord(row: RecordRow): StoredRecord {
-  const a = attributesOf(row);
-  return {
-    mmsId: row.mms_id,
-    zone: row.zone,
-    marc: decodeStoredMarc(row.marc),
-    format: a.format,
-    briefLevel: a.briefLevel,
-    ...(a.originatingVersion !== undefined ? { originatingVersion: a.originatingVersion } : {}),
-    czLinked: a.czLinked,
-    ...(row.lock_by ? { lock: { by: row.lock_by, since: new Date(row.lock_since!) } } : {}),
-    managementTag: a.managementTag,
-    suppressed: a.suppressed,
-    created: new Date(row.created),
-    updated: new Date(row.updated),
-    version: row.version,
-  };
-}
-
-function toVersion(row: VersionRow): RecordVersion {
-  return {
-    mmsId: row.mms_id,
-    version: row.version,
-    marc: decodeStoredMarc(row.marc),
-    briefLevel: row.brief_level,
-    savedBy: row.saved_by,
-    savedAt: new Date(row.saved_at),
-    action: row.action,
-    ...(row.job_id !== null ? { jobId: row.job_id } : {}),
-  };
 }
 
 class SqliteCatalog implements Catalog {
@@ -252,6 +209,7 @@ class SqliteCatalog implements Catalog {
       jobRecords: p("SELECT * FROM job_records WHERE job_id = ? ORDER BY id"),
       page: p("SELECT * FROM records WHERE zone = ? AND mms_id > ? ORDER BY mms_id LIMIT 500"),
       hit: p("SELECT mms_id, zone, title, author, date, brief_level FROM records WHERE id = ?"),
+      zoneCount: p("SELECT count(*) AS n FROM zones"),
     };
   }
 
@@ -617,22 +575,37 @@ class SqliteCatalog implements Catalog {
     }
     const words = queryWords(query.text);
     if (words.length === 0) return { total: 0, hits: [] };
-    const zoneTokens = query.zones.map((z) => this.zoneToken(z)).filter((t) => t !== "");
-    if (zoneTokens.length === 0) return { total: 0, hits: [] };
+    const known = new Set(query.zones.filter((z) => this.zoneRow(z) !== undefined));
+    if (known.size === 0) return { total: 0, hits: [] };
     const phrase = words.map((w) => `"${w}"`).join(" AND ");
-    // Zones, counting and ranking stay inside FTS5; records are read for the page only.
-    const match = `zone : (${zoneTokens.join(" OR ")}) AND ${index === "keyword" ? `{title author subject keyword} : (${phrase})` : `${index} : (${phrase})`}`;
+    const text =
+      index === "keyword"
+        ? `{title author subject keyword} : (${phrase})`
+        : `${index} : (${phrase})`;
+    // Zones, counting and ranking stay inside FTS5; records are read for the page only. When
+    // the query covers every zone there is, no zone filter is needed at all.
+    const everyZone = known.size >= (this.statements.zoneCount.get() as { n: number }).n;
+    const match = everyZone
+      ? text
+      : `zone : (${[...known].map((z) => this.zoneToken(z)).join(" OR ")}) AND ${text}`;
     const total = (
       this.db
         .prepare("SELECT count(*) AS n FROM records_fts WHERE records_fts MATCH ?")
-        .get(match) as { n: number }
+        .get(match) as {
+        n: number;
+      }
     ).n;
     if (total === 0) return { total, hits: [] };
-    // bm25 is lower for better matches; weights favour title, then author, then subject.
+    // bm25 is lower for better matches; weights favour title, then author, then subject. Very
+    // broad searches are listed newest first: ranking them costs more than anyone waits for.
+    const ranked = total <= RANKED_HITS;
     const page = this.db
       .prepare(
-        `SELECT rowid AS id, -bm25(records_fts, 10.0, 5.0, 3.0, 1.0, 0.0) AS score FROM records_fts
-         WHERE records_fts MATCH ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?`,
+        ranked
+          ? `SELECT rowid AS id, -bm25(records_fts, 10.0, 5.0, 3.0, 1.0, 0.0) AS score FROM records_fts
+             WHERE records_fts MATCH ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?`
+          : `SELECT rowid AS id, 0.0 AS score FROM records_fts
+             WHERE records_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?`,
       )
       .all(match, limit, offset) as { id: number; score: number }[];
     const hits = page.map(({ id, score }) => {
@@ -737,19 +710,6 @@ function attributeColumns(a: FullAttributes): Record<string, string | number | n
     management_tag: a.managementTag,
     suppressed: a.suppressed ? 1 : 0,
   };
-}
-
-function currentVersion(row: RecordRow): RecordVersion {
-  return toVersion({
-    mms_id: row.mms_id,
-    version: row.version,
-    marc: row.marc,
-    brief_level: row.brief_level,
-    saved_by: row.saved_by,
-    saved_at: row.updated,
-    action: row.action,
-    job_id: row.job_id,
-  });
 }
 
 /** Runs synchronous work as a promise: errors (CatalogError included) become rejections. */

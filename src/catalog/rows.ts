@@ -1,0 +1,110 @@
+/**
+ * Rows as both engines read them (the same column names; SQLite gives numbers and ISO strings
+ * where PostgreSQL gives booleans, Dates and bigint strings) and the one mapping to the
+ * interface's types.
+ */
+import type { RecordVersion, StoredRecord, Zone } from "./catalog.js";
+import type { FullAttributes } from "./prepare.js";
+import { decodeStoredMarc } from "./stored-marc.js";
+
+type Flag = boolean | number;
+type Time = Date | string;
+type Id = number | string;
+
+export interface ZoneRow {
+  code: string;
+  name: string;
+  kind: "institution" | "network";
+  suffix: string;
+  network: string | null;
+}
+
+export interface RecordRowBase {
+  mms_id: string;
+  zone: string;
+  marc: Uint8Array;
+  format: string;
+  brief_level: string;
+  originating_version: string | null;
+  cz_linked: Flag;
+  lock_by: string | null;
+  lock_since: Time | null;
+  management_tag: string;
+  suppressed: Flag;
+  created: Time;
+  updated: Time;
+  version: number;
+  saved_by: string;
+  action: string;
+  job_id: Id | null;
+}
+
+export interface VersionRowBase {
+  mms_id: string;
+  version: number;
+  marc: Uint8Array;
+  brief_level: string;
+  saved_by: string;
+  saved_at: Time;
+  action: string;
+  job_id: Id | null;
+}
+
+function toDate(time: Time): Date {
+  return time instanceof Date ? time : new Date(time);
+}
+
+export function toZone(row: ZoneRow): Zone {
+  const zone = { code: row.code, name: row.name, kind: row.kind, suffix: row.suffix };
+  return row.network ? { ...zone, network: row.network } : zone;
+}
+
+export function attributesOf(row: RecordRowBase): FullAttributes {
+  return {
+    format: row.format as FullAttributes["format"],
+    briefLevel: row.brief_level,
+    originatingVersion: row.originating_version ?? undefined,
+    czLinked: Boolean(row.cz_linked),
+    managementTag: row.management_tag as FullAttributes["managementTag"],
+    suppressed: Boolean(row.suppressed),
+  };
+}
+
+export function toStoredRecord(row: RecordRowBase): StoredRecord {
+  const a = attributesOf(row);
+  return {
+    mmsId: row.mms_id,
+    zone: row.zone,
+    marc: decodeStoredMarc(row.marc),
+    format: a.format,
+    briefLevel: a.briefLevel,
+    ...(a.originatingVersion !== undefined ? { originatingVersion: a.originatingVersion } : {}),
+    czLinked: a.czLinked,
+    ...(row.lock_by !== null && row.lock_since !== null
+      ? { lock: { by: row.lock_by, since: toDate(row.lock_since) } }
+      : {}),
+    managementTag: a.managementTag,
+    suppressed: a.suppressed,
+    created: toDate(row.created),
+    updated: toDate(row.updated),
+    version: row.version,
+  };
+}
+
+export function toVersion(row: VersionRowBase): RecordVersion {
+  return {
+    mmsId: row.mms_id,
+    version: row.version,
+    marc: decodeStoredMarc(row.marc),
+    briefLevel: row.brief_level,
+    savedBy: row.saved_by,
+    savedAt: toDate(row.saved_at),
+    action: row.action,
+    ...(row.job_id !== null ? { jobId: Number(row.job_id) } : {}),
+  };
+}
+
+/** The current state of a record as its latest version. */
+export function currentVersion(row: RecordRowBase): RecordVersion {
+  return toVersion({ ...row, saved_at: row.updated });
+}
