@@ -43,6 +43,7 @@ import {
   mergeAttributes,
   prepareRecord,
   queryWords,
+  RANKED_HITS,
   type FullAttributes,
   type PreparedRecord,
 } from "./prepare.js";
@@ -790,19 +791,22 @@ class PostgresCatalog implements Catalog {
     const weight = INDEX_WEIGHTS[index] ?? "";
     const tsquery = words.map((w) => `'${w}'${weight}`).join(" & ");
     const from = `records r WHERE r.search @@ to_tsquery('simple', $1) AND r.zone = ANY($2::text[])`;
-    const [count, page] = await Promise.all([
-      this.pool.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${from}`, [
-        tsquery,
-        zones,
-      ]),
-      // ts_rank_cd weighs A (title) over B (author), C (subject) and D (the rest).
-      this.pool.query<HitRow>(
-        `SELECT ${HIT_COLUMNS}, ts_rank_cd(r.search, to_tsquery('simple', $1))::float8 AS score
-         FROM ${from} ORDER BY score DESC, r.mms_id LIMIT $3 OFFSET $4`,
-        [tsquery, zones, limit, offset],
-      ),
-    ]);
-    return { total: count.rows[0]!.n, hits: page.rows.map(toHit) };
+    const count = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM ${from}`,
+      [tsquery, zones],
+    );
+    const total = count.rows[0]!.n;
+    if (total === 0) return { total, hits: [] };
+    // ts_rank_cd weighs A (title) over B (author), C (subject) and D (the rest). Very broad
+    // searches are listed newest first: ranking them costs more than anyone waits for.
+    const page = await this.pool.query<HitRow>(
+      total <= RANKED_HITS
+        ? `SELECT ${HIT_COLUMNS}, ts_rank_cd(r.search, to_tsquery('simple', $1))::float8 AS score
+           FROM ${from} ORDER BY score DESC, r.mms_id LIMIT $3 OFFSET $4`
+        : `SELECT ${HIT_COLUMNS}, 0.0::float8 AS score FROM ${from} ORDER BY r.mms_id DESC LIMIT $3 OFFSET $4`,
+      [tsquery, zones, limit, offset],
+    );
+    return { total, hits: page.rows.map(toHit) };
   }
 
   startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob> {

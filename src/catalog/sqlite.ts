@@ -41,15 +41,10 @@ import {
   mergeAttributes,
   prepareRecord,
   queryWords,
+  RANKED_HITS,
   type FullAttributes,
 } from "./prepare.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
-
-/**
- * Searches with more hits than this are listed newest first instead of by rank: ranking a third
- * of a million hits takes a quarter of a second, and nobody pages through them.
- */
-export const RANKED_HITS = 20_000;
 
 /** Options of {@link openSqliteCatalog}. */
 export interface SqliteCatalogOptions {
