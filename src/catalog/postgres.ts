@@ -735,11 +735,13 @@ class PostgresCatalog implements Catalog {
 
   async findByKey(kind: MatchKeyKind, value: string, zones: readonly string[]): Promise<string[]> {
     if (zones.length === 0) return [];
-    const { rows } = await this.pool.query<{ mms_id: string }>(
-      `SELECT DISTINCT r.mms_id FROM match_keys k JOIN records r ON r.id = k.record_id
+    // Named: each connection plans it once (match look-ups are the import's hot path).
+    const { rows } = await this.pool.query<{ mms_id: string }>({
+      name: "find-by-key",
+      text: `SELECT DISTINCT r.mms_id FROM match_keys k JOIN records r ON r.id = k.record_id
        WHERE k.kind = $1 AND k.value = $2 AND k.zone = ANY($3::text[]) ORDER BY r.mms_id`,
-      [kind, value, [...zones]],
-    );
+      values: [kind, value, [...zones]],
+    });
     return rows.map((r) => r.mms_id);
   }
 
