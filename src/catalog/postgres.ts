@@ -34,7 +34,14 @@ import {
   type Zone,
 } from "./catalog.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
-import { attributesOf, toStoredRecord, toVersion, toZone, type ZoneRow } from "./rows.js";
+import {
+  attributesOf,
+  checkUpdate,
+  toStoredRecord,
+  toVersion,
+  toZone,
+  type ZoneRow,
+} from "./rows.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from "./postgres-schema.js";
 import {
   DEFAULT_ATTRIBUTES,
@@ -524,25 +531,13 @@ class PostgresCatalog implements Catalog {
     change: RecordUpdate,
     context: SaveContext,
   ): Promise<{ mmsId: string; version: number }> {
-    const row = (
+    const found = (
       await client.query<RecordRow>(
         `SELECT ${RECORD_COLUMNS} FROM records WHERE mms_id = $1 FOR UPDATE`,
         [change.mmsId],
       )
     ).rows[0];
-    if (!row) throw new CatalogError("unknown-record", `no record ${change.mmsId}`);
-    if (row.version !== change.expectedVersion) {
-      throw new CatalogError(
-        "version-conflict",
-        `record ${change.mmsId} is at version ${row.version}, not ${change.expectedVersion}`,
-      );
-    }
-    if (row.lock_by !== null && row.lock_by !== context.savedBy) {
-      throw new CatalogError(
-        "locked",
-        `record ${change.mmsId} is locked by ${row.lock_by} since ${row.lock_since?.toISOString()}`,
-      );
-    }
+    const row = checkUpdate(found, change, context);
     const a = mergeAttributes(attributesOf(row), change);
     const prepared = prepareRecord(change.marc);
     await client.query(

@@ -3,7 +3,14 @@
  * where PostgreSQL gives booleans, Dates and bigint strings) and the one mapping to the
  * interface's types.
  */
-import type { RecordVersion, StoredRecord, Zone } from "./catalog.js";
+import {
+  CatalogError,
+  type RecordUpdate,
+  type RecordVersion,
+  type SaveContext,
+  type StoredRecord,
+  type Zone,
+} from "./catalog.js";
 import type { FullAttributes } from "./prepare.js";
 import { decodeStoredMarc } from "./stored-marc.js";
 
@@ -107,4 +114,27 @@ export function toVersion(row: VersionRowBase): RecordVersion {
 /** The current state of a record as its latest version. */
 export function currentVersion(row: RecordRowBase): RecordVersion {
   return toVersion({ ...row, saved_at: row.updated });
+}
+
+/**
+ * The checks before an update, the same on every engine: the record exists, is still at the
+ * version the change was made from, and is not locked by someone else.
+ */
+export function checkUpdate<R extends RecordRowBase>(
+  row: R | undefined,
+  change: RecordUpdate,
+  context: SaveContext,
+): R {
+  if (!row) throw new CatalogError("unknown-record", `no record ${change.mmsId}`);
+  if (row.version !== change.expectedVersion) {
+    throw new CatalogError(
+      "version-conflict",
+      `record ${change.mmsId} is at version ${row.version}, not ${change.expectedVersion}`,
+    );
+  }
+  if (row.lock_by !== null && row.lock_by !== context.savedBy) {
+    const since = row.lock_since === null ? "" : ` since ${toDate(row.lock_since).toISOString()}`;
+    throw new CatalogError("locked", `record ${change.mmsId} is locked by ${row.lock_by}${since}`);
+  }
+  return row;
 }

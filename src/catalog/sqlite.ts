@@ -28,6 +28,7 @@ import {
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
+  checkUpdate,
   currentVersion,
   toStoredRecord,
   toVersion,
@@ -43,6 +44,7 @@ import {
   queryWords,
   RANKED_HITS,
   type FullAttributes,
+  type PreparedRecord,
 } from "./prepare.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
 
@@ -303,15 +305,7 @@ class SqliteCatalog implements Catalog {
     const info = this.statements.insertRecord.run({
       mms_id: mmsId,
       zone: zone.code,
-      marc: prepared.bytes,
-      ...attributeColumns(a),
-      now,
-      saved_by: context.savedBy,
-      action: context.action,
-      job_id: context.jobId ?? null,
-      title: prepared.search.displayTitle,
-      author: prepared.search.displayAuthor,
-      date: prepared.search.date,
+      ...savedColumns(prepared, a, context, now),
     });
     this.index(Number(info.lastInsertRowid), zone.code, prepared, false);
     return { mmsId };
@@ -329,20 +323,11 @@ class SqliteCatalog implements Catalog {
       mmsId = this.createOne(change, context, now).mmsId;
       version = 1;
     } else if (change?.kind === "update") {
-      const row = this.statements.record.get(change.mmsId) as RecordRow | undefined;
-      if (!row) throw new CatalogError("unknown-record", `no record ${change.mmsId}`);
-      if (row.version !== change.expectedVersion) {
-        throw new CatalogError(
-          "version-conflict",
-          `record ${change.mmsId} is at version ${row.version}, not ${change.expectedVersion}`,
-        );
-      }
-      if (row.lock_by !== null && row.lock_by !== context.savedBy) {
-        throw new CatalogError(
-          "locked",
-          `record ${change.mmsId} is locked by ${row.lock_by} since ${row.lock_since}`,
-        );
-      }
+      const row = checkUpdate(
+        this.statements.record.get(change.mmsId) as RecordRow | undefined,
+        change,
+        context,
+      );
       const a = mergeAttributes(attributesOf(row), change);
       const prepared = prepareRecord(change.marc);
       this.statements.insertVersion.run(
@@ -357,15 +342,7 @@ class SqliteCatalog implements Catalog {
       );
       this.statements.updateRecord.run({
         mms_id: row.mms_id,
-        marc: prepared.bytes,
-        ...attributeColumns(a),
-        now,
-        saved_by: context.savedBy,
-        action: context.action,
-        job_id: context.jobId ?? null,
-        title: prepared.search.displayTitle,
-        author: prepared.search.displayAuthor,
-        date: prepared.search.date,
+        ...savedColumns(prepared, a, context, now),
       });
       this.index(row.id, row.zone, prepared, true);
       mmsId = row.mms_id;
@@ -694,6 +671,26 @@ class SqliteCatalog implements Catalog {
       this.db.close();
     });
   }
+}
+
+/** The columns a save writes, named as the insert and update statements bind them. */
+function savedColumns(
+  prepared: PreparedRecord,
+  a: FullAttributes,
+  context: SaveContext,
+  now: string,
+): Record<string, string | number | null | Buffer> {
+  return {
+    marc: prepared.bytes,
+    ...attributeColumns(a),
+    now,
+    saved_by: context.savedBy,
+    action: context.action,
+    job_id: context.jobId ?? null,
+    title: prepared.search.displayTitle,
+    author: prepared.search.displayAuthor,
+    date: prepared.search.date,
+  };
 }
 
 function attributeColumns(a: FullAttributes): Record<string, string | number | null> {
