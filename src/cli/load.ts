@@ -5,7 +5,7 @@
 import type { RecordCreate } from "../catalog/catalog.js";
 import { FORMAT_NAMES, readFormat, sniffFormat } from "../marc/formats.js";
 import { formatIssue, worstSeverity } from "../marc/issue.js";
-import type { MarcRecord } from "../marc/record.js";
+import { getControlValue, type MarcRecord } from "../marc/record.js";
 import {
   CATALOG_HELP,
   CATALOG_OPTIONS,
@@ -128,11 +128,14 @@ export async function loadCommand(args: string[]): Promise<number> {
       }
       const worst = worstSeverity(result.issues);
       if (worst === "major" || worst === "minor") repaired++;
+      const version = getControlValue(result.record, "005")?.trim();
       batch.push({
         kind: "create",
         zone: zone.code,
         marc: result.record,
         briefLevel: briefLevelFromLeader(result.record),
+        // The originating system's version: what a later import's "older version" guard compares.
+        ...(version ? { originatingVersion: version } : {}),
       });
       if (batch.length >= BATCH) await flush();
     }

@@ -16,7 +16,8 @@ import {
 const HELP = `usage: marcgate record MMSID [--format FORMAT] [--versions | --version N] [--data DIR | --db URL]
 
 Shows a record as the catalog holds it now: a header on standard error (zone, brief level,
-version, management tag, Community Zone link, lock, created, updated and by whom) and the record
+version, management tag, Community Zone link, lock, created, updated, and the 005 of the last
+import: the originating system's version) and the record
 on standard output in FORMAT, so the output can be saved or piped as it is.
   --format FORMAT   mrk (default), marcxml, json or iso2709
   --versions        list the versions instead: number, saved by, when, action, job
@@ -43,6 +44,7 @@ function recordHeader(r: StoredRecord): string {
     ["suppressed", r.suppressed ? "yes" : "no"],
     ["created", r.created.toISOString()],
     ["updated", r.updated.toISOString()],
+    ["import 005", r.originatingVersion ?? "none"],
   ]);
 }
 

@@ -34,6 +34,7 @@ function book(n: number, title: string, author: string, isbn: string, level = " 
     fields: [
       { tag: "001", value: `ocm0000010${n}` },
       { tag: "003", value: "OCoLC" },
+      { tag: "005", value: `2024010112000${n}.0` },
       { tag: "008", value: `850101s199${n}    sz            000 0 ger d` },
       { tag: "020", ind1: " ", ind2: " ", subfields: [{ code: "a", value: isbn }] },
       { tag: "100", ind1: "1", ind2: " ", subfields: [{ code: "a", value: author }] },
@@ -180,6 +181,11 @@ describe("marcgate catalog commands", () => {
       "suppressed:     no",
     ]);
     assert.match(header[9]!, /^created: {8}\d{4}-\d\d-\d\dT/);
+    assert.equal(
+      header[11],
+      "import 005:     20240101120002.0",
+      "the 005 of the load is the originating version",
+    );
     assert.match(r.stdout, /^=LDR {2}\d{5}nam\\a2200\d{3}7i\\4500\n=001 {2}ocm00000102\n/);
     assert.match(r.stdout, /=245 {2}10\$aDer grüne Heinrich\n/);
   });
