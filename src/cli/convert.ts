@@ -19,21 +19,18 @@ was written, 1 when a record could not be read or written (its issues say why), 
 `;
 
 export async function convertCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
+  const parsed = parseCommandArgs(
     args,
-    allowPositionals: true,
-    options: {
+    {
       from: { type: "string" },
       to: { type: "string" },
       output: { type: "string", short: "o" },
       "keep-marc8": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length > 1)
     throw new UsageError(`one input at a time, got ${positionals.length}`);
   const from = formatOption(values.from, "--from");

@@ -26,21 +26,18 @@ holds at most 99,999 bytes a record), 2 on bad usage.
 
 /** Runs `marcgate export`; returns the exit code. */
 export async function exportCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
+  const parsed = parseCommandArgs(
     args,
-    allowPositionals: true,
-    options: {
+    {
       institution: { type: "string" },
       format: { type: "string" },
       output: { type: "string", short: "o" },
       ...CATALOG_OPTIONS,
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length > 0)
     throw new UsageError(`export takes no arguments; use --institution CODE`);
   const code = requireOption(values.institution, "--institution");

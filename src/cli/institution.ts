@@ -18,21 +18,18 @@ ${CATALOG_HELP}`;
 
 /** Runs `marcgate institution …`; returns the exit code. */
 export async function institutionCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
+  const parsed = parseCommandArgs(
     args,
-    allowPositionals: true,
-    options: {
+    {
       name: { type: "string" },
       network: { type: "string" },
       json: { type: "boolean" },
       ...CATALOG_OPTIONS,
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const [action, ...rest] = positionals;
   if (action === "add") {
     const [code, ...extra] = rest;

@@ -16,15 +16,9 @@ FORMAT (${FORMAT_NAMES.join(", ")}) is sniffed from the content when absent.
 `;
 
 export async function lintCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args,
-    allowPositionals: true,
-    options: { from: { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseCommandArgs(args, { from: { type: "string" } }, HELP);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError("name one file to lint (or - for standard input)");
   const from = formatOption(values.from, "--from");

@@ -75,20 +75,17 @@ export function briefLevelFromLeader(record: MarcRecord): string {
 
 /** Runs `marcgate load`; returns the exit code. */
 export async function loadCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
+  const parsed = parseCommandArgs(
     args,
-    allowPositionals: true,
-    options: {
+    {
       institution: { type: "string" },
       from: { type: "string" },
       ...CATALOG_OPTIONS,
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError("name one file to load (or - for standard input)");
   const code = requireOption(values.institution, "--institution");

@@ -12,19 +12,16 @@ ${CATALOG_HELP}`;
 
 /** Runs `marcgate network …`; returns the exit code. */
 export async function networkCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
+  const parsed = parseCommandArgs(
     args,
-    allowPositionals: true,
-    options: {
+    {
       name: { type: "string" },
       ...CATALOG_OPTIONS,
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const [action, code, ...extra] = positionals;
   if (action !== "add") throw new UsageError(`expected "network add CODE --name NAME"`);
   if (code === undefined) throw new UsageError("name the network zone's CODE");

@@ -75,21 +75,18 @@ async function writeRecord(marc: MarcRecord, format: FormatName): Promise<void> 
 
 /** Runs `marcgate record`; returns the exit code. */
 export async function recordCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
+  const parsed = parseCommandArgs(
     args,
-    allowPositionals: true,
-    options: {
+    {
       format: { type: "string" },
       versions: { type: "boolean" },
       version: { type: "string" },
       ...CATALOG_OPTIONS,
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError("name one MMS ID");
   const mmsId = positionals[0]!;
   const format = formatOption(values.format, "--format") ?? "mrk";

@@ -38,23 +38,20 @@ function indexOption(value: string | undefined): SearchIndex {
 
 /** Runs `marcgate search`; returns the exit code. */
 export async function searchCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
+  const parsed = parseCommandArgs(
     args,
-    allowPositionals: true,
-    options: {
+    {
       institution: { type: "string" },
       index: { type: "string" },
       limit: { type: "string" },
       offset: { type: "string" },
       json: { type: "boolean" },
       ...CATALOG_OPTIONS,
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError("give a QUERY");
   const text = positionals.join(" ");
   const code = requireOption(values.institution, "--institution");

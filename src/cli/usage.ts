@@ -1,18 +1,35 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 import { FORMAT_NAMES, formatByName, type FormatName } from "../marc/formats.js";
 
 /** A mistake in how a command was called: shown as one line, exit code 2. */
 export class UsageError extends Error {}
 
-/** `parseArgs` whose errors become {@link UsageError}s. */
-export function parseCommandArgs<T extends ParseArgsConfig>(
-  config: T,
-): ReturnType<typeof parseArgs<T>> {
+const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
+
+/**
+ * A command's arguments (`parseArgs` with positionals and `--help`/`-h`), parse errors as
+ * {@link UsageError}s. Prints `help` and returns `undefined` when help was asked for; the
+ * command then exits 0.
+ */
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: O,
+  help: string,
+):
+  ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true }>> | undefined {
+  let parsed;
   try {
-    return parseArgs(config);
+    parsed = parseArgs({ args, options: { ...options, ...HELP_OPTION }, allowPositionals: true });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(help);
+    return undefined;
+  }
+  return parsed;
 }
 
 /** The format an option names (aliases such as `xml` or `mrc` accepted), or undefined when absent. */
