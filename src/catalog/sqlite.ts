@@ -210,12 +210,6 @@ class SqliteCatalog implements Catalog {
     };
   }
 
-  /** The search token that stands for a zone in the full-text index: `z` + its suffix. */
-  private zoneToken(code: string): string {
-    const row = this.zoneRow(code);
-    return row ? `z${row.suffix}` : "";
-  }
-
   private zoneRow(code: string): ZoneRow | undefined {
     return this.statements.zone.get(code) as ZoneRow | undefined;
   }
@@ -274,21 +268,18 @@ class SqliteCatalog implements Catalog {
     return run(() => (this.statements.zones.all() as ZoneRow[]).map(toZone));
   }
 
-  /** Writes keys and search text of a record row (replacing what was there). */
-  private index(
-    id: number,
-    zone: string,
-    prepared: ReturnType<typeof prepareRecord>,
-    replace: boolean,
-  ): void {
+  /** Writes a record row's keys and search text. */
+  private index(id: number, zone: ZoneRow, prepared: PreparedRecord): void {
     const s = this.statements;
-    if (replace) {
-      s.deleteKeys.run(id);
-      s.deleteSearch.run(id);
-    }
-    for (const key of prepared.keys) s.insertKey.run(key.kind, key.value, zone, id);
+    for (const key of prepared.keys) s.insertKey.run(key.kind, key.value, zone.code, id);
     const doc = prepared.search;
-    s.insertSearch.run(id, doc.title, doc.author, doc.subject, doc.keyword, this.zoneToken(zone));
+    s.insertSearch.run(id, doc.title, doc.author, doc.subject, doc.keyword, zoneToken(zone));
+  }
+
+  /** Removes a record row's keys and search text (before it is indexed anew). */
+  private unindex(id: number): void {
+    this.statements.deleteKeys.run(id);
+    this.statements.deleteSearch.run(id);
   }
 
   private createOne(
@@ -307,7 +298,7 @@ class SqliteCatalog implements Catalog {
       zone: zone.code,
       ...savedColumns(prepared, a, context, now),
     });
-    this.index(Number(info.lastInsertRowid), zone.code, prepared, false);
+    this.index(Number(info.lastInsertRowid), zone, prepared);
     return { mmsId };
   }
 
@@ -344,7 +335,8 @@ class SqliteCatalog implements Catalog {
         mms_id: row.mms_id,
         ...savedColumns(prepared, a, context, now),
       });
-      this.index(row.id, row.zone, prepared, true);
+      this.unindex(row.id);
+      this.index(row.id, this.zoneRow(row.zone)!, prepared);
       mmsId = row.mms_id;
       version = row.version + 1;
     }
@@ -547,7 +539,11 @@ class SqliteCatalog implements Catalog {
     }
     const words = queryWords(query.text);
     if (words.length === 0) return { total: 0, hits: [] };
-    const known = new Set(query.zones.filter((z) => this.zoneRow(z) !== undefined));
+    const known = new Map<string, ZoneRow>();
+    for (const code of query.zones) {
+      const zone = this.zoneRow(code);
+      if (zone) known.set(code, zone);
+    }
     if (known.size === 0) return { total: 0, hits: [] };
     const phrase = words.map((w) => `"${w}"`).join(" AND ");
     const text =
@@ -559,7 +555,7 @@ class SqliteCatalog implements Catalog {
     const everyZone = known.size >= (this.statements.zoneCount.get() as { n: number }).n;
     const match = everyZone
       ? text
-      : `zone : (${[...known].map((z) => this.zoneToken(z)).join(" OR ")}) AND ${text}`;
+      : `zone : (${[...known.values()].map(zoneToken).join(" OR ")}) AND ${text}`;
     const total = (
       this.db
         .prepare("SELECT count(*) AS n FROM records_fts WHERE records_fts MATCH ?")
@@ -671,6 +667,11 @@ class SqliteCatalog implements Catalog {
       this.db.close();
     });
   }
+}
+
+/** The search token that stands for a zone in the full-text index: `z` + its suffix. */
+function zoneToken(zone: ZoneRow): string {
+  return `z${zone.suffix}`;
 }
 
 /** The columns a save writes, named as the insert and update statements bind them. */
