@@ -38,12 +38,17 @@ function fold(char: string): string {
   return char.normalize("NFKD").replace(MARKS, "").toLowerCase().replace(NOT_WORD, " ");
 }
 
+/** Greek, Greek Extended, and the high surrogate of the mathematical alphanumerics. */
+const CONTEXT_CASED = /[\u0370-\u03ff\u1f00-\u1fff\ud835]/;
+
 /** Search normalization of any text (documents and queries alike). */
 export function normalizeSearchText(text: string): string {
   const lower = text.toLowerCase();
-  // Lower-casing first is fast for ASCII; characters are folded from the original text, so
-  // when lower-casing changed the length (İ → i̇) positions differ: take the plain way.
-  if (lower.length !== text.length) return fold(text).trim().replace(/ {2,}/g, " ");
+  // Lower-casing first is fast for ASCII; characters are folded one by one from the original
+  // text. Where that cannot give the same as folding the whole text, take the plain way: when
+  // lower-casing changed the length (İ → i̇), and for Greek (and mathematical letters), whose
+  // capital sigma lower-cases by context (final ς).
+  if (lower.length !== text.length || CONTEXT_CASED.test(text)) return fold(text).trim();
   let out = "";
   let run = 0; // start of the current stretch that stays as it is
   let space = true; // the output ends with a space (or is empty): no space to add
