@@ -68,6 +68,9 @@ test("the fast normalization equals NFKD, marks removed, lower case, non-words a
     "한국어",
     "x\u0301y",
     "𠀋 ext-B",
+    "AΣ",
+    "ΟΔΥΣΣΕΥΣ",
+    "AϹ",
   ]) {
     assert.equal(normalizeSearchText(text), reference(text), text);
   }
