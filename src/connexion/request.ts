@@ -149,6 +149,8 @@ interface Unfinished {
   readonly verdicts: Map<number, "accept" | "reject">;
   /** Ends of long space runs, by their start. */
   readonly spaceRuns: Map<number, number>;
+  /** Searches for a record terminator inside values, by value start. */
+  readonly terminators: Map<number, { scanned: number; found: number }>;
 }
 
 /** What a judgement may look at. */
@@ -297,6 +299,7 @@ export class ConnexionRequestParser {
           scanned: at,
           verdicts: new Map(),
           spaceRuns: new Map(),
+          terminators: new Map(),
         };
       }
       const request = this.request;
@@ -473,7 +476,7 @@ export class ConnexionRequestParser {
       const byte = this.at(at);
       if (!isDigit(byte)) break;
       const candidate = valueLength * 10 + (byte - Byte.Digit0);
-      const verdict = this.judgeAfterValue(request, at + 1 + candidate, count, scope);
+      const verdict = this.judgeAfterValue(request, at + 1, at + 1 + candidate, count, scope);
       if (verdict === "accept") {
         return { tag, start: at + 1, end: at + 1 + candidate, form: "decimal" };
       }
@@ -485,15 +488,47 @@ export class ConnexionRequestParser {
     return { tag, start, end: start + valueLength, form: "decimal" };
   }
 
-  /** Whether the rest of the request parses after a value that ends at `at` (`count` fields so far). */
-  private judgeAfterValue(request: Unfinished, at: number, count: number, scope: Scope): Verdict {
-    if (at > scope.end) return this.missing(at - 1, scope, "reject");
+  /**
+   * Whether a value read as `[start, at)` makes a reading: it holds no record terminator (the
+   * bytes that cannot lie: a logon value never does, so a reading that would swallow the
+   * record is refused as soon as its terminator arrives, never waited on), and the rest of the
+   * request parses after it (`count` fields so far).
+   */
+  private judgeAfterValue(
+    request: Unfinished,
+    start: number,
+    at: number,
+    count: number,
+    scope: Scope,
+  ): Verdict {
+    if (this.terminatorIn(request, start, Math.min(at, scope.end))) return "reject";
+    if (at > scope.end) {
+      if (scope.final || at > scope.limit) return "reject";
+      return scope.end + 1; // each byte may be the terminator that settles it
+    }
     const key = (at - request.offset) * (MAX_FIELDS + 1) + count;
     const known = scope.verdicts.get(key);
     if (known !== undefined) return known;
     const verdict = this.judgeRest(request, at, count, scope);
     if (typeof verdict === "string") scope.verdicts.set(key, verdict);
     return verdict;
+  }
+
+  /** Whether a record terminator stands in `[start, end)`; each byte is searched once per start. */
+  private terminatorIn(request: Unfinished, start: number, end: number): boolean {
+    let search = request.terminators.get(start);
+    if (!search) {
+      search = { scanned: start, found: -1 };
+      request.terminators.set(start, search);
+    }
+    if (search.found === -1 && search.scanned < end) {
+      const index = this.buf
+        .subarray(0, end - this.base)
+        .indexOf(Iso2709.RecordTerminator, search.scanned - this.base);
+      search.found = index === -1 ? -1 : index + this.base;
+      search.scanned = end;
+    }
+    return search.found !== -1 && search.found < end;
   }
 
   private judgeRest(request: Unfinished, at: number, count: number, scope: Scope): Verdict {
@@ -505,14 +540,18 @@ export class ConnexionRequestParser {
     if (lengthAt >= scope.end) return this.missing(lengthAt, scope, "reject");
     const first = this.at(lengthAt);
     if (first >= Byte.ByteLengthBase) {
+      const start = lengthAt + 1;
       return this.judgeAfterValue(
         request,
-        lengthAt + 1 + first - Byte.ByteLengthBase,
+        start,
+        start + first - Byte.ByteLengthBase,
         count + 1,
         scope,
       );
     }
-    if (first === Byte.Digit0) return this.judgeAfterValue(request, lengthAt + 1, count + 1, scope);
+    if (first === Byte.Digit0) {
+      return this.judgeAfterValue(request, lengthAt + 1, lengthAt + 1, count + 1, scope);
+    }
     if (!isDigit(first)) return "reject";
     let valueLength = 0;
     for (let digits = 0; digits < MAX_LENGTH_DIGITS; digits++) {
@@ -521,7 +560,8 @@ export class ConnexionRequestParser {
       const byte = this.at(digitAt);
       if (!isDigit(byte)) break;
       valueLength = valueLength * 10 + (byte - Byte.Digit0);
-      const verdict = this.judgeAfterValue(request, digitAt + 1 + valueLength, count + 1, scope);
+      const start = digitAt + 1;
+      const verdict = this.judgeAfterValue(request, start, start + valueLength, count + 1, scope);
       if (verdict !== "reject") return verdict;
     }
     return "reject";
@@ -529,6 +569,10 @@ export class ConnexionRequestParser {
 
   /** Whether a plausible MARC leader starts at `q` (which is buffered). */
   private judgeLeader(q: number, scope: Scope): Verdict {
+    const present = Math.min(q + Iso2709.LeaderLength, scope.end);
+    for (let at = q; at < present; at++) {
+      if (this.at(at) === Iso2709.RecordTerminator) return "reject";
+    }
     for (const [position, expected] of LEADER_CHECKS) {
       const at = q + position;
       // Cut short at the end of the request: plausible as far as it goes.
