@@ -10,10 +10,20 @@ import net from "node:net";
  * How the logon prefix encodes its lengths: `byte` = the desktop client's one byte (0x40 +
  * length); `decimal` = the browser's and Record Manager's ASCII digits; `none` = no prefix
  * (the client's "Send Local System Logon ID and Password" unchecked).
+ * @example
+ * ```ts
+ * const form: LengthForm = "byte"; // AHkohauserPFs3cret
+ * ```
  */
 export type LengthForm = "byte" | "decimal" | "none";
 
-/** The logon fields a request may carry; a field left out is not sent. */
+/**
+ * The logon fields a request may carry; a field left out is not sent.
+ * @example
+ * ```ts
+ * const logon: ClientLogon = { logonId: "01ABC_INST", password: "s3cret" };
+ * ```
+ */
 export interface ClientLogon {
   /** Sent as `A`. */
   readonly logonId?: string;
@@ -107,7 +117,13 @@ export class ReplyReader {
   }
 }
 
-/** Options of {@link ConnexionClient.connect}. */
+/**
+ * Options of {@link ConnexionClient.connect}.
+ * @example
+ * ```ts
+ * const options: ClientOptions = { host: "localhost", port: 5500, timeoutMs: 100_000 };
+ * ```
+ */
 export interface ClientOptions {
   readonly host: string;
   readonly port: number;

@@ -22,7 +22,14 @@
  */
 import { Iso2709 } from "../marc/iso2709-bytes.js";
 
-/** The logon prefix of a request; a field that was not sent is absent. */
+/**
+ * The logon prefix of a request; a field that was not sent is absent.
+ * @example
+ * ```ts
+ * // from "A8kohauserP0" + record: an empty password is sent, so it is present
+ * const logon: ConnexionLogon = { logonId: "kohauser", password: "" };
+ * ```
+ */
 export interface ConnexionLogon {
   /** `U`: a user field of unknown origin; mask it in logs. */
   readonly user?: string;
@@ -35,10 +42,29 @@ export interface ConnexionLogon {
 /**
  * What ended a request: `terminator` = the record terminator (0x1D) arrived; `nul` = a 0x00
  * byte; `eof` = the client closed; `idle` = the caller's idle timer fired.
+ * @example
+ * ```ts
+ * if (request.end !== "terminator") log(`record cut short (${request.end})`);
+ * ```
  */
 export type RequestEnd = "terminator" | "nul" | "eof" | "idle";
 
-/** One request: the logon and the record bytes, with where they stood in the stream. */
+/**
+ * One request: the logon and the record bytes, with where they stood in the stream.
+ * @example
+ * ```ts
+ * // "AHkohauserPFs3cret" + a 714-byte record
+ * const request: ConnexionRequest = {
+ *   logon: { logonId: "kohauser", password: "s3cret" },
+ *   record, // the 714 bytes, from the leader to the 0x1D
+ *   end: "terminator",
+ *   offset: 0,
+ *   recordOffset: 18,
+ *   declaredLength: 714,
+ *   lengthForm: "byte",
+ * };
+ * ```
+ */
 export interface ConnexionRequest {
   readonly logon: ConnexionLogon;
   /** The record bytes only (never the prefix: credentials must not be stored). */
@@ -58,10 +84,26 @@ export interface ConnexionRequest {
  * `too-large`: more than `maxRequestBytes` without a complete record (fatal); `bad-length`: a
  * field's length byte is neither a digit nor 0x40 or above (fatal); `no-record`: the request
  * ended after a logon prefix, or inside one, without any record byte.
+ * @example
+ * ```ts
+ * if (error.code === "too-large") socket.end(`Error: ${error.message}\0`);
+ * ```
  */
 export type RequestErrorCode = "too-large" | "bad-length" | "no-record";
 
-/** A request that cannot be used. After a `fatal` one the parser emits nothing more. */
+/**
+ * A request that cannot be used. After a `fatal` one the parser emits nothing more.
+ * @example
+ * ```ts
+ * // from "A%x"
+ * const error: RequestError = {
+ *   code: "bad-length",
+ *   message: "bad length byte 0x25 after field A at byte 1",
+ *   offset: 1,
+ *   fatal: true,
+ * };
+ * ```
+ */
 export interface RequestError {
   readonly code: RequestErrorCode;
   readonly message: string;
@@ -70,12 +112,27 @@ export interface RequestError {
   readonly fatal: boolean;
 }
 
-/** What the parser returns: a complete request, or an error. */
+/**
+ * What the parser returns: a complete request, or an error.
+ * @example
+ * ```ts
+ * for (const event of parser.push(chunk)) {
+ *   if (event.kind === "request") queue.push(event.request);
+ *   else log(event.error.message);
+ * }
+ * ```
+ */
 export type ParserEvent =
   | { readonly kind: "request"; readonly request: ConnexionRequest }
   | { readonly kind: "error"; readonly error: RequestError };
 
-/** Options of {@link ConnexionRequestParser}. */
+/**
+ * Options of {@link ConnexionRequestParser}.
+ * @example
+ * ```ts
+ * const parser = new ConnexionRequestParser({ maxRequestBytes: 200_000 });
+ * ```
+ */
 export interface RequestParserOptions {
   /**
    * Most bytes one request may take (prefix and record) before it is refused as `too-large`.
