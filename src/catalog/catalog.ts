@@ -103,6 +103,12 @@ export interface RecordCreate extends RecordAttributes {
   readonly kind: "create";
   readonly zone: string;
   readonly marc: MarcRecord;
+  /**
+   * `mms-id`: the stored record's 001 is its new MMS ID (the first 001 is replaced, or one is put
+   * first), as Alma does on save; match keys and search text come from the record as stored.
+   * @default absent: the MARC is stored as given (what `marcgate load` relies on)
+   */
+  readonly controlNumber?: "mms-id";
 }
 
 /**
@@ -154,6 +160,23 @@ export interface CommitResult {
   readonly mmsId?: string;
   readonly version?: number;
   readonly entryId?: number;
+}
+
+/**
+ * An integration profile as stored: the catalog keeps the settings as JSON and does not interpret
+ * them (the import layer parses and checks them).
+ */
+export interface StoredIntegrationProfile {
+  /** An institution zone code. */
+  readonly institution: string;
+  /** The integration type, e.g. `OCLC Connexion`; one profile per institution and type. */
+  readonly type: string;
+  /** The profile's code. */
+  readonly code: string;
+  /** A JSON object: the import layer's settings (a password only as a hash). */
+  readonly settings: unknown;
+  /** When the profile was last set. */
+  readonly updated: Date;
 }
 
 /** An import job: a Connexion session, a file load, … */
@@ -248,6 +271,13 @@ export interface Catalog {
 
   /** Writes the record change and the job row in one transaction; durable when it returns. */
   commit(request: CommitRequest): Promise<CommitResult>;
+  /**
+   * Several commits in one transaction (group commit: one sync to disk serves them all), each as
+   * {@link Catalog.commit} would make it, in order. Results are in request order. When any
+   * request fails (`version-conflict`, `locked`, `unknown-job`, …) nothing is written and its
+   * error is thrown; the caller may then commit them one by one.
+   */
+  commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]>;
   /** Many creates in few transactions (bulk load); each record gets a new MMS ID. */
   createMany(creates: readonly RecordCreate[], context: SaveContext): Promise<{ mmsIds: string[] }>;
 
@@ -278,6 +308,24 @@ export interface Catalog {
   job(jobId: number): Promise<ImportJob | undefined>;
   jobs(institution: string, options?: { limit?: number }): Promise<ImportJob[]>;
   jobRecords(jobId: number): Promise<JobRecord[]>;
+
+  /**
+   * Creates or replaces the institution's profile of that type (settings: a JSON object, else
+   * `invalid`). `unknown-zone` for an unknown institution or a network zone.
+   */
+  setIntegrationProfile(profile: {
+    institution: string;
+    type: string;
+    code: string;
+    settings: unknown;
+  }): Promise<StoredIntegrationProfile>;
+  /** The institution's profile of that type, if it has one. */
+  integrationProfile(
+    institution: string,
+    type: string,
+  ): Promise<StoredIntegrationProfile | undefined>;
+  /** The institution's profiles, by type. */
+  integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]>;
 
   /** Every record of a zone, in MMS ID order, a page at a time (for export). */
   recordsOf(zone: string): AsyncIterable<StoredRecord>;

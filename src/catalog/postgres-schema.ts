@@ -11,7 +11,8 @@
  * - Search is one `tsvector` column (`'simple'` configuration over the text normalized in
  *   JavaScript) with weights: title A, author B, subject C, the rest D. An index search asks for
  *   the weight (`word:A`), keyword for any; one GIN index serves both.
- * - MARC and raw job bytes are `bytea`, times `timestamptz`, job messages and logs `jsonb`.
+ * - MARC and raw job bytes are `bytea`, times `timestamptz`, job messages and logs `jsonb`;
+ *   integration profile settings `json` (the text as given, like SQLite).
  */
 
 /** One schema change. */
@@ -116,6 +117,21 @@ CREATE TABLE job_records (
 );
 CREATE INDEX job_records_job ON job_records (job_id, id);
 CREATE INDEX job_records_mms ON job_records (mms_id);
+`,
+  },
+  {
+    version: 2,
+    sql: `
+-- An institution's integration profiles, one per type. Settings are json, not jsonb: the text is
+-- kept as given (key order, and U+0000 escapes, which jsonb refuses), as SQLite keeps it.
+CREATE TABLE integration_profiles (
+  institution text COLLATE "C" NOT NULL REFERENCES zones (code),
+  type text COLLATE "C" NOT NULL,
+  code text NOT NULL,
+  settings json NOT NULL,
+  updated timestamptz NOT NULL,
+  PRIMARY KEY (institution, type)
+);
 `,
   },
 ];

@@ -30,23 +30,29 @@ import {
   type SearchHit,
   type SearchQuery,
   type SearchResult,
+  type StoredIntegrationProfile,
   type StoredRecord,
   type Zone,
 } from "./catalog.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
+  checkInstitution,
   checkUpdate,
+  toIntegrationProfile,
   toStoredRecord,
   toVersion,
   toZone,
+  type IntegrationProfileRow,
   type ZoneRow,
 } from "./rows.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from "./postgres-schema.js";
 import {
   DEFAULT_ATTRIBUTES,
   checkCode,
+  createdMarc,
   identifierLookup,
+  integrationProfileColumns,
   mergeAttributes,
   prepareRecord,
   queryWords,
@@ -259,6 +265,9 @@ const INDEX_WEIGHTS: Readonly<Record<string, string>> = {
   subject: ":C",
 };
 
+/** Integration profile columns, the settings as their JSON text (as SQLite gives them). */
+const PROFILE_COLUMNS = "institution, type, code, settings::text AS settings, updated";
+
 /** Records per INSERT statement in a bulk load. */
 const BULK_CHUNK = 500;
 
@@ -330,7 +339,7 @@ class PostgresCatalog implements Catalog {
     ).rows[0];
   }
 
-  private addZone(
+  private async addZone(
     kind: "institution" | "network",
     code: string,
     name: string,
@@ -484,18 +493,20 @@ class PostgresCatalog implements Catalog {
   }
 
   /**
-   * Creates records in the caller's transaction; MMS IDs follow the order of `creates`. Chunks
-   * are pipelined: the next chunk is prepared (encoded, keyed, checked) in JavaScript while the
-   * server inserts the one before. A bad record fails the call, and the transaction writes nothing.
+   * Creates records in the caller's transaction; MMS IDs follow the order of `creates` (from
+   * `numbers` when given, else new ones). Chunks are pipelined: the next chunk is prepared
+   * (encoded, keyed, checked) in JavaScript while the server inserts the one before. A bad
+   * record fails the call, and the transaction writes nothing.
    */
   private async create(
     client: PoolClient,
     creates: readonly RecordCreate[],
     context: SaveContext,
+    given?: readonly number[],
   ): Promise<string[]> {
     if (creates.length === 0) return [];
     const zones = await this.zonesFor(client, creates);
-    const numbers = await this.sequenceNumbers(client, creates.length);
+    const numbers = given ?? (await this.sequenceNumbers(client, creates.length));
     const mmsIds: string[] = [];
     let inserting: Promise<void> | undefined;
     try {
@@ -510,7 +521,7 @@ class PostgresCatalog implements Catalog {
             mmsId,
             zone: zone.code,
             attributes: mergeAttributes(DEFAULT_ATTRIBUTES, c),
-            prepared: prepareRecord(c.marc),
+            prepared: prepareRecord(createdMarc(c, mmsId)),
           };
         });
         await inserting;
@@ -580,7 +591,15 @@ class PostgresCatalog implements Catalog {
     return { mmsId: row.mms_id, version: row.version + 1 };
   }
 
-  private async commitIn(client: PoolClient, request: CommitRequest): Promise<CommitResult> {
+  /**
+   * One commit in the caller's transaction. A create takes the given MMS sequence number, or a
+   * new one.
+   */
+  private async commitIn(
+    client: PoolClient,
+    request: CommitRequest,
+    sequence?: number,
+  ): Promise<CommitResult> {
     const { change, entry, context } = request;
     if (entry) {
       const job = await client.query("SELECT 1 FROM import_jobs WHERE id = $1", [entry.jobId]);
@@ -590,7 +609,8 @@ class PostgresCatalog implements Catalog {
     let mmsId: string | undefined;
     let version: number | undefined;
     if (change?.kind === "create") {
-      mmsId = (await this.create(client, [change], context))[0]!;
+      const given = sequence === undefined ? undefined : [sequence];
+      mmsId = (await this.create(client, [change], context, given))[0]!;
       version = 1;
     } else if (change?.kind === "update") {
       ({ mmsId, version } = await this.update(client, change, context));
@@ -620,6 +640,22 @@ class PostgresCatalog implements Catalog {
 
   commit(request: CommitRequest): Promise<CommitResult> {
     return this.transaction((client) => this.commitIn(client, request));
+  }
+
+  async commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]> {
+    if (requests.length === 0) return [];
+    return this.transaction(async (client) => {
+      // The creates' sequence numbers in one query, in the batch's order.
+      const creates = requests.filter((r) => r.change?.kind === "create").length;
+      const numbers = creates > 0 ? await this.sequenceNumbers(client, creates) : [];
+      let next = 0;
+      const results: CommitResult[] = [];
+      for (const request of requests) {
+        const sequence = request.change?.kind === "create" ? numbers[next++] : undefined;
+        results.push(await this.commitIn(client, request, sequence));
+      }
+      return results;
+    });
   }
 
   async createMany(
@@ -867,6 +903,46 @@ class PostgresCatalog implements Catalog {
       log: r.log,
       received: r.received,
     }));
+  }
+
+  async setIntegrationProfile(profile: {
+    institution: string;
+    type: string;
+    code: string;
+    settings: unknown;
+  }): Promise<StoredIntegrationProfile> {
+    const columns = integrationProfileColumns(profile);
+    return this.transaction(async (client) => {
+      checkInstitution(await this.zoneRow(client, profile.institution), profile.institution);
+      const { rows } = await client.query<IntegrationProfileRow>(
+        `INSERT INTO integration_profiles (institution, type, code, settings, updated)
+         VALUES ($1, $2, $3, $4::json, now())
+         ON CONFLICT (institution, type) DO UPDATE SET code = excluded.code,
+           settings = excluded.settings, updated = excluded.updated
+         RETURNING ${PROFILE_COLUMNS}`,
+        [profile.institution, columns.type, columns.code, columns.settings],
+      );
+      return toIntegrationProfile(rows[0]!);
+    });
+  }
+
+  async integrationProfile(
+    institution: string,
+    type: string,
+  ): Promise<StoredIntegrationProfile | undefined> {
+    const { rows } = await this.pool.query<IntegrationProfileRow>(
+      `SELECT ${PROFILE_COLUMNS} FROM integration_profiles WHERE institution = $1 AND type = $2`,
+      [institution, type],
+    );
+    return rows[0] ? toIntegrationProfile(rows[0]) : undefined;
+  }
+
+  async integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]> {
+    const { rows } = await this.pool.query<IntegrationProfileRow>(
+      `SELECT ${PROFILE_COLUMNS} FROM integration_profiles WHERE institution = $1 ORDER BY type`,
+      [institution],
+    );
+    return rows.map(toIntegrationProfile);
   }
 
   async *recordsOf(zone: string): AsyncIterable<StoredRecord> {

@@ -10,12 +10,13 @@ import {
   type MatchKey,
   type MatchKeyKind,
 } from "../marc/match-keys.js";
-import type { MarcRecord } from "../marc/record.js";
+import type { Field, MarcRecord } from "../marc/record.js";
 import {
   CatalogError,
   MANAGEMENT_TAGS,
   RECORD_FORMATS,
   type RecordAttributes,
+  type RecordCreate,
   type SearchIndex,
 } from "./catalog.js";
 import { searchDocument, normalizeSearchText, type SearchDocument } from "./search-text.js";
@@ -34,6 +35,20 @@ export function prepareRecord(marc: MarcRecord): PreparedRecord {
     keys: extractMatchKeys(marc),
     search: searchDocument(marc),
   };
+}
+
+/**
+ * The MARC a create stores once its MMS ID is known: as given, or with `controlNumber: "mms-id"`
+ * the MMS ID as 001 (the first field tagged 001 replaced in place, or a 001 put first).
+ */
+export function createdMarc(change: RecordCreate, mmsId: string): MarcRecord {
+  if (change.controlNumber !== "mms-id") return change.marc;
+  const controlNumber: Field = { tag: "001", value: mmsId };
+  const fields = [...change.marc.fields];
+  const at = fields.findIndex((f) => f.tag === "001");
+  if (at >= 0) fields[at] = controlNumber;
+  else fields.unshift(controlNumber);
+  return { ...change.marc, fields };
 }
 
 /** Record attributes with their defaults, checked. */
@@ -85,6 +100,42 @@ export function mergeAttributes(base: FullAttributes, change: RecordAttributes):
 export function checkCode(code: string, what: string): void {
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(code)) {
     throw new CatalogError("invalid", `${what} "${code}" must be 1–40 letters, digits, "_" or "-"`);
+  }
+}
+
+/**
+ * An integration profile's type and code, checked, and its settings as the JSON text both engines
+ * store. Type and code are 1–100 characters, not only spaces, no control characters; the settings
+ * must be a JSON object (what `JSON.stringify` makes of it is what reads back).
+ */
+export function integrationProfileColumns(profile: {
+  type: string;
+  code: string;
+  settings: unknown;
+}): { type: string; code: string; settings: string } {
+  checkLabel(profile.type, "integration type");
+  checkLabel(profile.code, "profile code");
+  const { settings } = profile;
+  if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
+    throw new CatalogError("invalid", "profile settings must be a JSON object");
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(settings);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CatalogError("invalid", `profile settings are not JSON: ${reason}`);
+  }
+  return { type: profile.type, code: profile.code, settings: json };
+}
+
+function checkLabel(value: string, what: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (typeof value !== "string" || !/^(?=.*\S)[^\x00-\x1f\x7f]{1,100}$/su.test(value)) {
+    throw new CatalogError(
+      "invalid",
+      `${what} ${JSON.stringify(value)} must be 1–100 characters, not blank, no control characters`,
+    );
   }
 }
 

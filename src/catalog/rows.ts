@@ -8,6 +8,7 @@ import {
   type RecordUpdate,
   type RecordVersion,
   type SaveContext,
+  type StoredIntegrationProfile,
   type StoredRecord,
   type Zone,
 } from "./catalog.js";
@@ -57,6 +58,15 @@ export interface VersionRowBase {
   job_id: Id | null;
 }
 
+/** An integration profile row; both engines read the settings as JSON text. */
+export interface IntegrationProfileRow {
+  institution: string;
+  type: string;
+  code: string;
+  settings: string;
+  updated: Time;
+}
+
 function toDate(time: Time): Date {
   return time instanceof Date ? time : new Date(time);
 }
@@ -64,6 +74,24 @@ function toDate(time: Time): Date {
 export function toZone(row: ZoneRow): Zone {
   const zone = { code: row.code, name: row.name, kind: row.kind, suffix: row.suffix };
   return row.network ? { ...zone, network: row.network } : zone;
+}
+
+export function toIntegrationProfile(row: IntegrationProfileRow): StoredIntegrationProfile {
+  return {
+    institution: row.institution,
+    type: row.type,
+    code: row.code,
+    settings: JSON.parse(row.settings) as unknown,
+    updated: toDate(row.updated),
+  };
+}
+
+/** An institution's zone row; none, or a network zone, is `unknown-zone`. */
+export function checkInstitution(row: ZoneRow | undefined, code: string): ZoneRow {
+  if (!row) throw new CatalogError("unknown-zone", `no institution ${code}`);
+  if (row.kind !== "institution")
+    throw new CatalogError("unknown-zone", `${code} is a network zone, not an institution`);
+  return row;
 }
 
 export function attributesOf(row: RecordRowBase): FullAttributes {

@@ -106,4 +106,18 @@ CREATE INDEX job_records_job ON job_records (job_id, id);
 CREATE INDEX job_records_mms ON job_records (mms_id);
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- An institution's integration profiles, one per type; settings are JSON text, kept as given.
+CREATE TABLE integration_profiles (
+  institution TEXT NOT NULL REFERENCES zones (code),
+  type TEXT NOT NULL,
+  code TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  PRIMARY KEY (institution, type)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -22,23 +22,29 @@ import {
   type SearchHit,
   type SearchQuery,
   type SearchResult,
+  type StoredIntegrationProfile,
   type StoredRecord,
   type Zone,
 } from "./catalog.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
+  checkInstitution,
   checkUpdate,
   currentVersion,
+  toIntegrationProfile,
   toStoredRecord,
   toVersion,
   toZone,
+  type IntegrationProfileRow,
   type ZoneRow,
 } from "./rows.js";
 import {
   DEFAULT_ATTRIBUTES,
   checkCode,
+  createdMarc,
   identifierLookup,
+  integrationProfileColumns,
   mergeAttributes,
   prepareRecord,
   queryWords,
@@ -207,6 +213,12 @@ class SqliteCatalog implements Catalog {
       page: p("SELECT * FROM records WHERE zone = ? AND mms_id > ? ORDER BY mms_id LIMIT 500"),
       hit: p("SELECT mms_id, zone, title, author, date, brief_level FROM records WHERE id = ?"),
       zoneCount: p("SELECT count(*) AS n FROM zones"),
+      setProfile: p(`INSERT INTO integration_profiles (institution, type, code, settings, updated)
+        VALUES (@institution, @type, @code, @settings, @updated)
+        ON CONFLICT (institution, type) DO UPDATE SET code = excluded.code,
+        settings = excluded.settings, updated = excluded.updated`),
+      profile: p("SELECT * FROM integration_profiles WHERE institution = ? AND type = ?"),
+      profiles: p("SELECT * FROM integration_profiles WHERE institution = ? ORDER BY type"),
     };
   }
 
@@ -286,13 +298,13 @@ class SqliteCatalog implements Catalog {
     change: RecordCreate,
     context: SaveContext,
     now: string,
-    sequence = this.nextValue("mms"),
+    sequence: number,
   ): { mmsId: string } {
     const zone = this.zoneRow(change.zone);
     if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
     const a = mergeAttributes(DEFAULT_ATTRIBUTES, change);
-    const prepared = prepareRecord(change.marc);
     const mmsId = formatMmsId(sequence, zone.suffix);
+    const prepared = prepareRecord(createdMarc(change, mmsId));
     const info = this.statements.insertRecord.run({
       mms_id: mmsId,
       zone: zone.code,
@@ -302,7 +314,11 @@ class SqliteCatalog implements Catalog {
     return { mmsId };
   }
 
-  private commitSync(request: CommitRequest): CommitResult {
+  /**
+   * One commit inside the caller's transaction. A create takes the given MMS sequence number, or
+   * the next one.
+   */
+  private commitSync(request: CommitRequest, sequence?: number): CommitResult {
     const { change, entry, context } = request;
     const now = new Date().toISOString();
     if (entry && !this.statements.job.get(entry.jobId)) {
@@ -311,7 +327,7 @@ class SqliteCatalog implements Catalog {
     let mmsId: string | undefined;
     let version: number | undefined;
     if (change?.kind === "create") {
-      mmsId = this.createOne(change, context, now).mmsId;
+      mmsId = this.createOne(change, context, now, sequence ?? this.nextValue("mms")).mmsId;
       version = 1;
     } else if (change?.kind === "update") {
       const row = checkUpdate(
@@ -362,6 +378,22 @@ class SqliteCatalog implements Catalog {
 
   commit(request: CommitRequest): Promise<CommitResult> {
     return run(() => this.db.transaction(() => this.commitSync(request)).immediate());
+  }
+
+  commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]> {
+    if (requests.length === 0) return Promise.resolve([]);
+    return run(() =>
+      this.db
+        .transaction(() => {
+          // One block of sequence numbers for the batch's creates, in the batch's order.
+          const creates = requests.filter((r) => r.change?.kind === "create").length;
+          let next = creates > 0 ? this.nextValue("mms", creates) : 0;
+          return requests.map((r) =>
+            this.commitSync(r, r.change?.kind === "create" ? next++ : undefined),
+          );
+        })
+        .immediate(),
+    );
   }
 
   createMany(
@@ -649,6 +681,48 @@ class SqliteCatalog implements Catalog {
         log: JSON.parse(r.log) as unknown,
         received: new Date(r.received),
       })),
+    );
+  }
+
+  setIntegrationProfile(profile: {
+    institution: string;
+    type: string;
+    code: string;
+    settings: unknown;
+  }): Promise<StoredIntegrationProfile> {
+    return run(() => {
+      const columns = integrationProfileColumns(profile);
+      return this.db
+        .transaction(() => {
+          checkInstitution(this.zoneRow(profile.institution), profile.institution);
+          this.statements.setProfile.run({
+            institution: profile.institution,
+            ...columns,
+            updated: new Date().toISOString(),
+          });
+          return this.profileSync(profile.institution, profile.type)!;
+        })
+        .immediate();
+    });
+  }
+
+  private profileSync(institution: string, type: string): StoredIntegrationProfile | undefined {
+    const row = this.statements.profile.get(institution, type) as IntegrationProfileRow | undefined;
+    return row ? toIntegrationProfile(row) : undefined;
+  }
+
+  integrationProfile(
+    institution: string,
+    type: string,
+  ): Promise<StoredIntegrationProfile | undefined> {
+    return run(() => this.profileSync(institution, type));
+  }
+
+  integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]> {
+    return run(() =>
+      (this.statements.profiles.all(institution) as IntegrationProfileRow[]).map(
+        toIntegrationProfile,
+      ),
     );
   }
 

@@ -128,6 +128,13 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         );
       }));
 
+    test("a zone code of other characters is invalid (a rejection, not a throw)", () =>
+      withCatalog(async (catalog) => {
+        await rejects(catalog.addInstitution({ code: "01 ABC", name: "space" }), "invalid");
+        await rejects(catalog.addNetworkZone({ code: "", name: "empty" }), "invalid");
+        assert.deepEqual(await catalog.zones(), []);
+      }));
+
     test("an institution's network zone must exist", () =>
       withCatalog(async (catalog) => {
         await rejects(
@@ -654,6 +661,447 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
           (await catalog.search({ text: "mountains", zones })).hits[0]!.mmsId,
           ids.lakes,
         );
+      }));
+  });
+
+  describe(`catalog (${engine}): 001 as the MMS ID`, () => {
+    /** A record whose 001 is an OCLC number without 003 (which gives `oclc` and `system-id`). */
+    const withOclc001 = (): MarcRecord => {
+      const b = book({ title: "Numbered" });
+      return {
+        leader: b.leader,
+        fields: [
+          { tag: "001", value: "ocm00012345" },
+          { tag: "001", value: "second001" },
+          ...b.fields,
+        ],
+      };
+    };
+
+    test("controlNumber mms-id replaces the first 001 in place; keys come from the new 001", () =>
+      withInstitution(async (catalog, zone) => {
+        const marc = withOclc001();
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone, marc, controlNumber: "mms-id" },
+          context: WHO,
+        });
+        const stored = (await catalog.record(mmsId!))!;
+        assert.deepEqual(stored.marc.fields, [
+          { tag: "001", value: mmsId },
+          ...marc.fields.slice(1),
+        ]);
+        assert.deepEqual((await catalog.version(mmsId!, 1))!.marc.fields, stored.marc.fields);
+        // A bare 001 (no 003) gives its system-id as written; the old OCLC 001 gives nothing.
+        assert.deepEqual(await catalog.findByKey("system-id", mmsId!, [zone]), [mmsId]);
+        assert.deepEqual(await catalog.findByKey("system-id", "ocm00012345", [zone]), []);
+        assert.deepEqual(await catalog.findByKey("oclc", "12345", [zone]), []);
+        const keys = await catalog.keysOf(mmsId!);
+        assert.deepEqual(
+          keys.filter((k) => k.kind === "system-id"),
+          [{ kind: "system-id", value: mmsId }],
+        );
+        assert.ok(!keys.some((k) => k.kind === "oclc"));
+      }));
+
+    test("controlNumber mms-id puts a 001 first when the record has none", () =>
+      withInstitution(async (catalog, zone) => {
+        const marc = book({ title: "No control number", oclc: "777" });
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone, marc, controlNumber: "mms-id" },
+          context: WHO,
+        });
+        const stored = (await catalog.record(mmsId!))!;
+        assert.deepEqual(stored.marc.fields, [{ tag: "001", value: mmsId }, ...marc.fields]);
+        assert.equal(stored.marc.leader.slice(5, 9), marc.leader.slice(5, 9));
+        assert.deepEqual(await catalog.findByKey("system-id", mmsId!, [zone]), [mmsId]);
+        assert.deepEqual(await catalog.findByKey("oclc", "777", [zone]), [mmsId]);
+        assert.deepEqual(
+          (await catalog.search({ text: "control number", zones: [zone] })).hits.map(
+            (h) => h.mmsId,
+          ),
+          [mmsId],
+        );
+      }));
+
+    test("without controlNumber the MARC is stored as given, 001 included", () =>
+      withInstitution(async (catalog, zone) => {
+        const marc = withOclc001();
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone, marc },
+          context: WHO,
+        });
+        assert.deepEqual((await catalog.record(mmsId!))!.marc.fields, marc.fields);
+        assert.deepEqual(await catalog.findByKey("oclc", "12345", [zone]), [mmsId]);
+        assert.deepEqual(await catalog.findByKey("system-id", "ocm00012345", [zone]), [mmsId]);
+        assert.deepEqual(await catalog.findByKey("system-id", mmsId!, [zone]), []);
+      }));
+
+    test("createMany sets the 001 of each record that asks to its own MMS ID", () =>
+      withInstitution(async (catalog, zone) => {
+        const creates = Array.from({ length: 6 }, (_, i) => ({
+          kind: "create" as const,
+          zone,
+          marc: withOclc001(),
+          ...(i % 2 === 0 ? { controlNumber: "mms-id" as const } : {}),
+        }));
+        const { mmsIds } = await catalog.createMany(creates, { savedBy: "load", action: "load" });
+        for (const [i, mmsId] of mmsIds.entries()) {
+          const first = (await catalog.record(mmsId))!.marc.fields[0];
+          assert.deepEqual(
+            first,
+            { tag: "001", value: i % 2 === 0 ? mmsId : "ocm00012345" },
+            `${i}`,
+          );
+          assert.deepEqual(
+            await catalog.findByKey("system-id", mmsId, [zone]),
+            i % 2 === 0 ? [mmsId] : [],
+          );
+        }
+        assert.deepEqual(await catalog.findByKey("oclc", "12345", [zone]), [
+          mmsIds[1],
+          mmsIds[3],
+          mmsIds[5],
+        ]);
+      }));
+  });
+
+  describe(`catalog (${engine}): integration profiles`, () => {
+    const CONNEXION = "OCLC Connexion";
+
+    test("a profile is set, read back and listed by type", () =>
+      withInstitution(async (catalog, zone) => {
+        assert.equal(await catalog.integrationProfile(zone, CONNEXION), undefined);
+        assert.deepEqual(await catalog.integrationProfiles(zone), []);
+        const before = Date.now();
+        const saved = await catalog.setIntegrationProfile({
+          institution: zone,
+          type: CONNEXION,
+          code: "OCLC_CX",
+          settings: { targetFormat: "MARC21", passwordHash: "scrypt$abc$def" },
+        });
+        assert.equal(saved.institution, zone);
+        assert.equal(saved.type, CONNEXION);
+        assert.equal(saved.code, "OCLC_CX");
+        assert.deepEqual(saved.settings, {
+          targetFormat: "MARC21",
+          passwordHash: "scrypt$abc$def",
+        });
+        assert.ok(saved.updated instanceof Date);
+        assert.ok(Math.abs(saved.updated.getTime() - before) < 60_000);
+        assert.deepEqual(await catalog.integrationProfile(zone, CONNEXION), saved);
+        const other = await catalog.setIntegrationProfile({
+          institution: zone,
+          type: "Aleph X-Server",
+          code: "X",
+          settings: {},
+        });
+        assert.deepEqual(await catalog.integrationProfiles(zone), [other, saved]);
+        assert.equal(await catalog.integrationProfile(zone, "oclc connexion"), undefined);
+      }));
+
+    test("setting a type again replaces that profile, settings and all", () =>
+      withInstitution(async (catalog, zone) => {
+        const first = await catalog.setIntegrationProfile({
+          institution: zone,
+          type: CONNEXION,
+          code: "FIRST",
+          settings: { old: true, keep: 1 },
+        });
+        const second = await catalog.setIntegrationProfile({
+          institution: zone,
+          type: CONNEXION,
+          code: "SECOND",
+          settings: { keep: 2 },
+        });
+        assert.equal(second.code, "SECOND");
+        assert.deepEqual(second.settings, { keep: 2 });
+        assert.ok(second.updated.getTime() >= first.updated.getTime());
+        assert.deepEqual(await catalog.integrationProfiles(zone), [second]);
+      }));
+
+    test("profiles are per institution", () =>
+      withCatalog(async (catalog) => {
+        await catalog.addInstitution({ code: "A", name: "A" });
+        await catalog.addInstitution({ code: "B", name: "B" });
+        const a = await catalog.setIntegrationProfile({
+          institution: "A",
+          type: CONNEXION,
+          code: "A_CX",
+          settings: { who: "A" },
+        });
+        assert.equal(await catalog.integrationProfile("B", CONNEXION), undefined);
+        assert.deepEqual(await catalog.integrationProfiles("B"), []);
+        const b = await catalog.setIntegrationProfile({
+          institution: "B",
+          type: CONNEXION,
+          code: "B_CX",
+          settings: { who: "B" },
+        });
+        assert.deepEqual(await catalog.integrationProfile("A", CONNEXION), a);
+        assert.deepEqual(await catalog.integrationProfile("B", CONNEXION), b);
+      }));
+
+    test("settings round-trip as JSON: nested objects, arrays, numbers, unicode, escapes", () =>
+      withInstitution(async (catalog, zone) => {
+        const settings = {
+          passwordHash: "scrypt$16384$8$1$c2FsdA==$aGFzaA==",
+          match: { serial: { method: "Unique OCLC Identifier", zone: "IZ" }, nonSerial: null },
+          numbers: [0, -1, 2.5, 1e21, 12345678901234],
+          flags: [true, false, null, [], {}],
+          names: "Zürich Ελληνικά 北京 😀 e\u0301",
+          escapes: 'quote " backslash \\ newline \n tab \t nul \u0000 del \u007f',
+          "key with spaces / ünïcode": { "": "empty key" },
+        };
+        await catalog.setIntegrationProfile({
+          institution: zone,
+          type: CONNEXION,
+          code: "RT",
+          settings,
+        });
+        const stored = await catalog.integrationProfile(zone, CONNEXION);
+        assert.deepEqual(stored!.settings, settings);
+        assert.equal(JSON.stringify(stored!.settings), JSON.stringify(settings), "key order kept");
+        // JSON's meaning: what JSON.stringify drops or turns into text reads back that way.
+        await catalog.setIntegrationProfile({
+          institution: zone,
+          type: CONNEXION,
+          code: "RT",
+          settings: { gone: undefined, when: new Date(0) },
+        });
+        assert.deepEqual((await catalog.integrationProfile(zone, CONNEXION))!.settings, {
+          when: "1970-01-01T00:00:00.000Z",
+        });
+      }));
+
+    test("an unknown institution or a network zone gets no profile", () =>
+      withCatalog(async (catalog) => {
+        await catalog.addNetworkZone({ code: "NZ", name: "Network" });
+        const profile = (institution: string) => ({
+          institution,
+          type: CONNEXION,
+          code: "CX",
+          settings: {},
+        });
+        await rejects(catalog.setIntegrationProfile(profile("NOPE")), "unknown-zone");
+        await rejects(catalog.setIntegrationProfile(profile("NZ")), "unknown-zone");
+        assert.deepEqual(await catalog.integrationProfiles("NZ"), []);
+        assert.deepEqual(await catalog.integrationProfiles("NOPE"), []);
+      }));
+
+    test("settings that are not a JSON object, and blank types or codes, are invalid", () =>
+      withInstitution(async (catalog, zone) => {
+        const base = { institution: zone, type: CONNEXION, code: "CX" };
+        for (const settings of [null, undefined, [], "text", 42, true])
+          await rejects(catalog.setIntegrationProfile({ ...base, settings }), "invalid");
+        const cyclic: Record<string, unknown> = {};
+        cyclic.self = cyclic;
+        await rejects(catalog.setIntegrationProfile({ ...base, settings: cyclic }), "invalid");
+        await rejects(catalog.setIntegrationProfile({ ...base, settings: { n: 1n } }), "invalid");
+        await rejects(
+          catalog.setIntegrationProfile({ ...base, type: "", settings: {} }),
+          "invalid",
+        );
+        await rejects(
+          catalog.setIntegrationProfile({ ...base, code: "  ", settings: {} }),
+          "invalid",
+        );
+        await rejects(
+          catalog.setIntegrationProfile({ ...base, code: "a\nb", settings: {} }),
+          "invalid",
+        );
+        assert.deepEqual(await catalog.integrationProfiles(zone), []);
+      }));
+  });
+
+  describe(`catalog (${engine}): commitMany`, () => {
+    test("creates, updates and job rows commit in order, one result each", () =>
+      withInstitution(async (catalog, zone) => {
+        const job = await catalog.startJob({
+          institution: zone,
+          source: "test",
+          description: "batch",
+        });
+        const { mmsId: existing } = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Existing", oclc: "100" }) },
+          context: WHO,
+        });
+        const entry = (n: number, outcome: "created" | "overlaid" | "rejected") => ({
+          jobId: job.id,
+          raw: new Uint8Array([n]),
+          outcome,
+          messages: [`record ${n}`],
+          log: { n },
+        });
+        const context = { savedBy: "connexion:01ABC_INST", action: "import", jobId: job.id };
+        const results = await catalog.commitMany([
+          {
+            change: {
+              kind: "create",
+              zone,
+              marc: book({ title: "New one", oclc: "200" }),
+              controlNumber: "mms-id",
+            },
+            entry: entry(0, "created"),
+            context,
+          },
+          {
+            change: {
+              kind: "update",
+              mmsId: existing!,
+              expectedVersion: 1,
+              marc: book({ title: "Existing again", oclc: "101" }),
+            },
+            entry: entry(1, "overlaid"),
+            context,
+          },
+          { entry: entry(2, "rejected"), context },
+          {
+            change: { kind: "create", zone, marc: book({ title: "New two", oclc: "300" }) },
+            context,
+          },
+          {
+            change: {
+              kind: "update",
+              mmsId: existing!,
+              expectedVersion: 2,
+              marc: book({ title: "Existing thrice", oclc: "102" }),
+            },
+            entry: entry(4, "overlaid"),
+            context,
+          },
+        ]);
+        assert.equal(results.length, 5);
+        const [one, update, rejected, two, again] = results;
+        assert.equal(one!.version, 1);
+        assert.equal(two!.version, 1);
+        assert.ok(one!.mmsId! < two!.mmsId!, "MMS IDs in request order");
+        assert.deepEqual([update!.mmsId, update!.version], [existing, 2]);
+        assert.deepEqual([again!.mmsId, again!.version], [existing, 3]);
+        assert.deepEqual(rejected, { entryId: rejected!.entryId });
+        assert.equal(two!.entryId, undefined);
+        const entryIds = [one, update, rejected, again].map((r) => r!.entryId!);
+        assert.deepEqual(
+          [...entryIds].sort((a, b) => a - b),
+          entryIds,
+          "entries in request order",
+        );
+
+        assert.deepEqual((await catalog.record(one!.mmsId!))!.marc.fields[0], {
+          tag: "001",
+          value: one!.mmsId,
+        });
+        assert.deepEqual(await catalog.findByKey("system-id", one!.mmsId!, [zone]), [one!.mmsId]);
+        assert.deepEqual(await catalog.findByKey("oclc", "300", [zone]), [two!.mmsId]);
+        assert.deepEqual(await catalog.findByKey("oclc", "102", [zone]), [existing]);
+        assert.deepEqual(await catalog.findByKey("oclc", "101", [zone]), []);
+        assert.deepEqual(
+          (await catalog.versions(existing!)).map((v) => [v.version, v.action, v.jobId]),
+          [
+            [1, "create", undefined],
+            [2, "import", job.id],
+            [3, "import", job.id],
+          ],
+        );
+        const rows = await catalog.jobRecords(job.id);
+        assert.deepEqual(
+          rows.map((r) => [r.id, r.outcome, r.mmsId, [...r.raw]]),
+          [
+            [one!.entryId, "created", one!.mmsId, [0]],
+            [update!.entryId, "overlaid", existing, [1]],
+            [rejected!.entryId, "rejected", undefined, [2]],
+            [again!.entryId, "overlaid", existing, [4]],
+          ],
+        );
+        assert.equal(
+          (await catalog.search({ text: "thrice", zones: [zone] })).hits[0]!.mmsId,
+          existing,
+        );
+      }));
+
+    test("when one request conflicts, nothing of the batch is written and its error is thrown", () =>
+      withInstitution(async (catalog, zone) => {
+        const job = await catalog.startJob({ institution: zone, source: "test", description: "x" });
+        const { mmsId: existing } = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Kept", oclc: "100" }) },
+          context: WHO,
+        });
+        const entry = {
+          jobId: job.id,
+          raw: new Uint8Array([1]),
+          outcome: "created" as const,
+          messages: [],
+          log: null,
+        };
+        const update = (title: string) => ({
+          change: {
+            kind: "update" as const,
+            mmsId: existing!,
+            expectedVersion: 1,
+            marc: book({ title, oclc: "101" }),
+          },
+          entry,
+          context: WHO,
+        });
+        await rejects(
+          catalog.commitMany([
+            {
+              change: { kind: "create", zone, marc: book({ title: "Lost", oclc: "900" }) },
+              entry,
+              context: WHO,
+            },
+            update("First wins"),
+            update("Second conflicts"),
+            { entry, context: WHO },
+          ]),
+          "version-conflict",
+        );
+        assert.equal((await catalog.record(existing!))!.version, 1);
+        assert.equal((await catalog.versions(existing!)).length, 1);
+        assert.deepEqual(await catalog.findByKey("oclc", "100", [zone]), [existing]);
+        assert.deepEqual(await catalog.findByKey("oclc", "101", [zone]), []);
+        assert.deepEqual(await catalog.findByKey("oclc", "900", [zone]), []);
+        assert.deepEqual(await catalog.jobRecords(job.id), []);
+        assert.equal((await catalog.search({ text: "lost", zones: [zone] })).total, 0);
+        const all: string[] = [];
+        for await (const r of catalog.recordsOf(zone)) all.push(r.mmsId);
+        assert.deepEqual(all, [existing]);
+
+        // Other failures roll back the same way; the catalog goes on afterwards.
+        await catalog.lock(existing!, "alice");
+        await rejects(catalog.commitMany([{ entry, context: WHO }, update("Locked")]), "locked");
+        await catalog.unlock(existing!, "alice");
+        await rejects(
+          catalog.commitMany([
+            { entry, context: WHO },
+            { entry: { ...entry, jobId: 999999 }, context: WHO },
+          ]),
+          "unknown-job",
+        );
+        assert.deepEqual(await catalog.jobRecords(job.id), []);
+        const [after] = await catalog.commitMany([update("After")]);
+        assert.equal(after!.version, 2);
+      }));
+
+    test("an empty batch returns nothing", () =>
+      withInstitution(async (catalog) => {
+        assert.deepEqual(await catalog.commitMany([]), []);
+      }));
+
+    test("concurrent batches and commits get distinct MMS IDs", () =>
+      withInstitution(async (catalog, zone) => {
+        const create = (title: string) => ({
+          change: { kind: "create" as const, zone, marc: book({ title }) },
+          context: WHO,
+        });
+        const batches = Array.from({ length: 8 }, (_, b) =>
+          catalog.commitMany(Array.from({ length: 5 }, (_, i) => create(`Batch ${b}.${i}`))),
+        );
+        const singles = Array.from({ length: 8 }, (_, i) =>
+          catalog.commit(create(`Single ${i}`)).then((r) => [r]),
+        );
+        const ids = (await Promise.all([...batches, ...singles])).flat().map((r) => r.mmsId);
+        assert.equal(ids.length, 48);
+        assert.equal(new Set(ids).size, 48);
       }));
   });
 }
