@@ -98,7 +98,7 @@ export async function openPostgresCatalog(
   const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+    ...(schema !== undefined ? { options: `-c search_path="${schema}"` } : {}),
   });
   // A connection that breaks while idle is dropped by the pool and the next query opens a new
   // one; without a listener the error would end the process.

@@ -72,6 +72,22 @@ if (!url) {
       );
     });
 
+    test("a schema name with capitals is the schema the tables go in", async () => {
+      const schema = `T_${randomBytes(6).toString("hex")}`;
+      schemas.push(schema);
+      const catalog = await openPostgresCatalog(url, { schema });
+      try {
+        await catalog.addInstitution({ code: "IZ", name: "IZ" });
+      } finally {
+        await catalog.close();
+      }
+      const { rows } = await admin.query<{ n: number }>(
+        "SELECT count(*)::integer AS n FROM information_schema.tables WHERE table_schema = $1",
+        [schema],
+      );
+      assert.ok(rows[0]!.n > 0, `tables in "${schema}"`);
+    });
+
     test("of two saves from the same version on two connections, exactly one wins", async () => {
       const schema = freshSchema();
       const one = await openPostgresCatalog(url, { schema });
