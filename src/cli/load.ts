@@ -5,7 +5,7 @@
 import type { RecordCreate } from "../catalog/catalog.js";
 import { FORMAT_NAMES, readFormat, sniffFormat } from "../marc/formats.js";
 import { formatIssue, worstSeverity } from "../marc/issue.js";
-import { getControlValue, type MarcRecord } from "../marc/record.js";
+import { getControlValue } from "../marc/record.js";
 import {
   CATALOG_HELP,
   CATALOG_OPTIONS,
@@ -13,6 +13,7 @@ import {
   requireZone,
   withCatalog,
 } from "./catalog-options.js";
+import { briefLevelFromLeader } from "../import/brief-level.js";
 import { describeRecord } from "./describe.js";
 import { openInput } from "./io.js";
 import { Progress } from "./progress.js";
@@ -42,36 +43,6 @@ institution is unknown, 2 on bad usage.
   --institution CODE   the zone to load into (required)
   --from FORMAT        input format
 ${CATALOG_HELP}`;
-
-/**
- * Brief level `01`–`10` from leader/17 (encoding level), MARC 21 and OCLC's own values.
- * The default until the brief-level rules of the import profile exist.
- */
-export function briefLevelFromLeader(record: MarcRecord): string {
-  switch (record.leader[17] ?? " ") {
-    case " ":
-    case "1":
-    case "I":
-    case "L":
-      return "10";
-    case "4":
-      return "08";
-    case "2":
-    case "K":
-    case "M":
-      return "07";
-    case "7":
-      return "05";
-    case "5":
-      return "04";
-    case "3":
-      return "03";
-    case "8":
-      return "02";
-    default:
-      return "10";
-  }
-}
 
 /** Runs `marcgate load`; returns the exit code. */
 export async function loadCommand(args: string[]): Promise<number> {

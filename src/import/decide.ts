@@ -1,0 +1,284 @@
+/**
+ * `decide`: what should become of one incoming record, under an institution's Connexion
+ * profile, given a read-only view of the catalog. Pure in the sense that matters: it reads the
+ * catalog and writes nothing, so dry runs, previews and tests need no database writes, and every
+ * write happens in `commit`.
+ *
+ * The stages run in order (see `STAGES` in `log.ts`) and each adds to the log:
+ * read → convert (MARC-8 → UTF-8; target format) → normalize (initial normalization) →
+ * match (serial or non-serial method, in the IZ or the NZ) → guard (CZ link, lock, brief level,
+ * older version) → merge → tag (management tag) → brief-level.
+ */
+import type {
+  Catalog,
+  JobOutcome,
+  RecordCreate,
+  RecordUpdate,
+  StoredRecord,
+  Zone,
+} from "../catalog/catalog.js";
+import { decodeIso2709 } from "../marc/iso2709.js";
+import { formatIssue, type MarcIssue, type ReadResult } from "../marc/issue.js";
+import { extractMatchKeys } from "../marc/match-keys.js";
+import { getControlValue, type MarcRecord } from "../marc/record.js";
+import { briefLevelFromLeader } from "./brief-level.js";
+import { initialNormalization } from "./initial-normalization.js";
+import type { LogEntry } from "./log.js";
+import { chooseMatchMethod, runMatchMethod } from "./match.js";
+import { mergeMethod } from "./merge.js";
+import type { ConnexionProfile } from "./profile.js";
+
+/** What `decide` may read of the catalog. */
+export type CatalogView = Pick<Catalog, "findByKey" | "record">;
+
+/** A record as it arrived: what the reader made of it, and the coding its bytes declared. */
+export interface Incoming {
+  readonly read: ReadResult<MarcRecord>;
+  /** leader/09 of the record as received: blank is MARC-8. */
+  readonly receivedCoding: "marc8" | "unicode" | "other";
+  /**
+   * Why the record is known to be cut short (the sender stopped before the length its leader
+   * gives, and no record terminator came): such a record is never saved, however well it reads.
+   */
+  readonly cutShort?: string;
+}
+
+/** How a record's bytes ended, when the transport knows (a Connexion request does). */
+export interface ArrivalEnd {
+  /** `terminator`: the record terminator came; else the sender went quiet or closed. */
+  readonly end: "terminator" | "nul" | "eof" | "idle";
+  /** The length leader/00-04 gives, when they are digits. */
+  readonly declaredLength?: number;
+}
+
+const END_WORDS: Record<ArrivalEnd["end"], string> = {
+  terminator: "the record terminator",
+  nul: "a NUL byte",
+  eof: "the client closed the connection",
+  idle: "the client went quiet",
+};
+
+/** Reads one ISO 2709 record as it arrived (MARC-8 converted to Unicode). */
+export function readIncoming(raw: Uint8Array, arrival?: ArrivalEnd): Incoming {
+  const leader09 = raw.length > 9 ? raw[9] : undefined;
+  const terminated = raw.length > 0 && raw[raw.length - 1] === 0x1d;
+  const declared = arrival?.declaredLength;
+  const cutShort =
+    arrival &&
+    arrival.end !== "terminator" &&
+    !terminated &&
+    declared !== undefined &&
+    raw.length < declared
+      ? `the record is incomplete: ${raw.length} of the ${declared} bytes its leader gives arrived before ${END_WORDS[arrival.end]}`
+      : undefined;
+  return {
+    read: decodeIso2709(raw),
+    receivedCoding: leader09 === 0x20 ? "marc8" : leader09 === 0x61 ? "unicode" : "other",
+    ...(cutShort !== undefined ? { cutShort } : {}),
+  };
+}
+
+/** Who is importing: the institution and its profile. */
+export interface DecideContext {
+  readonly institution: Zone;
+  readonly profile: ConnexionProfile;
+}
+
+/** What should happen to one incoming record, and why. */
+export interface Decision {
+  readonly outcome: JobOutcome;
+  /** The record to create or the new state of the matched record; absent when nothing is saved. */
+  readonly change?: RecordCreate | RecordUpdate;
+  /** The existing record concerned (merged into, skipped, locked). */
+  readonly mmsId?: string;
+  /** Records that matched when there were several (held for review). */
+  readonly candidates?: readonly string[];
+  /** One sentence for the cataloger: what happened and the deciding reason. */
+  readonly reason: string;
+  readonly log: readonly LogEntry[];
+  /** The record as it would be saved (new or merged), for previews. */
+  readonly record?: MarcRecord;
+  /**
+   * What this decision depends on (`oclc:12345`, `mms:991…`): two decisions that share none can
+   * be made against the same catalog state and committed together.
+   */
+  readonly claims: readonly string[];
+}
+
+function firstFatal(issues: readonly MarcIssue[]): MarcIssue | undefined {
+  return issues.find((i) => i.severity === "fatal");
+}
+
+function olderThan(incoming: string, stored: string): boolean {
+  // 005 is yyyymmddhhmmss.f: fixed width, so text order is time order once both are padded.
+  const width = Math.max(incoming.length, stored.length);
+  return incoming.padEnd(width, "0") < stored.padEnd(width, "0");
+}
+
+/**
+ * Decides what to do with one incoming record. Never throws on data: a record that cannot be
+ * imported is a decision with outcome `rejected` and the reason.
+ */
+export async function decide(
+  incoming: Incoming,
+  context: DecideContext,
+  view: CatalogView,
+): Promise<Decision> {
+  const { profile, institution } = context;
+  const log: LogEntry[] = [];
+  const claims: string[] = [];
+  const reject = (reason: string): Decision => ({ outcome: "rejected", reason, log, claims });
+
+  // read
+  const fatal = firstFatal(incoming.read.issues);
+  for (const issue of incoming.read.issues) {
+    log.push({ stage: "read", message: formatIssue(issue) });
+  }
+  if (incoming.cutShort !== undefined) return reject(incoming.cutShort);
+  if (!incoming.read.record || fatal) {
+    return reject(
+      `the record cannot be read as MARC 21 (ISO 2709): ${fatal ? formatIssue(fatal) : "no record"}`,
+    );
+  }
+  let record = incoming.read.record;
+
+  // convert
+  if (incoming.receivedCoding === "marc8") {
+    log.push({
+      stage: "convert",
+      message: "leader/09 is blank: converted from MARC-8 to UTF-8 (leader/09 set to 'a')",
+    });
+  }
+  if (profile.targetFormat !== "MARC21") {
+    return reject(
+      `the profile's target format is ${profile.targetFormat}; marcgate cannot convert MARC 21 records to ${profile.targetFormat} yet`,
+    );
+  }
+
+  // normalize
+  const normalized = initialNormalization(record);
+  record = normalized.record;
+  log.push(...normalized.log);
+
+  // match
+  let zone = institution.code;
+  if (profile.useNetworkZone) {
+    if (institution.network === undefined) {
+      return reject(
+        `the profile says "use network zone" but institution ${institution.code} belongs to no network zone`,
+      );
+    }
+    zone = institution.network;
+    log.push({ stage: "match", message: `matching and saving in network zone ${zone}` });
+  }
+  const chosen = chooseMatchMethod(record, profile);
+  log.push(chosen.log);
+  const matching = runMatchMethod(chosen.method, record, view, [zone]);
+  if (!matching) return reject(`match method ${chosen.method} is not offered by marcgate yet`);
+  const match = await matching;
+  log.push(...match.log);
+  for (const key of extractMatchKeys(record))
+    if (key.kind === "oclc") claims.push(`oclc:${key.value}`);
+  for (const id of match.mmsIds) claims.push(`mms:${id}`);
+
+  const briefLevel = briefLevelFromLeader(record);
+  const originatingVersion = getControlValue(record, "005")?.trim() || undefined;
+  const attributes = {
+    format: profile.targetFormat,
+    briefLevel,
+    managementTag: profile.synchronizeWithExternalCatalog,
+    ...(originatingVersion !== undefined ? { originatingVersion } : {}),
+  };
+  const tagAndLevel = (): void => {
+    log.push({
+      stage: "tag",
+      message: `management tag: ${profile.synchronizeWithExternalCatalog}`,
+    });
+    log.push({
+      stage: "brief-level",
+      message: `brief level ${briefLevel} (leader/17 '${record.leader[17] ?? " "}')`,
+    });
+  };
+
+  if (match.mmsIds.length === 0) {
+    log.push({ stage: "match", message: "no match: a new record is created" });
+    log.push({ stage: "normalize", message: "001 will be set to the new MMS ID" });
+    tagAndLevel();
+    return {
+      outcome: "created",
+      change: { kind: "create", zone, marc: record, controlNumber: "mms-id", ...attributes },
+      reason: "added",
+      log,
+      record,
+      claims,
+    };
+  }
+  if (match.mmsIds.length > 1) {
+    const what = match.tried.length === 1 ? match.tried[0] : match.tried.join(" or ");
+    const reason = `${match.mmsIds.length} records match ${what} (${match.mmsIds.join(", ")}); nothing was changed`;
+    log.push({ stage: "match", message: `several matches: held for review` });
+    return { outcome: "review", candidates: match.mmsIds, reason, log, claims };
+  }
+
+  // guard
+  const mmsId = match.mmsIds[0]!;
+  const existing: StoredRecord | undefined = await view.record(mmsId);
+  if (!existing) {
+    // Found by key but gone since: another save deleted it. Deciding again will see that.
+    return reject(`record ${mmsId} matched but no longer exists; export the record again`);
+  }
+  const skip = (outcome: JobOutcome, reason: string): Decision => {
+    log.push({ stage: "guard", message: reason });
+    return { outcome, mmsId, reason, log, claims };
+  };
+  if (existing.czLinked) {
+    return skip("skipped", `record ${mmsId} is linked to the Community Zone`);
+  }
+  if (existing.lock) {
+    return skip(
+      "review",
+      `record ${mmsId} is being edited (locked by ${existing.lock.by} since ${existing.lock.since.toISOString()}); nothing was changed`,
+    );
+  }
+  if (profile.doNotOverrideLowerBriefLevel && briefLevel < existing.briefLevel) {
+    return skip(
+      "skipped",
+      `the incoming record's brief level ${briefLevel} is lower than record ${mmsId}'s ${existing.briefLevel} (Do not override/merge a record with lower brief version)`,
+    );
+  }
+  if (
+    profile.doNotOverrideOlderVersion &&
+    originatingVersion !== undefined &&
+    existing.originatingVersion !== undefined &&
+    olderThan(originatingVersion, existing.originatingVersion)
+  ) {
+    return skip(
+      "skipped",
+      `the incoming 005 ${originatingVersion} is older than record ${mmsId}'s originating version ${existing.originatingVersion} (Do not override/merge record with an older version)`,
+    );
+  }
+  log.push({ stage: "guard", message: `record ${mmsId} may be merged` });
+
+  // merge
+  const merge = mergeMethod(profile.mergeMethod);
+  if (!merge) return reject(`merge method ${profile.mergeMethod} is not offered by marcgate yet`);
+  const merged = merge(existing.marc, record);
+  log.push({ stage: "merge", message: `${profile.mergeMethod} into record ${mmsId}` });
+  log.push(...merged.log);
+  tagAndLevel();
+  return {
+    outcome: "merged",
+    mmsId,
+    change: {
+      kind: "update",
+      mmsId,
+      expectedVersion: existing.version,
+      marc: merged.record,
+      ...attributes,
+    },
+    reason: `merged (${profile.mergeMethod})`,
+    log,
+    record: merged.record,
+    claims,
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * The importer: runs `decide` and commits the decision, for the Connexion gateway and for
+ * `marcgate import`. It is the one place that turns decisions into catalog writes.
+ *
+ * Records for one zone are decided and committed in arrival order, so two exports of the same
+ * new record cannot both be created. Records that arrive together (several Connexion clients at
+ * once) are committed in one transaction — one disk flush for many records — as long as their
+ * decisions depend on nothing in common (see `Decision.claims`); a record whose decision
+ * depends on an earlier one in the batch waits for the next batch and is decided again.
+ */
+import { CatalogError, type Catalog, type CommitRequest, type Zone } from "../catalog/catalog.js";
+import { decide, readIncoming, type Decision, type Incoming } from "./decide.js";
+import type { ConnexionProfile } from "./profile.js";
+
+/** One record to import. */
+export interface ImportRequest {
+  /** The bytes as received; kept with the job row whatever becomes of the record. */
+  readonly raw: Uint8Array;
+  /** The record as read, when the caller has read it already (else `raw` is read as ISO 2709). */
+  readonly incoming?: Incoming;
+  readonly institution: Zone;
+  readonly profile: ConnexionProfile;
+  readonly jobId: number;
+  /** Who saves: `connexion:<logon ID>`, `import:<user>`. */
+  readonly savedBy: string;
+  /** Where the record came from, kept in the job row's log (peer address, file offset …). */
+  readonly source?: Readonly<Record<string, unknown>>;
+}
+
+/** What became of one record. */
+export interface ImportResult {
+  readonly decision: Decision;
+  /** The record created or merged into (or concerned, when skipped). */
+  readonly mmsId?: string;
+  readonly entryId?: number;
+}
+
+/** Options of {@link Importer}. */
+export interface ImporterOptions {
+  /**
+   * Most records committed in one transaction.
+   * @default 64
+   */
+  readonly maxBatch?: number;
+}
+
+interface Pending {
+  readonly request: ImportRequest;
+  readonly resolve: (result: ImportResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface ZoneQueue {
+  readonly items: Pending[];
+  running: boolean;
+}
+
+/** How many times a record is decided again when its matched record changed under it. */
+const CONFLICT_RETRIES = 3;
+
+export class Importer {
+  private readonly queues = new Map<string, ZoneQueue>();
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly catalog: Catalog,
+    options: ImporterOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 64;
+  }
+
+  /** Decides and commits one record; resolves once the commit is durable. */
+  import(request: ImportRequest): Promise<ImportResult> {
+    const key = targetZone(request.institution, request.profile);
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = { items: [], running: false };
+      this.queues.set(key, queue);
+    }
+    const result = new Promise<ImportResult>((resolve, reject) => {
+      queue.items.push({ request, resolve, reject });
+    });
+    if (!queue.running) void this.drain(queue);
+    return result;
+  }
+
+  /** The decision for one record, with nothing written (a dry run). */
+  dryRun(request: Omit<ImportRequest, "jobId" | "savedBy">): Promise<Decision> {
+    return decide(incomingOf(request), request, this.catalog);
+  }
+
+  private async drain(queue: ZoneQueue): Promise<void> {
+    queue.running = true;
+    try {
+      while (queue.items.length > 0) {
+        const batch: { pending: Pending; decision: Decision }[] = [];
+        const claimed = new Set<string>();
+        while (batch.length < this.maxBatch && queue.items.length > 0) {
+          const pending = queue.items[0]!;
+          let decision: Decision;
+          try {
+            decision = await decide(incomingOf(pending.request), pending.request, this.catalog);
+          } catch (error) {
+            queue.items.shift();
+            pending.reject(error);
+            continue;
+          }
+          // Depends on a record an earlier decision of this batch will change: next batch.
+          if (batch.length > 0 && decision.claims.some((c) => claimed.has(c))) break;
+          queue.items.shift();
+          for (const c of decision.claims) claimed.add(c);
+          batch.push({ pending, decision });
+        }
+        await this.commitBatch(batch);
+      }
+    } finally {
+      queue.running = false;
+    }
+  }
+
+  private async commitBatch(batch: { pending: Pending; decision: Decision }[]): Promise<void> {
+    if (batch.length === 0) return;
+    if (batch.length > 1) {
+      try {
+        const results = await this.catalog.commitMany(
+          batch.map((b) => commitRequest(b.pending.request, b.decision)),
+        );
+        batch.forEach((b, i) => b.pending.resolve(importResult(b.decision, results[i]!)));
+        return;
+      } catch {
+        // One of them failed and nothing was written: commit them one by one below.
+      }
+    }
+    for (const { pending, decision } of batch) {
+      try {
+        pending.resolve(await this.commitOne(pending.request, decision));
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+  }
+
+  /** Commits one decision; when its record changed since, decides again (a few times). */
+  private async commitOne(request: ImportRequest, first: Decision): Promise<ImportResult> {
+    let decision = first;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.catalog.commit(commitRequest(request, decision));
+        return importResult(decision, result);
+      } catch (error) {
+        const again =
+          error instanceof CatalogError &&
+          (error.code === "version-conflict" || error.code === "locked") &&
+          attempt < CONFLICT_RETRIES;
+        if (!again) return this.keepRejected(request, decision, error);
+        decision = await decide(incomingOf(request), request, this.catalog);
+      }
+    }
+  }
+
+  /**
+   * The save failed for a reason deciding again cannot fix: the record is kept in the job log as
+   * rejected, with the reason, so nothing that arrived is lost. Throws when even that fails.
+   */
+  private async keepRejected(
+    request: ImportRequest,
+    decision: Decision,
+    error: unknown,
+  ): Promise<ImportResult> {
+    const message = error instanceof Error ? error.message : String(error);
+    const failed: Decision = {
+      outcome: "rejected",
+      reason: `the catalog could not save the record (${message})`,
+      log: [...decision.log, { stage: "commit", message: `failed: ${message}` }],
+      claims: [],
+      ...(decision.mmsId !== undefined ? { mmsId: decision.mmsId } : {}),
+    };
+    return importResult(failed, await this.catalog.commit(commitRequest(request, failed)));
+  }
+}
+
+function incomingOf(request: Pick<ImportRequest, "raw" | "incoming">): Incoming {
+  return request.incoming ?? readIncoming(request.raw);
+}
+
+function targetZone(institution: Zone, profile: ConnexionProfile): string {
+  return profile.useNetworkZone && institution.network !== undefined
+    ? institution.network
+    : institution.code;
+}
+
+const ACTIONS: Partial<Record<Decision["outcome"], string>> = {
+  created: "create",
+  merged: "merge",
+  overlaid: "overlay",
+};
+
+/** The commit of a decision: the record change, if any, and the job row. */
+function commitRequest(request: ImportRequest, decision: Decision): CommitRequest {
+  return {
+    ...(decision.change ? { change: decision.change } : {}),
+    entry: {
+      jobId: request.jobId,
+      raw: request.raw,
+      outcome: decision.outcome,
+      messages: [decision.reason],
+      log: {
+        ...(request.source ? { source: request.source } : {}),
+        ...(decision.mmsId !== undefined ? { mmsId: decision.mmsId } : {}),
+        ...(decision.candidates ? { candidates: decision.candidates } : {}),
+        entries: decision.log,
+      },
+    },
+    context: {
+      savedBy: request.savedBy,
+      action: ACTIONS[decision.outcome] ?? decision.outcome,
+      jobId: request.jobId,
+    },
+  };
+}
+
+function importResult(
+  decision: Decision,
+  result: { mmsId?: string; entryId?: number },
+): ImportResult {
+  const mmsId = result.mmsId ?? decision.mmsId;
+  return {
+    decision,
+    ...(mmsId !== undefined ? { mmsId } : {}),
+    ...(result.entryId !== undefined ? { entryId: result.entryId } : {}),
+  };
+}

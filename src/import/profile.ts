@@ -1,0 +1,308 @@
+/**
+ * The "OCLC Connexion" integration profile: one per institution, its settings in the words of
+ * Alma's profile page (the seed). A profile file is JSON:
+ *
+ * ```json
+ * { "code": "CONNEXION", "name": "OCLC Connexion", "integrationType": "OCLC Connexion",
+ *   "useNetworkZone": false, "targetFormat": "MARC21",
+ *   "normalization": [], "validationProfile": "MarcXML Bib Import",
+ *   "serialMatchMethod": "Unique OCLC Identifier", "nonSerialMatchMethod": "Unique OCLC Identifier",
+ *   "mergeMethod": "Overlay all fields but local",
+ *   "doNotOverrideLowerBriefLevel": false, "doNotOverrideOlderVersion": false,
+ *   "synchronizeWithExternalCatalog": "Publish bibliographic records",
+ *   "password": "s3cret" }
+ * ```
+ *
+ * {@link parseProfile} checks a file's settings and names every key that is wrong; the catalog
+ * stores {@link StoredProfileSettings} (the password only as a salted hash).
+ */
+import {
+  MANAGEMENT_TAGS,
+  RECORD_FORMATS,
+  type ManagementTag,
+  type RecordFormat,
+} from "../catalog/catalog.js";
+import { isPasswordHash } from "./password.js";
+
+/** The integration type this profile is, as the catalog files it. */
+export const CONNEXION_INTEGRATION_TYPE = "OCLC Connexion";
+
+/** Alma's match methods by name, and whether marcgate offers each yet. */
+export const MATCH_METHODS = {
+  "Unique OCLC Identifier": true,
+  "035 (Other System Identifier)": false,
+  "ISBN/ISSN": false,
+  "024 / 035": false,
+  "001 to MMS ID": false,
+  "Title and author": false,
+  "Multi-step": false,
+} as const;
+export type MatchMethodName = keyof typeof MATCH_METHODS;
+
+/** The merge methods Alma predefines (seed), and whether marcgate offers each yet. */
+export const MERGE_METHODS = {
+  "Overlay all fields but local": true,
+  "Replace 245 and 035 OCLC if exist": false,
+  "Keep only old value": false,
+  "Conditional subject headings": false,
+} as const;
+export type MergeMethodName = keyof typeof MERGE_METHODS;
+
+/** Validation exception profiles marcgate ships. */
+export const VALIDATION_PROFILES = ["MarcXML Bib Import"] as const;
+export type ValidationProfileName = (typeof VALIDATION_PROFILES)[number];
+
+/** The target format names Alma's page shows, and the short codes, for each format. */
+const TARGET_FORMAT_NAMES: Readonly<Record<string, RecordFormat>> = {
+  "MARC 21 Bibliographic": "MARC21",
+  "UNIMARC Bibliographic": "UNIMARC",
+  "KORMARC Bibliographic": "KORMARC",
+  "CNMARC Bibliographic": "CNMARC",
+};
+
+/** The settings of a profile, as marcgate works with them. */
+export interface ConnexionProfile {
+  readonly code: string;
+  readonly name: string;
+  readonly integrationType: typeof CONNEXION_INTEGRATION_TYPE;
+  /** Match and save in the institution's network zone. */
+  readonly useNetworkZone: boolean;
+  readonly targetFormat: RecordFormat;
+  /** Normalization rule files, run in order after the initial normalization. */
+  readonly normalization: readonly string[];
+  readonly validationProfile: ValidationProfileName;
+  readonly serialMatchMethod: MatchMethodName;
+  readonly nonSerialMatchMethod: MatchMethodName;
+  readonly mergeMethod: MergeMethodName;
+  readonly doNotOverrideLowerBriefLevel: boolean;
+  readonly doNotOverrideOlderVersion: boolean;
+  readonly synchronizeWithExternalCatalog: ManagementTag;
+}
+
+/** A profile as the catalog stores it: the settings and the password's salted hash. */
+export interface StoredProfileSettings extends ConnexionProfile {
+  readonly passwordHash?: string;
+}
+
+/** A profile file's settings once checked: the profile and the password as typed, if given. */
+export interface ProfileInput {
+  readonly profile: ConnexionProfile;
+  readonly password?: string;
+}
+
+/** What is wrong with one key of a profile file. */
+export interface ProfileError {
+  readonly key: string;
+  readonly message: string;
+}
+
+const DEFAULTS: Omit<ConnexionProfile, "code"> = {
+  name: "OCLC Connexion",
+  integrationType: CONNEXION_INTEGRATION_TYPE,
+  useNetworkZone: false,
+  targetFormat: "MARC21",
+  normalization: [],
+  validationProfile: "MarcXML Bib Import",
+  serialMatchMethod: "Unique OCLC Identifier",
+  nonSerialMatchMethod: "Unique OCLC Identifier",
+  mergeMethod: "Overlay all fields but local",
+  doNotOverrideLowerBriefLevel: false,
+  doNotOverrideOlderVersion: false,
+  synchronizeWithExternalCatalog: "Publish bibliographic records",
+};
+
+const KEYS = [
+  "code",
+  "name",
+  "integrationType",
+  "useNetworkZone",
+  "targetFormat",
+  "normalization",
+  "validationProfile",
+  "serialMatchMethod",
+  "nonSerialMatchMethod",
+  "mergeMethod",
+  "doNotOverrideLowerBriefLevel",
+  "doNotOverrideOlderVersion",
+  "synchronizeWithExternalCatalog",
+  "password",
+] as const;
+
+function quoteList(values: readonly string[]): string {
+  return values.map((v) => JSON.stringify(v)).join(", ");
+}
+
+/**
+ * Checks a profile file's settings (parsed JSON). Every key that is unknown, of the wrong type or
+ * not one of its allowed values gives one error naming it; keys left out take Alma's defaults
+ * (`code` is required). The password, if given, is returned as typed, for hashing.
+ *
+ * @example
+ * ```ts
+ * parseProfile({ code: "CONNEXION", password: "s3cret" });
+ * // { profile: { code: "CONNEXION", name: "OCLC Connexion", … }, password: "s3cret" }
+ * parseProfile({ code: "X", mergeMethod: "Overlay" }).errors;
+ * // [{ key: "mergeMethod", message: '"Overlay" is not a merge method; use one of …' }]
+ * ```
+ */
+export function parseProfile(
+  settings: unknown,
+): { readonly input: ProfileInput } | { readonly errors: readonly ProfileError[] } {
+  if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
+    return { errors: [{ key: "(file)", message: "a profile is a JSON object of settings" }] };
+  }
+  const errors: ProfileError[] = [];
+  const given = settings as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!(KEYS as readonly string[]).includes(key)) {
+      errors.push({ key, message: `unknown setting; the settings are ${KEYS.join(", ")}` });
+    }
+  }
+  const fail = (key: string, message: string): undefined => {
+    errors.push({ key, message });
+    return undefined;
+  };
+  const text = (key: string): string | undefined => {
+    const value = given[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "string")
+      return fail(key, `must be a string, not ${JSON.stringify(value)}`);
+    return value;
+  };
+  const flag = (key: string): boolean | undefined => {
+    const value = given[key];
+    if (value === undefined || typeof value === "boolean") return value;
+    return fail(key, `must be true or false, not ${JSON.stringify(value)}`);
+  };
+  const oneOf = <T extends string>(
+    key: string,
+    what: string,
+    known: Readonly<Record<string, boolean>>,
+  ): T | undefined => {
+    const value = text(key);
+    if (value === undefined) return undefined;
+    if (!(value in known)) {
+      return fail(key, `"${value}" is not ${what}; use one of ${quoteList(Object.keys(known))}`);
+    }
+    if (!known[value]) {
+      const offered = Object.keys(known).filter((k) => known[k]);
+      return fail(key, `"${value}" is not offered by marcgate yet; use ${quoteList(offered)}`);
+    }
+    return value as T;
+  };
+
+  const code = text("code");
+  if (code === undefined && !errors.some((e) => e.key === "code")) {
+    fail("code", "is required (a profile code such as CONNEXION)");
+  } else if (code !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(code)) {
+    fail("code", `"${code}" must be 1–40 letters, digits, "_" or "-"`);
+  }
+  const name = text("name");
+  if (name !== undefined && name.trim() === "") fail("name", "must not be empty");
+  const integrationType = text("integrationType");
+  if (integrationType !== undefined && integrationType !== CONNEXION_INTEGRATION_TYPE) {
+    fail("integrationType", `"${integrationType}" is not "${CONNEXION_INTEGRATION_TYPE}"`);
+  }
+  const useNetworkZone = flag("useNetworkZone");
+  let targetFormat: RecordFormat | undefined;
+  const format = text("targetFormat");
+  if (format !== undefined) {
+    targetFormat = (RECORD_FORMATS as readonly string[]).includes(format)
+      ? (format as RecordFormat)
+      : TARGET_FORMAT_NAMES[format];
+    if (targetFormat === undefined) {
+      fail(
+        "targetFormat",
+        `"${format}" is not a target format; use one of ${quoteList(RECORD_FORMATS)}`,
+      );
+    }
+  }
+  let normalization: string[] | undefined;
+  const files = given["normalization"];
+  if (files !== undefined) {
+    if (!Array.isArray(files) || files.some((f) => typeof f !== "string")) {
+      fail("normalization", "must be a list of rule file names");
+    } else if (files.length > 0) {
+      fail("normalization", "normalization rule files are not offered by marcgate yet; use []");
+    } else normalization = [];
+  }
+  const validationProfile = oneOf<ValidationProfileName>(
+    "validationProfile",
+    "a validation exception profile",
+    Object.fromEntries(VALIDATION_PROFILES.map((v) => [v, true])),
+  );
+  const serialMatchMethod = oneOf<MatchMethodName>(
+    "serialMatchMethod",
+    "a match method",
+    MATCH_METHODS,
+  );
+  const nonSerialMatchMethod = oneOf<MatchMethodName>(
+    "nonSerialMatchMethod",
+    "a match method",
+    MATCH_METHODS,
+  );
+  const mergeMethod = oneOf<MergeMethodName>("mergeMethod", "a merge method", MERGE_METHODS);
+  const doNotOverrideLowerBriefLevel = flag("doNotOverrideLowerBriefLevel");
+  const doNotOverrideOlderVersion = flag("doNotOverrideOlderVersion");
+  let tag = text("synchronizeWithExternalCatalog");
+  // Alma's page writes "Don’t publish" with a typographic apostrophe.
+  if (tag !== undefined) tag = tag.replace("’", "'");
+  if (tag !== undefined && !(MANAGEMENT_TAGS as readonly string[]).includes(tag)) {
+    fail(
+      "synchronizeWithExternalCatalog",
+      `"${tag}" is not a management tag; use one of ${quoteList(MANAGEMENT_TAGS)}`,
+    );
+  }
+  const password = text("password");
+
+  if (errors.length > 0) return { errors };
+  const profile: ConnexionProfile = {
+    ...DEFAULTS,
+    code: code ?? "",
+    ...(name !== undefined ? { name } : {}),
+    ...(useNetworkZone !== undefined ? { useNetworkZone } : {}),
+    ...(targetFormat !== undefined ? { targetFormat } : {}),
+    ...(normalization !== undefined ? { normalization } : {}),
+    ...(validationProfile !== undefined ? { validationProfile } : {}),
+    ...(serialMatchMethod !== undefined ? { serialMatchMethod } : {}),
+    ...(nonSerialMatchMethod !== undefined ? { nonSerialMatchMethod } : {}),
+    ...(mergeMethod !== undefined ? { mergeMethod } : {}),
+    ...(doNotOverrideLowerBriefLevel !== undefined ? { doNotOverrideLowerBriefLevel } : {}),
+    ...(doNotOverrideOlderVersion !== undefined ? { doNotOverrideOlderVersion } : {}),
+    ...(tag !== undefined ? { synchronizeWithExternalCatalog: tag as ManagementTag } : {}),
+  };
+  return { input: password !== undefined ? { profile, password } : { profile } };
+}
+
+/**
+ * A profile as the catalog gave it back: the settings are checked again (they may have been
+ * written by an older marcgate), the hash kept. `undefined` with the errors when they do not pass.
+ */
+export function storedProfile(
+  settings: unknown,
+): { readonly profile: StoredProfileSettings } | { readonly errors: readonly ProfileError[] } {
+  if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
+    return { errors: [{ key: "(stored)", message: "the stored profile is not an object" }] };
+  }
+  const { passwordHash, ...rest } = settings as Record<string, unknown>;
+  const parsed = parseProfile(rest);
+  if ("errors" in parsed) return parsed;
+  if (
+    passwordHash !== undefined &&
+    (typeof passwordHash !== "string" || !isPasswordHash(passwordHash))
+  ) {
+    return { errors: [{ key: "passwordHash", message: "the stored password hash is damaged" }] };
+  }
+  return {
+    profile: {
+      ...parsed.input.profile,
+      ...(typeof passwordHash === "string" ? { passwordHash } : {}),
+    },
+  };
+}
+
+/** The profile's settings for people: every setting, the password only as "(set)" or "(none)". */
+export function describeProfile(profile: StoredProfileSettings): Record<string, unknown> {
+  const { passwordHash, ...settings } = profile;
+  return { ...settings, password: passwordHash !== undefined ? "(set)" : "(none)" };
+}

@@ -1,0 +1,339 @@
+/**
+ * The importer on a real (SQLite) catalog: decide and commit, every outcome of this step, and
+ * concurrent imports of the same record.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Catalog, Zone } from "../../src/catalog/catalog.js";
+import { openCatalog } from "../../src/catalog/open.js";
+import { Importer, type ImportRequest } from "../../src/import/importer.js";
+import { parseProfile, type ConnexionProfile } from "../../src/import/profile.js";
+import { writeIso2709 } from "../../src/marc/iso2709.js";
+import type { DataField, MarcRecord } from "../../src/marc/record.js";
+import { getControlValue, getDataFields } from "../../src/marc/record.js";
+
+function data(tag: string, ind: string, ...subfields: string[]): DataField {
+  return {
+    tag,
+    ind1: ind[0]!,
+    ind2: ind[1]!,
+    subfields: subfields.map((s) => ({ code: s[0]!, value: s.slice(1) })),
+  };
+}
+
+/** An OCLC record as Connexion exports it: 001 ocm…, 003 OCoLC. */
+function oclcRecord(
+  oclc: string,
+  title: string,
+  options: { leader?: string; extra?: DataField[] } = {},
+): MarcRecord {
+  return {
+    leader: options.leader ?? "00000cam a2200000 a 4500",
+    fields: [
+      { tag: "001", value: `ocm${oclc.padStart(8, "0")}` },
+      { tag: "003", value: "OCoLC" },
+      { tag: "005", value: "20260101120000.0" },
+      { tag: "008", value: "260101s2026    nyu           000 0 eng d" },
+      data("245", "10", `a${title}`),
+      ...(options.extra ?? []),
+    ],
+  };
+}
+
+function profile(settings: Record<string, unknown> = {}): ConnexionProfile {
+  const parsed = parseProfile({ code: "CONNEXION", ...settings });
+  assert.ok("input" in parsed);
+  return parsed.input.profile;
+}
+
+describe("Importer", () => {
+  let dir: string;
+  let catalog: Catalog;
+  let institution: Zone;
+  let member: Zone;
+  let jobId: number;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "marcgate-importer-"));
+    const opened = await openCatalog({ data: dir });
+    assert.ok(opened.catalog);
+    catalog = opened.catalog;
+    institution = await catalog.addInstitution({ code: "01TEST_INST", name: "Test" });
+    await catalog.addNetworkZone({ code: "01TEST_NETWORK", name: "Network" });
+    member = await catalog.addInstitution({
+      code: "01MEMBER_INST",
+      name: "Member",
+      network: "01TEST_NETWORK",
+    });
+    jobId = (
+      await catalog.startJob({ institution: institution.code, source: "test", description: "t" })
+    ).id;
+  });
+  after(async () => {
+    await catalog.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function request(
+    record: MarcRecord | Uint8Array,
+    settings: Record<string, unknown> = {},
+    zone = institution,
+  ): ImportRequest {
+    return {
+      raw: record instanceof Uint8Array ? record : writeIso2709(record),
+      institution: zone,
+      profile: profile(settings),
+      jobId,
+      savedBy: "test",
+    };
+  }
+
+  test("no match: a new record, 001 the MMS ID, the OCLC number in 035, the management tag set", async () => {
+    const importer = new Importer(catalog);
+    const raw = writeIso2709(oclcRecord("1001", "First"));
+    const result = await importer.import({
+      ...request(raw, { synchronizeWithExternalCatalog: "Don't publish" }),
+    });
+    assert.equal(result.decision.outcome, "created");
+    assert.match(result.mmsId!, /^99\d+$/);
+    const stored = await catalog.record(result.mmsId!);
+    assert.ok(stored);
+    assert.equal(getControlValue(stored.marc, "001"), result.mmsId);
+    assert.equal(getControlValue(stored.marc, "003"), undefined);
+    assert.deepEqual(
+      getDataFields(stored.marc, "035").map((f) => f.subfields[0]!.value),
+      ["(OCoLC)ocm00001001"],
+    );
+    assert.equal(stored.managementTag, "Don't publish");
+    assert.equal(stored.originatingVersion, "20260101120000.0");
+    const rows = await catalog.jobRecords(jobId);
+    const row = rows.find((r) => r.id === result.entryId);
+    assert.ok(row);
+    assert.equal(row.outcome, "created");
+    assert.deepEqual(Buffer.from(row.raw), raw);
+    assert.equal(row.mmsId, result.mmsId);
+  });
+
+  test("one match: merged with Overlay all fields but local; the local fields stay", async () => {
+    const importer = new Importer(catalog);
+    const first = await importer.import(request(oclcRecord("2002", "Before")));
+    const stored = (await catalog.record(first.mmsId!))!;
+    // Staff add local fields to the record.
+    await catalog.commit({
+      change: {
+        kind: "update",
+        mmsId: stored.mmsId,
+        expectedVersion: stored.version,
+        marc: {
+          ...stored.marc,
+          fields: [
+            ...stored.marc.fields,
+            data("035", "9 ", "aLOCAL-1"),
+            data("949", "  ", "aitem"),
+          ],
+        },
+      },
+      context: { savedBy: "staff", action: "edit" },
+    });
+    const second = await importer.import(
+      request(oclcRecord("2002", "After", { extra: [data("650", " 0", "aNew subject")] })),
+    );
+    assert.equal(second.decision.outcome, "merged");
+    assert.equal(second.mmsId, first.mmsId);
+    assert.equal(second.decision.reason, "merged (Overlay all fields but local)");
+    const merged = (await catalog.record(first.mmsId!))!;
+    assert.equal(merged.version, 3);
+    assert.equal(getControlValue(merged.marc, "001"), first.mmsId);
+    assert.equal(getDataFields(merged.marc, "245")[0]!.subfields[0]!.value, "After");
+    assert.deepEqual(
+      getDataFields(merged.marc, "035").map((f) => `${f.ind1}${f.ind2}${f.subfields[0]!.value}`),
+      ["9 LOCAL-1", "  (OCoLC)ocm00002002"],
+    );
+    assert.equal(getDataFields(merged.marc, "949").length, 1);
+    assert.equal(getDataFields(merged.marc, "650").length, 1);
+    assert.ok(
+      second.decision.log.some(
+        (e) =>
+          e.stage === "match" && e.message === `OCLC number 2002: 1 record(s): ${first.mmsId!}`,
+      ),
+    );
+  });
+
+  test("several matches: held for review, nothing overwritten", async () => {
+    const importer = new Importer(catalog);
+    const a = await catalog.commit({
+      change: {
+        kind: "create",
+        zone: institution.code,
+        marc: {
+          leader: "00000nam a2200000 a 4500",
+          fields: [data("035", "  ", "a(OCoLC)3003"), data("245", "10", "aA")],
+        },
+      },
+      context: { savedBy: "t", action: "create" },
+    });
+    const b = await catalog.commit({
+      change: {
+        kind: "create",
+        zone: institution.code,
+        marc: {
+          leader: "00000nam a2200000 a 4500",
+          fields: [data("035", "  ", "a(OCoLC)3003"), data("245", "10", "aB")],
+        },
+      },
+      context: { savedBy: "t", action: "create" },
+    });
+    const result = await importer.import(request(oclcRecord("3003", "C")));
+    assert.equal(result.decision.outcome, "review");
+    assert.deepEqual(result.decision.candidates, [a.mmsId, b.mmsId]);
+    assert.equal(
+      result.decision.reason,
+      `2 records match OCLC number 3003 (${a.mmsId!}, ${b.mmsId!}); nothing was changed`,
+    );
+    assert.equal((await catalog.record(a.mmsId!))!.version, 1);
+    assert.equal((await catalog.record(b.mmsId!))!.version, 1);
+  });
+
+  test("MARC-8 is converted to UTF-8 and the log says so", async () => {
+    const importer = new Importer(catalog);
+    const marc8 = writeIso2709(
+      { ...oclcRecord("4004", "Caf\u00e2e"), leader: "00000cam  2200000 a 4500" },
+      { marc8: "keep" },
+    );
+    assert.equal(marc8[9], 0x20);
+    const result = await importer.import(request(marc8));
+    assert.equal(result.decision.outcome, "created");
+    const stored = (await catalog.record(result.mmsId!))!;
+    assert.equal(
+      getDataFields(stored.marc, "245")[0]!.subfields[0]!.value.normalize("NFC"),
+      "Café",
+    );
+    assert.equal(stored.marc.leader[9], "a");
+    assert.ok(
+      result.decision.log.some((e) => e.stage === "convert" && /MARC-8 to UTF-8/.test(e.message)),
+    );
+  });
+
+  test("bytes that are no record: rejected, kept in the job with the reason", async () => {
+    const importer = new Importer(catalog);
+    const garbage = Buffer.from("this is not MARC at all\x1d");
+    const result = await importer.import(request(garbage));
+    assert.equal(result.decision.outcome, "rejected");
+    assert.match(
+      result.decision.reason,
+      /^the record cannot be read as MARC 21 \(ISO 2709\): fatal at byte 24: directory has no field terminator \(1E\)$/,
+    );
+    const row = (await catalog.jobRecords(jobId)).find((r) => r.id === result.entryId)!;
+    assert.equal(row.outcome, "rejected");
+    assert.deepEqual(Buffer.from(row.raw), garbage);
+  });
+
+  test("a record linked to the Community Zone is skipped; a locked one is held for review", async () => {
+    const importer = new Importer(catalog);
+    const linked = await catalog.commit({
+      change: {
+        kind: "create",
+        zone: institution.code,
+        czLinked: true,
+        marc: { leader: "00000nam a2200000 a 4500", fields: [data("035", "  ", "a(OCoLC)5005")] },
+      },
+      context: { savedBy: "t", action: "create" },
+    });
+    const skipped = await importer.import(request(oclcRecord("5005", "X")));
+    assert.equal(skipped.decision.outcome, "skipped");
+    assert.equal(
+      skipped.decision.reason,
+      `record ${linked.mmsId!} is linked to the Community Zone`,
+    );
+    const locked = await importer.import(request(oclcRecord("6006", "Y")));
+    await catalog.lock(locked.mmsId!, "jdoe");
+    const held = await importer.import(request(oclcRecord("6006", "Y2")));
+    assert.equal(held.decision.outcome, "review");
+    assert.match(
+      held.decision.reason,
+      new RegExp(`^record ${locked.mmsId!} is being edited \\(locked by jdoe since `),
+    );
+    assert.equal((await catalog.record(locked.mmsId!))!.version, 1);
+  });
+
+  test("the two protections: lower brief level, older 005", async () => {
+    const importer = new Importer(catalog);
+    const full = await importer.import(request(oclcRecord("7007", "Full")));
+    const brief = oclcRecord("7007", "Brief", { leader: "00000cam a22000003a 4500" });
+    const lower = await importer.import(request(brief, { doNotOverrideLowerBriefLevel: true }));
+    assert.equal(lower.decision.outcome, "skipped");
+    assert.match(lower.decision.reason, /brief level 03 is lower than record \d+'s 10/);
+    const older = oclcRecord("7007", "Old");
+    const old = {
+      ...older,
+      fields: older.fields.map((f) =>
+        f.tag === "005" ? { tag: "005", value: "20190101000000.0" } : f,
+      ),
+    };
+    const refused = await importer.import(request(old, { doNotOverrideOlderVersion: true }));
+    assert.equal(refused.decision.outcome, "skipped");
+    assert.match(
+      refused.decision.reason,
+      /incoming 005 20190101000000.0 is older than record \d+'s originating version 20260101120000.0/,
+    );
+    // Without the protections the same records merge.
+    assert.equal((await importer.import(request(old))).decision.outcome, "merged");
+    assert.equal((await catalog.record(full.mmsId!))!.version, 2);
+  });
+
+  test("use network zone: matched and saved in the network zone", async () => {
+    const importer = new Importer(catalog);
+    const result = await importer.import(
+      request(oclcRecord("8008", "Shared"), { useNetworkZone: true }, member),
+    );
+    assert.equal(result.decision.outcome, "created");
+    assert.equal((await catalog.record(result.mmsId!))!.zone, "01TEST_NETWORK");
+    const alone = await importer.import(
+      request(oclcRecord("8009", "Alone"), { useNetworkZone: true }),
+    );
+    assert.equal(alone.decision.outcome, "rejected");
+    assert.match(alone.decision.reason, /belongs to no network zone/);
+  });
+
+  test("50 concurrent exports of one new record: one created, the rest merged into it", async () => {
+    const importer = new Importer(catalog);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        importer.import(request(oclcRecord("9009", `Copy ${i}`))),
+      ),
+    );
+    const created = results.filter((r) => r.decision.outcome === "created");
+    assert.equal(created.length, 1);
+    assert.equal(results.filter((r) => r.decision.outcome === "merged").length, 49);
+    assert.ok(results.every((r) => r.mmsId === created[0]!.mmsId));
+    assert.equal((await catalog.findByKey("oclc", "9009", [institution.code])).length, 1);
+    assert.equal((await catalog.record(created[0]!.mmsId!))!.version, 50);
+  });
+
+  test("200 concurrent exports of different records are committed in batches, each once", async () => {
+    const importer = new Importer(catalog);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        importer.import(request(oclcRecord(String(100000 + i), `Book ${i}`))),
+      ),
+    );
+    assert.ok(results.every((r) => r.decision.outcome === "created"));
+    assert.equal(new Set(results.map((r) => r.mmsId)).size, 200);
+  });
+
+  test("a dry run decides and writes nothing", async () => {
+    const importer = new Importer(catalog);
+    const before = (await catalog.job(jobId))!;
+    const decision = await importer.dryRun({
+      raw: writeIso2709(oclcRecord("9999999", "Dry")),
+      institution,
+      profile: profile(),
+    });
+    assert.equal(decision.outcome, "created");
+    assert.deepEqual(await catalog.findByKey("oclc", "9999999", [institution.code]), []);
+    assert.deepEqual((await catalog.job(jobId))!.counts, before.counts);
+  });
+});
