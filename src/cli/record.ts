@@ -1,5 +1,6 @@
 /** `marcgate record`: one record, its header (zone, brief level, version…), and its versions. */
 import type { RecordVersion, StoredRecord } from "../catalog/catalog.js";
+import { formatSummary, recordSummary } from "../catalog/summary.js";
 import { formatWriter, type FormatName } from "../marc/formats.js";
 import type { MarcRecord } from "../marc/record.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, withCatalog } from "./catalog-options.js";
@@ -25,31 +26,12 @@ on standard output in FORMAT, so the output can be saved or piped as it is.
 ${CATALOG_HELP}Exit status 1 when there is no such record or version, 2 on bad usage.
 `;
 
-/** Header lines: `label: value`, labels aligned. */
-function header(pairs: readonly (readonly [string, string])[]): string {
-  const width = Math.max(...pairs.map(([label]) => label.length)) + 1;
-  return pairs.map(([label, value]) => `${(label + ":").padEnd(width)} ${value}\n`).join("");
-}
-
 function recordHeader(r: StoredRecord): string {
-  return header([
-    ["MMS ID", r.mmsId],
-    ["zone", r.zone],
-    ["format", r.format],
-    ["brief level", r.briefLevel],
-    ["version", String(r.version)],
-    ["management tag", r.managementTag],
-    ["CZ link", r.czLinked ? "linked to the Community Zone" : "none"],
-    ["lock", r.lock ? `${r.lock.by} since ${r.lock.since.toISOString()}` : "none"],
-    ["suppressed", r.suppressed ? "yes" : "no"],
-    ["created", r.created.toISOString()],
-    ["updated", r.updated.toISOString()],
-    ["import 005", r.originatingVersion ?? "none"],
-  ]);
+  return formatSummary(recordSummary(r));
 }
 
 function versionHeader(v: RecordVersion, current: number): string {
-  return header([
+  return formatSummary([
     ["MMS ID", v.mmsId],
     ["version", `${v.version} of ${current}`],
     ["brief level", v.briefLevel],

@@ -320,6 +320,32 @@ export async function* readIso2709(
   for (const frame of framer.end()) yield decodeFrame(frame, index++, options);
 }
 
+/** One record read from ISO 2709, with its bytes exactly as they stood in the input. */
+export interface Iso2709RecordBytes {
+  readonly result: ReadResult<MarcRecord>;
+  readonly bytes: Buffer;
+}
+
+/**
+ * {@link readIso2709}, with each record's bytes as they were in the input (what an importer
+ * keeps, and what a Connexion client sends).
+ */
+export async function* readIso2709WithBytes(
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: Iso2709ReadOptions = {},
+): AsyncGenerator<Iso2709RecordBytes> {
+  const framer = new Iso2709Framer(options);
+  let index = 0;
+  for await (const chunk of input) {
+    for (const frame of framer.push(chunk)) {
+      yield { result: decodeFrame(frame, index++, options), bytes: frame.bytes };
+    }
+  }
+  for (const frame of framer.end()) {
+    yield { result: decodeFrame(frame, index++, options), bytes: frame.bytes };
+  }
+}
+
 /** Reads every record of a complete ISO 2709 buffer (the synchronous twin of {@link readIso2709}). */
 export function* readIso2709Buffer(
   bytes: Uint8Array,
