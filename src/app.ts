@@ -1,0 +1,85 @@
+/**
+ * The composition root: a catalog, the importer, the Connexion gateway and listener, and the
+ * HTTP server, started together by `marcgate serve` (and by the tests and the benchmark).
+ */
+import { hostname } from "node:os";
+import type { Catalog } from "./catalog/catalog.js";
+import { ConnexionGateway } from "./connexion/gateway.js";
+import { ConnexionServer, type ConnexionServerOptions } from "./connexion/server.js";
+import type { LogonThrottleOptions } from "./connexion/throttle.js";
+import { Importer } from "./import/importer.js";
+import { startHttp } from "./web/http.js";
+
+/** Options of {@link startApp}. */
+export interface AppOptions {
+  /** @default 5500 */
+  readonly connexionPort?: number;
+  /** @default 8080 */
+  readonly httpPort?: number;
+  /** @default "::" */
+  readonly host?: string;
+  /**
+   * The address of the HTTP server as catalogers reach it, for the record links in replies.
+   * @default `http://<host name>:<HTTP port>`
+   */
+  readonly publicUrl?: string;
+  /** The institution of exports that send no logon ID. */
+  readonly defaultInstitution?: string;
+  /** Listener limits and timeouts. */
+  readonly connexion?: Omit<ConnexionServerOptions, "port" | "host" | "log">;
+  readonly throttle?: LogonThrottleOptions;
+  /** One line per export and per event. */
+  readonly log?: (line: string) => void;
+}
+
+/** A running marcgate. */
+export interface App {
+  readonly connexionPort: number;
+  readonly httpPort: number;
+  readonly publicUrl: string;
+  /** Stops listening, answers the exports being handled, finishes the open jobs. The catalog stays open. */
+  close(): Promise<void>;
+}
+
+/** Starts the Connexion listener and the HTTP server on a catalog. */
+export async function startApp(catalog: Catalog, options: AppOptions = {}): Promise<App> {
+  const log = options.log ?? (() => undefined);
+  let publicUrl = options.publicUrl?.replace(/\/+$/, "");
+  const importer = new Importer(catalog);
+  const gateway = new ConnexionGateway(catalog, importer, {
+    ...(options.defaultInstitution !== undefined
+      ? { defaultInstitution: options.defaultInstitution }
+      : {}),
+    ...(options.throttle ? { throttle: options.throttle } : {}),
+    recordUrl: (mmsId) => `${publicUrl ?? ""}/records/${mmsId}`,
+  });
+  const connexion = new ConnexionServer((request, peer) => gateway.handle(request, peer), {
+    ...options.connexion,
+    port: options.connexionPort ?? 5500,
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    log,
+  });
+  const http = await startHttp(catalog, {
+    port: options.httpPort ?? 8080,
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    connexion: () => connexion.stats,
+  });
+  let listening;
+  try {
+    listening = await connexion.listen();
+  } catch (error) {
+    await http.close();
+    throw error;
+  }
+  publicUrl ??= `http://${hostname()}:${http.port}`;
+  return {
+    connexionPort: listening.port,
+    httpPort: http.port,
+    publicUrl,
+    close: async () => {
+      await connexion.close();
+      await gateway.close();
+      await http.close();
+    },
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * The gateway: what happens to one Connexion request once its bytes have arrived. It finds the
+ * institution by the logon ID, checks the password against its "OCLC Connexion" profile
+ * (throttling addresses that keep failing), hands the record to the importer and words the
+ * reply. Credentials are never logged or stored; records that fail the logon are not stored.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+import type { Catalog, Zone } from "../catalog/catalog.js";
+import { readIncoming } from "../import/decide.js";
+import type { Importer, ImportResult } from "../import/importer.js";
+import { verifyPassword } from "../import/password.js";
+import {
+  CONNEXION_INTEGRATION_TYPE,
+  storedProfile,
+  type StoredProfileSettings,
+} from "../import/profile.js";
+import { errorReply, replyText, type RecordUrl } from "./reply.js";
+import type { ConnexionRequest } from "./request.js";
+import { LogonThrottle, type LogonThrottleOptions } from "./throttle.js";
+
+/** Who sent a request. */
+export interface Peer {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** What one export came to, for the server's log line. */
+export interface ExportOutcome {
+  readonly reply: string;
+  /** `created`, `merged`, … or `unauthorized`, `throttled`, `failed`. */
+  readonly outcome: string;
+  readonly institution?: string;
+  readonly mmsId?: string;
+  readonly jobId?: number;
+}
+
+/** Options of {@link ConnexionGateway}. */
+export interface GatewayOptions {
+  /** The institution for requests without a logon ID (the client's logon box unchecked). */
+  readonly defaultInstitution?: string;
+  /** The record's address for the reply's second line. */
+  readonly recordUrl?: RecordUrl;
+  readonly throttle?: LogonThrottleOptions;
+  /** The clock, for the day a job belongs to. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+interface OpenJob {
+  readonly day: string;
+  readonly id: Promise<number>;
+}
+
+const UNAUTHORIZED =
+  "Unauthorized request: the logon ID or password is wrong. In Connexion's export options, the Logon ID is the institution code and the password is the one in the institution's OCLC Connexion profile";
+
+/** Most verified passwords remembered (so each export does not pay for a scrypt hash). */
+const VERIFIED_CACHE = 1_000;
+
+export class ConnexionGateway {
+  private readonly throttle: LogonThrottle;
+  private readonly jobs = new Map<string, OpenJob>();
+  /** HMAC of (institution, password) under a key of this process → the hash it matched. */
+  private readonly verified = new Map<string, string>();
+  private readonly cacheKey = randomBytes(32);
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly importer: Importer,
+    private readonly options: GatewayOptions = {},
+  ) {
+    this.throttle = new LogonThrottle(options.throttle);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Handles one request; never throws (a failure is an `Error:` reply). */
+  async handle(request: ConnexionRequest, peer: Peer): Promise<ExportOutcome> {
+    try {
+      return await this.handleRequest(request, peer);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        outcome: "failed",
+        reply: errorReply(
+          `the catalog could not take the record (${message}). Please contact the administrator`,
+        ),
+      };
+    }
+  }
+
+  /** Finishes the open jobs (server shutdown). */
+  async close(): Promise<void> {
+    const open = [...this.jobs.values()];
+    this.jobs.clear();
+    for (const job of open) {
+      try {
+        await this.catalog.finishJob(await job.id);
+      } catch {
+        // A job that could not be started has nothing to finish.
+      }
+    }
+  }
+
+  private async handleRequest(request: ConnexionRequest, peer: Peer): Promise<ExportOutcome> {
+    const blocked = this.throttle.blockedFor(peer.address);
+    if (blocked > 0) {
+      const minutes = Math.ceil(blocked / 60_000);
+      return {
+        outcome: "throttled",
+        reply: errorReply(
+          `too many failed logons from ${peer.address}; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`,
+        ),
+      };
+    }
+    const logonId = request.logon.logonId ?? request.logon.user ?? this.options.defaultInstitution;
+    const logon =
+      logonId !== undefined ? await this.logOn(logonId, request.logon.password ?? "") : undefined;
+    if (!logon) {
+      // Only a logon that was tried counts towards throttling, not a client set up without one.
+      if (logonId !== undefined) this.throttle.failed(peer.address);
+      return {
+        outcome: "unauthorized",
+        ...(logonId !== undefined ? { institution: logonId } : {}),
+        reply: errorReply(
+          logonId === undefined
+            ? `Unauthorized request: no logon ID was sent. In Connexion's export options, check "Send Local System Logon ID and Password" and enter the institution code as the Logon ID`
+            : UNAUTHORIZED,
+        ),
+      };
+    }
+    this.throttle.succeeded(peer.address);
+    const { institution, profile } = logon;
+    const jobId = await this.jobFor(institution.code);
+    const result: ImportResult = await this.importer.import({
+      raw: request.record,
+      incoming: readIncoming(request.record, {
+        end: request.end,
+        ...(request.declaredLength !== undefined ? { declaredLength: request.declaredLength } : {}),
+      }),
+      institution,
+      profile,
+      jobId,
+      savedBy: `connexion:${institution.code}`,
+      source: {
+        kind: "connexion",
+        peer: `${peer.address}:${peer.port}`,
+        lengthForm: request.lengthForm,
+        end: request.end,
+      },
+    });
+    return {
+      outcome: result.decision.outcome,
+      institution: institution.code,
+      jobId,
+      ...(result.mmsId !== undefined ? { mmsId: result.mmsId } : {}),
+      reply: replyText(result, {
+        jobId,
+        ...(this.options.recordUrl ? { recordUrl: this.options.recordUrl } : {}),
+      }),
+    };
+  }
+
+  /** The institution and its profile when the logon ID and password are right. */
+  private async logOn(
+    logonId: string,
+    password: string,
+  ): Promise<{ institution: Zone; profile: StoredProfileSettings } | undefined> {
+    const institution = await this.catalog.zone(logonId);
+    if (!institution || institution.kind !== "institution") return undefined;
+    const stored = await this.catalog.integrationProfile(
+      institution.code,
+      CONNEXION_INTEGRATION_TYPE,
+    );
+    if (!stored) return undefined;
+    const parsed = storedProfile(stored.settings);
+    if ("errors" in parsed) {
+      throw new Error(
+        `the OCLC Connexion profile of ${institution.code} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
+      );
+    }
+    const { profile } = parsed;
+    if (profile.passwordHash === undefined) return undefined;
+    const cacheKey = createHmac("sha256", this.cacheKey)
+      .update(institution.code)
+      .update("\0")
+      .update(password)
+      .digest("base64");
+    if (this.verified.get(cacheKey) !== profile.passwordHash) {
+      if (!(await verifyPassword(password, profile.passwordHash))) return undefined;
+      if (this.verified.size >= VERIFIED_CACHE) this.verified.clear();
+      this.verified.set(cacheKey, profile.passwordHash);
+    }
+    return { institution, profile };
+  }
+
+  /** The institution's job for today's Connexion exports (one per institution, day and server run). */
+  private jobFor(institution: string): Promise<number> {
+    const day = this.now().toISOString().slice(0, 10);
+    const open = this.jobs.get(institution);
+    if (open && open.day === day) return open.id;
+    if (open) {
+      void open.id.then((id) => this.catalog.finishJob(id)).catch(() => undefined);
+    }
+    const id = this.catalog
+      .startJob({
+        institution,
+        source: "connexion",
+        description: `OCLC Connexion exports ${day}`,
+      })
+      .then((job) => job.id);
+    // A job that could not be started is tried again by the next export.
+    id.catch(() => {
+      if (this.jobs.get(institution)?.id === id) this.jobs.delete(institution);
+    });
+    this.jobs.set(institution, { day, id });
+    return id;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The reply text a Connexion client shows in its "OCLC Gateway Export Status" window. The
+ * client does not parse it: success and failure differ only in the wording, so each reply
+ * starts with `Success.`, `Held for review:`, `Skipped:` or `Error:` and says what to do.
+ * Text is ASCII (the client's code page is unknown) with LF line breaks; the server adds the
+ * terminating NUL.
+ */
+import type { ImportResult } from "../import/importer.js";
+
+/** Where a record can be seen, for the reply's second line. */
+export type RecordUrl = (mmsId: string) => string;
+
+/** ASCII only: accents dropped, anything else non-printable or non-ASCII replaced by `?`. */
+export function asciiText(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[‘’]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/[–—]/g, "-")
+    .replace(/[^\n\x20-\x7e]/g, "?");
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/**
+ * The reply to one export, e.g. `Success. Record 991000000010001 added.` and the record's
+ * address, or `Error: <what, and what to do>`.
+ */
+export function replyText(
+  result: ImportResult,
+  options: { readonly recordUrl?: RecordUrl; readonly jobId: number },
+): string {
+  const { decision, mmsId } = result;
+  const link = mmsId !== undefined && options.recordUrl ? `\n\n${options.recordUrl(mmsId)}` : "";
+  let text: string;
+  switch (decision.outcome) {
+    case "created":
+    case "merged":
+    case "overlaid":
+    case "loaded":
+      text = `Success. Record ${mmsId ?? "?"} ${decision.reason}.${link}`;
+      break;
+    case "unchanged":
+      text = `Success. Record ${mmsId ?? "?"} is unchanged: ${sentence(decision.reason)}${link}`;
+      break;
+    case "review":
+      text = `Held for review: ${sentence(decision.reason)} Staff can resolve it in job ${options.jobId}.`;
+      break;
+    case "skipped":
+      text = `Skipped: ${sentence(decision.reason)}${link}`;
+      break;
+    case "rejected":
+      text = `Error: ${sentence(decision.reason)} The record was kept in job ${options.jobId}; correct it and export it again.`;
+      break;
+  }
+  return asciiText(text);
+}
+
+/** The reply when the request never reached the import: bad credentials, no record, too large … */
+export function errorReply(reason: string): string {
+  return asciiText(`Error: ${sentence(reason)}`);
+}

@@ -1,0 +1,308 @@
+/**
+ * The Connexion listener: plain TCP (default port 5500). The client speaks first; each request
+ * (optional logon prefix and one ISO 2709 record) gets one reply, text and a NUL, in order.
+ * After a reply the connection stays open until the client closes it or `lingerMs` pass, and
+ * any further record on it is a new export.
+ *
+ * Protection: a request may buffer at most `maxRequestBytes`; the server holds at most
+ * `maxConnections` connections and `maxConnectionsPerAddress` from one address; a request that
+ * stops arriving for `idleTimeoutMs` is taken as it is (the parser's idle end), one that takes
+ * longer than `requestTimeoutMs` in all (a slow sender) is refused; a client that sends requests
+ * faster than they are answered is paused. Every connection is independent, so one bad client
+ * never stalls the others.
+ */
+import net from "node:net";
+import type { ExportOutcome, Peer } from "./gateway.js";
+import { errorReply } from "./reply.js";
+import { ConnexionRequestParser, type ConnexionRequest, type ParserEvent } from "./request.js";
+
+/** Options of {@link ConnexionServer}. */
+export interface ConnexionServerOptions {
+  /** @default 5500 */
+  readonly port?: number;
+  /** @default "::" (all addresses) */
+  readonly host?: string;
+  /** @default 100000 */
+  readonly maxRequestBytes?: number;
+  /** @default 1000 */
+  readonly maxConnections?: number;
+  /** @default 100 */
+  readonly maxConnectionsPerAddress?: number;
+  /** Silence in the middle of a request before it is taken as complete. @default 10000 */
+  readonly idleTimeoutMs?: number;
+  /** Longest time from a request's first byte to its last. @default 60000 */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle connection stays open (before the first request and after a reply). @default 30000 */
+  readonly lingerMs?: number;
+  /** Requests of one connection waiting for their reply before its reading is paused. @default 4 */
+  readonly maxQueuedRequests?: number;
+  /** One line per export and per refused connection (never credentials). */
+  readonly log?: (line: string) => void;
+}
+
+/** Handles one request and says what came of it. Must not throw. */
+export type ExportHandler = (request: ConnexionRequest, peer: Peer) => Promise<ExportOutcome>;
+
+/** Counters for the status page and `/healthz`. */
+export interface ConnexionStats {
+  readonly connections: number;
+  readonly exports: number;
+  readonly failures: number;
+  readonly refusedConnections: number;
+}
+
+const FAILURE_OUTCOMES = new Set(["rejected", "unauthorized", "throttled", "failed", "refused"]);
+
+export class ConnexionServer {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private counters = { exports: 0, failures: 0, refusedConnections: 0 };
+  private readonly settings: Required<Omit<ConnexionServerOptions, "log">>;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly handler: ExportHandler,
+    options: ConnexionServerOptions = {},
+  ) {
+    this.settings = {
+      port: options.port ?? 5500,
+      host: options.host ?? "::",
+      maxRequestBytes: options.maxRequestBytes ?? 100_000,
+      maxConnections: options.maxConnections ?? 1000,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 100,
+      idleTimeoutMs: options.idleTimeoutMs ?? 10_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+      lingerMs: options.lingerMs ?? 30_000,
+      maxQueuedRequests: options.maxQueuedRequests ?? 4,
+    };
+    this.log = options.log ?? (() => undefined);
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+      this.accept(socket),
+    );
+  }
+
+  /** Starts listening; resolves with the port (useful with port 0). */
+  listen(): Promise<{ port: number }> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.settings.port, this.settings.host, () => {
+        this.server.off("error", reject);
+        const address = this.server.address();
+        resolve({ port: typeof address === "object" && address ? address.port : 0 });
+      });
+    });
+  }
+
+  get stats(): ConnexionStats {
+    return { connections: this.sockets.size, ...this.counters };
+  }
+
+  /** Stops accepting, lets requests being handled finish and answer, then closes every connection. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    const address = socket.remoteAddress ?? "unknown";
+    const peer: Peer = { address, port: socket.remotePort ?? 0 };
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    const refusal =
+      this.sockets.size >= this.settings.maxConnections
+        ? "the server is busy (too many connections); export again in a minute"
+        : fromAddress >= this.settings.maxConnectionsPerAddress
+          ? `too many connections from ${address}; export again when the others are done`
+          : undefined;
+    if (refusal) {
+      this.counters.refusedConnections++;
+      this.log(`connexion ${address}:${peer.port} refused: ${refusal}`);
+      socket.on("error", () => undefined);
+      socket.end(`${errorReply(refusal)}\0`, "latin1");
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    this.sockets.add(socket);
+    this.perAddress.set(address, fromAddress + 1);
+    socket.on("close", () => {
+      this.sockets.delete(socket);
+      const n = (this.perAddress.get(address) ?? 1) - 1;
+      if (n > 0) this.perAddress.set(address, n);
+      else this.perAddress.delete(address);
+    });
+    new Connection(socket, peer, this.settings, this.handler, {
+      track: (work) => {
+        this.inFlight.add(work);
+        void work.finally(() => this.inFlight.delete(work));
+      },
+      exported: (outcome, request, ms) => {
+        this.counters.exports++;
+        if (FAILURE_OUTCOMES.has(outcome.outcome)) this.counters.failures++;
+        this.log(exportLine(peer, outcome, request, ms));
+      },
+      refused: (message) => {
+        this.counters.failures++;
+        this.log(`connexion ${peer.address}:${peer.port} refused: ${message}`);
+      },
+    });
+  }
+}
+
+function exportLine(
+  peer: Peer,
+  outcome: ExportOutcome,
+  request: ConnexionRequest,
+  ms: number,
+): string {
+  return [
+    `connexion ${peer.address}:${peer.port}`,
+    `logon ${outcome.institution ?? "-"}`,
+    outcome.outcome,
+    outcome.mmsId ?? "-",
+    outcome.jobId !== undefined ? `job ${outcome.jobId}` : "job -",
+    `${request.record.length} bytes`,
+    `${request.lengthForm} prefix`,
+    `end ${request.end}`,
+    `${ms} ms`,
+  ].join(" ");
+}
+
+interface ConnectionHooks {
+  readonly track: (work: Promise<unknown>) => void;
+  readonly exported: (outcome: ExportOutcome, request: ConnexionRequest, ms: number) => void;
+  readonly refused: (message: string) => void;
+}
+
+/** One client connection: its parser, its timers and its queue of requests to answer in order. */
+class Connection {
+  private readonly parser: ConnexionRequestParser;
+  private readonly queue: ConnexionRequest[] = [];
+  private answering = false;
+  private ended = false;
+  private closing = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private requestTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly peer: Peer,
+    private readonly settings: Required<Omit<ConnexionServerOptions, "log">>,
+    private readonly handler: ExportHandler,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.parser = new ConnexionRequestParser({ maxRequestBytes: settings.maxRequestBytes });
+    socket.on("data", (chunk: Buffer) => this.received(this.parser.push(chunk)));
+    socket.on("end", () => {
+      this.ended = true;
+      this.clearTimers();
+      this.received(this.parser.end());
+      this.finishIfDone();
+    });
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => this.clearTimers());
+    this.armTimers();
+  }
+
+  private received(events: ParserEvent[]): void {
+    if (this.closing) return;
+    for (const event of events) {
+      if (event.kind === "request") this.queue.push(event.request);
+      else if (event.error.fatal) {
+        this.hooks.refused(event.error.message);
+        this.closeWith(errorReply(event.error.message));
+        return;
+      } else {
+        this.hooks.refused(event.error.message);
+        this.write(errorReply(event.error.message));
+      }
+    }
+    if (this.queue.length >= this.settings.maxQueuedRequests) this.socket.pause();
+    this.armTimers();
+    void this.answer();
+  }
+
+  private async answer(): Promise<void> {
+    if (this.answering) return;
+    this.answering = true;
+    try {
+      while (this.queue.length > 0 && !this.closing) {
+        const request = this.queue.shift()!;
+        if (this.queue.length < this.settings.maxQueuedRequests) this.socket.resume();
+        const started = performance.now();
+        const work = this.handler(request, this.peer);
+        this.hooks.track(work);
+        const outcome = await work;
+        this.write(outcome.reply);
+        this.hooks.exported(outcome, request, Math.round(performance.now() - started));
+      }
+    } finally {
+      this.answering = false;
+    }
+    this.armTimers();
+    this.finishIfDone();
+  }
+
+  /** The client closed its side: once every reply is written, close ours. */
+  private finishIfDone(): void {
+    if (this.ended && !this.answering && this.queue.length === 0 && !this.closing) {
+      this.closing = true;
+      this.socket.end();
+    }
+  }
+
+  private write(reply: string): void {
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(`${reply}\0`, "latin1");
+  }
+
+  private closeWith(reply: string): void {
+    this.closing = true;
+    this.clearTimers();
+    this.write(reply);
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.requestTimer);
+    this.idleTimer = undefined;
+    this.requestTimer = undefined;
+  }
+
+  /**
+   * While a request is arriving: the idle timer (silence → the request is taken as it is) and
+   * the request timer (too slow overall → refused). Between requests, when nothing is being
+   * answered: the linger timer (silence → the connection is closed).
+   */
+  private armTimers(): void {
+    if (this.closing || this.ended) return;
+    clearTimeout(this.idleTimer);
+    const pending = this.parser.pending > 0;
+    if (pending) {
+      this.idleTimer = setTimeout(
+        () => this.received(this.parser.idle()),
+        this.settings.idleTimeoutMs,
+      );
+      if (!this.requestTimer) {
+        this.requestTimer = setTimeout(() => {
+          const message = `the record did not arrive within ${this.settings.requestTimeoutMs / 1000} s`;
+          this.hooks.refused(message);
+          this.closeWith(errorReply(message));
+        }, this.settings.requestTimeoutMs);
+      }
+    } else {
+      clearTimeout(this.requestTimer);
+      this.requestTimer = undefined;
+      if (!this.answering && this.queue.length === 0) {
+        this.idleTimer = setTimeout(() => {
+          this.closing = true;
+          this.socket.end();
+          setTimeout(() => this.socket.destroy(), 5000).unref();
+        }, this.settings.lingerMs);
+      }
+    }
+  }
+}
