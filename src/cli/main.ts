@@ -6,12 +6,17 @@
 import { CatalogError } from "../catalog/catalog.js";
 import { convertCommand } from "./convert.js";
 import { exportCommand } from "./export.js";
+import { importCommand } from "./import.js";
+import { jobCommand } from "./job.js";
 import { institutionCommand } from "./institution.js";
 import { lintCommand } from "./lint.js";
 import { loadCommand } from "./load.js";
 import { networkCommand } from "./network.js";
+import { profileCommand } from "./profile.js";
 import { recordCommand } from "./record.js";
 import { searchCommand } from "./search.js";
+import { sendCommand } from "./send.js";
+import { serveCommand } from "./serve.js";
 import { CommandError, UsageError } from "./usage.js";
 
 interface Command {
@@ -31,6 +36,26 @@ const COMMANDS: Record<string, Command> = {
   search: { summary: "search an institution's and its network's records", run: searchCommand },
   record: { summary: "show a record with its header, or its versions", run: recordCommand },
   export: { summary: "write every record of a zone to a file", run: exportCommand },
+  profile: {
+    summary: "an institution's OCLC Connexion profile: import or show",
+    run: profileCommand,
+  },
+  serve: {
+    summary: "listen for Connexion exports (port 5500) and serve HTTP (8080)",
+    run: serveCommand,
+  },
+  send: {
+    summary: "export a file's records to a Connexion gateway, as Connexion does",
+    run: sendCommand,
+  },
+  import: {
+    summary: "run the Connexion profile on a file of records (one job)",
+    run: importCommand,
+  },
+  job: {
+    summary: "list import jobs, or show one with each record's outcome and log",
+    run: jobCommand,
+  },
 };
 
 function help(): string {

@@ -1,0 +1,200 @@
+/**
+ * `marcgate import`: the Connexion pipeline on a file — each record decided and committed under
+ * the institution's OCLC Connexion profile, as if exported one by one, in one job.
+ */
+import type { Catalog, JobOutcome, Zone } from "../catalog/catalog.js";
+import type { Incoming } from "../import/decide.js";
+import { Importer, type ImportResult } from "../import/importer.js";
+import { formatLog } from "../import/log.js";
+import {
+  CONNEXION_INTEGRATION_TYPE,
+  storedProfile,
+  type ConnexionProfile,
+} from "../import/profile.js";
+import { readFormat, sniffFormat } from "../marc/formats.js";
+import { readIso2709WithBytes, writeIso2709 } from "../marc/iso2709.js";
+import type { MarcRecord } from "../marc/record.js";
+import type { ReadResult } from "../marc/issue.js";
+import {
+  CATALOG_HELP,
+  CATALOG_OPTIONS,
+  requireOption,
+  requireZone,
+  withCatalog,
+} from "./catalog-options.js";
+import { describeRecord } from "./describe.js";
+import { openInput } from "./io.js";
+import { Progress } from "./progress.js";
+import { CommandError, formatOption, parseCommandArgs, UsageError } from "./usage.js";
+
+const HELP = `usage: marcgate import FILE --institution CODE [--dry-run] [--from FORMAT] [--data DIR | --db URL]
+
+Runs the institution's OCLC Connexion profile on every record of FILE, as if each had been
+exported from Connexion: read (MARC-8 converted), initial normalization, match, merge,
+management tag; one import job for the file, every record kept in it with its bytes. Prints a
+line for each record that was not added or merged, then the job's counts.
+  --institution CODE   the institution (it needs an OCLC Connexion profile)
+  --dry-run            decide only: print each record's outcome and decision log; write nothing
+  --from FORMAT        the file's format (default: sniffed); records in other formats than
+                       ISO 2709 are kept in the job as UTF-8 ISO 2709
+${CATALOG_HELP}Exit status 0 when every record was imported (added, merged, unchanged), 1 when any was
+rejected, held for review or skipped, 2 on bad usage.
+`;
+
+/** Records in flight at once: enough for the importer to commit in batches. */
+const IN_FLIGHT = 256;
+
+interface FileRecord {
+  readonly read: ReadResult<MarcRecord>;
+  readonly raw: Uint8Array;
+  readonly incoming: Incoming;
+}
+
+async function* fileRecords(
+  file: string,
+  from: ReturnType<typeof formatOption>,
+): AsyncGenerator<FileRecord> {
+  const input = await openInput(file);
+  const format = from ?? sniffFormat(input.head);
+  if (format === "iso2709") {
+    for await (const { result, bytes } of readIso2709WithBytes(input.chunks)) {
+      const coding = bytes[9] === 0x20 ? "marc8" : bytes[9] === 0x61 ? "unicode" : "other";
+      yield { read: result, raw: bytes, incoming: { read: result, receivedCoding: coding } };
+    }
+    return;
+  }
+  for await (const result of readFormat(format, input.chunks)) {
+    yield {
+      read: result,
+      raw: result.record ? writeIso2709(result.record) : new Uint8Array(0),
+      incoming: { read: result, receivedCoding: "unicode" },
+    };
+  }
+}
+
+async function institutionProfile(
+  catalog: Catalog,
+  code: string,
+): Promise<{ zone: Zone; profile: ConnexionProfile }> {
+  const zone = await requireZone(catalog, code);
+  const stored = await catalog.integrationProfile(zone.code, CONNEXION_INTEGRATION_TYPE);
+  if (!stored) {
+    throw new CommandError(
+      `${zone.code} has no OCLC Connexion profile (marcgate profile import --institution ${zone.code} FILE.json)`,
+    );
+  }
+  const parsed = storedProfile(stored.settings);
+  if ("errors" in parsed) {
+    throw new CommandError(
+      `the stored profile of ${zone.code} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
+    );
+  }
+  return { zone, profile: parsed.profile };
+}
+
+const SUCCESS: ReadonlySet<JobOutcome> = new Set([
+  "created",
+  "merged",
+  "overlaid",
+  "unchanged",
+  "loaded",
+]);
+
+function outcomeLine(label: string, result: ImportResult): string {
+  const { decision, mmsId } = result;
+  return `${label}: ${decision.outcome}${mmsId !== undefined ? ` ${mmsId}` : ""}: ${decision.reason}\n`;
+}
+
+export async function importCommand(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(
+    args,
+    {
+      institution: { type: "string" },
+      "dry-run": { type: "boolean" },
+      from: { type: "string" },
+      ...CATALOG_OPTIONS,
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1)
+    throw new UsageError("name one file to import (or - for standard input)");
+  const file = positionals[0]!;
+  const code = requireOption(values.institution, "--institution");
+  const from = formatOption(values.from, "--from");
+  return withCatalog(values, async (catalog) => {
+    const { zone, profile } = await institutionProfile(catalog, code);
+    const importer = new Importer(catalog);
+    if (values["dry-run"]) {
+      let problems = 0;
+      for await (const record of fileRecords(file, from)) {
+        const decision = await importer.dryRun({
+          raw: record.raw,
+          incoming: record.incoming,
+          institution: zone,
+          profile,
+        });
+        if (!SUCCESS.has(decision.outcome)) problems++;
+        process.stdout.write(
+          `${describeRecord(record.read)}: would be ${decision.outcome}${decision.mmsId !== undefined ? ` ${decision.mmsId}` : ""}: ${decision.reason}\n` +
+            formatLog(decision.log)
+              .map((line) => `  ${line}\n`)
+              .join(""),
+        );
+      }
+      return problems > 0 ? 1 : 0;
+    }
+    const started = process.hrtime.bigint();
+    const job = await catalog.startJob({
+      institution: zone.code,
+      source: "import",
+      description: `import ${file}`,
+    });
+    const progress = new Progress(`import ${file}`);
+    const inFlight = new Set<Promise<void>>();
+    let count = 0;
+    let problems = 0;
+    let failure: unknown;
+    for await (const record of fileRecords(file, from)) {
+      count++;
+      progress.tick(count);
+      const label = describeRecord(record.read);
+      const work = importer
+        .import({
+          raw: record.raw,
+          incoming: record.incoming,
+          institution: zone,
+          profile,
+          jobId: job.id,
+          savedBy: "import",
+          source: { kind: "file", file, offset: record.read.offset, index: record.read.index },
+        })
+        .then((result) => {
+          if (!SUCCESS.has(result.decision.outcome)) {
+            problems++;
+            process.stdout.write(outcomeLine(label, result));
+          }
+        })
+        .catch((error: unknown) => {
+          failure ??= error;
+        });
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+      if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+      if (failure !== undefined) break;
+    }
+    await Promise.all(inFlight);
+    const finished = await catalog.finishJob(job.id);
+    progress.done();
+    if (failure !== undefined) throw failure;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const counts = Object.entries(finished.counts)
+      .map(([outcome, n]) => `${n.toLocaleString("en")} ${outcome}`)
+      .join(", ");
+    process.stdout.write(
+      `${count.toLocaleString("en")} records in ${seconds.toFixed(1)} s (${Math.round(count / Math.max(seconds, 1e-9)).toLocaleString("en")}/s): ${counts || "none"} (job ${job.id}; marcgate job show ${job.id})\n`,
+    );
+    return problems > 0 ? 1 : 0;
+  });
+}

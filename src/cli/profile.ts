@@ -1,0 +1,145 @@
+/** `marcgate profile`: an institution's OCLC Connexion integration profile, from a JSON file. */
+import { readFile } from "node:fs/promises";
+import { hashPassword } from "../import/password.js";
+import {
+  CONNEXION_INTEGRATION_TYPE,
+  describeProfile,
+  parseProfile,
+  storedProfile,
+  type StoredProfileSettings,
+} from "../import/profile.js";
+import type { Catalog } from "../catalog/catalog.js";
+import {
+  CATALOG_HELP,
+  CATALOG_OPTIONS,
+  requireOption,
+  requireZone,
+  withCatalog,
+} from "./catalog-options.js";
+import { CommandError, parseCommandArgs, UsageError } from "./usage.js";
+
+const HELP = `usage: marcgate profile import --institution CODE FILE.json [--data DIR | --db URL]
+       marcgate profile show --institution CODE [--json] [--data DIR | --db URL]
+
+The institution's "OCLC Connexion" integration profile (one per institution). A profile file
+is JSON with the settings of Alma's profile page:
+  { "code": "CONNEXION", "name": "OCLC Connexion", "integrationType": "OCLC Connexion",
+    "useNetworkZone": false, "targetFormat": "MARC21",
+    "normalization": [], "validationProfile": "MarcXML Bib Import",
+    "serialMatchMethod": "Unique OCLC Identifier",
+    "nonSerialMatchMethod": "Unique OCLC Identifier",
+    "mergeMethod": "Overlay all fields but local",
+    "doNotOverrideLowerBriefLevel": false, "doNotOverrideOlderVersion": false,
+    "synchronizeWithExternalCatalog": "Publish bibliographic records",
+    "password": "..." }
+Settings left out take these values; "code" is required, and "password" the first time (it
+is the password Connexion sends; stored only as a salted hash; "" lets clients export with no
+password). Importing again replaces the profile; without "password" the stored one is kept.
+  import    check FILE.json and save it as the institution's profile
+  show      print the profile (the password as "(set)"); --json prints a file to import again
+${CATALOG_HELP}Exit status 1 when the file has errors (each names its setting) or the institution is unknown.
+`;
+
+async function currentProfile(
+  catalog: Catalog,
+  institution: string,
+): Promise<StoredProfileSettings | undefined> {
+  const stored = await catalog.integrationProfile(institution, CONNEXION_INTEGRATION_TYPE);
+  if (!stored) return undefined;
+  const parsed = storedProfile(stored.settings);
+  if ("errors" in parsed) {
+    throw new CommandError(
+      `the stored profile of ${institution} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
+    );
+  }
+  return parsed.profile;
+}
+
+export async function profileCommand(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(
+    args,
+    { institution: { type: "string" }, json: { type: "boolean" }, ...CATALOG_OPTIONS },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  const [action, ...rest] = positionals;
+  const code = requireOption(values.institution, "--institution");
+  if (action === "import") {
+    if (rest.length !== 1)
+      throw new UsageError("name one profile file: profile import --institution CODE FILE.json");
+    const file = rest[0]!;
+    let settings: unknown;
+    try {
+      settings = JSON.parse(await readFile(file, "utf8"));
+    } catch (error) {
+      if (error instanceof SyntaxError)
+        throw new CommandError(`${file}: not JSON: ${error.message}`);
+      throw error;
+    }
+    const checked = parseProfile(settings);
+    if ("errors" in checked) {
+      for (const e of checked.errors) process.stderr.write(`${file}: "${e.key}": ${e.message}\n`);
+      return 1;
+    }
+    return withCatalog(values, async (catalog) => {
+      const zone = await requireZone(catalog, code);
+      if (zone.kind !== "institution") {
+        throw new CommandError(
+          `${code} is a network zone; a Connexion profile belongs to an institution`,
+        );
+      }
+      const previous = await currentProfile(catalog, zone.code);
+      const { profile, password } = checked.input;
+      let passwordHash = previous?.passwordHash;
+      if (password !== undefined) passwordHash = await hashPassword(password);
+      if (passwordHash === undefined) {
+        process.stderr.write(`${file}: "password": is required (the password Connexion sends)\n`);
+        return 1;
+      }
+      const stored: StoredProfileSettings = { ...profile, passwordHash };
+      await catalog.setIntegrationProfile({
+        institution: zone.code,
+        type: CONNEXION_INTEGRATION_TYPE,
+        code: profile.code,
+        settings: stored,
+      });
+      process.stdout.write(
+        `${previous ? "replaced" : "saved"} the OCLC Connexion profile ${profile.code} of ${zone.code}` +
+          (password === undefined ? " (password unchanged)" : "") +
+          "\n",
+      );
+      return 0;
+    });
+  }
+  if (action === "show") {
+    if (rest.length !== 0) throw new UsageError("profile show takes no file");
+    return withCatalog(values, async (catalog) => {
+      const zone = await requireZone(catalog, code);
+      const profile = await currentProfile(catalog, zone.code);
+      if (!profile) {
+        throw new CommandError(
+          `${zone.code} has no OCLC Connexion profile (marcgate profile import --institution ${zone.code} FILE.json)`,
+        );
+      }
+      const described = describeProfile(profile);
+      if (values.json) {
+        const settings = Object.fromEntries(
+          Object.entries(described).filter(([key]) => key !== "password"),
+        );
+        process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
+      } else {
+        const width = Math.max(...Object.keys(described).map((k) => k.length)) + 1;
+        for (const [key, value] of Object.entries(described)) {
+          process.stdout.write(
+            `${(key + ":").padEnd(width)} ${Array.isArray(value) ? JSON.stringify(value) : String(value)}\n`,
+          );
+        }
+      }
+      return 0;
+    });
+  }
+  throw new UsageError(
+    action === undefined ? "say import or show" : `unknown action "${action}"; say import or show`,
+  );
+}

@@ -1,0 +1,81 @@
+/** `marcgate serve`: the Connexion listener and the HTTP server on the catalog, until stopped. */
+import { once } from "node:events";
+import { startApp } from "../app.js";
+import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
+import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
+
+const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [--host ADDRESS]
+                      [--public-url URL] [--default-institution CODE] [--data DIR | --db URL]
+
+Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
+Export, Port = the Connexion port, Logon ID = the institution code, Password = the one in the
+institution's profile, "Send Local System Logon ID and Password" checked, Record
+Characteristics UTF-8 or MARC-8) and serves HTTP: /healthz, and /records/MMSID, the link each
+reply gives. Logs one line per export on standard output (never a password). Stops on
+Ctrl-C or SIGTERM after answering the exports in progress.
+  --connexion-port N          the Connexion port (default 5500)
+  --http-port N               the HTTP port (default 8080)
+  --host ADDRESS              listen on this address only (default: all)
+  --public-url URL            the HTTP address catalogers reach, for the reply's link
+                              (default http://<host name>:<HTTP port>)
+  --default-institution CODE  the institution of exports that send no logon ID
+  --idle-timeout S            silence in the middle of a record before it is taken as it is (default 10)
+${CATALOG_HELP}`;
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(
+    args,
+    {
+      "connexion-port": { type: "string" },
+      "http-port": { type: "string" },
+      host: { type: "string" },
+      "public-url": { type: "string" },
+      "default-institution": { type: "string" },
+      "idle-timeout": { type: "string" },
+      ...CATALOG_OPTIONS,
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]!}"`);
+  const port = { min: 0, max: 65535 };
+  const connexionPort = integerOption(values["connexion-port"], "--connexion-port", {
+    ...port,
+    default: 5500,
+  });
+  const httpPort = integerOption(values["http-port"], "--http-port", { ...port, default: 8080 });
+  const idle = integerOption(values["idle-timeout"], "--idle-timeout", {
+    min: 1,
+    max: 600,
+    default: 10,
+  });
+  const publicUrl = values["public-url"];
+  if (publicUrl !== undefined && !/^https?:\/\/\S+$/.test(publicUrl)) {
+    throw new UsageError(`--public-url "${publicUrl}" is not an http:// or https:// address`);
+  }
+  const log = (line: string): void => {
+    process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  };
+  return withCatalog(values, async (catalog) => {
+    const defaultInstitution = values["default-institution"];
+    if (defaultInstitution !== undefined) await requireZone(catalog, defaultInstitution);
+    const app = await startApp(catalog, {
+      connexionPort,
+      httpPort,
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(publicUrl !== undefined ? { publicUrl } : {}),
+      ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
+      connexion: { idleTimeoutMs: idle * 1000 },
+      log,
+    });
+    log(
+      `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort} (${app.publicUrl}), catalog ${catalog.engine}`,
+    );
+    const signal = await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
+    log(`stopping (${String(signal[0] ?? "signal")}): answering the exports in progress`);
+    await app.close();
+    log("stopped");
+    return 0;
+  });
+}
