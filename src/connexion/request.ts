@@ -160,20 +160,16 @@ const enum Byte {
 const MAX_FIELDS = 8;
 /** Most digits of a decimal length (lengths beyond 999,999 cannot fit a request). */
 const MAX_LENGTH_DIGITS = 6;
-/** leader/00-04 digits, leader/10-11 `22`, leader/20-23 `4500`: what a plausible leader shows. */
-const LEADER_CHECKS: readonly (readonly [number, number | "digit"])[] = [
-  [0, "digit"],
-  [1, "digit"],
-  [2, "digit"],
-  [3, "digit"],
-  [4, "digit"],
-  [10, 0x32],
-  [11, 0x32],
-  [20, 0x34],
-  [21, 0x35],
-  [22, 0x30],
-  [23, 0x30],
-];
+/**
+ * What a plausible leader shows: digits where ISO 2709 puts numbers — leader/00-04 (record
+ * length), 10-11 (indicator count, subfield code length), 12-16 (base address of data), 20-21
+ * (length of the length-of-field and starting-position parts). Real records vary in 22-23 (e.g.
+ * `4504`), and a leader that is not `22`/`4500` is still a record to read and report on, so
+ * those are not required; fourteen digit positions are more than a logon value shows by chance.
+ */
+const LEADER_CHECKS: readonly (readonly [number, "digit"])[] = [
+  0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 20, 21,
+].map((position) => [position, "digit"] as const);
 
 const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -635,7 +631,7 @@ export class ConnexionRequestParser {
       // Cut short at the end of the request: plausible as far as it goes.
       if (at >= scope.end) return this.missing(at, scope, "accept");
       const byte = this.at(at);
-      if (expected === "digit" ? !isDigit(byte) : byte !== expected) return "reject";
+      if (expected === "digit" && !isDigit(byte)) return "reject";
     }
     return "accept";
   }

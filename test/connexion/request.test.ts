@@ -285,6 +285,23 @@ describe("ConnexionRequestParser: decimal lengths before values that start with 
     ]);
   });
 
+  test("an Alma institution code (01ABC_INST) as the logon ID, before a leader ending 4504", () => {
+    // Found exporting folio-mod-copycat/marc1.marc: Alma codes start with digits, and real
+    // leaders do not all end 4500; the 10-byte reading must still be found.
+    const odd = Buffer.from(RECORD);
+    odd.write("4504", 20, "latin1");
+    const input = bytes("A1001ABC_INSTP6s3cret", odd);
+    assert.deepEqual(events(input, "open"), [
+      request({
+        logon: { logonId: "01ABC_INST", password: "s3cret" },
+        record: odd,
+        offset: 0,
+        recordOffset: 21,
+        lengthForm: "decimal",
+      }),
+    ]);
+  });
+
   test("a password of digits before a logon ID: P3007A8kohauser", () => {
     const input = bytes("P3007A8kohauser", RECORD);
     assert.deepEqual(events(input, "open"), [
