@@ -11,16 +11,16 @@
  * - keyword search latency (`search`, 20 hits with the total) over 300 real title words;
  * - database size per record.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Catalog, RecordCreate } from "../src/catalog/catalog.js";
 import { openCatalog, type CatalogLocation } from "../src/catalog/open.js";
 import { queryWords } from "../src/catalog/prepare.js";
-import { readIso2709Buffer } from "../src/marc/iso2709.js";
 import { extractMatchKeys, type MatchKey } from "../src/marc/match-keys.js";
-import { isControlField, type Field, type MarcRecord } from "../src/marc/record.js";
+import { isControlField, type MarcRecord } from "../src/marc/record.js";
+import { bibliographicRecords, random, replicated } from "./_records.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -36,70 +36,6 @@ const NETWORK = "01BENCH_NETWORK";
 
 /** How many records to sample for look-up keys: not every record has an OCLC number or ISBN. */
 const SAMPLED_RECORDS = LOOKUPS * 5;
-
-/** mulberry32: a small seeded generator, so every run samples the same keys and words. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The bibliographic records of the bench file (leader/06 not holdings u/v/x/y, not authority z). */
-function bibliographicRecords(): MarcRecord[] {
-  const records: MarcRecord[] = [];
-  for (const result of readIso2709Buffer(readFileSync(source))) {
-    const type = result.record?.leader[6];
-    if (result.record && type !== undefined && !"uvxyz".includes(type)) records.push(result.record);
-  }
-  return records;
-}
-
-function isbn13(first12: string): string {
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += Number(first12[i]) * (i % 2 === 0 ? 1 : 3);
-  return first12 + String((10 - (sum % 10)) % 10);
-}
-
-/**
- * Copy `copy` (1, 2, …) of a record as record number `n`: the first digit run of the 001 and of
- * every 035/019 $a/$z becomes `copy` + the run padded to ten digits (new OCLC and system
- * numbers, never those of another copy), and every 020 $a/$z a new ISBN-13 `9790` + a number
- * made from `n`. Other identifiers (024, LCCN) and the title key repeat across copies.
- */
-function rewriteKeys(record: MarcRecord, copy: number, n: number): MarcRecord {
-  const renumber = (value: string): string =>
-    value.replace(/\d+/, (d) => String(copy) + d.padStart(10, "0"));
-  let isbns = 0;
-  const fields = record.fields.map((field): Field => {
-    if (isControlField(field)) {
-      return field.tag === "001" ? { tag: "001", value: renumber(field.value) } : field;
-    }
-    const tag = field.tag;
-    if (tag !== "035" && tag !== "019" && tag !== "020") return field;
-    return {
-      ...field,
-      subfields: field.subfields.map((s) => {
-        if (s.code !== "a" && s.code !== "z") return s;
-        if (tag !== "020") return { code: s.code, value: renumber(s.value) };
-        const k = isbns++ % 8;
-        return { code: s.code, value: isbn13(`9790${String(n * 8 + k).padStart(8, "0")}`) };
-      }),
-    };
-  });
-  return { leader: record.leader, fields };
-}
-
-function* replicated(bibs: readonly MarcRecord[], count: number): Generator<MarcRecord> {
-  for (let n = 0; n < count; n++) {
-    const base = bibs[n % bibs.length]!;
-    const copy = Math.floor(n / bibs.length);
-    yield copy === 0 ? base : rewriteKeys(base, copy, n);
-  }
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
@@ -317,7 +253,7 @@ async function postgresBench(
 }
 
 async function main(): Promise<void> {
-  const bibs = bibliographicRecords();
+  const bibs = bibliographicRecords(source);
   const copies = Math.ceil(total / bibs.length);
   out(
     `catalog bench: ${total.toLocaleString("en")} records = the ${bibs.length.toLocaleString("en")} bibliographic records of ${source} ` +

@@ -4,7 +4,10 @@
  * medians of whole-process wall times; the ratios are what to compare across machines.
  *
  * Then the catalog benchmark (`bench/catalog.ts`, its own process): bulk load, match-key
- * look-ups, keyword search and size on a catalog of 1,000,000 records.
+ * look-ups, keyword search and size on a catalog of 1,000,000 records; then the Connexion
+ * benchmark (`bench/connexion.ts`, its own process; its variables are in its header): exports
+ * with 1, 8 and 32 clients against `marcgate serve` on a 1,000,000-record catalog beside a null
+ * gateway, and `marcgate import` of 100,000 records beside `marcgate load`.
  *
  * Environment: MARCGATE_BENCH_RUNS (default 5), MARCGATE_BENCH_MILLION=0 skips the
  * 1,000,000-record memory check, MARCGATE_BENCH_CATALOG_RECORDS (default 1,000,000; 0 skips
@@ -116,6 +119,13 @@ function catalogBench(): void {
   if (r.status !== 0) process.exitCode = 1;
 }
 
+/** The Connexion benchmark in its own process, its output passed through. */
+function connexionBench(): void {
+  process.stdout.write("\n");
+  const r = spawnSync(process.execPath, [join(here, "connexion.js")], { stdio: "inherit" });
+  if (r.status !== 0) process.exitCode = 1;
+}
+
 function marcBench(): void {
   const records = 100_000;
   const file = repeated(records);
@@ -179,3 +189,4 @@ function marcBench(): void {
 
 main();
 catalogBench();
+connexionBench();
