@@ -5,6 +5,7 @@
  * 2709 starts with a digit, JSON with `{`.
  */
 import { decodeIso2709, writeIso2709 } from "../marc/iso2709.js";
+import type { MarcIssue } from "../marc/issue.js";
 import { type MarcRecord } from "../marc/record.js";
 import { marcJsonToRecord, writeMarcJson } from "../marc/marcjson.js";
 import { isControlField } from "../marc/record.js";
@@ -20,10 +21,19 @@ export function encodeStoredMarc(record: MarcRecord): Buffer {
   }
 }
 
-/** The record stored as {@link encodeStoredMarc} wrote it. Stored data is ours: a bad row is a bug. */
+/**
+ * The record stored as {@link encodeStoredMarc} wrote it. Stored data is ours: a bad row is a bug.
+ * `minor` issues are not: they name oddities the record arrived with and keeps exactly (a
+ * non-ASCII indicator or subfield code, a control character in leader/22), which the readers
+ * report on every read without changing anything.
+ */
 export function decodeStoredMarc(bytes: Uint8Array): MarcRecord {
+  const lossy = (issues: readonly MarcIssue[]): MarcIssue[] =>
+    issues.filter((i) => i.severity !== "minor" && i.severity !== "info");
   if (bytes[0] === 0x7b) {
-    const { record, issues } = marcJsonToRecord(JSON.parse(Buffer.from(bytes).toString("utf8")));
+    const read = marcJsonToRecord(JSON.parse(Buffer.from(bytes).toString("utf8")));
+    const record = read.record;
+    const issues = lossy(read.issues);
     if (!record || issues.length > 0) {
       throw new Error(
         `stored record does not read back cleanly: ${issues.map((i) => i.message).join("; ")}`,
@@ -32,9 +42,11 @@ export function decodeStoredMarc(bytes: Uint8Array): MarcRecord {
     return record;
   }
   const result = decodeIso2709(bytes);
-  if (!result.record || result.issues.length > 0) {
+  if (!result.record || lossy(result.issues).length > 0) {
     throw new Error(
-      `stored record does not read back cleanly: ${result.issues.map((i) => i.message).join("; ")}`,
+      `stored record does not read back cleanly: ${lossy(result.issues)
+        .map((i) => i.message)
+        .join("; ")}`,
     );
   }
   return result.record;

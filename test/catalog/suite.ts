@@ -145,6 +145,28 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
   });
 
   describe(`catalog (${engine}): records and versions`, () => {
+    test("oddities a reader reports as minor are stored and read back as they are", () =>
+      // Found by the corpus import check: stanford-solr-marc oclcNumTests.mrc (a control
+      // character in leader/22), marc4j sample1.mrc (a non-ASCII subfield code), evergreen
+      // oss.marc (indicator 'ø'). Reading them back must not fail.
+      withInstitution(async (catalog, zone) => {
+        const plain = book({ title: "Odd" });
+        const marc = {
+          leader: "00000nam a2200000 a 45\u00010",
+          fields: [
+            ...plain.fields,
+            { tag: "500", ind1: "ø", ind2: " ", subfields: [{ code: "é", value: "odd code" }] },
+          ],
+        };
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone, marc },
+          context: WHO,
+        });
+        const stored = (await catalog.record(mmsId!))!;
+        assert.deepEqual(stored.marc.fields, marc.fields);
+        assert.equal(stored.marc.leader[22], "\u0001");
+      }));
+
     test("a created record gets an MMS ID 99…suffix, version 1, and reads back", () =>
       withInstitution(async (catalog, zone) => {
         const suffix = (await catalog.zone(zone))!.suffix;
