@@ -105,6 +105,15 @@ export interface Decision {
   readonly claims: readonly string[];
 }
 
+/**
+ * The record as its match keys will be stored: without its `001`, which becomes the MMS ID on
+ * save (the initial normalization has copied it into an `035` when it says whose number it is).
+ * Matching on keys the stored record will not have would match nothing the next time.
+ */
+export function matchableRecord(record: MarcRecord): MarcRecord {
+  return { leader: record.leader, fields: record.fields.filter((f) => f.tag !== "001") };
+}
+
 function firstFatal(issues: readonly MarcIssue[]): MarcIssue | undefined {
   return issues.find((i) => i.severity === "fatal");
 }
@@ -173,11 +182,12 @@ export async function decide(
   }
   const chosen = chooseMatchMethod(record, profile);
   log.push(chosen.log);
-  const matching = runMatchMethod(chosen.method, record, view, [zone]);
+  const keyed = matchableRecord(record);
+  const matching = runMatchMethod(chosen.method, keyed, view, [zone]);
   if (!matching) return reject(`match method ${chosen.method} is not offered by marcgate yet`);
   const match = await matching;
   log.push(...match.log);
-  for (const key of extractMatchKeys(record))
+  for (const key of extractMatchKeys(keyed))
     if (key.kind === "oclc") claims.push(`oclc:${key.value}`);
   for (const id of match.mmsIds) claims.push(`mms:${id}`);
 

@@ -101,8 +101,10 @@ export class Importer {
           try {
             decision = await decide(incomingOf(pending.request), pending.request, this.catalog);
           } catch (error) {
+            // A bug or the catalog failing: the record is still kept, as rejected, with why.
             queue.items.shift();
-            pending.reject(error);
+            const failed = failedDecision({ log: [] }, "decide", error);
+            this.commitOne(pending.request, failed).then(pending.resolve, pending.reject);
             continue;
           }
           // Depends on a record an earlier decision of this batch will change: next batch.
@@ -167,16 +169,28 @@ export class Importer {
     decision: Decision,
     error: unknown,
   ): Promise<ImportResult> {
-    const message = error instanceof Error ? error.message : String(error);
-    const failed: Decision = {
-      outcome: "rejected",
-      reason: `the catalog could not save the record (${message})`,
-      log: [...decision.log, { stage: "commit", message: `failed: ${message}` }],
-      claims: [],
-      ...(decision.mmsId !== undefined ? { mmsId: decision.mmsId } : {}),
-    };
+    const failed = failedDecision(decision, "commit", error);
     return importResult(failed, await this.catalog.commit(commitRequest(request, failed)));
   }
+}
+
+/** A record that could not be decided or saved: rejected, with the error as the reason. */
+function failedDecision(
+  decision: Pick<Decision, "log" | "mmsId">,
+  stage: "decide" | "commit",
+  error: unknown,
+): Decision {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    outcome: "rejected",
+    reason:
+      stage === "commit"
+        ? `the catalog could not save the record (${message})`
+        : `marcgate could not decide what to do with the record (${message}); please report this`,
+    log: [...decision.log, { stage: "commit", message: `${stage} failed: ${message}` }],
+    claims: [],
+    ...(decision.mmsId !== undefined ? { mmsId: decision.mmsId } : {}),
+  };
 }
 
 function incomingOf(request: Pick<ImportRequest, "raw" | "incoming">): Incoming {

@@ -3,7 +3,8 @@
  * profile's own normalization rules.
  *
  * 1. `001` + `003` become `035 $a(003)001` (not added again when the record already has that
- *    `035 $a`), and `003` is removed. A `001` without `003` stays as it is.
+ *    `035 $a`), and `003` is removed. A `001` that is an OCLC number by its prefix (`ocm`, `ocn`,
+ *    `on`) without `003` is taken as `003 OCoLC`; any other `001` without `003` stays as it is.
  * 2. Empty subfields (no text, or only spaces) are dropped, then data fields left with no
  *    subfields, and control fields with no text.
  *
@@ -16,6 +17,7 @@ import {
   type Field,
   type MarcRecord,
 } from "../marc/record.js";
+import { hasOclcLetters } from "../marc/match-keys.js";
 import type { LogEntry } from "./log.js";
 
 /**
@@ -57,7 +59,17 @@ export function initialNormalization(record: MarcRecord): {
   }
 
   const controlNumber = getControlValue({ leader: record.leader, fields }, "001")?.trim();
-  const identifier = getControlValue({ leader: record.leader, fields }, "003")?.trim();
+  let identifier = getControlValue({ leader: record.leader, fields }, "003")?.trim();
+  const hadIdentifier = Boolean(identifier);
+  if (controlNumber && !identifier && hasOclcLetters(controlNumber)) {
+    // An OCLC number (ocm/ocn/on) without its 003: the 001 is about to become the MMS ID, so
+    // the number would be lost, and with it the match on the next export.
+    identifier = "OCoLC";
+    log.push({
+      stage: "normalize",
+      message: `001 ${controlNumber} is an OCLC number (ocm/ocn/on) with no 003: taken as 003 OCoLC`,
+    });
+  }
   if (controlNumber && identifier) {
     const value = `(${identifier})${controlNumber}`;
     const present = fields.some(
@@ -79,8 +91,8 @@ export function initialNormalization(record: MarcRecord): {
     log.push({
       stage: "normalize",
       message: present
-        ? `003 removed (035 $a${value} was already there)`
-        : `001 ${controlNumber} with 003 ${identifier} copied to 035 $a${value}; 003 removed`,
+        ? `${hadIdentifier ? "003 removed" : "no 035 added"} (035 $a${value} was already there)`
+        : `001 ${controlNumber} with 003 ${identifier} copied to 035 $a${value}${hadIdentifier ? "; 003 removed" : ""}`,
     });
   }
   return { record: { leader: record.leader, fields }, log };

@@ -154,7 +154,7 @@ function oclcDigits(rest: string): string | undefined {
 }
 
 /** Whether the text starts with `ocm`, `ocn` or `on` and a digit (an OCLC number without prefix). */
-function hasOclcLetters(text: string): boolean {
+export function hasOclcLetters(text: string): boolean {
   return OCLC_LETTERS.test(text);
 }
 

@@ -120,6 +120,27 @@ describe("MARC 21 Bib Initial Normalization", () => {
     assert.deepEqual(alone.log, []);
   });
 
+  test("an OCLC-prefixed 001 without 003 is kept as an OCLC number in 035", () => {
+    // Found by the corpus import check: such records were created again on a second export,
+    // because the 001 became the MMS ID and the OCLC number was gone.
+    const { record, log } = initialNormalization({
+      leader: "x",
+      fields: [{ tag: "001", value: "ocn123456789" }, data("245", "10", "aT")],
+    });
+    assert.deepEqual(show(record.fields), [
+      "001 ocn123456789",
+      "035    $a(OCoLC)ocn123456789",
+      "245 10 $aT",
+    ]);
+    assert.deepEqual(
+      log.map((e) => e.message),
+      [
+        "001 ocn123456789 is an OCLC number (ocm/ocn/on) with no 003: taken as 003 OCoLC",
+        "001 ocn123456789 with 003 OCoLC copied to 035 $a(OCoLC)ocn123456789",
+      ],
+    );
+  });
+
   test("empty subfields, then emptied fields and empty control fields, are dropped", () => {
     const { record, log } = initialNormalization({
       leader: "x",
