@@ -18,6 +18,8 @@ import { marcXmlCanCarry, readMarcXml } from "../../src/marc/marcxml.js";
 import { isControlField, type Field, type MarcRecord } from "../../src/marc/record.js";
 import { EXCEPTIONS, type ExceptionReason } from "./exceptions.js";
 
+import { checkImport } from "./import.js";
+
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/corpus → repository root → ../shared/corpus */
 const CORPUS = process.env.MARCGATE_CORPUS ?? resolve(here, "../../../../shared/corpus");
@@ -373,6 +375,20 @@ async function main(): Promise<number> {
         .join("  ") + "\n",
     );
   await checkYazFixtures();
+  // The import pipeline on the same files (the bench file is left to the benchmark).
+  const imported = await checkImport(
+    CORPUS,
+    rows.map((r) => r.path).filter((p) => !p.startsWith("bench/")),
+    scratch,
+  );
+  const outcomes = (pass: number): string =>
+    Object.entries(imported.passes[pass] ?? {})
+      .map(([o, n]) => `${n} ${o}`)
+      .join(", ");
+  process.stdout.write(
+    `\nimport pipeline: ${imported.records} records, first pass ${outcomes(0)}; again: ${outcomes(1)}\n`,
+  );
+  failures.push(...imported.failures);
   process.stdout.write("\nexplained differences from yaz, by reason:\n");
   for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
     process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);
