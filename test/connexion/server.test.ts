@@ -253,3 +253,108 @@ describe("Connexion gateway", () => {
     assert.match(text, /=245 {2}10\$aExport byte \//);
   });
 });
+
+describe("Connexion listener limits", () => {
+  let dir: string;
+  let catalog: Catalog;
+  let app: App;
+  const lines: string[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "marcgate-limits-"));
+    const opened = await openCatalog({ data: dir });
+    assert.ok(opened.catalog);
+    catalog = opened.catalog;
+    await setUpInstitution(catalog);
+    app = await startApp(catalog, {
+      connexionPort: 0,
+      httpPort: 0,
+      host: "127.0.0.1",
+      connexion: {
+        idleTimeoutMs: 2000,
+        requestTimeoutMs: 600,
+        lingerMs: 400,
+        maxConnectionsPerAddress: 3,
+      },
+      log: (line) => lines.push(line),
+    });
+  });
+  after(async () => {
+    await app.close();
+    await catalog.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function connect(): Promise<net.Socket> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ port: app.connexionPort, host: "127.0.0.1" }, () =>
+        resolve(socket),
+      );
+      socket.on("error", () => undefined);
+    });
+  }
+
+  test("a slow sender (bytes trickling under the idle timeout) is refused after the request timeout", async () => {
+    const socket = await connect();
+    const request = encodeRequest(writeIso2709(oclcRecord(1, "Slow")), LOGON, "byte");
+    let received = "";
+    socket.on("data", (c: Buffer) => (received += c.toString("latin1")));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    let at = 0;
+    const trickle = setInterval(() => {
+      if (at < request.length && !socket.destroyed) socket.write(request.subarray(at, ++at));
+    }, 50);
+    await closed;
+    clearInterval(trickle);
+    assert.equal(received, "Error: the record did not arrive within 0.6 s.\0");
+    assert.ok(lines.some((l) => /refused: the record did not arrive within 0\.6 s/.test(l)));
+  });
+
+  test("more connections from one address than allowed: the extra one is refused with a reply", async () => {
+    const held = await Promise.all([connect(), connect(), connect()]);
+    try {
+      const { text, closed } = await exchange(app.connexionPort, new Uint8Array(0), 2000);
+      assert.equal(
+        text,
+        "Error: too many connections from 127.0.0.1; export again when the others are done.\0",
+      );
+      assert.ok(closed);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+  });
+
+  test("a client that stalls mid-record does not hold up another client's export", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the held connections are gone
+    const stalled = await connect();
+    try {
+      const request = encodeRequest(writeIso2709(oclcRecord(2, "Stalled")), LOGON, "byte");
+      stalled.write(request.subarray(0, 40));
+      const started = Date.now();
+      const reply = await send(app.connexionPort, writeIso2709(oclcRecord(3, "Flowing")));
+      assert.match(reply, /^Success\. Record 99\d+ added\./);
+      assert.ok(Date.now() - started < 500);
+    } finally {
+      stalled.destroy();
+    }
+  });
+
+  test("after a reply the connection stays open, then is closed after the linger time", async () => {
+    const client = await ConnexionClient.connect({ host: "127.0.0.1", port: app.connexionPort });
+    const reply = await client.send(writeIso2709(oclcRecord(4, "Linger")), LOGON, "byte");
+    assert.match(reply, /^Success/);
+    const started = Date.now();
+    await client.closed;
+    const waited = Date.now() - started;
+    assert.ok(waited >= 300 && waited < 2000, `closed after ${waited} ms`);
+  });
+});
+
+async function send(port: number, record: Uint8Array): Promise<string> {
+  const client = await ConnexionClient.connect({ host: "127.0.0.1", port });
+  try {
+    return await client.send(record, LOGON, "byte");
+  } finally {
+    await client.close();
+  }
+}
