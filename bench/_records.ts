@@ -34,15 +34,33 @@ function isbn13(first12: string): string {
   return first12 + String((10 - (sum % 10)) % 10);
 }
 
+/** Where a copy's OCLC and system numbers start: 12 digits, the most an OCLC number may have. */
+const FIRST_NUMBER = 100_000_000_000;
+/** Distinct numbers a record may have before they repeat within it. */
+const NUMBERS_PER_RECORD = 32;
+
 /**
- * Copy `copy` (1, 2, …) of a record as record number `n`: the first digit run of the 001 and of
- * every 035/019 $a/$z becomes `copy` + the run padded to ten digits (new OCLC and system
- * numbers, never those of another copy), and every 020 $a/$z a new ISBN-13 `9790` + a number
- * made from `n`. Other identifiers (024, LCCN) and the title key repeat across copies.
+ * A later copy of a record, as record number `n`: the first digit run of the 001 and of
+ * every 035/019 $a/$z becomes a number of its own, 100,000,000,000 + 32 `n` + which distinct
+ * run of the record it is (runs equal but for leading zeros, such as `001 ocm00012345` and `035
+ * (OCoLC)12345`, stay equal): new OCLC and system numbers, never those of another record, and of
+ * twelve digits, so they still read as OCLC numbers (`src/marc/match-keys.ts` takes at most 12).
+ * Every 020 $a/$z becomes a new ISBN-13 `9790` + a number made from `n`. Other identifiers
+ * (024, LCCN) and the title key repeat across copies.
  */
-function rewriteKeys(record: MarcRecord, copy: number, n: number): MarcRecord {
+function rewriteKeys(record: MarcRecord, n: number): MarcRecord {
+  const numbers = new Map<string, string>();
   const renumber = (value: string): string =>
-    value.replace(/\d+/, (d) => String(copy) + d.padStart(10, "0"));
+    value.replace(/\d+/, (digits) => {
+      const run = digits.replace(/^0+/, "");
+      let number = numbers.get(run);
+      if (number === undefined) {
+        const which = numbers.size % NUMBERS_PER_RECORD;
+        number = String(FIRST_NUMBER + n * NUMBERS_PER_RECORD + which);
+        numbers.set(run, number);
+      }
+      return number;
+    });
   let isbns = 0;
   const fields = record.fields.map((field): Field => {
     if (isControlField(field)) {
@@ -70,8 +88,7 @@ function rewriteKeys(record: MarcRecord, copy: number, n: number): MarcRecord {
  */
 export function replicatedRecord(bibs: readonly MarcRecord[], n: number): MarcRecord {
   const base = bibs[n % bibs.length]!;
-  const copy = Math.floor(n / bibs.length);
-  return copy === 0 ? base : rewriteKeys(base, copy, n);
+  return n < bibs.length ? base : rewriteKeys(base, n);
 }
 
 /** Records `0..count-1` of the replication (see {@link replicatedRecord}). */
