@@ -17,7 +17,9 @@
  *    outcome the record was made for (merged or added). Reference: a null gateway (its own process, the same Node
  *    flags) that parses the same requests with `ConnexionRequestParser` and answers
  *    `Success.` at once, driven by the same client loop with the same requests, just before and
- *    just after marcgate (the faster of the two runs counts).
+ *    just after marcgate (the faster of the two runs counts). Beside marcgate's figures, the CPU
+ *    time `marcgate serve` used per export and as a share of the run's wall time (100% = one
+ *    core busy; from /proc, Linux only).
  * 2. `marcgate import` of 100,000 records (replicated as above, distinct OCLC numbers) into a
  *    fresh catalog with a profile, beside `marcgate load` of the same file into another fresh
  *    catalog and `yaz-marcdump -n` reading it (the floor); whole-process wall times, median of
@@ -202,6 +204,18 @@ async function stopServer(server: Server): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined
+ * elsewhere. Clock ticks are taken as 100 per second, Linux's USER_HZ.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // After the name: state is field 3, utime field 14, stime field 15 (1-based, proc(5)).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 // — The null gateway: the wire and the parser, no catalog —
 
 const SUCCESS_REPLY = Buffer.from("Success.\0", "latin1");
@@ -252,12 +266,17 @@ function oclcNumbers(record: MarcRecord): string[] {
 }
 
 /**
- * Whether the record's OCLC numbers as stored are those it is matched by: initial
- * normalization turns `001 ocn…` with `003` other than OCoLC into `035 (003)ocn…`, which is no
- * OCLC number, so such a record (one in the bench file, `003 BTJ`) would not find itself.
+ * Whether the record's OCLC numbers as stored are those it is matched by. The match looks at
+ * the record after initial normalization and without its 001 (the MMS ID takes its place), so
+ * `001 ocn…` with a `003` other than OCoLC, which becomes `035 (003)ocn…`, no OCLC number, is
+ * lost: such a record (one in the bench file, `003 BTJ`) would not find itself.
  */
 function matchesItself(record: MarcRecord): boolean {
-  const incoming = oclcNumbers(initialNormalization(record).record);
+  const normalized = initialNormalization(record).record;
+  const incoming = oclcNumbers({
+    leader: normalized.leader,
+    fields: normalized.fields.filter((f) => f.tag !== "001"),
+  });
   const stored = oclcNumbers(record);
   return incoming.length === stored.length && incoming.every((n, i) => n === stored[i]);
 }
@@ -309,7 +328,7 @@ class Exports {
   private readonly pick = random(5);
   private readonly used = new Set<number>();
   private readonly copiesInCatalog: number;
-  private nextNew: number;
+  private nextNew = 0;
   private issued = 0;
 
   constructor(
@@ -318,7 +337,6 @@ class Exports {
     private readonly catalogSize: number,
   ) {
     this.copiesInCatalog = Math.ceil(catalogSize / bibs.length);
-    this.nextNew = 0;
   }
 
   take(n: number): Export[] {
@@ -338,7 +356,7 @@ class Exports {
     return { request: encodeRequest(writeIso2709(record), LOGON, "byte"), expected, number };
   }
 
-  /** A record number below the catalog size whose record has unique OCLC numbers. */
+  /** A record number below the catalog size, of a sendable record, not sent before. */
   private existing(): number {
     for (;;) {
       const copy = Math.floor(this.pick() * this.copiesInCatalog);
@@ -351,7 +369,7 @@ class Exports {
     }
   }
 
-  /** The next record number past the catalog whose record has unique OCLC numbers. */
+  /** The next record number past the catalog of a sendable record. */
   private fresh(): number {
     const k = this.nextNew++;
     const copy = this.copiesInCatalog + Math.floor(k / this.sendable.length);
@@ -524,6 +542,8 @@ interface LevelFigures {
   readonly clients: number;
   readonly marcgate: Run;
   readonly reference: Run;
+  /** CPU seconds marcgate serve used during its run, when known. */
+  readonly serverCpu: number | undefined;
 }
 
 function describeRun(run: Run): string {
@@ -532,6 +552,14 @@ function describeRun(run: Run): string {
     `${thousands(rate).padStart(7)}/s ${percentile(run.latencies, 50).toFixed(1).padStart(7)} ` +
     `${percentile(run.latencies, 99).toFixed(1).padStart(7)}`
   );
+}
+
+/** Server CPU time per export, and as a share of the run's wall time (100% = one core). */
+function describeCpu(f: LevelFigures): string {
+  if (f.serverCpu === undefined) return "?";
+  const perExport = (f.serverCpu * 1000) / f.marcgate.exports;
+  const busy = (f.serverCpu / f.marcgate.seconds) * 100;
+  return `${perExport.toFixed(2).padStart(9)}   ${busy.toFixed(0).padStart(3)}%`;
 }
 
 async function exportsBench(bibs: readonly MarcRecord[], dir: string): Promise<boolean> {
@@ -588,10 +616,14 @@ async function exportsBench(bibs: readonly MarcRecord[], dir: string): Promise<b
       const batch = exports.take(n);
       // The null gateway before and after marcgate; the faster of its two runs is the reference.
       const before = await drive(reference.port, batch, clients);
+      const cpuBefore = cpuSeconds(server.child.pid);
       const marcgateRun = await drive(server.port, batch, clients);
+      const cpuAfter = cpuSeconds(server.child.pid);
+      const serverCpu =
+        cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
       const after = await drive(reference.port, batch, clients);
       const nullRun = after.seconds < before.seconds ? after : before;
-      figures.push({ clients, marcgate: marcgateRun, reference: nullRun });
+      figures.push({ clients, marcgate: marcgateRun, reference: nullRun, serverCpu });
       if (tty) process.stderr.write(`  ${clients} clients done\n`);
     }
   } finally {
@@ -600,10 +632,10 @@ async function exportsBench(bibs: readonly MarcRecord[], dir: string): Promise<b
   }
 
   out(
-    `\n${"clients".padEnd(8)} ${"exports".padStart(7)}   ${"marcgate".padEnd(25)}   ${"null gateway".padEnd(25)}   ${"marcgate/null".padStart(13)}   replies`,
+    `\n${"clients".padEnd(8)} ${"exports".padStart(7)}   ${"marcgate".padEnd(25)}   ${"serve CPU".padEnd(17)}   ${"null gateway".padEnd(25)}   ${"marcgate/null".padStart(13)}   replies`,
   );
   out(
-    `${"".padEnd(8)} ${"".padStart(7)}   ${"rate      p50 ms  p99 ms".padEnd(25)}   ${"rate      p50 ms  p99 ms".padEnd(25)}   ${"rate".padStart(13)}`,
+    `${"".padEnd(8)} ${"".padStart(7)}   ${"rate      p50 ms  p99 ms".padEnd(25)}   ${"ms/export   busy".padEnd(17)}   ${"rate      p50 ms  p99 ms".padEnd(25)}   ${"rate".padStart(13)}`,
   );
   let ok = true;
   for (const f of figures) {
@@ -612,7 +644,7 @@ async function exportsBench(bibs: readonly MarcRecord[], dir: string): Promise<b
     const outcomes = [...f.marcgate.outcomes].map(([k, v]) => `${thousands(v)} ${k}`).join(", ");
     const failures = f.marcgate.failures + f.reference.failures;
     out(
-      `${String(f.clients).padEnd(8)} ${thousands(f.marcgate.exports).padStart(7)}   ${describeRun(f.marcgate)}   ${describeRun(f.reference)}   ${ratio.toFixed(2).padStart(13)}   ` +
+      `${String(f.clients).padEnd(8)} ${thousands(f.marcgate.exports).padStart(7)}   ${describeRun(f.marcgate)}   ${describeCpu(f).padEnd(17)}   ${describeRun(f.reference)}   ${ratio.toFixed(2).padStart(13)}   ` +
         `${outcomes}; ${failures} failed` +
         (f.marcgate.unexpected > 0 ? `; ${f.marcgate.unexpected} NOT AS EXPECTED` : ""),
     );
