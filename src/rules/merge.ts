@@ -285,12 +285,15 @@ function failedGate(action: MergeAction, state: State): MergeGuard | undefined {
         // Field by field, except for the leader, which has no subfields.
         if (isLeader(action.selector) && !guard.negated) return guard;
         break;
-      case "contains":
-        // A `when` on the action's own tag: a record-level test only for `replace`.
-        if (isFieldLevel(guard, action) && !isLeader(action.selector) && action.kind !== "replace")
-          break;
-        if (!recordMeets(guard, fields)) return guard;
+      case "contains": {
+        // On the action's own tag: a record-level test only for `replace`, and on the fields
+        // the action would remove (not those it excludes). On another tag: on every field.
+        const own = isFieldLevel(guard, action) && !isLeader(action.selector);
+        if (own && action.kind !== "replace") break;
+        if (!recordMeets(guard, own ? fields.filter((f) => inScope(action, f)) : fields))
+          return guard;
         break;
+      }
     }
   }
   return undefined;

@@ -19,6 +19,7 @@ import { isControlField, type Field, type MarcRecord } from "../../src/marc/reco
 import { EXCEPTIONS, type ExceptionReason } from "./exceptions.js";
 
 import { checkImport } from "./import.js";
+import { checkMerge } from "./merge.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/corpus → repository root → ../shared/corpus */
@@ -389,6 +390,18 @@ async function main(): Promise<number> {
     `\nimport pipeline: ${imported.records} records, first pass ${outcomes(0)}; again: ${outcomes(1)}\n`,
   );
   failures.push(...imported.failures);
+  // The merge rules (alma-rules/*merge* and the predefined methods) on corpus record pairs.
+  const RULES =
+    process.env.MARCGATE_RULES ?? resolve(here, "../../../../shared/research/alma-rules");
+  const merged = checkMerge(
+    CORPUS,
+    RULES,
+    rows.map((r) => r.path).filter((p) => !p.startsWith("bench/")),
+  );
+  process.stdout.write(
+    `\nmerge rules: ${merged.pairs} record pairs, ${merged.runs} merges\n${merged.table.join("\n")}\n`,
+  );
+  failures.push(...merged.failures);
   process.stdout.write("\nexplained differences from yaz, by reason:\n");
   for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
     process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);

@@ -462,6 +462,17 @@ describe("merge when … contains", () => {
     ]);
   });
 
+  test("replace … when contains: the primary's excluded fields do not count for the test", () => {
+    const primary = record(LEADER_P, data("035", "99", "a(OCoLC)999"));
+    const secondary = record(LEADER_S, data("035", "  ", "a(OCoLC)222"));
+    const r = merge(
+      primary,
+      secondary,
+      rule('replace MARC."035" when MARC."035"."a" contains "OCoLC" excluding MARC."035"("9","9")'),
+    );
+    assert.deepEqual(r.fields, ["035 99 $a(OCoLC)999"]);
+  });
+
   test("replace … when contains: nothing happens when no field of the primary meets it", () => {
     const primary = record(LEADER_P, data("035", "  ", "a(WaOLN)xyz"));
     const secondary = record(LEADER_S, data("035", "  ", "a(OCoLC)222"));
