@@ -19,6 +19,7 @@ import { isControlField, type Field, type MarcRecord } from "../../src/marc/reco
 import { EXCEPTIONS, type ExceptionReason } from "./exceptions.js";
 
 import { checkImport } from "./import.js";
+import { checkRuleFiles } from "./rules.js";
 import { checkMerge } from "./merge.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -390,6 +391,10 @@ async function main(): Promise<number> {
     `\nimport pipeline: ${imported.records} records, first pass ${outcomes(0)}; again: ${outcomes(1)}\n`,
   );
   failures.push(...imported.failures);
+  // Alma rule files: every one parses (./rules.ts).
+  const ruleFiles = checkRuleFiles();
+  process.stdout.write(`\n${ruleFiles.summary}\n`);
+  failures.push(...ruleFiles.failures);
   // The merge rules (alma-rules/*merge* and the predefined methods) on corpus record pairs.
   const RULES =
     process.env.MARCGATE_RULES ?? resolve(here, "../../../../shared/research/alma-rules");
