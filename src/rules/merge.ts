@@ -22,8 +22,9 @@
  *   `if exists subfield "5"` / `if not exists subfield "5"` filter field by field, on both sides.
  * - `when MARC."T"."c" contains "V"` on an action on the same tag `T`: `remove` deletes the
  *   primary's fields that meet it; `add` takes the secondary's fields that meet it; `replace`
- *   runs only when the primary meets it as a record, and then removes the primary's fields that
- *   meet it and adds all the secondary's. On another tag it is a test of the primary as a record.
+ *   runs only when the primary meets it as a record (on the fields the action would remove), and
+ *   then removes the primary's fields that meet it and adds all the secondary's. On another tag
+ *   it is a test of the primary as a record.
  *   `contains "V"` without `*` finds V anywhere in the value; with `*` the pattern is matched
  *   against the whole value (`"a*"`: begins with `a`).
  * - The result is the primary's remaining fields in their own order, with the added fields (in
