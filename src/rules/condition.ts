@@ -109,22 +109,3 @@ export function conditionText(condition: Condition): string {
       return `(${conditionText(condition.left)} ${condition.kind.toUpperCase()} ${conditionText(condition.right)})`;
   }
 }
-
-/**
- * The tags a condition can look at (`exists`/`existsControl` specs), for telling a librarian
- * that an action's `if` names another field than the one it tests.
- */
-export function conditionTags(condition: Condition): string[] {
-  switch (condition.kind) {
-    case "true":
-      return [];
-    case "exists":
-    case "existsControl":
-      return [condition.spec.tag];
-    case "not":
-      return conditionTags(condition.operand);
-    case "and":
-    case "or":
-      return [...conditionTags(condition.left), ...conditionTags(condition.right)];
-  }
-}

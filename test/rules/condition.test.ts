@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { MarcRecord } from "../../src/marc/record.js";
 import type { Condition } from "../../src/rules/ast.js";
-import { compileCondition, conditionTags, conditionText } from "../../src/rules/condition.js";
+import { compileCondition, conditionText } from "../../src/rules/condition.js";
 import { record, rules } from "./_mrk.js";
 
 /** The `when` of a one-rule file. */
@@ -153,12 +153,5 @@ describe("condition text", () => {
       '(exists "954.a.*" AND NOT existsControl "LDR.{17,1}. ")',
     );
     assert.equal(conditionText(when("(TRUE)")), "TRUE");
-  });
-
-  test("the tags a condition looks at", () => {
-    assert.deepEqual(conditionTags(when('exists "040.b" or not existsControl "008.{35,3}.ita"')), [
-      "040",
-      "008",
-    ]);
   });
 });
