@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import fc from "fast-check";
 import type { Condition, Rule, RuleError } from "../../src/rules/ast.js";
 import {
   formatRuleError,
@@ -1453,5 +1454,34 @@ describe("formatRuleError", () => {
 
   test("without: line L, column C: message", () => {
     assert.equal(formatRuleError(e), 'line 12, column 5: expected "then" after the condition');
+  });
+});
+
+describe("any text", () => {
+  const pieces = [
+    ...['"', "(", ")", ".", ",", "\\", "\n", "\r\n", " ", "#", "//", "*", "{", "}", "-", "1"],
+    ...["rule", "when", "then", "end", "not", "and", "or", "merge", "MARC", "XX", "if", "TRUE"],
+    ...['"650.a.x"', '"LDR.{17,1}.u"', "exists", "existsControl", "removeField", "add", "set"],
+    ...["\uD800", "𝔘", ";"],
+  ];
+  const text = fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((a) => a.join(""));
+
+  test("parseRules never throws; its errors lie inside the text, in file order, one per place", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const file = parseRules(t);
+        const lines = t.split(/\r\n|\r|\n/u).length;
+        let previous = { line: 0, column: 0 };
+        for (const e of file.errors) {
+          assert.ok(e.at.line >= 1 && e.at.line <= lines && e.at.column >= 1, JSON.stringify(e));
+          const after =
+            e.at.line > previous.line ||
+            (e.at.line === previous.line && e.at.column > previous.column);
+          assert.ok(after, JSON.stringify(file.errors));
+          previous = e.at;
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
