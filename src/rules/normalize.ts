@@ -16,8 +16,9 @@
  *   `set` actions belong to other interpreters: they are skipped, with an entry saying so.
  *
  * New fields (`addField`, `addControlField`, `copyField`, `copyControlField`, `splitSubField`)
- * go in tag order: after the last field, counting from the end, whose tag sorts at or before
- * theirs. `changeField` retags a field where it stands.
+ * are placed by tag, as the merge interpreter places the fields it adds: before the first field
+ * whose tag sorts after theirs, so after the fields of their own tag. `changeField` retags a
+ * field where it stands.
  *
  * Rules are compiled once per rule array (kept in a WeakMap), so a profile's rules cost nothing
  * to prepare after the first record; an action that finds nothing to do allocates nothing, and
@@ -148,11 +149,11 @@ class Work {
     this.changed = true;
   }
 
-  /** A new field in tag order: after the last field, counting from the end, sorting at or before it. */
+  /** A new field by tag: before the first field whose tag sorts after its own (as merge places them). */
   insert(field: Field): void {
     const fields = this.edit();
-    let i = fields.length;
-    while (i > 0 && fields[i - 1]!.tag > field.tag) i--;
+    let i = 0;
+    while (i < fields.length && fields[i]!.tag <= field.tag) i++;
     fields.splice(i, 0, field);
   }
 }
@@ -251,11 +252,12 @@ function q(text: string): string {
 export function actionText(a: Action): string {
   switch (a.kind) {
     case "addField": {
-      const ind = a.ind1 !== " " || a.ind2 !== " " ? `.{${a.ind1},${a.ind2}}` : "";
+      const blank = (i: string): string => (i === " " ? "-" : i);
+      const ind = a.ind1 !== " " || a.ind2 !== " " ? `.{${blank(a.ind1)},${blank(a.ind2)}}` : "";
       return `addField ${q(`${a.tag}${ind}.${a.code}.${a.value}`)}`;
     }
     case "addSubField":
-      return `addSubField ${q(`${a.target.source}.${a.code}.${a.value}`)}`;
+      return `addSubField ${q(a.target.source)}`;
     case "addControlField":
       return `addControlField ${q(`${a.tag}.${a.value}`)}`;
     case "removeField":
@@ -293,7 +295,7 @@ export function actionText(a: Action): string {
     case "combineFields":
       return `combineFields ${q(a.target.source)} excluding ${q(a.excluding)}`;
     case "splitSubField":
-      return `splitSubField ${q(`${a.target.source}.${a.delimiter}`)} to ${q(`${a.toTag}.${a.toCode}`)}`;
+      return `splitSubField ${q(a.target.source)} to ${q(`${a.toTag}.${a.toCode}`)}`;
     case "set":
       return `set ${a.variable}.${q(a.value)}`;
     case "add":

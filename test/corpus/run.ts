@@ -21,6 +21,7 @@ import { EXCEPTIONS, type ExceptionReason } from "./exceptions.js";
 import { checkImport } from "./import.js";
 import { checkRuleFiles } from "./rules.js";
 import { checkMerge } from "./merge.js";
+import { checkNormalize } from "./normalize.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/corpus → repository root → ../shared/corpus */
@@ -407,6 +408,16 @@ async function main(): Promise<number> {
     `\nmerge rules: ${merged.pairs} record pairs, ${merged.runs} merges\n${merged.table.join("\n")}\n`,
   );
   failures.push(...merged.failures);
+  // The normalization rules (alma-rules/ files of normalization rules) on every corpus record.
+  const normalized = checkNormalize(
+    CORPUS,
+    RULES,
+    rows.map((r) => r.path).filter((p) => !p.startsWith("bench/")),
+  );
+  process.stdout.write(
+    `\nnormalization rules: ${normalized.records} records, ${normalized.runs} runs\n${normalized.table.join("\n")}\n`,
+  );
+  failures.push(...normalized.failures);
   process.stdout.write("\nexplained differences from yaz, by reason:\n");
   for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
     process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);

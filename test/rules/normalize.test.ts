@@ -381,6 +381,24 @@ describe("addField, addSubField, addControlField", () => {
     ]);
   });
 
+  test("addField in a record out of tag order: before the first field with a greater tag", () => {
+    const rs = always('addField "500.a.Note."');
+    assert.deepEqual(after(rs, record("001 1", "949 __ $ax", "245 00 $aT.")), [
+      L,
+      "001 1",
+      "500 __ $aNote.",
+      "949 __ $ax",
+      "245 00 $aT.",
+    ]);
+  });
+
+  test("the log shows an addField as written, blanks as -", () => {
+    assert.deepEqual(
+      logOf(always('addField "998.{-,1}.a.NO-OVERLAY"'), record()).map((e) => e.action),
+      ['addField "998.{-,1}.a.NO-OVERLAY"'],
+    );
+  });
+
   test("addField: a scratch tag goes after the MARC tags", () => {
     assert.deepEqual(after(always('addField "YYZ.a.x"'), record("999 __ $az")), [
       L,
