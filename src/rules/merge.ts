@@ -48,6 +48,8 @@ import type {
   Rule,
   ValuePattern,
 } from "./ast.js";
+import { ruleOrder } from "./order.js";
+import { compileValuePattern, indicatorMatches, indicatorValue, nfc } from "./pattern.js";
 
 /** What one merge action did, or why it did nothing. */
 export interface MergeLogEntry {
@@ -89,10 +91,6 @@ function isLeader(selector: MergeSelector): boolean {
   return selector.tag.toUpperCase() === LEADER;
 }
 
-function indicatorMatches(value: string, pattern: string | undefined): boolean {
-  return pattern === undefined || pattern === "*" || pattern === value;
-}
-
 /** Whether a selector selects a field (never the leader, which is not a field). */
 function selects(selector: MergeSelector, field: Field): boolean {
   if (isLeader(selector)) return false;
@@ -101,14 +99,9 @@ function selects(selector: MergeSelector, field: Field): boolean {
   if (selector.ind1 === undefined && selector.ind2 === undefined) return true;
   return (
     isDataField(field) &&
-    indicatorMatches(field.ind1, selector.ind1) &&
-    indicatorMatches(field.ind2, selector.ind2)
+    indicatorMatches(selector.ind1, field.ind1) &&
+    indicatorMatches(selector.ind2, field.ind2)
   );
-}
-
-/** `-` and `#` are how people write a blank indicator. */
-function blankIndicator(value: string): string {
-  return value === "-" || value === "#" ? " " : value;
 }
 
 function excludedBy(exclusion: MergeExclusion, field: Field): boolean {
@@ -120,7 +113,7 @@ function excludedBy(exclusion: MergeExclusion, field: Field): boolean {
     case "indicator":
       return (
         isDataField(field) &&
-        (exclusion.which === 1 ? field.ind1 : field.ind2) === blankIndicator(exclusion.value)
+        (exclusion.which === 1 ? field.ind1 : field.ind2) === indicatorValue(exclusion.value)
       );
   }
 }
@@ -129,31 +122,29 @@ function excluded(action: MergeAction, field: Field): boolean {
   return action.exclusions.some((x) => excludedBy(x, field));
 }
 
-/** An alternative of a pattern (its literal pieces, `*` between them) against a whole value. */
-function globMatches(value: string, pieces: readonly string[]): boolean {
-  const first = pieces[0] ?? "";
-  const last = pieces[pieces.length - 1] ?? "";
-  if (pieces.length === 1) return value === first;
-  if (value.length < first.length + last.length) return false;
-  if (!value.startsWith(first) || !value.endsWith(last)) return false;
-  let at = first.length;
-  const end = value.length - last.length;
-  for (let i = 1; i < pieces.length - 1; i++) {
-    const found = value.indexOf(pieces[i]!, at);
-    if (found < 0 || found + pieces[i]!.length > end) return false;
-    at = found + pieces[i]!.length;
-  }
-  return true;
-}
+/** The `contains` test of each pattern, compiled once (keyed by the rule's pattern node). */
+const containsTests = new WeakMap<ValuePattern, (value: string) => boolean>();
 
 /**
  * `contains`: an alternative without `*` is found anywhere in the value (`"OCoLC"` in
  * `"(OCoLC)123"`); one with `*` is matched against the whole value (`"a*"`: begins with `a`).
+ * Both compare in Unicode NFC, as the normalization patterns do.
  */
-function contains(value: string, pattern: ValuePattern): boolean {
-  return pattern.alternatives.some((pieces) =>
-    pieces.length === 1 ? value.includes(pieces[0] ?? "") : globMatches(value, pieces),
-  );
+function containsTest(pattern: ValuePattern): (value: string) => boolean {
+  let test = containsTests.get(pattern);
+  if (test) return test;
+  const found = pattern.alternatives.filter((p) => p.length <= 1).map((p) => nfc(p[0] ?? ""));
+  const globs = pattern.alternatives.filter((p) => p.length > 1);
+  const whole =
+    globs.length > 0
+      ? compileValuePattern({ source: pattern.source, alternatives: globs })
+      : undefined;
+  test = (value: string): boolean => {
+    const v = nfc(value);
+    return found.some((f) => v.includes(f)) || (whole !== undefined && whole.test(v));
+  };
+  containsTests.set(pattern, test);
+  return test;
 }
 
 type ContainsGuard = Extract<MergeGuard, { kind: "contains" }>;
@@ -163,7 +154,7 @@ function fieldContains(guard: ContainsGuard, field: Field): boolean {
   return (
     isDataField(field) &&
     selects(guard.selector, field) &&
-    field.subfields.some((s) => s.code === guard.code && contains(s.value, guard.value))
+    field.subfields.some((s) => s.code === guard.code && containsTest(guard.value)(s.value))
   );
 }
 
@@ -485,11 +476,6 @@ function interleave(entries: readonly Entry[]): Field[] {
   return out;
 }
 
-/** Rules in firing order: higher priority first, then the later-declared first. */
-function firingOrder(rules: readonly Rule[]): Rule[] {
-  return [...rules].sort((a, b) => b.priority - a.priority || b.index - a.index);
-}
-
 /**
  * Merges the secondary record into the primary by merge rules (`when merge`). The primary
  * keeps its `001`; the secondary is not changed. Rules that are not merge rules, and actions
@@ -519,7 +505,7 @@ export function mergeRecords(
     secondary,
   };
   const log: MergeLogEntry[] = [];
-  for (const rule of firingOrder(rules)) {
+  for (const rule of ruleOrder(rules)) {
     const entry = (line: number, action: string, message: string, fields: string[] = []): void => {
       log.push({ rule: rule.name, line, action, fields, message });
     };

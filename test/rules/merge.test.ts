@@ -282,6 +282,14 @@ describe("merge exclusions", () => {
     );
   });
 
+  test('excluding first indicator "-" is a blank first indicator', () => {
+    const r = merge(primary, secondary, rule('remove MARC."035" excluding first indicator "-"'));
+    assert.deepEqual(
+      r.fields.filter((f) => f.startsWith("035")),
+      ["035    $a(OCoLC)1"],
+    );
+  });
+
   test('excluding first indicator "9"', () => {
     const r = merge(primary, secondary, rule('remove MARC."035" excluding first indicator "9"'));
     assert.deepEqual(
@@ -439,6 +447,19 @@ describe("merge when … contains", () => {
     assert.deepEqual(run("OCoLC"), ["035    $a(DLC)456", "035    $aocm789"]);
     assert.deepEqual(run("(OCoLC)*"), ["035    $a(DLC)456", "035    $aXOCoLC", "035    $aocm789"]);
     assert.deepEqual(run("(DLC)*|ocm*"), ["035    $a(OCoLC)123", "035    $aXOCoLC"]);
+  });
+
+  test("contains compares in Unicode NFC (a decomposed é in the record, a composed one in the rule)", () => {
+    const primary = record(
+      LEADER_P,
+      data("710", "2 ", "aSocie\u0301te\u0301 Ge\u0301ne\u0301rale"),
+    );
+    const r = merge(
+      primary,
+      record(LEADER_S),
+      rule('remove MARC."710" when MARC."710"."a" contains "Soci\u00e9t\u00e9"'),
+    );
+    assert.deepEqual(r.fields, []);
   });
 
   // Orbis Cascade, "OCA Bib Overlay (Keep 035s)": "retain 035 fields which do NOT contain OCoLC".
