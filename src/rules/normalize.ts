@@ -115,12 +115,36 @@ export function normalize(
 
 // ------------------------------------------------------------------ the record being changed
 
+/**
+ * Which numeric tags (`000`–`999`) the record under normalization holds, as stamps: tag `n` is
+ * there when `TAG_STAMPS[n]` equals the generation the record was last stamped with. One table
+ * serves every record (normalization is synchronous); a record whose generation is no longer
+ * the latest is stamped again, so nothing can read another record's tags.
+ */
+const TAG_STAMPS = new Uint32Array(1000);
+let lastGeneration = 0;
+
+/** The number of a three-digit tag, or -1. */
+function tagNumber(tag: string): number {
+  if (tag.length !== 3) return -1;
+  const a = tag.charCodeAt(0) - 48;
+  const b = tag.charCodeAt(1) - 48;
+  const c = tag.charCodeAt(2) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9 ? a * 100 + b * 10 + c : -1;
+}
+
 /** The record under normalization: the fields array is copied on the first change only. */
 class Work {
   leader: string;
   fields: readonly Field[];
   changed = false;
   private owned = false;
+  /** Bumped whenever the fields change; the tag stamps are good for one version. */
+  private version = 0;
+  private stampedVersion = -1;
+  private generation = 0;
+  /** Whether some field has a tag that is not three digits (`YLK`, `00A`): see {@link presence}. */
+  oddTags = false;
 
   constructor(record: MarcRecord) {
     this.leader = record.leader;
@@ -134,6 +158,7 @@ class Work {
       this.owned = true;
     }
     this.changed = true;
+    this.version++;
     return this.fields as Field[];
   }
 
@@ -142,6 +167,7 @@ class Work {
     this.fields = fields;
     this.owned = true;
     this.changed = true;
+    this.version++;
   }
 
   setLeader(leader: string): void {
@@ -156,6 +182,51 @@ class Work {
     while (i < fields.length && fields[i]!.tag <= field.tag) i++;
     fields.splice(i, 0, field);
   }
+
+  /** The generation under which `TAG_STAMPS` holds this record's numeric tags. */
+  stamps(): number {
+    if (this.stampedVersion !== this.version || this.generation !== lastGeneration) {
+      this.generation = lastGeneration = (lastGeneration + 1) >>> 0 || 1;
+      this.oddTags = false;
+      for (const f of this.fields) {
+        const n = tagNumber(f.tag);
+        if (n >= 0) TAG_STAMPS[n] = this.generation;
+        else this.oddTags = true;
+      }
+      this.stampedVersion = this.version;
+    }
+    return this.generation;
+  }
+}
+
+/** Whether the record may hold a field of a tag pattern: a look at its tags, not its fields. */
+type Presence = (work: Work) => boolean;
+
+/**
+ * A presence test for a tag pattern: numeric patterns (`856`, `90*`, `6**`) read the stamps;
+ * others (`YLK`, `***`) look at the fields' tags, and so does a wildcard pattern on a record
+ * with a tag that is not three digits (`00*` matches `00A`).
+ */
+function presence(pattern: string, tag: (tag: string) => boolean): Presence {
+  const scan: Presence = (work) => {
+    for (const f of work.fields) if (tag(f.tag)) return true;
+    return false;
+  };
+  if (/^[0-9]{3}$/u.test(pattern)) {
+    const n = Number(pattern);
+    return (work) => work.stamps() === TAG_STAMPS[n];
+  }
+  if (/^[0-9*]{3}$/u.test(pattern) && pattern !== "***") {
+    const numbers: number[] = [];
+    for (let n = 0; n < 1000; n++) if (tag(String(n).padStart(3, "0"))) numbers.push(n);
+    return (work) => {
+      const generation = work.stamps();
+      if (work.oddTags) return scan(work);
+      for (const n of numbers) if (TAG_STAMPS[n] === generation) return true;
+      return false;
+    };
+  }
+  return scan;
 }
 
 // ------------------------------------------------------------------ compilation
@@ -395,11 +466,14 @@ function addTag(tags: string[], tag: string): void {
  */
 function eachField(
   work: Work,
+  present: Presence,
   select: (f: Field) => boolean,
   test: Predicate | undefined,
   step: Step,
 ): Pass {
   const pass: Pass = { matched: 0, passed: 0, changed: 0, tags: [] };
+  // Most actions name a tag the record does not have: a look at its tags settles it.
+  if (!present(work)) return pass;
   const fields = work.fields;
   let out: Field[] | undefined;
   for (let i = 0; i < fields.length; i++) {
@@ -483,14 +557,12 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "addSubField": {
       const r = new Reporter(rule, a, text, headSource(a.target));
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const sub: Subfield = { code: a.code, value: a.value };
       const nothing = r.skip("nothing to change");
       return (work, log) => {
-        const pass = eachField(
-          work,
-          (f) => isDataField(f) && m.field(f),
-          test,
-          (f) => withSubfields(f as DataField, [...(f as DataField).subfields, sub]),
+        const pass = eachField(work, mPresent, m.dataField, test, (f) =>
+          withSubfields(f as DataField, [...(f as DataField).subfields, sub]),
         );
         log.push(
           report(
@@ -506,31 +578,28 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "removeControlField": {
       const r = new Reporter(rule, a, text, a.target.source);
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const control = a.kind === "removeControlField";
       const select = control ? (f: Field) => isControlField(f) && m.field(f) : m.field;
       const nothing = r.skip("nothing to change");
       return (work, log) => {
-        const pass = eachField(work, select, test, () => null);
+        const pass = eachField(work, mPresent, select, test, () => null);
         log.push(report(r, pass, nothing, (p) => `removed ${count(p.changed, "field")}`));
       };
     }
     case "removeSubField": {
       const r = new Reporter(rule, a, text, a.target.source);
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const nothing = r.skip("nothing to change");
       return (work, log) => {
         let removed = 0;
-        const pass = eachField(
-          work,
-          (f) => isDataField(f) && m.field(f),
-          test,
-          (f) => {
-            const d = f as DataField;
-            const kept = d.subfields.filter((s) => !m.subfield(s));
-            removed += d.subfields.length - kept.length;
-            return kept.length === d.subfields.length ? undefined : withSubfields(d, kept);
-          },
-        );
+        const pass = eachField(work, mPresent, m.dataField, test, (f) => {
+          const d = f as DataField;
+          const kept = d.subfields.filter((s) => !m.subfield(s));
+          removed += d.subfields.length - kept.length;
+          return kept.length === d.subfields.length ? undefined : withSubfields(d, kept);
+        });
         log.push(
           report(
             r,
@@ -544,10 +613,11 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "changeField": {
       const r = new Reporter(rule, a, text, a.target.source);
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const to = a.toTag;
       const nothing = r.skip(`nothing to change: already ${to}`);
       return (work, log) => {
-        const pass = eachField(work, m.field, test, (f) =>
+        const pass = eachField(work, mPresent, m.field, test, (f) =>
           f.tag === to ? undefined : { ...f, tag: to },
         );
         log.push(report(r, pass, nothing, (p) => `retagged ${count(p.changed, "field")} to ${to}`));
@@ -557,6 +627,7 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "changeSubFieldExceptFirst": {
       const r = new Reporter(rule, a, text, a.target.source);
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const to = a.toCode;
       const exceptFirst = a.kind === "changeSubFieldExceptFirst";
       const nothing = r.skip(
@@ -566,28 +637,23 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
       );
       return (work, log) => {
         let recoded = 0;
-        const pass = eachField(
-          work,
-          (f) => isDataField(f) && m.field(f),
-          test,
-          (f) => {
-            const d = f as DataField;
-            let seen = false;
-            let n = 0;
-            const subfields = d.subfields.map((s) => {
-              if (!m.subfield(s)) return s;
-              if (exceptFirst && !seen) {
-                seen = true;
-                return s;
-              }
-              if (s.code === to) return s;
-              n++;
-              return { code: to, value: s.value };
-            });
-            recoded += n;
-            return n === 0 ? undefined : withSubfields(d, subfields);
-          },
-        );
+        const pass = eachField(work, mPresent, m.dataField, test, (f) => {
+          const d = f as DataField;
+          let seen = false;
+          let n = 0;
+          const subfields = d.subfields.map((s) => {
+            if (!m.subfield(s)) return s;
+            if (exceptFirst && !seen) {
+              seen = true;
+              return s;
+            }
+            if (s.code === to) return s;
+            n++;
+            return { code: to, value: s.value };
+          });
+          recoded += n;
+          return n === 0 ? undefined : withSubfields(d, subfields);
+        });
         log.push(
           report(
             r,
@@ -603,21 +669,17 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "changeSecondIndicator": {
       const r = new Reporter(rule, a, text, a.target.source);
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const to = indicatorValue(a.to);
       const first = a.kind === "changeFirstIndicator";
       const which = first ? "first" : "second";
       const nothing = r.skip(`nothing to change: the ${which} indicator is already ${show(to)}`);
       return (work, log) => {
-        const pass = eachField(
-          work,
-          (f) => isDataField(f) && m.field(f),
-          test,
-          (f) => {
-            const d = f as DataField;
-            if ((first ? d.ind1 : d.ind2) === to) return undefined;
-            return first ? { ...d, ind1: to } : { ...d, ind2: to };
-          },
-        );
+        const pass = eachField(work, mPresent, m.dataField, test, (f) => {
+          const d = f as DataField;
+          if ((first ? d.ind1 : d.ind2) === to) return undefined;
+          return first ? { ...d, ind1: to } : { ...d, ind2: to };
+        });
         log.push(
           report(
             r,
@@ -633,12 +695,13 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "copyControlField": {
       const r = new Reporter(rule, a, text, a.source.source);
       const m = compileFieldSpec(a.source);
+      const mPresent = presence(m.spec.tag, m.tag);
       const to = a.toTag;
       const named = a.source.code !== undefined;
       const nothing = r.skip("nothing to copy");
       return (work, log) => {
         const made: ControlField[] = [];
-        const pass = eachField(work, m.field, test, (f) => {
+        const pass = eachField(work, mPresent, m.field, test, (f) => {
           if (isControlField(f)) {
             if (!named) made.push({ tag: to, value: f.value });
           } else if (named) {
@@ -662,6 +725,7 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "replaceContentsExceptFirst": {
       const r = new Reporter(rule, a, text, headSource(a.target, true));
       const sel = compileFieldSpec(withoutValue(a.target));
+      const selPresent = presence(sel.spec.tag, sel.tag);
       const pattern = compileValuePattern(a.target.value ?? ANY_VALUE);
       const by = a.with;
       const exceptFirst = a.kind === "replaceContentsExceptFirst";
@@ -672,31 +736,26 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
       );
       return (work, log) => {
         let replaced = 0;
-        const pass = eachField(
-          work,
-          (f) => isDataField(f) && sel.field(f),
-          test,
-          (f) => {
-            const d = f as DataField;
-            let seen = false;
-            let subfields: Subfield[] | undefined;
-            for (let i = 0; i < d.subfields.length; i++) {
-              const s = d.subfields[i]!;
-              if (!sel.subfield(s)) continue;
-              const value = pattern.replace(s.value, by);
-              if (value === undefined) continue;
-              if (exceptFirst && !seen) {
-                seen = true;
-                continue;
-              }
-              if (value === s.value) continue;
-              subfields ??= d.subfields.slice();
-              subfields[i] = { code: s.code, value };
-              replaced++;
+        const pass = eachField(work, selPresent, sel.dataField, test, (f) => {
+          const d = f as DataField;
+          let seen = false;
+          let subfields: Subfield[] | undefined;
+          for (let i = 0; i < d.subfields.length; i++) {
+            const s = d.subfields[i]!;
+            if (!sel.subfield(s)) continue;
+            const value = pattern.replace(s.value, by);
+            if (value === undefined) continue;
+            if (exceptFirst && !seen) {
+              seen = true;
+              continue;
             }
-            return subfields ? withSubfields(d, subfields) : undefined;
-          },
-        );
+            if (value === s.value) continue;
+            subfields ??= d.subfields.slice();
+            subfields[i] = { code: s.code, value };
+            replaced++;
+          }
+          return subfields ? withSubfields(d, subfields) : undefined;
+        });
         log.push(
           report(
             r,
@@ -711,6 +770,7 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "replaceSubFieldContents": {
       const r = new Reporter(rule, a, text, a.target.source);
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const from = compileFieldSpec(a.from);
       const nothing = r.skip(`nothing to change: no ${a.from.source} value to take`);
       return (work, log) => {
@@ -728,24 +788,19 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
         }
         let n = 0;
         let set = 0;
-        const pass = eachField(
-          work,
-          (f) => isDataField(f) && m.field(f),
-          test,
-          (f) => {
-            const value = values[n++];
-            if (value === undefined) return undefined;
-            const d = f as DataField;
-            let changed = false;
-            const subfields = d.subfields.map((s) => {
-              if (!m.subfield(s) || s.value === value) return s;
-              changed = true;
-              set++;
-              return { code: s.code, value };
-            });
-            return changed ? withSubfields(d, subfields) : undefined;
-          },
-        );
+        const pass = eachField(work, mPresent, m.dataField, test, (f) => {
+          const value = values[n++];
+          if (value === undefined) return undefined;
+          const d = f as DataField;
+          let changed = false;
+          const subfields = d.subfields.map((s) => {
+            if (!m.subfield(s) || s.value === value) return s;
+            changed = true;
+            set++;
+            return { code: s.code, value };
+          });
+          return changed ? withSubfields(d, subfields) : undefined;
+        });
         log.push(
           report(
             r,
@@ -763,28 +818,24 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "suffix": {
       const r = new Reporter(rule, a, text, a.target.source);
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const affix = a.text;
       const before = a.kind === "prefix";
       const nothing = r.skip("nothing to change");
       return (work, log) => {
         let changed = 0;
-        const pass = eachField(
-          work,
-          (f) => isDataField(f) && m.field(f),
-          test,
-          (f) => {
-            const d = f as DataField;
-            let subfields: Subfield[] | undefined;
-            for (let i = 0; i < d.subfields.length; i++) {
-              const s = d.subfields[i]!;
-              if (!m.subfield(s) || affix === "") continue;
-              subfields ??= d.subfields.slice();
-              subfields[i] = { code: s.code, value: before ? affix + s.value : s.value + affix };
-              changed++;
-            }
-            return subfields ? withSubfields(d, subfields) : undefined;
-          },
-        );
+        const pass = eachField(work, mPresent, m.dataField, test, (f) => {
+          const d = f as DataField;
+          let subfields: Subfield[] | undefined;
+          for (let i = 0; i < d.subfields.length; i++) {
+            const s = d.subfields[i]!;
+            if (!m.subfield(s) || affix === "") continue;
+            subfields ??= d.subfields.slice();
+            subfields[i] = { code: s.code, value: before ? affix + s.value : s.value + affix };
+            changed++;
+          }
+          return subfields ? withSubfields(d, subfields) : undefined;
+        });
         log.push(
           report(
             r,
@@ -801,28 +852,24 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "correctDuplicateSubfields": {
       const r = new Reporter(rule, a, text, a.target.source);
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const codes = new Set([...a.codes].filter((c) => c !== "," && c !== " "));
       const nothing = r.skip(`nothing to change: no duplicate $${[...codes].join(", $")}`);
       return (work, log) => {
         let removed = 0;
-        const pass = eachField(
-          work,
-          (f) => isDataField(f) && m.field(f),
-          test,
-          (f) => {
-            const d = f as DataField;
-            const seen = new Set<string>();
-            const kept = d.subfields.filter((s) => {
-              if (!codes.has(s.code)) return true;
-              const key = `${s.code}\u001f${nfc(s.value)}`;
-              if (seen.has(key)) return false;
-              seen.add(key);
-              return true;
-            });
-            removed += d.subfields.length - kept.length;
-            return kept.length === d.subfields.length ? undefined : withSubfields(d, kept);
-          },
-        );
+        const pass = eachField(work, mPresent, m.dataField, test, (f) => {
+          const d = f as DataField;
+          const seen = new Set<string>();
+          const kept = d.subfields.filter((s) => {
+            if (!codes.has(s.code)) return true;
+            const key = `${s.code}\u001f${nfc(s.value)}`;
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
+          });
+          removed += d.subfields.length - kept.length;
+          return kept.length === d.subfields.length ? undefined : withSubfields(d, kept);
+        });
         log.push(
           report(
             r,
@@ -837,23 +884,17 @@ function compileAction(rule: string, a: NormalizationAction, text: string): Run 
     case "moveSubfieldsToEndOfField": {
       const r = new Reporter(rule, a, text, a.target.source);
       const m = compileFieldSpec(a.target);
+      const mPresent = presence(m.spec.tag, m.tag);
       const codes = a.codes;
       const listed = new Set(codes);
       const nothing = r.skip(`nothing to change: $${codes.join(", $")} already at the end`);
       return (work, log) => {
-        const pass = eachField(
-          work,
-          (f) => isDataField(f) && m.field(f),
-          test,
-          (f) => {
-            const d = f as DataField;
-            const moved = d.subfields.filter((s) => !listed.has(s.code));
-            for (const c of codes) for (const s of d.subfields) if (s.code === c) moved.push(s);
-            return moved.every((s, i) => s === d.subfields[i])
-              ? undefined
-              : withSubfields(d, moved);
-          },
-        );
+        const pass = eachField(work, mPresent, m.dataField, test, (f) => {
+          const d = f as DataField;
+          const moved = d.subfields.filter((s) => !listed.has(s.code));
+          for (const c of codes) for (const s of d.subfields) if (s.code === c) moved.push(s);
+          return moved.every((s, i) => s === d.subfields[i]) ? undefined : withSubfields(d, moved);
+        });
         log.push(
           report(
             r,
@@ -910,13 +951,14 @@ function copyField(
 ): Run {
   const r = new Reporter(rule, a, text, a.source.source);
   const m = compileFieldSpec(a.source);
+  const mPresent = presence(m.spec.tag, m.tag);
   const to = a.toTag;
   const toCode = a.toCode ?? (a.source.code !== "*" ? a.source.code : undefined);
   const wholeField = a.source.code === undefined || toCode === undefined;
   const nothing = r.skip("nothing to copy");
   return (work, log) => {
     const made: Field[] = [];
-    const pass = eachField(work, m.field, test, (f) => {
+    const pass = eachField(work, mPresent, m.field, test, (f) => {
       if (wholeField) {
         made.push({ ...f, tag: to });
       } else if (isDataField(f)) {
@@ -1002,10 +1044,12 @@ function replaceControl(
     };
   }
   const tag = compileTagPattern(spec.tag);
+  const controlPresent = presence(spec.tag, tag);
   return (work, log) => {
     let reason: RuleLogEntry | undefined;
     const pass = eachField(
       work,
+      controlPresent,
       (f) => isControlField(f) && tag(f.tag),
       test,
       (f) => {
@@ -1046,11 +1090,14 @@ function correctDuplicateFields(
   const r = new Reporter(rule, a, text, list);
   const tags = a.tags.map(compileTagPattern);
   const select = (f: Field): boolean => tags.some((t) => t(f.tag));
+  const presences = a.tags.map((t, i) => presence(t, tags[i]!));
+  const anyPresent: Presence = (work) => presences.some((p) => p(work));
   const nothing = r.skip("nothing to change: no duplicates");
   return (work, log) => {
     const seen = new Set<string>();
     const pass = eachField(
       work,
+      anyPresent,
       (f) => {
         if (!select(f)) return false;
         const key = fieldKey(f);
@@ -1079,9 +1126,11 @@ function combineFields(
 ): Run {
   const r = new Reporter(rule, a, text, a.target.source);
   const m = compileFieldSpec(a.target);
+  const mPresent = presence(m.spec.tag, m.tag);
   const excluded = new Set([...a.excluding].filter((c) => c !== "," && c !== " "));
   const nothing = r.skip("nothing to change: only one such field");
   return (work, log) => {
+    if (!mPresent(work)) return void log.push(r.noField);
     const fields = work.fields;
     let matched = 0;
     let first = -1;
@@ -1123,33 +1172,29 @@ function splitSubField(
 ): Run {
   const r = new Reporter(rule, a, text, a.target.source);
   const m = compileFieldSpec(a.target);
+  const mPresent = presence(m.spec.tag, m.tag);
   const delimiter = a.delimiter;
   const nothing = r.skip("nothing to split");
   return (work, log) => {
     const made: DataField[] = [];
     let split = 0;
-    const pass = eachField(
-      work,
-      (f) => isDataField(f) && m.field(f),
-      test,
-      (f) => {
-        if (delimiter === "") return undefined;
-        for (const s of (f as DataField).subfields) {
-          if (!m.subfield(s)) continue;
-          split++;
-          for (const piece of s.value.split(delimiter)) {
-            if (piece === "") continue;
-            made.push({
-              tag: a.toTag,
-              ind1: " ",
-              ind2: " ",
-              subfields: [{ code: a.toCode, value: piece }],
-            });
-          }
+    const pass = eachField(work, mPresent, m.dataField, test, (f) => {
+      if (delimiter === "") return undefined;
+      for (const s of (f as DataField).subfields) {
+        if (!m.subfield(s)) continue;
+        split++;
+        for (const piece of s.value.split(delimiter)) {
+          if (piece === "") continue;
+          made.push({
+            tag: a.toTag,
+            ind1: " ",
+            ind2: " ",
+            subfields: [{ code: a.toCode, value: piece }],
+          });
         }
-        return undefined;
-      },
-    );
+      }
+      return undefined;
+    });
     for (const f of made) work.insert(f);
     pass.changed = made.length;
     pass.tags = [a.toTag];

@@ -207,14 +207,18 @@ export function compileValuePattern(
  */
 export function compileTagPattern(pattern: string): (tag: string) => boolean {
   if (!pattern.includes("*")) return (tag) => tag === pattern;
-  const fixed: [number, string][] = [];
-  for (let i = 0; i < pattern.length; i++) if (pattern[i] !== "*") fixed.push([i, pattern[i]!]);
-  const length = pattern.length;
-  return (tag) => {
-    if (tag.length !== length) return false;
-    for (const [i, c] of fixed) if (tag[i] !== c) return false;
-    return true;
-  };
+  const code = (i: number): number => (pattern[i] === "*" ? -1 : pattern.charCodeAt(i));
+  if (pattern.length === 3) {
+    const [c0, c1, c2] = [code(0), code(1), code(2)];
+    return (tag) =>
+      tag.length === 3 &&
+      (c0 < 0 || tag.charCodeAt(0) === c0) &&
+      (c1 < 0 || tag.charCodeAt(1) === c1) &&
+      (c2 < 0 || tag.charCodeAt(2) === c2);
+  }
+  const codes = [...pattern].map((_, i) => code(i));
+  return (tag) =>
+    tag.length === codes.length && codes.every((c, i) => c < 0 || tag.charCodeAt(i) === c);
 }
 
 /** An indicator as a rule writes it: `-` (and `#`) are a blank. */
@@ -233,6 +237,8 @@ export function indicatorMatches(
 /** A compiled data-field spec (`TAG[.{i1,i2}][.CODE[.VALUE]]`). */
 export interface FieldMatcher {
   readonly spec: FieldSpec;
+  /** The tag alone (for a quick look whether a record can hold a matching field at all). */
+  tag(tag: string): boolean;
   /** Tag and indicators (a control field passes only a spec with a bare tag). */
   head(field: Field): boolean;
   /** Code and value of one subfield (a spec without a code takes every subfield). */
@@ -242,6 +248,8 @@ export interface FieldMatcher {
    * matches it. This is what `exists` tests and what actions select.
    */
   field(field: Field): boolean;
+  /** {@link field}, for data fields only. */
+  dataField(field: Field): boolean;
 }
 
 /**
@@ -281,5 +289,6 @@ export function compileFieldSpec(spec: FieldSpec): FieldMatcher {
     for (const s of f.subfields) if (subfield(s)) return true;
     return false;
   };
-  return { spec, head, subfield, field };
+  const dataField = (f: Field): boolean => !isControlField(f) && field(f);
+  return { spec, tag, head, subfield, field, dataField };
 }

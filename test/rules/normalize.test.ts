@@ -997,3 +997,37 @@ end
     ]);
   });
 });
+
+describe("finding the fields an action works on", () => {
+  test("an action sees the fields the actions before it added, retagged and removed", () => {
+    const rs = always(
+      'addField "650.{-,0}.a.Cats."',
+      'prefix "650.a" with "Big "',
+      'changeField "650" to "651"',
+      'suffix "651.a" with "!"',
+      'removeField "651"',
+      'addField "651.a.Gone?"',
+    );
+    assert.deepEqual(after(rs, record("245 00 $aT.")), [L, "245 00 $aT.", "651 __ $aGone?"]);
+    assert.deepEqual(
+      logOf(rs, record("245 00 $aT.")).map((e) => e.ran),
+      [true, true, true, true, true, true],
+    );
+  });
+
+  test("a wildcard tag finds a field whose tag is not three digits", () => {
+    assert.deepEqual(after(always('removeField "00*"'), record("00A x", "245 00 $aT.")), [
+      L,
+      "245 00 $aT.",
+    ]);
+  });
+
+  test("two records in turn: the second is not taken for the first", () => {
+    const rs = always('removeField "856"');
+    const a = record("856 40 $ua");
+    const b = record("245 00 $aT.");
+    assert.deepEqual(after(rs, a), [L]);
+    assert.deepEqual(after(rs, b), [L, "245 00 $aT."]);
+    assert.deepEqual(after(rs, a), [L]);
+  });
+});
