@@ -24,7 +24,8 @@ export type Predicate = (leader: string, fields: readonly Field[]) => boolean;
  *
  * @example
  * ```ts
- * const when = compileCondition(parseRules('rule "r" when exists "245.a.*" then end').rules[0].when);
+ * const rule = parseRules('rule "r" when exists "245.a.*" then end').rules[0]!;
+ * const when = compileCondition(rule.when as Condition);
  * when(record.leader, record.fields); // whether the record has a 245 $a
  * ```
  */
@@ -64,6 +65,13 @@ function existsField(spec: FieldSpec): Predicate {
 /**
  * A control spec as a test of one value: `{POS,LEN}` takes that stretch (a value too short to
  * hold it does not match); without it the whole value; without a VALUE any value.
+ *
+ * @example
+ * ```ts
+ * const test = compileControlValueTest(parseControlSpec("007.{0,1}.c").spec!);
+ * test("cr |||"); // true
+ * test(""); // false: too short
+ * ```
  */
 export function compileControlValueTest(spec: ControlSpec): (value: string) => boolean {
   const value = spec.value

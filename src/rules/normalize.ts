@@ -319,7 +319,15 @@ function q(text: string): string {
   return `"${text}"`;
 }
 
-/** An action written back as rule text, without its `if`. */
+/**
+ * An action written back as rule text, without its `if` (the `action` of a log entry).
+ *
+ * @example
+ * ```ts
+ * actionText(parseRules('rule "r" when TRUE then removeField "856" if (exists "856.{4,2}") end').rules[0]!.actions[0]!);
+ * // 'removeField "856"'
+ * ```
+ */
 export function actionText(a: Action): string {
   switch (a.kind) {
     case "addField": {

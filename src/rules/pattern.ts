@@ -56,12 +56,27 @@ export interface TextPattern {
 /** The tags whose values are fixed-length codes, where a rule's `#` means a blank. */
 const FIXED_LENGTH_TAGS: ReadonlySet<string> = new Set(["LDR", "006", "007", "008"]);
 
-/** Whether `#` in a rule's text for this control tag stands for a blank. */
+/**
+ * Whether `#` in a rule's text for this control tag stands for a blank.
+ *
+ * @example
+ * ```ts
+ * hashIsBlankIn("LDR"); // true
+ * hashIsBlankIn("001"); // false
+ * ```
+ */
 export function hashIsBlankIn(tag: string): boolean {
   return FIXED_LENGTH_TAGS.has(tag);
 }
 
-/** Control text as a rule writes it, with `#` read as a blank when `hashIsBlank`. */
+/**
+ * Control text as a rule writes it, with `#` read as a blank when `hashIsBlank`.
+ *
+ * @example
+ * ```ts
+ * controlText("000#||eng", true); // "000 ||eng"
+ * ```
+ */
 export function controlText(text: string, hashIsBlank: boolean): string {
   return hashIsBlank && text.includes("#") ? text.replaceAll("#", " ") : text;
 }
@@ -221,12 +236,28 @@ export function compileTagPattern(pattern: string): (tag: string) => boolean {
     tag.length === codes.length && codes.every((c, i) => c < 0 || tag.charCodeAt(i) === c);
 }
 
-/** An indicator as a rule writes it: `-` (and `#`) are a blank. */
+/**
+ * An indicator as a rule writes it: `-` (and `#`) are a blank.
+ *
+ * @example
+ * ```ts
+ * indicatorValue("-"); // " "
+ * indicatorValue("4"); // "4"
+ * ```
+ */
 export function indicatorValue(text: string): string {
   return text === "-" || text === "#" ? " " : text;
 }
 
-/** Whether an indicator matches a pattern (`undefined` and `*` match any). */
+/**
+ * Whether an indicator matches a pattern (`undefined` and `*` match any).
+ *
+ * @example
+ * ```ts
+ * indicatorMatches("*", "4"); // true
+ * indicatorMatches("-", " "); // true
+ * ```
+ */
 export function indicatorMatches(
   pattern: IndicatorPattern | undefined,
   indicator: string,
@@ -257,8 +288,9 @@ export interface FieldMatcher {
  *
  * @example
  * ```ts
- * const m = compileFieldSpec(parseFieldSpec('"650.{*,0}.a.Child slaves*"'));
+ * const m = compileFieldSpec(parseFieldSpec("650.{*,0}.a.Child slaves*").spec!);
  * m.field({ tag: "650", ind1: " ", ind2: "0", subfields: [{ code: "a", value: "Child slaves" }] }); // true
+ * m.field({ tag: "650", ind1: " ", ind2: "7", subfields: [{ code: "a", value: "Child slaves" }] }); // false
  * ```
  */
 export function compileFieldSpec(spec: FieldSpec): FieldMatcher {
