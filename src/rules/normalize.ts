@@ -303,7 +303,7 @@ function compileRule(rule: Rule): CompiledRule {
       skipped.push(e);
     } else {
       actions.push(compileAction(rule.name, a, text));
-      skipped.push(entry(a.at, text, "skipped: the rule's when is false"));
+      skipped.push(entry(a.at, text, "the rule's when is false"));
     }
   }
   return { rule, when, actions, skipped };
