@@ -328,6 +328,8 @@ class Exports {
   private readonly pick = random(5);
   private readonly used = new Set<number>();
   private readonly copiesInCatalog: number;
+  /** How many catalog records can be merged into: once each was, they are merged into again. */
+  private readonly mergeable: number;
   private nextNew = 0;
   private issued = 0;
 
@@ -337,6 +339,10 @@ class Exports {
     private readonly catalogSize: number,
   ) {
     this.copiesInCatalog = Math.ceil(catalogSize / bibs.length);
+    const lastCopy = (this.copiesInCatalog - 1) * bibs.length;
+    this.mergeable =
+      (this.copiesInCatalog - 1) * sendable.length +
+      sendable.filter((base) => lastCopy + base < catalogSize).length;
   }
 
   take(n: number): Export[] {
@@ -356,8 +362,9 @@ class Exports {
     return { request: encodeRequest(writeIso2709(record), LOGON, "byte"), expected, number };
   }
 
-  /** A record number below the catalog size, of a sendable record, not sent before. */
+  /** A record number below the catalog size, of a sendable record, not sent before if possible. */
   private existing(): number {
+    if (this.used.size >= this.mergeable) this.used.clear();
     for (;;) {
       const copy = Math.floor(this.pick() * this.copiesInCatalog);
       const base = this.sendable[Math.floor(this.pick() * this.sendable.length)]!;
