@@ -13,7 +13,7 @@ import {
   requireZone,
   withCatalog,
 } from "./catalog-options.js";
-import { briefLevelFromLeader } from "../import/brief-level.js";
+import { defaultBriefLevel } from "../import/brief-level.js";
 import { describeRecord } from "./describe.js";
 import { openInput } from "./io.js";
 import { Progress } from "./progress.js";
@@ -101,7 +101,7 @@ export async function loadCommand(args: string[]): Promise<number> {
         kind: "create",
         zone: zone.code,
         marc: result.record,
-        briefLevel: briefLevelFromLeader(result.record),
+        briefLevel: defaultBriefLevel(result.record),
         // The originating system's version: what a later import's "older version" guard compares.
         ...(version ? { originatingVersion: version } : {}),
       });

@@ -1,10 +1,13 @@
 /** `marcgate profile`: an institution's OCLC Connexion integration profile, from a JSON file. */
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { hashPassword } from "../import/password.js";
 import {
   CONNEXION_INTEGRATION_TYPE,
   describeProfile,
   parseProfile,
+  PREDEFINED_MERGE_METHOD_NAMES,
+  ruleFileNames,
   storedProfile,
   type StoredProfileSettings,
 } from "../import/profile.js";
@@ -16,6 +19,7 @@ import {
   requireZone,
   withCatalog,
 } from "./catalog-options.js";
+import { readRuleFile, ruleErrorLines, ruleFileKind } from "./rule-files.js";
 import { CommandError, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate profile import --institution CODE FILE.json [--data DIR | --db URL]
@@ -97,7 +101,49 @@ export async function profileCommand(args: string[]): Promise<number> {
         process.stderr.write(`${file}: "password": is required (the password Connexion sends)\n`);
         return 1;
       }
-      const stored: StoredProfileSettings = { ...profile, passwordHash };
+      const ruleFiles: Record<string, string> = {};
+      const problems: string[] = [];
+      const expected = (name: string): "merge" | "brief-level" | "normalization" =>
+        name === profile.mergeMethod
+          ? "merge"
+          : name === profile.briefLevelRules
+            ? "brief-level"
+            : "normalization";
+      for (const name of ruleFileNames(profile)) {
+        const path = resolve(dirname(file), name);
+        const read = await readRuleFile(path);
+        if ("error" in read) {
+          const key =
+            expected(name) === "merge"
+              ? "mergeMethod"
+              : expected(name) === "brief-level"
+                ? "briefLevelRules"
+                : "normalization";
+          problems.push(
+            key === "mergeMethod"
+              ? `${file}: "mergeMethod": "${name}" is neither a predefined merge method (${PREDEFINED_MERGE_METHOD_NAMES.join(", ")}) nor a readable merge-rule file: ${read.error}`
+              : `${file}: "${key}": ${read.error}`,
+          );
+          continue;
+        }
+        problems.push(...ruleErrorLines(path, read.file.parsed.errors));
+        const kind = ruleFileKind(read.file.parsed);
+        if (read.file.parsed.errors.length === 0 && kind !== expected(name)) {
+          problems.push(
+            `${path}: holds ${kind} rules, but the profile uses it for ${expected(name)}`,
+          );
+        }
+        ruleFiles[name] = read.file.text;
+      }
+      if (problems.length > 0) {
+        for (const line of problems) process.stderr.write(`${line}\n`);
+        return 1;
+      }
+      const stored: StoredProfileSettings = {
+        ...profile,
+        passwordHash,
+        ...(Object.keys(ruleFiles).length > 0 ? { ruleFiles } : {}),
+      };
       await catalog.setIntegrationProfile({
         institution: zone.code,
         type: CONNEXION_INTEGRATION_TYPE,
@@ -125,7 +171,7 @@ export async function profileCommand(args: string[]): Promise<number> {
       const described = describeProfile(profile);
       if (values.json) {
         const settings = Object.fromEntries(
-          Object.entries(described).filter(([key]) => key !== "password"),
+          Object.entries(described).filter(([key]) => key !== "password" && key !== "ruleFiles"),
         );
         process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
       } else {

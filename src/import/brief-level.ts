@@ -1,41 +1,26 @@
 /**
- * The brief level (`01`–`10`, 10 the fullest) of a record. Until the institution's brief-level
- * rule files arrive, it follows leader/17 (encoding level), with OCLC's own values.
+ * A record's brief level (`01`–`10`, 10 the fullest) by marcgate's default brief-level rules
+ * (`DEFAULT_BRIEF_LEVEL_RULES`, rule text like any institution's; see docs/rules.md), for saves
+ * that have no profile of their own (`marcgate load`).
  */
 import type { MarcRecord } from "../marc/record.js";
+import { briefLevel } from "../rules/brief-level.js";
+import { DEFAULT_BRIEF_LEVEL_RULES } from "../rules/default-brief-level.js";
+import { parseRules } from "../rules/parser.js";
+
+const DEFAULT_RULES = parseRules(DEFAULT_BRIEF_LEVEL_RULES).rules;
 
 /**
- * Brief level from leader/17: blank, `1`, `I`, `L` → 10; `4` → 08; `2`, `K`, `M` → 07;
- * `7` → 05; `5` → 04; `3` → 03; `8` → 02; anything else → 10.
+ * The brief level by marcgate's default rules (`01` when none matches).
  *
  * @example
  * ```ts
- * briefLevelFromLeader({ leader: "00000nam a2200000 a 4500", fields: [] }); // "10"
- * briefLevelFromLeader({ leader: "00000nam a22000003a 4500", fields: [] }); // "03"
+ * defaultBriefLevel({ leader: "00000nam a22000008a 4500", fields: [] }); // "01" (no title)
  * ```
  */
-export function briefLevelFromLeader(record: MarcRecord): string {
-  switch (record.leader[17] ?? " ") {
-    case " ":
-    case "1":
-    case "I":
-    case "L":
-      return "10";
-    case "4":
-      return "08";
-    case "2":
-    case "K":
-    case "M":
-      return "07";
-    case "7":
-      return "05";
-    case "5":
-      return "04";
-    case "3":
-      return "03";
-    case "8":
-      return "02";
-    default:
-      return "10";
-  }
+export function defaultBriefLevel(record: MarcRecord): string {
+  return briefLevel(record, DEFAULT_RULES).level ?? "01";
 }
+
+/** @deprecated the benchmark's name for {@link defaultBriefLevel}. */
+export const briefLevelFromLeader = defaultBriefLevel;

@@ -21,12 +21,11 @@ import { decodeIso2709 } from "../marc/iso2709.js";
 import { formatIssue, type MarcIssue, type ReadResult } from "../marc/issue.js";
 import { extractMatchKeys } from "../marc/match-keys.js";
 import { getControlValue, type MarcRecord } from "../marc/record.js";
-import { briefLevelFromLeader } from "./brief-level.js";
 import { initialNormalization } from "./initial-normalization.js";
 import type { LogEntry } from "./log.js";
 import { chooseMatchMethod, runMatchMethod } from "./match.js";
-import { mergeMethod } from "./merge.js";
-import type { ConnexionProfile } from "./profile.js";
+import type { StoredProfileSettings } from "./profile.js";
+import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
 
 /** What `decide` may read of the catalog. */
 export type CatalogView = Pick<Catalog, "findByKey" | "record">;
@@ -81,7 +80,8 @@ export function readIncoming(raw: Uint8Array, arrival?: ArrivalEnd): Incoming {
 /** Who is importing: the institution and its profile. */
 export interface DecideContext {
   readonly institution: Zone;
-  readonly profile: ConnexionProfile;
+  /** The profile, with the text of the rule files it names. */
+  readonly profile: StoredProfileSettings;
 }
 
 /** What should happen to one incoming record, and why. */
@@ -168,6 +168,10 @@ export async function decide(
   const normalized = initialNormalization(record);
   record = normalized.record;
   log.push(...normalized.log);
+  const byRules = runNormalization(record, profile);
+  if ("error" in byRules) return reject(byRules.error);
+  record = byRules.record;
+  log.push(...byRules.log);
 
   // match
   let zone = institution.code;
@@ -191,7 +195,8 @@ export async function decide(
     if (key.kind === "oclc") claims.push(`oclc:${key.value}`);
   for (const id of match.mmsIds) claims.push(`mms:${id}`);
 
-  const briefLevel = briefLevelFromLeader(record);
+  const incomingLevel = runBriefLevel(record, profile);
+  const briefLevel = incomingLevel.level;
   const originatingVersion = getControlValue(record, "005")?.trim() || undefined;
   const attributes = {
     format: profile.targetFormat,
@@ -199,21 +204,18 @@ export async function decide(
     managementTag: profile.synchronizeWithExternalCatalog,
     ...(originatingVersion !== undefined ? { originatingVersion } : {}),
   };
-  const tagAndLevel = (): void => {
+  const tagAndLevel = (level: LogEntry): void => {
     log.push({
       stage: "tag",
       message: `management tag: ${profile.synchronizeWithExternalCatalog}`,
     });
-    log.push({
-      stage: "brief-level",
-      message: `brief level ${briefLevel} (leader/17 '${record.leader[17] ?? " "}')`,
-    });
+    log.push(level);
   };
 
   if (match.mmsIds.length === 0) {
     log.push({ stage: "match", message: "no match: a new record is created" });
     log.push({ stage: "normalize", message: "001 will be set to the new MMS ID" });
-    tagAndLevel();
+    tagAndLevel(incomingLevel.log);
     return {
       outcome: "created",
       change: { kind: "create", zone, marc: record, controlNumber: "mms-id", ...attributes },
@@ -270,12 +272,12 @@ export async function decide(
   log.push({ stage: "guard", message: `record ${mmsId} may be merged` });
 
   // merge
-  const merge = mergeMethod(profile.mergeMethod);
-  if (!merge) return reject(`merge method ${profile.mergeMethod} is not offered by marcgate yet`);
-  const merged = merge(existing.marc, record);
+  const merged = runMerge(existing.marc, record, profile);
+  if ("error" in merged) return reject(merged.error);
   log.push({ stage: "merge", message: `${profile.mergeMethod} into record ${mmsId}` });
   log.push(...merged.log);
-  tagAndLevel();
+  const mergedLevel = runBriefLevel(merged.record, profile);
+  tagAndLevel(mergedLevel.log);
   return {
     outcome: "merged",
     mmsId,
@@ -285,6 +287,7 @@ export async function decide(
       expectedVersion: existing.version,
       marc: merged.record,
       ...attributes,
+      briefLevel: mergedLevel.level,
     },
     reason: `merged (${profile.mergeMethod})`,
     log,

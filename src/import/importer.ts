@@ -10,7 +10,7 @@
  */
 import { CatalogError, type Catalog, type CommitRequest, type Zone } from "../catalog/catalog.js";
 import { decide, readIncoming, type Decision, type Incoming } from "./decide.js";
-import type { ConnexionProfile } from "./profile.js";
+import type { StoredProfileSettings } from "./profile.js";
 
 /** One record to import. */
 export interface ImportRequest {
@@ -19,7 +19,7 @@ export interface ImportRequest {
   /** The record as read, when the caller has read it already (else `raw` is read as ISO 2709). */
   readonly incoming?: Incoming;
   readonly institution: Zone;
-  readonly profile: ConnexionProfile;
+  readonly profile: StoredProfileSettings;
   readonly jobId: number;
   /** Who saves: `connexion:<logon ID>`, `import:<user>`. */
   readonly savedBy: string;
@@ -197,7 +197,7 @@ function incomingOf(request: Pick<ImportRequest, "raw" | "incoming">): Incoming 
   return request.incoming ?? readIncoming(request.raw);
 }
 
-function targetZone(institution: Zone, profile: ConnexionProfile): string {
+function targetZone(institution: Zone, profile: StoredProfileSettings): string {
   return profile.useNetworkZone && institution.network !== undefined
     ? institution.network
     : institution.code;

@@ -39,14 +39,13 @@ export const MATCH_METHODS = {
 } as const;
 export type MatchMethodName = keyof typeof MATCH_METHODS;
 
-/** The merge methods Alma predefines (seed), and whether marcgate offers each yet. */
-export const MERGE_METHODS = {
-  "Overlay all fields but local": true,
-  "Replace 245 and 035 OCLC if exist": false,
-  "Keep only old value": false,
-  "Conditional subject headings": false,
-} as const;
-export type MergeMethodName = keyof typeof MERGE_METHODS;
+/** The merge methods Alma predefines (seed); a profile may name one of these or a merge-rule file. */
+export const PREDEFINED_MERGE_METHOD_NAMES = [
+  "Overlay all fields but local",
+  "Replace 245 and 035 OCLC if exist",
+  "Keep only old value",
+  "Conditional subject headings",
+] as const;
 
 /** Validation exception profiles marcgate ships. */
 export const VALIDATION_PROFILES = ["MarcXML Bib Import"] as const;
@@ -68,20 +67,44 @@ export interface ConnexionProfile {
   /** Match and save in the institution's network zone. */
   readonly useNetworkZone: boolean;
   readonly targetFormat: RecordFormat;
-  /** Normalization rule files, run in order after the initial normalization. */
+  /** Normalization rule files (their names), run in order after the initial normalization. */
   readonly normalization: readonly string[];
   readonly validationProfile: ValidationProfileName;
   readonly serialMatchMethod: MatchMethodName;
   readonly nonSerialMatchMethod: MatchMethodName;
-  readonly mergeMethod: MergeMethodName;
+  /** A predefined merge method's name, or the name of a merge-rule file. */
+  readonly mergeMethod: string;
+  /**
+   * A brief-level rule file's name (a marcgate setting: Alma keeps it in the metadata profile);
+   * absent: marcgate's default brief-level rules.
+   */
+  readonly briefLevelRules?: string;
   readonly doNotOverrideLowerBriefLevel: boolean;
   readonly doNotOverrideOlderVersion: boolean;
   readonly synchronizeWithExternalCatalog: ManagementTag;
 }
 
-/** A profile as the catalog stores it: the settings and the password's salted hash. */
+/**
+ * A profile as the catalog stores it: the settings, the password's salted hash, and the text of
+ * every rule file it names (read when the profile was imported, so the profile is whole).
+ */
 export interface StoredProfileSettings extends ConnexionProfile {
   readonly passwordHash?: string;
+  readonly ruleFiles?: Readonly<Record<string, string>>;
+}
+
+/** Whether a merge method names a predefined method (else it names a rule file). */
+export function isPredefinedMergeMethod(name: string): boolean {
+  return (PREDEFINED_MERGE_METHOD_NAMES as readonly string[]).includes(name);
+}
+
+/** The rule files a profile names, in the order they run (normalization, merge, brief level). */
+export function ruleFileNames(profile: ConnexionProfile): string[] {
+  return [
+    ...profile.normalization,
+    ...(isPredefinedMergeMethod(profile.mergeMethod) ? [] : [profile.mergeMethod]),
+    ...(profile.briefLevelRules !== undefined ? [profile.briefLevelRules] : []),
+  ];
 }
 
 /** A profile file's settings once checked: the profile and the password as typed, if given. */
@@ -125,6 +148,7 @@ const KEYS = [
   "doNotOverrideLowerBriefLevel",
   "doNotOverrideOlderVersion",
   "synchronizeWithExternalCatalog",
+  "briefLevelRules",
   "password",
 ] as const;
 
@@ -220,11 +244,9 @@ export function parseProfile(
   let normalization: string[] | undefined;
   const files = given["normalization"];
   if (files !== undefined) {
-    if (!Array.isArray(files) || files.some((f) => typeof f !== "string")) {
-      fail("normalization", "must be a list of rule file names");
-    } else if (files.length > 0) {
-      fail("normalization", "normalization rule files are not offered by marcgate yet; use []");
-    } else normalization = [];
+    if (!Array.isArray(files) || files.some((f) => typeof f !== "string" || f.trim() === "")) {
+      fail("normalization", 'must be a list of rule file names, e.g. ["fix-oclc-import.txt"]');
+    } else normalization = files as string[];
   }
   const validationProfile = oneOf<ValidationProfileName>(
     "validationProfile",
@@ -241,7 +263,17 @@ export function parseProfile(
     "a match method",
     MATCH_METHODS,
   );
-  const mergeMethod = oneOf<MergeMethodName>("mergeMethod", "a merge method", MERGE_METHODS);
+  const mergeMethod = text("mergeMethod");
+  if (mergeMethod !== undefined && mergeMethod.trim() === "") {
+    fail(
+      "mergeMethod",
+      `must be one of ${quoteList(PREDEFINED_MERGE_METHOD_NAMES)} or a merge-rule file`,
+    );
+  }
+  const briefLevelRules = text("briefLevelRules");
+  if (briefLevelRules !== undefined && briefLevelRules.trim() === "") {
+    fail("briefLevelRules", "must be a brief-level rule file name");
+  }
   const doNotOverrideLowerBriefLevel = flag("doNotOverrideLowerBriefLevel");
   const doNotOverrideOlderVersion = flag("doNotOverrideOlderVersion");
   let tag = text("synchronizeWithExternalCatalog");
@@ -267,6 +299,7 @@ export function parseProfile(
     ...(serialMatchMethod !== undefined ? { serialMatchMethod } : {}),
     ...(nonSerialMatchMethod !== undefined ? { nonSerialMatchMethod } : {}),
     ...(mergeMethod !== undefined ? { mergeMethod } : {}),
+    ...(briefLevelRules !== undefined ? { briefLevelRules } : {}),
     ...(doNotOverrideLowerBriefLevel !== undefined ? { doNotOverrideLowerBriefLevel } : {}),
     ...(doNotOverrideOlderVersion !== undefined ? { doNotOverrideOlderVersion } : {}),
     ...(tag !== undefined ? { synchronizeWithExternalCatalog: tag as ManagementTag } : {}),
@@ -284,7 +317,7 @@ export function storedProfile(
   if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
     return { errors: [{ key: "(stored)", message: "the stored profile is not an object" }] };
   }
-  const { passwordHash, ...rest } = settings as Record<string, unknown>;
+  const { passwordHash, ruleFiles, ...rest } = settings as Record<string, unknown>;
   const parsed = parseProfile(rest);
   if ("errors" in parsed) return parsed;
   if (
@@ -293,16 +326,49 @@ export function storedProfile(
   ) {
     return { errors: [{ key: "passwordHash", message: "the stored password hash is damaged" }] };
   }
+  const files: Record<string, string> = {};
+  if (ruleFiles !== undefined) {
+    if (typeof ruleFiles !== "object" || ruleFiles === null || Array.isArray(ruleFiles)) {
+      return { errors: [{ key: "ruleFiles", message: "the stored rule files are damaged" }] };
+    }
+    for (const [name, text] of Object.entries(ruleFiles)) {
+      if (typeof text !== "string") {
+        return {
+          errors: [{ key: "ruleFiles", message: `the stored rule file ${name} is damaged` }],
+        };
+      }
+      files[name] = text;
+    }
+  }
+  const missing = ruleFileNames(parsed.input.profile).filter((name) => !(name in files));
+  if (missing.length > 0) {
+    return {
+      errors: [
+        { key: "ruleFiles", message: `the rule file(s) ${missing.join(", ")} are not stored` },
+      ],
+    };
+  }
   return {
     profile: {
       ...parsed.input.profile,
       ...(typeof passwordHash === "string" ? { passwordHash } : {}),
+      ...(Object.keys(files).length > 0 ? { ruleFiles: files } : {}),
     },
   };
 }
 
 /** The profile's settings for people: every setting, the password only as "(set)" or "(none)". */
 export function describeProfile(profile: StoredProfileSettings): Record<string, unknown> {
-  const { passwordHash, ...settings } = profile;
-  return { ...settings, password: passwordHash !== undefined ? "(set)" : "(none)" };
+  const { passwordHash, ruleFiles, ...settings } = profile;
+  return {
+    ...settings,
+    password: passwordHash !== undefined ? "(set)" : "(none)",
+    ...(ruleFiles
+      ? {
+          ruleFiles: Object.entries(ruleFiles).map(
+            ([name, text]) => `${name} (${text.split("\n").length} lines)`,
+          ),
+        }
+      : {}),
+  };
 }

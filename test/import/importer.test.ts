@@ -37,7 +37,13 @@ function oclcRecord(
       { tag: "003", value: "OCoLC" },
       { tag: "005", value: "20260101120000.0" },
       { tag: "008", value: "260101s2026    nyu           000 0 eng d" },
+      data("020", "  ", "a9780306406157"),
+      data("050", " 4", "aQA76.6"),
+      data("100", "1 ", "aAuthor, Ann."),
       data("245", "10", `a${title}`),
+      data("260", "  ", "aNew York :", "bPress,", "c2026."),
+      data("300", "  ", "a200 p."),
+      data("650", " 0", "aComputers."),
       ...(options.extra ?? []),
     ],
   };
@@ -153,7 +159,7 @@ describe("Importer", () => {
       ["9 LOCAL-1", "  (OCoLC)ocm00002002"],
     );
     assert.equal(getDataFields(merged.marc, "949").length, 1);
-    assert.equal(getDataFields(merged.marc, "650").length, 1);
+    assert.equal(getDataFields(merged.marc, "650").length, 2);
     assert.ok(
       second.decision.log.some(
         (e) =>
@@ -265,7 +271,7 @@ describe("Importer", () => {
     const brief = oclcRecord("7007", "Brief", { leader: "00000cam a22000003a 4500" });
     const lower = await importer.import(request(brief, { doNotOverrideLowerBriefLevel: true }));
     assert.equal(lower.decision.outcome, "skipped");
-    assert.match(lower.decision.reason, /brief level 03 is lower than record \d+'s 10/);
+    assert.match(lower.decision.reason, /brief level 05 is lower than record \d+'s 10/);
     const older = oclcRecord("7007", "Old");
     const old = {
       ...older,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { initialNormalization } from "../../src/import/initial-normalization.js";
-import { overlayAllFieldsButLocal } from "../../src/import/merge.js";
+import { parseProfile } from "../../src/import/profile.js";
+import { runMerge } from "../../src/import/rule-stages.js";
 import type { DataField, Field, MarcRecord } from "../../src/marc/record.js";
 
 function data(tag: string, ind: string, ...subfields: string[]): DataField {
@@ -11,6 +12,22 @@ function data(tag: string, ind: string, ...subfields: string[]): DataField {
     ind2: ind[1]!,
     subfields: subfields.map((s) => ({ code: s[0]!, value: s.slice(1) })),
   };
+}
+
+const PROFILE = (() => {
+  const parsed = parseProfile({ code: "C" });
+  if (!("input" in parsed)) throw new Error("profile");
+  return parsed.input.profile;
+})();
+
+/** The profile's merge method: the predefined Overlay all fields but local, as rule text. */
+function overlayAllFieldsButLocal(
+  existing: MarcRecord,
+  incoming: MarcRecord,
+): { record: MarcRecord; log: { message: string }[] } {
+  const merged = runMerge(existing, incoming, PROFILE);
+  if ("error" in merged) throw new Error(merged.error);
+  return merged;
 }
 
 function show(fields: readonly Field[]): string[] {
@@ -64,9 +81,10 @@ describe("Overlay all fields but local", () => {
     assert.deepEqual(
       log.map((e) => e.message),
       [
-        "kept from the existing record: 001, 035, 949, 999",
-        "replaced from the incoming record: 5 field(s) removed, 4 field(s) taken",
-        "not taken from the incoming record (001 and local 9XX stay as they were): 001, 938",
+        'Overlay all fields but local rule "Overlay all fields but local": leader taken from the secondary',
+        'Overlay all fields but local rule "Overlay all fields but local": removed from the primary: 005, 245, 500; kept by excluding: 001, 035 ×3, 949, 999; added from the secondary: 005, 245, 650; not taken by excluding: 001, 035, 938',
+        'Overlay all fields but local rule "Overlay all fields but local": removed from the primary: 035 ×2; kept by excluding: 035',
+        'Overlay all fields but local rule "Overlay all fields but local": added from the secondary: 035',
       ],
     );
   });

@@ -59,15 +59,10 @@ describe("parseProfile", () => {
         "targetFormat",
         "normalization",
         "serialMatchMethod",
-        "mergeMethod",
         "synchronizeWithExternalCatalog",
       ],
     );
     const byKey = new Map(parsed.errors.map((e) => [e.key, e.message]));
-    assert.equal(
-      byKey.get("mergeMethod"),
-      '"Overlay" is not a merge method; use one of "Overlay all fields but local", "Replace 245 and 035 OCLC if exist", "Keep only old value", "Conditional subject headings"',
-    );
     assert.equal(
       byKey.get("serialMatchMethod"),
       '"ISBN/ISSN" is not offered by marcgate yet; use "Unique OCLC Identifier"',
