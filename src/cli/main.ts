@@ -14,6 +14,7 @@ import { loadCommand } from "./load.js";
 import { networkCommand } from "./network.js";
 import { profileCommand } from "./profile.js";
 import { recordCommand } from "./record.js";
+import { briefLevelCommand, mergeCommand, rulesCommand } from "./rules.js";
 import { searchCommand } from "./search.js";
 import { sendCommand } from "./send.js";
 import { serveCommand } from "./serve.js";
@@ -51,6 +52,15 @@ const COMMANDS: Record<string, Command> = {
   import: {
     summary: "run the Connexion profile on a file of records (one job)",
     run: importCommand,
+  },
+  rules: {
+    summary: "check Alma rule files, or apply normalization rules to records",
+    run: rulesCommand,
+  },
+  merge: { summary: "merge two records by a merge method or merge-rule file", run: mergeCommand },
+  "brief-level": {
+    summary: "each record's brief level by brief-level rules",
+    run: briefLevelCommand,
   },
   job: {
     summary: "list import jobs, or show one with each record's outcome and log",

@@ -173,7 +173,7 @@ describe("marcgate catalog commands", () => {
       "MMS ID:         9900000000021002",
       "zone:           01ABC_INST",
       "format:         MARC21",
-      "brief level:    05",
+      "brief level:    02",
       "version:        1",
       "management tag: Publish bibliographic records",
       "CZ link:        none",

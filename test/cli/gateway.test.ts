@@ -45,16 +45,48 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe("marcgate gateway commands", () => {
   test("profile import names every wrong key and exits 1; a good file is saved", () => {
     assert.equal(marcgate(["institution", "add", INSTITUTION, "--name", "CLI library"]).status, 0);
+    file(
+      "fix.txt",
+      'rule "drop 029"\nwhen\n  TRUE\nthen\n  removeField "029"\n  addField "998.a.CONNEXION"\nend\n',
+    );
+
     const bad = file("bad.json", JSON.stringify({ code: "C", mergeMethod: "Overlay", colour: 1 }));
     const refused = marcgate(["profile", "import", "--institution", INSTITUTION, bad]);
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /bad\.json: "colour": unknown setting;/);
-    assert.match(refused.stderr, /bad\.json: "mergeMethod": "Overlay" is not a merge method;/);
-    const noPassword = file("nopw.json", JSON.stringify({ code: "CONNEXION" }));
+    const overlay = file(
+      "overlay.json",
+      JSON.stringify({ code: "C", mergeMethod: "Overlay", password: "x" }),
+    );
+    const noMethod = marcgate(["profile", "import", "--institution", INSTITUTION, overlay]);
+    assert.equal(noMethod.status, 1);
+    assert.match(
+      noMethod.stderr,
+      /overlay\.json: "mergeMethod": "Overlay" is neither a predefined merge method \(Overlay all fields but local, .+\) nor a readable merge-rule file: .+Overlay: cannot be read/,
+    );
+    // A rule file with a mistake: FILE:LINE:COLUMN, nothing saved.
+    file(
+      "broken.txt",
+      'rule "x"\nwhen\n  TRUE\nthen\n  removeField "029"\n  frobnicate "1"\nend\n',
+    );
+    const withBroken = file(
+      "broken.json",
+      JSON.stringify({ code: "C", normalization: ["broken.txt"], password: "x" }),
+    );
+    const broken = marcgate(["profile", "import", "--institution", INSTITUTION, withBroken]);
+    assert.equal(broken.status, 1);
+    assert.match(broken.stderr, /broken\.txt:6:3: /);
+    const noPassword = file(
+      "nopw.json",
+      JSON.stringify({ code: "CONNEXION", normalization: ["fix.txt"] }),
+    );
     const first = marcgate(["profile", "import", "--institution", INSTITUTION, noPassword]);
     assert.equal(first.status, 1);
     assert.match(first.stderr, /"password": is required/);
-    const good = file("good.json", JSON.stringify({ code: "CONNEXION", password: "pw1" }));
+    const good = file(
+      "good.json",
+      JSON.stringify({ code: "CONNEXION", password: "pw1", normalization: ["fix.txt"] }),
+    );
     const saved = marcgate(["profile", "import", "--institution", INSTITUTION, good]);
     assert.equal(saved.status, 0, saved.stderr);
     assert.equal(saved.stdout, `saved the OCLC Connexion profile CONNEXION of ${INSTITUTION}\n`);
@@ -84,6 +116,7 @@ describe("marcgate gateway commands", () => {
     assert.equal(dry.status, 0, dry.stderr);
     assert.match(dry.stdout, /^record 1 \(byte 0, 001 ocm00000011\): would be created: added$/m);
     assert.match(dry.stdout, /^ {2}match: OCLC number 11: no record$/m);
+    assert.match(dry.stdout, /^ {2}normalize: fix\.txt:6 rule "drop 029": /m);
     assert.equal(
       marcgate(["job", "list", "--institution", INSTITUTION]).stdout.split("\n").length,
       2,
@@ -101,7 +134,10 @@ describe("marcgate gateway commands", () => {
       job.stdout,
       /^#3 \S+ merged 99\d+ \d+ bytes: merged \(Overlay all fields but local\)$/m,
     );
-    assert.match(job.stdout, /^ {4}merge: kept from the existing record: 001$/m);
+    assert.match(
+      job.stdout,
+      /^ {4}merge: Overlay all fields but local rule "Overlay all fields but local": removed from the primary: 008, 245; kept by excluding: 001, 035, 998;/m,
+    );
     const search = spawnSync(process.execPath, [
       main,
       "search",

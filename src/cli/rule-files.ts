@@ -1,0 +1,46 @@
+/** Reading rule files from disk for the commands, with errors as `FILE:LINE:COLUMN: message`. */
+import { readFile } from "node:fs/promises";
+import type { RuleError, RuleFile } from "../rules/ast.js";
+import { parseRules } from "../rules/parser.js";
+
+/** A rule file as read: its text and what the parser made of it. */
+export interface ReadRuleFile {
+  readonly path: string;
+  readonly text: string;
+  readonly parsed: RuleFile;
+}
+
+/** Reads and parses a rule file; an unreadable file is an error line, not an exception. */
+export async function readRuleFile(
+  path: string,
+): Promise<{ readonly file: ReadRuleFile } | { readonly error: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    return {
+      error: `${path}: cannot be read (${error instanceof Error ? error.message : String(error)})`,
+    };
+  }
+  return { file: { path, text, parsed: parseRules(text) } };
+}
+
+/** One line per error, as compilers write them. */
+export function ruleErrorLines(path: string, errors: readonly RuleError[]): string[] {
+  return errors.map((e) => `${path}:${e.at.line}:${e.at.column}: ${e.message}`);
+}
+
+/** Whether the file holds merge rules (`when merge`) only, brief-level rules only, or normalization. */
+export function ruleFileKind(file: RuleFile): "merge" | "brief-level" | "normalization" | "mixed" {
+  const kinds = new Set(
+    file.rules.map((r) =>
+      r.when.kind === "merge"
+        ? "merge"
+        : r.actions.some((a) => a.kind === "set" && a.variable === "brief_level")
+          ? "brief-level"
+          : "normalization",
+    ),
+  );
+  if (kinds.size > 1) return "mixed";
+  return [...kinds][0] ?? "normalization";
+}
