@@ -39,6 +39,11 @@ is JSON with the settings of Alma's profile page:
 Settings left out take these values; "code" is required, and "password" the first time (it
 is the password Connexion sends; stored only as a salted hash; "" lets clients export with no
 password). Importing again replaces the profile; without "password" the stored one is kept.
+Rule files (Alma's rule languages, see docs/rules.md), paths relative to FILE.json:
+"normalization": ["fix-oclc.txt", ...] run in order after the initial normalization;
+"mergeMethod": a predefined method above or a merge-rule file; "briefLevelRules": a
+brief-level rule file (default: marcgate's rules). They are checked (FILE:LINE:COLUMN on an
+error, nothing saved) and kept with the profile: import it again after changing one.
   import    check FILE.json and save it as the institution's profile
   show      print the profile (the password as "(set)"); --json prints a file to import again
 ${CATALOG_HELP}Exit status 1 when the file has errors (each names its setting) or the institution is unknown.
