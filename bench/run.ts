@@ -126,6 +126,12 @@ function connexionBench(): void {
   if (r.status !== 0) process.exitCode = 1;
 }
 
+/** The rules benchmark in its own process, its output passed through. */
+function rulesBench(): void {
+  const r = spawnSync(process.execPath, [join(here, "rules.js")], { stdio: "inherit" });
+  if (r.status !== 0) process.exitCode = 1;
+}
+
 function marcBench(): void {
   const records = 100_000;
   const file = repeated(records);
@@ -190,3 +196,4 @@ function marcBench(): void {
 main();
 catalogBench();
 connexionBench();
+rulesBench();
