@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { initialNormalization } from "../../src/import/initial-normalization.js";
-import { parseProfile } from "../../src/import/profile.js";
-import { runMerge } from "../../src/import/rule-stages.js";
-import type { DataField, Field, MarcRecord } from "../../src/marc/record.js";
+import type { DataField, Field } from "../../src/marc/record.js";
 
 function data(tag: string, ind: string, ...subfields: string[]): DataField {
   return {
@@ -14,22 +12,6 @@ function data(tag: string, ind: string, ...subfields: string[]): DataField {
   };
 }
 
-const PROFILE = (() => {
-  const parsed = parseProfile({ code: "C" });
-  if (!("input" in parsed)) throw new Error("profile");
-  return parsed.input.profile;
-})();
-
-/** The profile's merge method: the predefined Overlay all fields but local, as rule text. */
-function overlayAllFieldsButLocal(
-  existing: MarcRecord,
-  incoming: MarcRecord,
-): { record: MarcRecord; log: { message: string }[] } {
-  const merged = runMerge(existing, incoming, PROFILE);
-  if ("error" in merged) throw new Error(merged.error);
-  return merged;
-}
-
 function show(fields: readonly Field[]): string[] {
   return fields.map((f) =>
     "value" in f
@@ -37,63 +19,6 @@ function show(fields: readonly Field[]): string[] {
       : `${f.tag} ${f.ind1}${f.ind2} ${f.subfields.map((s) => `$${s.code}${s.value}`).join("")}`,
   );
 }
-
-describe("Overlay all fields but local", () => {
-  const existing: MarcRecord = {
-    leader: "00000cam a2200000 a 4500",
-    fields: [
-      { tag: "001", value: "991000000010001" },
-      { tag: "005", value: "20200101000000.0" },
-      data("035", "  ", "a(OCoLC)123"),
-      data("035", "9 ", "aLOCAL-7"),
-      data("035", "99", "aother"),
-      data("245", "10", "aOld title"),
-      data("500", "  ", "aOld note"),
-      data("949", "  ", "aitem data"),
-      data("999", "  ", "alocal"),
-    ],
-  };
-  const incoming: MarcRecord = {
-    leader: "00000cam a2200000Ia 4500",
-    fields: [
-      { tag: "001", value: "ocm00000123" },
-      { tag: "005", value: "20260101000000.0" },
-      data("035", "  ", "a(OCoLC)ocm00000123"),
-      data("245", "10", "aNew title"),
-      data("650", " 0", "aSubject"),
-      data("938", "  ", "avendor"),
-    ],
-  };
-
-  test("keeps the existing 001, 9XX and 035 9_; takes every other incoming field but 001 and 9XX", () => {
-    const { record, log } = overlayAllFieldsButLocal(existing, incoming);
-    assert.equal(record.leader, incoming.leader);
-    assert.deepEqual(show(record.fields), [
-      "001 991000000010001",
-      "005 20260101000000.0",
-      "035 9  $aLOCAL-7",
-      "035    $a(OCoLC)ocm00000123",
-      "245 10 $aNew title",
-      "650  0 $aSubject",
-      "949    $aitem data",
-      "999    $alocal",
-    ]);
-    assert.deepEqual(
-      log.map((e) => e.message),
-      [
-        'Overlay all fields but local rule "Overlay all fields but local": leader taken from the secondary',
-        'Overlay all fields but local rule "Overlay all fields but local": removed from the primary: 005, 245, 500; kept by excluding: 001, 035 ×3, 949, 999; added from the secondary: 005, 245, 650; not taken by excluding: 001, 035, 938',
-        'Overlay all fields but local rule "Overlay all fields but local": removed from the primary: 035 ×2; kept by excluding: 035',
-        'Overlay all fields but local rule "Overlay all fields but local": added from the secondary: 035',
-      ],
-    );
-  });
-
-  test("an 035 with first indicator 9 but another second indicator is replaced", () => {
-    const { record } = overlayAllFieldsButLocal(existing, incoming);
-    assert.equal(show(record.fields).includes("035 99 $aother"), false);
-  });
-});
 
 describe("MARC 21 Bib Initial Normalization", () => {
   test("001 + 003 become 035 $a(003)001 and 003 goes", () => {
