@@ -55,6 +55,9 @@ interface ZoneQueue {
   running: boolean;
 }
 
+/** Event-loop turns without a new record that end the batching window. */
+const QUIET_TURNS = 3;
+
 /** How many times a record is decided again when its matched record changed under it. */
 const CONFLICT_RETRIES = 3;
 
@@ -93,6 +96,7 @@ export class Importer {
     queue.running = true;
     try {
       while (queue.items.length > 0) {
+        await this.gather(queue);
         const batch: { pending: Pending; decision: Decision }[] = [];
         const claimed = new Set<string>();
         while (batch.length < this.maxBatch && queue.items.length > 0) {
@@ -117,6 +121,21 @@ export class Importer {
       }
     } finally {
       queue.running = false;
+    }
+  }
+
+  /**
+   * The batching window: lets the event loop turn while more records keep arriving (up to
+   * `maxBatch`), so exports that come in together are committed together. Without it nothing
+   * ever batches: Node accepts one connection per event-loop turn and the embedded catalog
+   * answers at once, so each export would be decided and committed before the next is read.
+   */
+  private async gather(queue: ZoneQueue): Promise<void> {
+    let quiet = 0;
+    while (queue.items.length < this.maxBatch && quiet < QUIET_TURNS) {
+      const before = queue.items.length;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      quiet = queue.items.length > before ? 0 : quiet + 1;
     }
   }
 
