@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, test } from "node:test";
@@ -209,9 +209,13 @@ function crashSuite(
   });
 }
 
+/** Every catalog of the SQLite crash suite lives under one directory, removed at the end. */
+const scratch = mkdtempSync(join(tmpdir(), "marcgate-crash-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+
 crashSuite(
   "sqlite",
-  () => ({ data: mkdtempSync(join(tmpdir(), "marcgate-crash-")), synchronous: "FULL" }),
+  () => ({ data: mkdtempSync(join(scratch, "c-")), synchronous: "FULL" }),
   (location) => checkSqliteFile(location.data!),
 );
 

@@ -1,17 +1,21 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import Database from "better-sqlite3";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import { SQLITE_MIGRATIONS } from "../../src/catalog/sqlite-schema.js";
 import { book, catalogSuite } from "./suite.js";
 
-catalogSuite("sqlite", () => openSqliteCatalog(mkdtempSync(join(tmpdir(), "marcgate-catalog-"))));
+/** Every catalog of this file lives under one directory, removed at the end. */
+const scratch = mkdtempSync(join(tmpdir(), "marcgate-catalog-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+catalogSuite("sqlite", () => openSqliteCatalog(mkdtempSync(join(scratch, "c-"))));
 
 test("catalog (sqlite): reopening keeps the data and runs each migration once", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "marcgate-catalog-"));
+  const dir = mkdtempSync(join(scratch, "c-"));
   const first = await openSqliteCatalog(dir);
   await first.addInstitution({ code: "01ABC_INST", name: "ABC" });
   const { mmsId } = await first.commit({
@@ -39,7 +43,7 @@ test("catalog (sqlite): reopening keeps the data and runs each migration once", 
 });
 
 test("catalog (sqlite): the database runs in WAL mode with full sync", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "marcgate-catalog-"));
+  const dir = mkdtempSync(join(scratch, "c-"));
   await (await openSqliteCatalog(dir)).close();
   const db = new Database(join(dir, "marcgate.sqlite"), { readonly: true });
   assert.equal(db.pragma("journal_mode", { simple: true }), "wal");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import { readFormat } from "../../src/marc/formats.js";
@@ -13,6 +13,7 @@ import type { MarcRecord } from "../../src/marc/record.js";
 const main = resolve(dirname(fileURLToPath(import.meta.url)), "../../src/cli/main.js");
 const dir = mkdtempSync(join(tmpdir(), "marcgate-cli-catalog-"));
 const data = join(dir, "data");
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function marcgate(
   args: string[],
