@@ -3,14 +3,10 @@
  * the institution's OCLC Connexion profile, as if exported one by one, in one job.
  */
 import type { Catalog, JobOutcome, Zone } from "../catalog/catalog.js";
-import type { Incoming } from "../import/decide.js";
+import { receivedCoding, type Incoming } from "../import/decide.js";
 import { Importer, type ImportResult } from "../import/importer.js";
 import { formatLog } from "../import/log.js";
-import {
-  CONNEXION_INTEGRATION_TYPE,
-  storedProfile,
-  type ConnexionProfile,
-} from "../import/profile.js";
+import { loadConnexionProfile, type StoredProfileSettings } from "../import/profile.js";
 import { readFormat, sniffFormat } from "../marc/formats.js";
 import { readIso2709WithBytes, writeIso2709 } from "../marc/iso2709.js";
 import type { MarcRecord } from "../marc/record.js";
@@ -58,8 +54,8 @@ async function* fileRecords(
   const format = from ?? sniffFormat(input.head);
   if (format === "iso2709") {
     for await (const { result, bytes } of readIso2709WithBytes(input.chunks)) {
-      const coding = bytes[9] === 0x20 ? "marc8" : bytes[9] === 0x61 ? "unicode" : "other";
-      yield { read: result, raw: bytes, incoming: { read: result, receivedCoding: coding } };
+      const incoming = { read: result, receivedCoding: receivedCoding(bytes) };
+      yield { read: result, raw: bytes, incoming };
     }
     return;
   }
@@ -75,21 +71,16 @@ async function* fileRecords(
 async function institutionProfile(
   catalog: Catalog,
   code: string,
-): Promise<{ zone: Zone; profile: ConnexionProfile }> {
+): Promise<{ zone: Zone; profile: StoredProfileSettings }> {
   const zone = await requireZone(catalog, code);
-  const stored = await catalog.integrationProfile(zone.code, CONNEXION_INTEGRATION_TYPE);
-  if (!stored) {
+  const loaded = await loadConnexionProfile(catalog, zone.code);
+  if (!loaded) {
     throw new CommandError(
       `${zone.code} has no OCLC Connexion profile (marcgate profile import --institution ${zone.code} FILE.json)`,
     );
   }
-  const parsed = storedProfile(stored.settings);
-  if ("errors" in parsed) {
-    throw new CommandError(
-      `the stored profile of ${zone.code} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
-    );
-  }
-  return { zone, profile: parsed.profile };
+  if ("error" in loaded) throw new CommandError(loaded.error);
+  return { zone, profile: loaded.profile };
 }
 
 const SUCCESS: ReadonlySet<JobOutcome> = new Set([

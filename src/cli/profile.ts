@@ -6,9 +6,8 @@ import {
   CONNEXION_INTEGRATION_TYPE,
   describeProfile,
   parseProfile,
-  PREDEFINED_MERGE_METHOD_NAMES,
+  loadConnexionProfile,
   ruleFileNames,
-  storedProfile,
   type StoredProfileSettings,
 } from "../import/profile.js";
 import type { Catalog } from "../catalog/catalog.js";
@@ -19,7 +18,9 @@ import {
   requireZone,
   withCatalog,
 } from "./catalog-options.js";
-import { readRuleFile, ruleErrorLines, ruleFileKind } from "./rule-files.js";
+import { formatRuleError } from "../rules/parser.js";
+import { PREDEFINED_MERGE_METHODS } from "../rules/predefined-merge.js";
+import { readRuleFile, ruleFileKind } from "./rule-files.js";
 import { CommandError, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate profile import --institution CODE FILE.json [--data DIR | --db URL]
@@ -53,15 +54,9 @@ async function currentProfile(
   catalog: Catalog,
   institution: string,
 ): Promise<StoredProfileSettings | undefined> {
-  const stored = await catalog.integrationProfile(institution, CONNEXION_INTEGRATION_TYPE);
-  if (!stored) return undefined;
-  const parsed = storedProfile(stored.settings);
-  if ("errors" in parsed) {
-    throw new CommandError(
-      `the stored profile of ${institution} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
-    );
-  }
-  return parsed.profile;
+  const loaded = await loadConnexionProfile(catalog, institution);
+  if (loaded && "error" in loaded) throw new CommandError(loaded.error);
+  return loaded?.profile;
 }
 
 export async function profileCommand(args: string[]): Promise<number> {
@@ -126,12 +121,12 @@ export async function profileCommand(args: string[]): Promise<number> {
                 : "normalization";
           problems.push(
             key === "mergeMethod"
-              ? `${file}: "mergeMethod": "${name}" is neither a predefined merge method (${PREDEFINED_MERGE_METHOD_NAMES.join(", ")}) nor a readable merge-rule file: ${read.error}`
+              ? `${file}: "mergeMethod": "${name}" is neither a predefined merge method (${Object.keys(PREDEFINED_MERGE_METHODS).join(", ")}) nor a readable merge-rule file: ${read.error}`
               : `${file}: "${key}": ${read.error}`,
           );
           continue;
         }
-        problems.push(...ruleErrorLines(path, read.file.parsed.errors));
+        problems.push(...read.file.parsed.errors.map((e) => formatRuleError(e, path)));
         const kind = ruleFileKind(read.file.parsed);
         if (read.file.parsed.errors.length === 0 && kind !== expected(name)) {
           problems.push(

@@ -1,6 +1,6 @@
 /** Reading rule files from disk for the commands, with errors as `FILE:LINE:COLUMN: message`. */
 import { readFile } from "node:fs/promises";
-import type { RuleError, RuleFile } from "../rules/ast.js";
+import type { RuleFile } from "../rules/ast.js";
 import { parseRules } from "../rules/parser.js";
 
 /** A rule file as read: its text and what the parser made of it. */
@@ -23,11 +23,6 @@ export async function readRuleFile(
     };
   }
   return { file: { path, text, parsed: parseRules(text) } };
-}
-
-/** One line per error, as compilers write them. */
-export function ruleErrorLines(path: string, errors: readonly RuleError[]): string[] {
-  return errors.map((e) => `${path}:${e.at.line}:${e.at.column}: ${e.message}`);
 }
 
 /** Whether the file holds merge rules (`when merge`) only, brief-level rules only, or normalization. */

@@ -11,11 +11,11 @@ import { briefLevel } from "../rules/brief-level.js";
 import { DEFAULT_BRIEF_LEVEL_RULES } from "../rules/default-brief-level.js";
 import { mergeRecords } from "../rules/merge.js";
 import { normalize } from "../rules/normalize.js";
-import { parseRules } from "../rules/parser.js";
+import { formatRuleError, parseRules } from "../rules/parser.js";
 import { PREDEFINED_MERGE_METHODS } from "../rules/predefined-merge.js";
 import { describeRecord } from "./describe.js";
 import { BufferedOutput, openInput } from "./io.js";
-import { readRuleFile, ruleErrorLines } from "./rule-files.js";
+import { readRuleFile } from "./rule-files.js";
 import { CommandError, formatOption, parseCommandArgs, UsageError } from "./usage.js";
 
 const RULES_HELP = `usage: marcgate rules check FILE...
@@ -52,7 +52,7 @@ async function loadRules(path: string): Promise<readonly Rule[]> {
   if ("error" in read) throw new CommandError(read.error);
   if (read.file.parsed.errors.length > 0) {
     throw new CommandError(
-      `${ruleErrorLines(path, read.file.parsed.errors).join("\n")}\n(marcgate rules check ${path})`,
+      `${read.file.parsed.errors.map((e) => formatRuleError(e, path)).join("\n")}\n(marcgate rules check ${path})`,
     );
   }
   return read.file.parsed.rules;
@@ -98,7 +98,7 @@ export async function rulesCommand(args: string[]): Promise<number> {
         continue;
       }
       const { rules, errors } = read.file.parsed;
-      for (const line of ruleErrorLines(path, errors)) process.stdout.write(`${line}\n`);
+      for (const e of errors) process.stdout.write(`${formatRuleError(e, path)}\n`);
       if (errors.length > 0) failed++;
       const actions = rules.reduce((n, r) => n + r.actions.length, 0);
       process.stdout.write(

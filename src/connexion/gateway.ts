@@ -9,11 +9,7 @@ import type { Catalog, Zone } from "../catalog/catalog.js";
 import { readIncoming } from "../import/decide.js";
 import type { Importer, ImportResult } from "../import/importer.js";
 import { verifyPassword } from "../import/password.js";
-import {
-  CONNEXION_INTEGRATION_TYPE,
-  storedProfile,
-  type StoredProfileSettings,
-} from "../import/profile.js";
+import { loadConnexionProfile, type StoredProfileSettings } from "../import/profile.js";
 import { errorReply, replyText, type RecordUrl } from "./reply.js";
 import type { ConnexionRequest } from "./request.js";
 import { LogonThrottle, type LogonThrottleOptions } from "./throttle.js";
@@ -167,18 +163,10 @@ export class ConnexionGateway {
   ): Promise<{ institution: Zone; profile: StoredProfileSettings } | undefined> {
     const institution = await this.catalog.zone(logonId);
     if (!institution || institution.kind !== "institution") return undefined;
-    const stored = await this.catalog.integrationProfile(
-      institution.code,
-      CONNEXION_INTEGRATION_TYPE,
-    );
-    if (!stored) return undefined;
-    const parsed = storedProfile(stored.settings);
-    if ("errors" in parsed) {
-      throw new Error(
-        `the OCLC Connexion profile of ${institution.code} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
-      );
-    }
-    const { profile } = parsed;
+    const loaded = await loadConnexionProfile(this.catalog, institution.code);
+    if (!loaded) return undefined;
+    if ("error" in loaded) throw new Error(loaded.error);
+    const { profile } = loaded;
     if (profile.passwordHash === undefined) return undefined;
     const cacheKey = createHmac("sha256", this.cacheKey)
       .update(institution.code)

@@ -6,9 +6,7 @@
 import type { MarcRecord } from "../marc/record.js";
 import { briefLevel } from "../rules/brief-level.js";
 import { DEFAULT_BRIEF_LEVEL_RULES } from "../rules/default-brief-level.js";
-import { parseRules } from "../rules/parser.js";
-
-const DEFAULT_RULES = parseRules(DEFAULT_BRIEF_LEVEL_RULES).rules;
+import { rulesOf } from "./rule-stages.js";
 
 /**
  * The brief level by marcgate's default rules (`01` when none matches).
@@ -19,7 +17,7 @@ const DEFAULT_RULES = parseRules(DEFAULT_BRIEF_LEVEL_RULES).rules;
  * ```
  */
 export function defaultBriefLevel(record: MarcRecord): string {
-  return briefLevel(record, DEFAULT_RULES).level ?? "01";
+  return briefLevel(record, rulesOf(DEFAULT_BRIEF_LEVEL_RULES)).level ?? "01";
 }
 
 /** @deprecated the benchmark's name for {@link defaultBriefLevel}. */

@@ -57,9 +57,14 @@ const END_WORDS: Record<ArrivalEnd["end"], string> = {
   idle: "the client went quiet",
 };
 
+/** The coding an ISO 2709 record's leader/09 declares, as received (blank: MARC-8). */
+export function receivedCoding(raw: Uint8Array): Incoming["receivedCoding"] {
+  const leader09 = raw.length > 9 ? raw[9] : undefined;
+  return leader09 === 0x20 ? "marc8" : leader09 === 0x61 ? "unicode" : "other";
+}
+
 /** Reads one ISO 2709 record as it arrived (MARC-8 converted to Unicode). */
 export function readIncoming(raw: Uint8Array, arrival?: ArrivalEnd): Incoming {
-  const leader09 = raw.length > 9 ? raw[9] : undefined;
   const terminated = raw.length > 0 && raw[raw.length - 1] === 0x1d;
   const declared = arrival?.declaredLength;
   const cutShort =
@@ -72,7 +77,7 @@ export function readIncoming(raw: Uint8Array, arrival?: ArrivalEnd): Incoming {
       : undefined;
   return {
     read: decodeIso2709(raw),
-    receivedCoding: leader09 === 0x20 ? "marc8" : leader09 === 0x61 ? "unicode" : "other",
+    receivedCoding: receivedCoding(raw),
     ...(cutShort !== undefined ? { cutShort } : {}),
   };
 }

@@ -19,9 +19,14 @@
 import {
   MANAGEMENT_TAGS,
   RECORD_FORMATS,
+  type Catalog,
   type ManagementTag,
   type RecordFormat,
 } from "../catalog/catalog.js";
+import {
+  isPredefinedMergeMethodName,
+  PREDEFINED_MERGE_METHODS,
+} from "../rules/predefined-merge.js";
 import { isPasswordHash } from "./password.js";
 
 /** The integration type this profile is, as the catalog files it. */
@@ -38,14 +43,6 @@ export const MATCH_METHODS = {
   "Multi-step": false,
 } as const;
 export type MatchMethodName = keyof typeof MATCH_METHODS;
-
-/** The merge methods Alma predefines (seed); a profile may name one of these or a merge-rule file. */
-export const PREDEFINED_MERGE_METHOD_NAMES = [
-  "Overlay all fields but local",
-  "Replace 245 and 035 OCLC if exist",
-  "Keep only old value",
-  "Conditional subject headings",
-] as const;
 
 /** Validation exception profiles marcgate ships. */
 export const VALIDATION_PROFILES = ["MarcXML Bib Import"] as const;
@@ -93,16 +90,11 @@ export interface StoredProfileSettings extends ConnexionProfile {
   readonly ruleFiles?: Readonly<Record<string, string>>;
 }
 
-/** Whether a merge method names a predefined method (else it names a rule file). */
-export function isPredefinedMergeMethod(name: string): boolean {
-  return (PREDEFINED_MERGE_METHOD_NAMES as readonly string[]).includes(name);
-}
-
 /** The rule files a profile names, in the order they run (normalization, merge, brief level). */
 export function ruleFileNames(profile: ConnexionProfile): string[] {
   return [
     ...profile.normalization,
-    ...(isPredefinedMergeMethod(profile.mergeMethod) ? [] : [profile.mergeMethod]),
+    ...(isPredefinedMergeMethodName(profile.mergeMethod) ? [] : [profile.mergeMethod]),
     ...(profile.briefLevelRules !== undefined ? [profile.briefLevelRules] : []),
   ];
 }
@@ -267,7 +259,7 @@ export function parseProfile(
   if (mergeMethod !== undefined && mergeMethod.trim() === "") {
     fail(
       "mergeMethod",
-      `must be one of ${quoteList(PREDEFINED_MERGE_METHOD_NAMES)} or a merge-rule file`,
+      `must be one of ${quoteList(Object.keys(PREDEFINED_MERGE_METHODS))} or a merge-rule file`,
     );
   }
   const briefLevelRules = text("briefLevelRules");
@@ -371,4 +363,23 @@ export function describeProfile(profile: StoredProfileSettings): Record<string, 
         }
       : {}),
   };
+}
+
+/**
+ * An institution's stored OCLC Connexion profile: `undefined` when it has none, an error line
+ * when the stored settings no longer pass (written by another marcgate, or damaged).
+ */
+export async function loadConnexionProfile(
+  catalog: Pick<Catalog, "integrationProfile">,
+  institution: string,
+): Promise<{ readonly profile: StoredProfileSettings } | { readonly error: string } | undefined> {
+  const stored = await catalog.integrationProfile(institution, CONNEXION_INTEGRATION_TYPE);
+  if (!stored) return undefined;
+  const parsed = storedProfile(stored.settings);
+  if ("errors" in parsed) {
+    return {
+      error: `the OCLC Connexion profile of ${institution} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
+    };
+  }
+  return parsed;
 }

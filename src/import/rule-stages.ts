@@ -11,9 +11,12 @@ import { DEFAULT_BRIEF_LEVEL_RULES } from "../rules/default-brief-level.js";
 import { mergeRecords } from "../rules/merge.js";
 import { normalize } from "../rules/normalize.js";
 import { parseRules } from "../rules/parser.js";
-import { PREDEFINED_MERGE_METHODS } from "../rules/predefined-merge.js";
+import {
+  isPredefinedMergeMethodName,
+  PREDEFINED_MERGE_METHODS,
+} from "../rules/predefined-merge.js";
 import type { LogEntry } from "./log.js";
-import { isPredefinedMergeMethod, type StoredProfileSettings } from "./profile.js";
+import type { StoredProfileSettings } from "./profile.js";
 
 /** Parsed rule texts, by text; bounded (profiles hold a handful of files). */
 const parsed = new Map<string, readonly Rule[]>();
@@ -108,9 +111,8 @@ export function runMerge(
   profile: StoredProfileSettings,
 ): { readonly record: MarcRecord; readonly log: LogEntry[] } | { readonly error: string } {
   const name = profile.mergeMethod;
-  const text = isPredefinedMergeMethod(name)
-    ? PREDEFINED_MERGE_METHODS[name as keyof typeof PREDEFINED_MERGE_METHODS]
-    : fileText(profile, name);
+  const predefined = isPredefinedMergeMethodName(name);
+  const text = predefined ? PREDEFINED_MERGE_METHODS[name] : fileText(profile, name);
   if (text === undefined)
     return { error: `the merge-rule file ${name} is not stored with the profile` };
   const result = mergeRecords(existing, incoming, rulesOf(text));
@@ -118,7 +120,7 @@ export function runMerge(
     record: result.record,
     log: result.log.map((entry) => ({
       stage: "merge",
-      message: `${isPredefinedMergeMethod(name) ? name : `${name}:${entry.line}`} rule "${entry.rule}": ${entry.message}`,
+      message: `${predefined ? name : `${name}:${entry.line}`} rule "${entry.rule}": ${entry.message}`,
       data: { line: entry.line, action: entry.action, fields: entry.fields },
     })),
   };
