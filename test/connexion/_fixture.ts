@@ -1,5 +1,10 @@
 /** What the Connexion end-to-end tests share: a catalog with an institution and its profile. */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startApp, type App, type AppOptions } from "../../src/app.js";
+import { openCatalog } from "../../src/catalog/open.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { hashPassword } from "../../src/import/password.js";
 import { CONNEXION_INTEGRATION_TYPE, parseProfile } from "../../src/import/profile.js";
@@ -46,5 +51,44 @@ export function oclcRecord(oclc: number | string, title: string): MarcRecord {
       data("100", "1 ", "aCataloger, Ann."),
       data("245", "10", `a${title} /`, "cAnn Cataloger."),
     ],
+  };
+}
+
+/** marcgate running on a fresh SQLite catalog with the institution and its profile. */
+export interface RunningGateway {
+  readonly catalog: Catalog;
+  readonly app: App;
+  /** The server's log lines. */
+  readonly lines: string[];
+  /** Stops the app, closes the catalog and removes its directory. */
+  close(): Promise<void>;
+}
+
+/** Starts marcgate on ports chosen by the system, on 127.0.0.1, with these options. */
+export async function startGateway(
+  options: Omit<AppOptions, "connexionPort" | "httpPort" | "host" | "log">,
+): Promise<RunningGateway> {
+  const dir = mkdtempSync(join(tmpdir(), "marcgate-gateway-"));
+  const opened = await openCatalog({ data: dir });
+  assert.ok(opened.catalog);
+  const catalog = opened.catalog;
+  await setUpInstitution(catalog);
+  const lines: string[] = [];
+  const app = await startApp(catalog, {
+    ...options,
+    connexionPort: 0,
+    httpPort: 0,
+    host: "127.0.0.1",
+    log: (line) => lines.push(line),
+  });
+  return {
+    catalog,
+    app,
+    lines,
+    close: async () => {
+      await app.close();
+      await catalog.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

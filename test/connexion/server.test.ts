@@ -3,18 +3,20 @@
  * form, and the protections.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startApp, type App } from "../../src/app.js";
+import type { App } from "../../src/app.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
-import { openCatalog } from "../../src/catalog/open.js";
 import { ConnexionClient, encodeRequest, type LengthForm } from "../../src/connexion/client.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
 import { getDataFields } from "../../src/marc/record.js";
-import { INSTITUTION, PASSWORD, oclcRecord, setUpInstitution } from "./_fixture.js";
+import {
+  INSTITUTION,
+  PASSWORD,
+  oclcRecord,
+  startGateway,
+  type RunningGateway,
+} from "./_fixture.js";
 
 const LOGON = { logonId: INSTITUTION, password: PASSWORD };
 
@@ -42,21 +44,13 @@ function exchange(
 }
 
 describe("Connexion gateway", () => {
-  let dir: string;
+  let gateway: RunningGateway;
   let catalog: Catalog;
   let app: App;
-  const lines: string[] = [];
+  let lines: string[];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "marcgate-gateway-"));
-    const opened = await openCatalog({ data: dir });
-    assert.ok(opened.catalog);
-    catalog = opened.catalog;
-    await setUpInstitution(catalog);
-    app = await startApp(catalog, {
-      connexionPort: 0,
-      httpPort: 0,
-      host: "127.0.0.1",
+    gateway = await startGateway({
       publicUrl: "http://catalog.example.org",
       connexion: {
         idleTimeoutMs: 400,
@@ -65,14 +59,10 @@ describe("Connexion gateway", () => {
         maxRequestBytes: 100_000,
       },
       throttle: { maxFailures: 3, blockMs: 60_000 },
-      log: (line) => lines.push(line),
     });
+    ({ catalog, app, lines } = gateway);
   });
-  after(async () => {
-    await app.close();
-    await catalog.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => gateway.close());
 
   async function send(record: Uint8Array, form: LengthForm, logon = LOGON): Promise<string> {
     const client = await ConnexionClient.connect({ host: "127.0.0.1", port: app.connexionPort });
@@ -255,35 +245,22 @@ describe("Connexion gateway", () => {
 });
 
 describe("Connexion listener limits", () => {
-  let dir: string;
-  let catalog: Catalog;
+  let gateway: RunningGateway;
   let app: App;
-  const lines: string[] = [];
+  let lines: string[];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "marcgate-limits-"));
-    const opened = await openCatalog({ data: dir });
-    assert.ok(opened.catalog);
-    catalog = opened.catalog;
-    await setUpInstitution(catalog);
-    app = await startApp(catalog, {
-      connexionPort: 0,
-      httpPort: 0,
-      host: "127.0.0.1",
+    gateway = await startGateway({
       connexion: {
         idleTimeoutMs: 2000,
         requestTimeoutMs: 600,
         lingerMs: 400,
         maxConnectionsPerAddress: 3,
       },
-      log: (line) => lines.push(line),
     });
+    ({ app, lines } = gateway);
   });
-  after(async () => {
-    await app.close();
-    await catalog.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => gateway.close());
 
   function connect(): Promise<net.Socket> {
     return new Promise((resolve) => {
