@@ -22,7 +22,7 @@ import { formatIssue, type MarcIssue, type ReadResult } from "../marc/issue.js";
 import { extractMatchKeys } from "../marc/match-keys.js";
 import { getControlValue, type MarcRecord } from "../marc/record.js";
 import { initialNormalization } from "./initial-normalization.js";
-import type { LogEntry } from "./log.js";
+import type { LogEntry, ReasonCode } from "./log.js";
 import { chooseMatchMethod, runMatchMethod } from "./match.js";
 import type { StoredProfileSettings } from "./profile.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
@@ -100,6 +100,8 @@ export interface Decision {
   readonly candidates?: readonly string[];
   /** One sentence for the cataloger: what happened and the deciding reason. */
   readonly reason: string;
+  /** The reason as a word a program can count (see `REASON_CODES`). */
+  readonly reasonCode: ReasonCode;
   readonly log: readonly LogEntry[];
   /** The record as it would be saved (new or merged), for previews. */
   readonly record?: MarcRecord;
@@ -141,17 +143,24 @@ export async function decide(
   const { profile, institution } = context;
   const log: LogEntry[] = [];
   const claims: string[] = [];
-  const reject = (reason: string): Decision => ({ outcome: "rejected", reason, log, claims });
+  const reject = (reason: string, reasonCode: ReasonCode = "profile"): Decision => ({
+    outcome: "rejected",
+    reason,
+    reasonCode,
+    log,
+    claims,
+  });
 
   // read
   const fatal = firstFatal(incoming.read.issues);
   for (const issue of incoming.read.issues) {
     log.push({ stage: "read", message: formatIssue(issue) });
   }
-  if (incoming.cutShort !== undefined) return reject(incoming.cutShort);
+  if (incoming.cutShort !== undefined) return reject(incoming.cutShort, "unreadable");
   if (!incoming.read.record || fatal) {
     return reject(
       `the record cannot be read as MARC 21 (ISO 2709): ${fatal ? formatIssue(fatal) : "no record"}`,
+      "unreadable",
     );
   }
   let record = incoming.read.record;
@@ -225,6 +234,7 @@ export async function decide(
       outcome: "created",
       change: { kind: "create", zone, marc: record, controlNumber: "mms-id", ...attributes },
       reason: "added",
+      reasonCode: "no-match",
       log,
       record,
       claims,
@@ -234,7 +244,14 @@ export async function decide(
     const what = match.tried.length === 1 ? match.tried[0] : match.tried.join(" or ");
     const reason = `${match.mmsIds.length} records match ${what} (${match.mmsIds.join(", ")}); nothing was changed`;
     log.push({ stage: "match", message: `several matches: held for review` });
-    return { outcome: "review", candidates: match.mmsIds, reason, log, claims };
+    return {
+      outcome: "review",
+      candidates: match.mmsIds,
+      reason,
+      reasonCode: "several-matches",
+      log,
+      claims,
+    };
   }
 
   // guard
@@ -242,25 +259,30 @@ export async function decide(
   const existing: StoredRecord | undefined = await view.record(mmsId);
   if (!existing) {
     // Found by key but gone since: another save deleted it. Deciding again will see that.
-    return reject(`record ${mmsId} matched but no longer exists; export the record again`);
+    return reject(
+      `record ${mmsId} matched but no longer exists; export the record again`,
+      "failed",
+    );
   }
-  const skip = (outcome: JobOutcome, reason: string): Decision => {
+  const skip = (outcome: JobOutcome, reason: string, reasonCode: ReasonCode): Decision => {
     log.push({ stage: "guard", message: reason });
-    return { outcome, mmsId, reason, log, claims };
+    return { outcome, mmsId, reason, reasonCode, log, claims };
   };
   if (existing.czLinked) {
-    return skip("skipped", `record ${mmsId} is linked to the Community Zone`);
+    return skip("skipped", `record ${mmsId} is linked to the Community Zone`, "cz-linked");
   }
   if (existing.lock) {
     return skip(
       "review",
       `record ${mmsId} is being edited (locked by ${existing.lock.by} since ${existing.lock.since.toISOString()}); nothing was changed`,
+      "locked",
     );
   }
   if (profile.doNotOverrideLowerBriefLevel && briefLevel < existing.briefLevel) {
     return skip(
       "skipped",
       `the incoming record's brief level ${briefLevel} is lower than record ${mmsId}'s ${existing.briefLevel} (Do not override/merge a record with lower brief version)`,
+      "lower-brief-level",
     );
   }
   if (
@@ -272,6 +294,7 @@ export async function decide(
     return skip(
       "skipped",
       `the incoming 005 ${originatingVersion} is older than record ${mmsId}'s originating version ${existing.originatingVersion} (Do not override/merge record with an older version)`,
+      "older-version",
     );
   }
   log.push({ stage: "guard", message: `record ${mmsId} may be merged` });
@@ -295,6 +318,7 @@ export async function decide(
       briefLevel: mergedLevel.level,
     },
     reason: `merged (${profile.mergeMethod})`,
+    reasonCode: "matched",
     log,
     record: merged.record,
     claims,

@@ -206,6 +206,7 @@ function failedDecision(
       stage === "commit"
         ? `the catalog could not save the record (${message})`
         : `marcgate could not decide what to do with the record (${message}); please report this`,
+    reasonCode: "failed",
     log: [...decision.log, { stage: "commit", message: `${stage} failed: ${message}` }],
     claims: [],
     ...(decision.mmsId !== undefined ? { mmsId: decision.mmsId } : {}),

@@ -31,3 +31,37 @@ export interface LogEntry {
 export function formatLog(log: readonly LogEntry[]): string[] {
   return log.map((entry) => `${entry.stage}: ${entry.message}`);
 }
+
+/**
+ * Why a record came out as it did, as a word a program can count (the job report counts
+ * skipped and held records by it) beside the sentence for people (`Decision.reason`).
+ */
+export const REASON_CODES = [
+  /** No match: a new record. */
+  "no-match",
+  /** One match, merged or overlaid. */
+  "matched",
+  /** The merge would change nothing: no new version. */
+  "unchanged",
+  /** Several records match: held for review, nothing overwritten. */
+  "several-matches",
+  /** The matched record is being edited: held for review. */
+  "locked",
+  /** The matched record is linked to the Community Zone: skipped. */
+  "cz-linked",
+  /** doNotOverrideLowerBriefLevel: skipped. */
+  "lower-brief-level",
+  /** doNotOverrideOlderVersion: skipped. */
+  "older-version",
+  /** The validation exception profile found an error: held for review. */
+  "validation",
+  /** The bytes are not a readable record, or were cut short: rejected. */
+  "unreadable",
+  /** The profile cannot be applied (target format, network zone, rule file): rejected. */
+  "profile",
+  /** Staff forced the import of a held record. */
+  "forced",
+  /** marcgate or the catalog failed: rejected, kept with the error. */
+  "failed",
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
