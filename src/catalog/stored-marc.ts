@@ -6,9 +6,8 @@
  */
 import { decodeIso2709, writeIso2709 } from "../marc/iso2709.js";
 import type { MarcIssue } from "../marc/issue.js";
-import { type MarcRecord } from "../marc/record.js";
+import type { MarcRecord } from "../marc/record.js";
 import { marcJsonToRecord, writeMarcJson } from "../marc/marcjson.js";
-import { isControlField } from "../marc/record.js";
 
 /** The bytes to store for a record. */
 export function encodeStoredMarc(record: MarcRecord): Buffer {
@@ -50,27 +49,4 @@ export function decodeStoredMarc(bytes: Uint8Array): MarcRecord {
     );
   }
   return result.record;
-}
-
-/**
- * Whether two records hold the same leader and fields — what "unchanged" means to the catalog.
- * The leader positions the writer computes (00-04 lengths, 09 coding, 10-11, 12-16) don't count.
- */
-export function sameMarc(a: MarcRecord, b: MarcRecord): boolean {
-  const leader = (l: string): string => l.slice(5, 9) + l.slice(17);
-  if (leader(a.leader) !== leader(b.leader) || a.fields.length !== b.fields.length) return false;
-  return a.fields.every((f, i) => {
-    const g = b.fields[i]!;
-    if (f.tag !== g.tag) return false;
-    if (isControlField(f)) return isControlField(g) && f.value === g.value;
-    if (isControlField(g)) return false;
-    return (
-      f.ind1 === g.ind1 &&
-      f.ind2 === g.ind2 &&
-      f.subfields.length === g.subfields.length &&
-      f.subfields.every(
-        (s, j) => s.code === g.subfields[j]!.code && s.value === g.subfields[j]!.value,
-      )
-    );
-  });
 }

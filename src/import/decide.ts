@@ -7,11 +7,13 @@
  * The stages run in order (see `STAGES` in `log.ts`) and each adds to the log:
  * read → convert (MARC-8 → UTF-8; target format) → normalize (initial normalization) →
  * match (serial or non-serial method, in the IZ or the NZ) → guard (CZ link, lock, brief level,
- * older version) → merge → tag (management tag) → brief-level.
+ * older version) → merge (a merge that would change nothing: `unchanged`, nothing saved) → tag
+ * (management tag) → brief-level.
  */
 import type {
   Catalog,
   JobOutcome,
+  RecordAttributes,
   RecordCreate,
   RecordUpdate,
   StoredRecord,
@@ -20,7 +22,7 @@ import type {
 import { decodeIso2709 } from "../marc/iso2709.js";
 import { formatIssue, type MarcIssue, type ReadResult } from "../marc/issue.js";
 import { extractMatchKeys } from "../marc/match-keys.js";
-import { getControlValue, type MarcRecord } from "../marc/record.js";
+import { getControlValue, sameMarc, type MarcRecord } from "../marc/record.js";
 import { initialNormalization } from "./initial-normalization.js";
 import type { LogEntry, ReasonCode } from "./log.js";
 import { chooseMatchMethod, runMatchMethod } from "./match.js";
@@ -129,6 +131,25 @@ function olderThan(incoming: string, stored: string): boolean {
   // 005 is yyyymmddhhmmss.f: fixed width, so text order is time order once both are padded.
   const width = Math.max(incoming.length, stored.length);
   return incoming.padEnd(width, "0") < stored.padEnd(width, "0");
+}
+
+/**
+ * Whether saving `marc` with these attributes would leave the stored record as it is: the same
+ * MARC (leader and fields, in order) and the same record attributes. An absent originating
+ * version keeps the stored one, as a save would.
+ */
+function unchanged(
+  existing: StoredRecord,
+  marc: MarcRecord,
+  attributes: RecordAttributes,
+): boolean {
+  return (
+    sameMarc(existing.marc, marc) &&
+    (attributes.format ?? existing.format) === existing.format &&
+    (attributes.briefLevel ?? existing.briefLevel) === existing.briefLevel &&
+    (attributes.managementTag ?? existing.managementTag) === existing.managementTag &&
+    (attributes.originatingVersion ?? existing.originatingVersion) === existing.originatingVersion
+  );
 }
 
 /**
@@ -306,6 +327,20 @@ export async function decide(
   log.push(...merged.log);
   const mergedLevel = runBriefLevel(merged.record, profile);
   tagAndLevel(mergedLevel.log);
+  const saved = { ...attributes, briefLevel: mergedLevel.level };
+  if (unchanged(existing, merged.record, saved)) {
+    const reason = `merging by ${profile.mergeMethod} would change nothing; no new version was saved`;
+    log.push({ stage: "merge", message: `record ${mmsId} unchanged: ${reason}` });
+    return {
+      outcome: "unchanged",
+      mmsId,
+      reason,
+      reasonCode: "unchanged",
+      log,
+      record: merged.record,
+      claims,
+    };
+  }
   return {
     outcome: "merged",
     mmsId,
@@ -314,8 +349,7 @@ export async function decide(
       mmsId,
       expectedVersion: existing.version,
       marc: merged.record,
-      ...attributes,
-      briefLevel: mergedLevel.level,
+      ...saved,
     },
     reason: `merged (${profile.mergeMethod})`,
     reasonCode: "matched",

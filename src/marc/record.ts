@@ -139,3 +139,29 @@ export function subfieldValues(field: DataField, codes: string): string[] {
   for (const s of field.subfields) if (codes.includes(s.code)) out.push(s.value);
   return out;
 }
+
+/** Whether two fields are the same: tag, and value or indicators and subfields in order. */
+export function sameField(f: Field, g: Field): boolean {
+  if (f.tag !== g.tag) return false;
+  if (isControlField(f)) return isControlField(g) && f.value === g.value;
+  if (isControlField(g)) return false;
+  return (
+    f.ind1 === g.ind1 &&
+    f.ind2 === g.ind2 &&
+    f.subfields.length === g.subfields.length &&
+    f.subfields.every(
+      (s, j) => s.code === g.subfields[j]!.code && s.value === g.subfields[j]!.value,
+    )
+  );
+}
+
+/**
+ * Whether two records hold the same leader and fields, in order — what "unchanged" means to an
+ * import. The leader positions a writer computes (00-04 lengths, 09 coding, 10-11, 12-16) don't
+ * count.
+ */
+export function sameMarc(a: MarcRecord, b: MarcRecord): boolean {
+  const leader = (l: string): string => l.slice(5, 9) + l.slice(17);
+  if (leader(a.leader) !== leader(b.leader) || a.fields.length !== b.fields.length) return false;
+  return a.fields.every((f, i) => sameField(f, b.fields[i]!));
+}

@@ -213,10 +213,11 @@ describe("marcgate gateway commands", () => {
         byte.stdout,
         /^record 1 \(byte 0, 001 ocm00000021\): Success\. Record (99\d+) added\. http:\/\/lib\.example\/records\/\1$/m,
       );
+      // The same records again: the merge would change nothing, so no new version.
       const decimal = await send("decimal");
       assert.match(
         decimal.stdout,
-        /^record 2 \(byte \d+, 001 ocm00000022\): Success\. Record 99\d+ merged \(Overlay all fields but local\)\./m,
+        /^record 2 \(byte \d+, 001 ocm00000022\): Success\. Record 99\d+ is unchanged: merging by Overlay all fields but local would change nothing; no new version was saved\./m,
       );
       // No prefix: the default institution, whose password is not empty: refused.
       const none = await send("none");

@@ -168,6 +168,58 @@ describe("Importer", () => {
     );
   });
 
+  test("a merge that would change nothing: unchanged, no new version, only the job row", async () => {
+    const importer = new Importer(catalog);
+    const first = await importer.import(request(oclcRecord("1212", "Same")));
+    assert.equal(first.decision.outcome, "created");
+    const rowsBefore = (await catalog.jobRecords(jobId)).length;
+    const again = await importer.import(request(oclcRecord("1212", "Same")));
+    assert.equal(again.decision.outcome, "unchanged");
+    assert.equal(again.decision.reasonCode, "unchanged");
+    assert.equal(again.mmsId, first.mmsId);
+    assert.equal(
+      again.decision.reason,
+      "merging by Overlay all fields but local would change nothing; no new version was saved",
+    );
+    assert.equal(again.decision.change, undefined);
+    const stored = (await catalog.record(first.mmsId!))!;
+    assert.equal(stored.version, 1);
+    const rows = await catalog.jobRecords(jobId);
+    assert.equal(rows.length, rowsBefore + 1);
+    assert.equal(rows.at(-1)!.outcome, "unchanged");
+    // A record attribute counts as a change: another management tag is a new version …
+    const tagged = await importer.import(
+      request(oclcRecord("1212", "Same"), { synchronizeWithExternalCatalog: "Don't publish" }),
+    );
+    assert.equal(tagged.decision.outcome, "merged");
+    assert.equal((await catalog.record(first.mmsId!))!.managementTag, "Don't publish");
+    // … and so is a newer 005 (the originating version), even when the MARC stays the same.
+    const kept = await importer.import(
+      request(oclcRecord("1212", "Changed title"), {
+        mergeMethod: "Keep only old value",
+        synchronizeWithExternalCatalog: "Don't publish",
+      }),
+    );
+    assert.equal(kept.decision.outcome, "unchanged");
+    const newer = oclcRecord("1212", "Same");
+    const newer005 = {
+      ...newer,
+      fields: newer.fields.map((f) =>
+        f.tag === "005" ? { tag: "005", value: "20270101000000.0" } : f,
+      ),
+    };
+    const versioned = await importer.import(
+      request(newer005, {
+        mergeMethod: "Keep only old value",
+        synchronizeWithExternalCatalog: "Don't publish",
+      }),
+    );
+    assert.equal(versioned.decision.outcome, "merged");
+    const after = (await catalog.record(first.mmsId!))!;
+    assert.equal(after.version, 3);
+    assert.equal(after.originatingVersion, "20270101000000.0");
+  });
+
   test("several matches: held for review, nothing overwritten", async () => {
     const importer = new Importer(catalog);
     const a = await catalog.commit({
