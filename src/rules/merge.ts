@@ -35,6 +35,7 @@
 import {
   isControlField,
   isDataField,
+  sameField,
   tagMatches,
   type Field,
   type MarcRecord,
@@ -175,21 +176,6 @@ function isFieldLevel(guard: ContainsGuard, action: MergeAction): boolean {
 
 function hasSubfield(field: Field, code: string): boolean {
   return isDataField(field) && field.subfields.some((s) => s.code === code);
-}
-
-function sameField(a: Field, b: Field): boolean {
-  if (a.tag !== b.tag) return false;
-  if (isControlField(a) || isControlField(b)) {
-    return isControlField(a) && isControlField(b) && a.value === b.value;
-  }
-  return (
-    a.ind1 === b.ind1 &&
-    a.ind2 === b.ind2 &&
-    a.subfields.length === b.subfields.length &&
-    a.subfields.every(
-      (s, i) => s.code === b.subfields[i]!.code && s.value === b.subfields[i]!.value,
-    )
-  );
 }
 
 // ---------------------------------------------------------------- describing
