@@ -82,6 +82,13 @@ export interface RecordVersion {
   readonly version: number;
   readonly marc: MarcRecord;
   readonly briefLevel: string;
+  /**
+   * The management tag and originating-system version this state had. Versions saved before
+   * catalog migration 3 did not keep them: `managementTag` is then absent (and
+   * `originatingVersion` unknown).
+   */
+  readonly managementTag?: ManagementTag;
+  readonly originatingVersion?: string;
   readonly savedBy: string;
   readonly savedAt: Date;
   readonly action: string;
@@ -92,7 +99,8 @@ export interface RecordVersion {
 export interface RecordAttributes {
   readonly format?: RecordFormat;
   readonly briefLevel?: string;
-  readonly originatingVersion?: string;
+  /** `null` clears it (a restore of a state that had none). */
+  readonly originatingVersion?: string | null;
   readonly czLinked?: boolean;
   readonly managementTag?: ManagementTag;
   readonly suppressed?: boolean;
@@ -141,9 +149,36 @@ export interface JobEntry {
   /** The bytes exactly as received. */
   readonly raw: Uint8Array;
   readonly outcome: JobOutcome;
+  /**
+   * Why, as a word a program counts (the import layer's `REASON_CODES`: `no-match`,
+   * `several-matches`, `validation`, `forced` …); the job report counts by it.
+   */
+  readonly reasonCode?: string;
   readonly messages: readonly string[];
   /** The decision log (any JSON). */
   readonly log: unknown;
+  /**
+   * A forced import of a held record: the held row's ID. The commit then also marks that row
+   * `forced` (by the save context's `savedBy`, now, linked to this row), in the same
+   * transaction; a held row that is not open any more is `not-in-review` and nothing is written.
+   */
+  readonly forcedFrom?: number;
+}
+
+/** Where a job row held for review stands. */
+export const REVIEW_STATES = ["open", "forced", "discarded"] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+/** The review of a job row held for review (outcome `review`). */
+export interface JobRecordReview {
+  readonly state: ReviewState;
+  /** Who forced or discarded it, and when (absent while open). */
+  readonly by?: string;
+  readonly at?: Date;
+  /** Why it was discarded (or forced), as staff wrote it. */
+  readonly note?: string;
+  /** When forced: the job row of the forced import (its MMS ID is the record saved). */
+  readonly forcedEntry?: number;
 }
 
 /**
@@ -196,6 +231,87 @@ export interface JobRecord extends JobEntry {
   readonly id: number;
   readonly mmsId?: string;
   readonly received: Date;
+  /** Only for rows held for review. */
+  readonly review?: JobRecordReview;
+  /** When the change this row's commit made was reverted by `undoJob`. */
+  readonly undone?: { readonly by: string; readonly at: Date };
+}
+
+/**
+ * What an import job did, counted (`Catalog.jobReport`). A record that arrived counts once, by
+ * its first outcome; forced imports of held records are counted apart (`forced`), so
+ * `received` = the sum of the outcome counts.
+ */
+export interface JobReport {
+  readonly job: ImportJob;
+  /** Records that arrived (forced imports not counted again). */
+  readonly received: number;
+  /** Created (`new` in the report). */
+  readonly created: number;
+  readonly merged: number;
+  readonly overlaid: number;
+  readonly unchanged: number;
+  /** Bulk-loaded. */
+  readonly loaded: number;
+  /** Skipped, by reason code (`cz-linked`, `lower-brief-level`, `older-version`, …). */
+  readonly skipped: Readonly<Record<string, number>>;
+  /** Held for review (several matches, locked …), by reason code; validation errors apart. */
+  readonly heldForReview: Readonly<Record<string, number>>;
+  /** Held for review because validation found an error (reason code `validation`). */
+  readonly rejectedByValidation: number;
+  /** Rejected or failed (unreadable, profile, failed …), by reason code. */
+  readonly failed: Readonly<Record<string, number>>;
+  /** The held rows (validation included) by review state. */
+  readonly review: Readonly<Record<ReviewState, number>>;
+  /** Forced imports of held records, by the outcome they had. */
+  readonly forced: Readonly<Partial<Record<JobOutcome, number>>>;
+  /** Rows whose change `undoJob` reverted. */
+  readonly undone: number;
+}
+
+/** What {@link Catalog.undoJob} did with one record the job saved. */
+export type UndoOutcome =
+  | {
+      readonly mmsId: string;
+      /** Saved again as it was before the job (a new version, action `undo`). */
+      readonly reverted: "restored";
+      /** The version brought back, and the new version that holds it. */
+      readonly toVersion: number;
+      readonly version: number;
+    }
+  | {
+      readonly mmsId: string;
+      /** The job created it: deleted, its versions kept (restorable). */
+      readonly reverted: "deleted";
+      /** Its last version (`restore` brings it back). */
+      readonly lastVersion: number;
+    }
+  | {
+      readonly mmsId: string;
+      readonly reverted: false;
+      /** Why not: it changed since the job saved it (by whom, when, how), or is locked. */
+      readonly reason: string;
+    };
+
+export interface UndoReport {
+  readonly jobId: number;
+  /** One entry per record the job saved and that was not undone before, in MMS ID order. */
+  readonly records: readonly UndoOutcome[];
+  /** Records of this job undone by an earlier `undoJob`. */
+  readonly alreadyUndone: number;
+}
+
+/** A record deleted by an undo: its versions stay, `restore` brings it back. */
+export interface RecordDeletion {
+  readonly mmsId: string;
+  readonly zone: string;
+  /** The version it had when deleted. */
+  readonly version: number;
+  readonly deletedBy: string;
+  readonly deletedAt: Date;
+  /** `undo` */
+  readonly action: string;
+  readonly jobId?: number;
 }
 
 /** Where a search looks. `keyword` looks everywhere. */
@@ -247,6 +363,7 @@ export type CatalogErrorCode =
   | "unknown-job"
   | "version-conflict"
   | "locked"
+  | "not-in-review"
   | "invalid";
 
 export class CatalogError extends Error {
@@ -285,8 +402,14 @@ export interface Catalog {
   /** All versions, oldest first. */
   versions(mmsId: string): Promise<RecordVersion[]>;
   version(mmsId: string, version: number): Promise<RecordVersion | undefined>;
-  /** Saves an earlier version's MARC and brief level as a new version (history is never rewritten). */
+  /**
+   * Saves an earlier version's MARC, brief level, management tag and originating version as a
+   * new version (history is never rewritten). A record deleted by an undo comes back with its
+   * MMS ID, as the version after its last one.
+   */
   restore(mmsId: string, version: number, context: SaveContext): Promise<CommitResult>;
+  /** When the record was deleted (by an undo), what it was; else `undefined`. */
+  deletion(mmsId: string): Promise<RecordDeletion | undefined>;
 
   /** Takes the lock unless someone else holds it (then `locked`). */
   lock(mmsId: string, by: string): Promise<RecordLock>;
@@ -308,6 +431,30 @@ export interface Catalog {
   job(jobId: number): Promise<ImportJob | undefined>;
   jobs(institution: string, options?: { limit?: number }): Promise<ImportJob[]>;
   jobRecords(jobId: number): Promise<JobRecord[]>;
+  /** One job row by its ID. */
+  jobRecord(entryId: number): Promise<JobRecord | undefined>;
+  /** The job's counts: received, new, merged, … by reason (see {@link JobReport}). */
+  jobReport(jobId: number): Promise<JobReport | undefined>;
+
+  /**
+   * The review queue: the institution's job rows held for review and still open (several
+   * matches, locked, validation errors), oldest first.
+   */
+  reviewQueue(institution: string, options?: { limit?: number }): Promise<JobRecord[]>;
+  /**
+   * Discards a held row: it leaves the queue, marked `discarded` by `by`, now, with the note.
+   * `not-in-review` when it is not open (forced or discarded already, or never held).
+   */
+  discardReview(entryId: number, by: string, note?: string): Promise<JobRecord>;
+
+  /**
+   * Reverts every change the job made, one transaction per record: a record the job merged or
+   * overlaid is saved again as it was before the job's first save of it (a new version, action
+   * `undo`), a record it created is deleted (versions kept, `restore` brings it back). A record
+   * saved since by anyone or anything else, or locked by someone else, is left alone and
+   * reported with why. `unknown-job` for an unknown job.
+   */
+  undoJob(jobId: number, by: string): Promise<UndoReport>;
 
   /**
    * Creates or replaces the institution's profile of that type (settings: a JSON object, else

@@ -134,4 +134,49 @@ CREATE TABLE integration_profiles (
 );
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- Why each incoming record came out as it did (the import layer's reason codes), the review of
+-- rows held for review (open, forced, discarded: who, when, a note, the forced import's row),
+-- the link of a forced import to its held row, and the undo of the row's change.
+ALTER TABLE job_records
+  ADD COLUMN reason_code text,
+  ADD COLUMN review_state text CHECK (review_state IN ('open', 'forced', 'discarded')),
+  ADD COLUMN reviewed_by text,
+  ADD COLUMN reviewed_at timestamptz,
+  ADD COLUMN review_note text,
+  ADD COLUMN forced_entry bigint,
+  ADD COLUMN forced_from bigint,
+  ADD COLUMN undone_by text,
+  ADD COLUMN undone_at timestamptz;
+UPDATE job_records SET review_state = 'open' WHERE outcome = 'review';
+-- The review queue: open rows only (small), by job.
+CREATE INDEX job_records_open_review ON job_records (job_id, id) WHERE review_state = 'open';
+
+-- A version keeps the management tag and originating version it had (NULL tag: saved before).
+ALTER TABLE record_versions
+  ADD COLUMN originating_version text,
+  ADD COLUMN management_tag text;
+
+-- Records deleted by an undo: what a restore needs to bring them back with their MMS ID and
+-- id (their MARC is in record_versions, the last state included).
+CREATE TABLE deleted_records (
+  mms_id text COLLATE "C" PRIMARY KEY,
+  record_id bigint NOT NULL,
+  zone text COLLATE "C" NOT NULL REFERENCES zones (code),
+  format text NOT NULL,
+  originating_version text,
+  cz_linked boolean NOT NULL,
+  management_tag text NOT NULL,
+  suppressed boolean NOT NULL,
+  created timestamptz NOT NULL,
+  version integer NOT NULL,
+  deleted_by text NOT NULL,
+  deleted_at timestamptz NOT NULL,
+  action text NOT NULL,
+  job_id bigint
+);
+`,
+  },
 ];

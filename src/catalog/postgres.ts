@@ -22,7 +22,9 @@ import {
   type ImportJob,
   type JobOutcome,
   type JobRecord,
+  type JobReport,
   type RecordCreate,
+  type RecordDeletion,
   type RecordLock,
   type RecordUpdate,
   type RecordVersion,
@@ -32,18 +34,29 @@ import {
   type SearchResult,
   type StoredIntegrationProfile,
   type StoredRecord,
+  type UndoOutcome,
+  type UndoReport,
   type Zone,
 } from "./catalog.js";
+import { buildJobReport, type JobCountRow } from "./job-report.js";
+import { planUndo, restoredAttributes, UNDO_ACTION } from "./undo.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
   checkInstitution,
   checkUpdate,
+  deletedAttributes,
+  initialReviewState,
+  notInReview,
+  toDeletion,
   toIntegrationProfile,
+  toJobRecord,
   toStoredRecord,
   toVersion,
   toZone,
+  type DeletedRowBase,
   type IntegrationProfileRow,
+  type JobRecordRowBase,
   type ZoneRow,
 } from "./rows.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from "./postgres-schema.js";
@@ -194,6 +207,8 @@ interface VersionRow {
   version: number;
   marc: Buffer;
   brief_level: string;
+  originating_version: string | null;
+  management_tag: string | null;
   saved_by: string;
   saved_at: Date;
   action: string;
@@ -202,10 +217,12 @@ interface VersionRow {
 
 /** Earlier versions and the current one, as one relation (one statement reads one snapshot). */
 const VERSIONS = `(
-  SELECT mms_id, version, marc, brief_level, saved_by, saved_at, action, job_id
+  SELECT mms_id, version, marc, brief_level, saved_by, saved_at, action, job_id,
+      originating_version, management_tag
     FROM record_versions WHERE mms_id = $1
   UNION ALL
-  SELECT mms_id, version, marc, brief_level, saved_by, updated, action, job_id
+  SELECT mms_id, version, marc, brief_level, saved_by, updated, action, job_id,
+      originating_version, management_tag
     FROM records WHERE mms_id = $1
 ) v`;
 
@@ -225,16 +242,26 @@ const JOB_COLUMNS = `j.id, j.institution, j.source, j.description, j.started, j.
     (SELECT outcome, count(*) AS n FROM job_records WHERE job_id = j.id GROUP BY outcome) c),
     '{}'::jsonb) AS counts`;
 
-interface JobRecordRow {
-  id: Bigint;
-  job_id: Bigint;
-  raw: Buffer;
-  outcome: JobOutcome;
-  mms_id: string | null;
+interface JobRecordRow extends JobRecordRowBase {
   messages: string[];
   log: unknown;
-  received: Date;
 }
+
+const JOB_RECORD_COLUMNS = `id, job_id, raw, outcome, reason_code, mms_id, messages, log, received,
+  review_state, reviewed_by, reviewed_at, review_note, forced_entry, forced_from, undone_by, undone_at`;
+
+function jobRecordOf(row: JobRecordRow): JobRecord {
+  return toJobRecord(row, row.messages, row.log);
+}
+
+/** A job row's state as forcing or discarding it checks it. */
+interface ReviewRow {
+  outcome: string;
+  review_state: string | null;
+  reviewed_by: string | null;
+}
+
+type DeletedRow = DeletedRowBase & { record_id: Bigint; deleted_at: Date; job_id: Bigint | null };
 
 interface HitRow {
   mms_id: string;
@@ -536,6 +563,18 @@ class PostgresCatalog implements Catalog {
     return mmsIds;
   }
 
+  /** Copies a record row's current state into its versions (before a save or a delete). */
+  private async keepVersion(client: PoolClient, id: Bigint | number): Promise<void> {
+    await client.query(
+      `INSERT INTO record_versions (mms_id, version, marc, brief_level, saved_by, saved_at, action,
+         job_id, originating_version, management_tag)
+       SELECT mms_id, version, marc, brief_level, saved_by, updated, action, job_id,
+         originating_version, management_tag
+       FROM records WHERE id = $1`,
+      [id],
+    );
+  }
+
   /** Saves a new state of a record in the caller's transaction (row locked first). */
   private async update(
     client: PoolClient,
@@ -551,12 +590,7 @@ class PostgresCatalog implements Catalog {
     const row = checkUpdate(found, change, context);
     const a = mergeAttributes(attributesOf(row), change);
     const prepared = prepareRecord(change.marc);
-    await client.query(
-      `INSERT INTO record_versions (mms_id, version, marc, brief_level, saved_by, saved_at, action, job_id)
-       SELECT mms_id, version, marc, brief_level, saved_by, updated, action, job_id
-       FROM records WHERE id = $1`,
-      [row.id],
-    );
+    await this.keepVersion(client, row.id);
     const doc = prepared.search;
     await client.query(
       `UPDATE records SET marc = $2, format = $3, brief_level = $4, originating_version = $5,
@@ -617,9 +651,20 @@ class PostgresCatalog implements Catalog {
     }
     let entryId: number | undefined;
     if (entry) {
+      const held = entry.forcedFrom;
+      if (held !== undefined) {
+        const heldRow = (
+          await client.query<ReviewRow>(
+            "SELECT outcome, review_state, reviewed_by FROM job_records WHERE id = $1 FOR UPDATE",
+            [held],
+          )
+        ).rows[0];
+        if (heldRow?.review_state !== "open") throw notInReview(held, heldRow);
+      }
       const inserted = await client.query<{ id: Bigint }>(
-        `INSERT INTO job_records (job_id, raw, outcome, mms_id, messages, log, received)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, now()) RETURNING id`,
+        `INSERT INTO job_records (job_id, raw, outcome, mms_id, messages, log, received,
+           reason_code, review_state, forced_from)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, now(), $7, $8, $9) RETURNING id`,
         [
           entry.jobId,
           entry.raw,
@@ -627,9 +672,19 @@ class PostgresCatalog implements Catalog {
           mmsId ?? null,
           jsonText(entry.messages),
           jsonText(entry.log),
+          entry.reasonCode ?? null,
+          initialReviewState(entry.outcome),
+          held ?? null,
         ],
       );
       entryId = Number(inserted.rows[0]!.id);
+      if (held !== undefined) {
+        await client.query(
+          `UPDATE job_records SET review_state = 'forced', reviewed_by = $2, reviewed_at = now(),
+             forced_entry = $3 WHERE id = $1`,
+          [held, context.savedBy, entryId],
+        );
+      }
     }
     return {
       ...(mmsId !== undefined ? { mmsId } : {}),
@@ -697,7 +752,8 @@ class PostgresCatalog implements Catalog {
           [mmsId],
         )
       ).rows[0];
-      if (!current) throw new CatalogError("unknown-record", `no record ${mmsId}`);
+      const deleted = current ? undefined : await this.deletedRow(client, mmsId);
+      if (!current && !deleted) throw new CatalogError("unknown-record", `no record ${mmsId}`);
       const target = (
         await client.query<VersionRow>(`SELECT * FROM ${VERSIONS} WHERE version = $2`, [
           mmsId,
@@ -707,17 +763,162 @@ class PostgresCatalog implements Catalog {
       if (!target)
         throw new CatalogError("unknown-version", `record ${mmsId} has no version ${version}`);
       const old = toVersion(target);
+      if (deleted) return this.undelete(client, deleted, old, context);
       return this.commitIn(client, {
         change: {
           kind: "update",
           mmsId,
-          expectedVersion: current.version,
+          expectedVersion: current!.version,
           marc: old.marc,
-          briefLevel: old.briefLevel,
+          ...restoredAttributes(old),
         },
         context,
       });
     });
+  }
+
+  /** The tombstone of a deleted record, locked (a restore and an undo do not cross). */
+  private async deletedRow(client: Queryable, mmsId: string): Promise<DeletedRow | undefined> {
+    return (
+      await client.query<DeletedRow>("SELECT * FROM deleted_records WHERE mms_id = $1 FOR UPDATE", [
+        mmsId,
+      ])
+    ).rows[0];
+  }
+
+  /** Brings a deleted record back with its MMS ID and id, as `old`, the version after its last. */
+  private async undelete(
+    client: PoolClient,
+    deleted: DeletedRow,
+    old: RecordVersion,
+    context: SaveContext,
+  ): Promise<CommitResult> {
+    const attributes = mergeAttributes(deletedAttributes(deleted), restoredAttributes(old));
+    const prepared = prepareRecord(old.marc);
+    const record: NewRecord = {
+      id: Number(deleted.record_id),
+      mmsId: deleted.mms_id,
+      zone: deleted.zone,
+      attributes,
+      prepared,
+    };
+    await this.insertRecords(client, [record], context);
+    const version = deleted.version + 1;
+    await client.query("UPDATE records SET version = $2, created = $3 WHERE id = $1", [
+      record.id,
+      version,
+      deleted.created,
+    ]);
+    await client.query("DELETE FROM deleted_records WHERE mms_id = $1", [deleted.mms_id]);
+    return { mmsId: deleted.mms_id, version };
+  }
+
+  async deletion(mmsId: string): Promise<RecordDeletion | undefined> {
+    const { rows } = await this.pool.query<DeletedRow>(
+      "SELECT * FROM deleted_records WHERE mms_id = $1",
+      [mmsId],
+    );
+    return rows[0] ? toDeletion(rows[0]) : undefined;
+  }
+
+  async undoJob(jobId: number, by: string): Promise<UndoReport> {
+    if (!(await this.jobIn(this.pool, jobId)))
+      throw new CatalogError("unknown-job", `no import job ${jobId}`);
+    const { rows } = await this.pool.query<{ mms_id: string }>(
+      `SELECT DISTINCT mms_id FROM job_records
+       WHERE job_id = $1 AND mms_id IS NOT NULL AND undone_at IS NULL ORDER BY mms_id`,
+      [jobId],
+    );
+    const records: UndoOutcome[] = [];
+    for (const { mms_id: mmsId } of rows) {
+      // One transaction per record: a record changed since stops only itself.
+      const outcome = await this.transaction((client) => this.undoRecord(client, jobId, mmsId, by));
+      if (outcome) records.push(outcome);
+    }
+    const undone = await this.pool.query<{ n: number }>(
+      `SELECT count(DISTINCT mms_id)::integer AS n FROM job_records
+       WHERE job_id = $1 AND undone_at IS NOT NULL`,
+      [jobId],
+    );
+    const done = records.filter((r) => r.reverted !== false).length;
+    return { jobId, records, alreadyUndone: undone.rows[0]!.n - done };
+  }
+
+  /** Undoes the job's saves of one record (in the caller's transaction, the record locked). */
+  private async undoRecord(
+    client: PoolClient,
+    jobId: number,
+    mmsId: string,
+    by: string,
+  ): Promise<UndoOutcome | undefined> {
+    const row = (
+      await client.query<RecordRow>(
+        `SELECT ${RECORD_COLUMNS} FROM records WHERE mms_id = $1 FOR UPDATE`,
+        [mmsId],
+      )
+    ).rows[0];
+    const versions = (
+      await client.query<VersionRow>(`SELECT * FROM ${VERSIONS} ORDER BY version`, [mmsId])
+    ).rows.map(toVersion);
+    const markUndone = (): Promise<unknown> =>
+      client.query(
+        `UPDATE job_records SET undone_by = $3, undone_at = now()
+         WHERE job_id = $1 AND mms_id = $2 AND undone_at IS NULL`,
+        [jobId, mmsId, by],
+      );
+    if (!row) {
+      const deleted = await this.deletedRow(client, mmsId);
+      if (!deleted || !versions.some((v) => v.jobId === jobId)) return undefined;
+      return {
+        mmsId,
+        reverted: false,
+        reason: `record ${mmsId} was deleted since (by ${deleted.deleted_by} at ${deleted.deleted_at.toISOString()}, ${deleted.action}${deleted.job_id !== null ? ` of job ${deleted.job_id}` : ""})`,
+      };
+    }
+    const lock = row.lock_by !== null ? { by: row.lock_by } : undefined;
+    const plan = planUndo(jobId, versions, lock, by);
+    switch (plan.kind) {
+      case "none":
+        return undefined;
+      case "refuse":
+        return { mmsId, reverted: false, reason: plan.reason };
+      case "done":
+        await markUndone();
+        return undefined;
+      case "restore": {
+        const result = await this.commitIn(client, {
+          change: {
+            kind: "update",
+            mmsId,
+            expectedVersion: row.version,
+            marc: plan.to.marc,
+            ...restoredAttributes(plan.to),
+          },
+          context: { savedBy: by, action: UNDO_ACTION, jobId },
+        });
+        await markUndone();
+        return {
+          mmsId,
+          reverted: "restored",
+          toVersion: plan.to.version,
+          version: result.version!,
+        };
+      }
+      case "delete":
+        await this.keepVersion(client, row.id);
+        await client.query(
+          `INSERT INTO deleted_records (mms_id, record_id, zone, format, originating_version,
+             cz_linked, management_tag, suppressed, created, version, deleted_by, deleted_at,
+             action, job_id)
+           SELECT mms_id, id, zone, format, originating_version, cz_linked, management_tag,
+             suppressed, created, version, $2, now(), $3, $4 FROM records WHERE id = $1`,
+          [row.id, by, UNDO_ACTION, jobId],
+        );
+        await client.query("DELETE FROM match_keys WHERE record_id = $1", [row.id]);
+        await client.query("DELETE FROM records WHERE id = $1", [row.id]);
+        await markUndone();
+        return { mmsId, reverted: "deleted", lastVersion: row.version };
+    }
   }
 
   lock(mmsId: string, by: string): Promise<RecordLock> {
@@ -889,20 +1090,68 @@ class PostgresCatalog implements Catalog {
 
   async jobRecords(jobId: number): Promise<JobRecord[]> {
     const { rows } = await this.pool.query<JobRecordRow>(
-      `SELECT id, job_id, raw, outcome, mms_id, messages, log, received
-       FROM job_records WHERE job_id = $1 ORDER BY id`,
+      `SELECT ${JOB_RECORD_COLUMNS} FROM job_records WHERE job_id = $1 ORDER BY id`,
       [jobId],
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      jobId: Number(r.job_id),
-      raw: new Uint8Array(r.raw),
-      outcome: r.outcome,
-      ...(r.mms_id !== null ? { mmsId: r.mms_id } : {}),
-      messages: r.messages,
-      log: r.log,
-      received: r.received,
-    }));
+    return rows.map(jobRecordOf);
+  }
+
+  private async jobRecordIn(db: Queryable, entryId: number): Promise<JobRecord | undefined> {
+    const { rows } = await db.query<JobRecordRow>(
+      `SELECT ${JOB_RECORD_COLUMNS} FROM job_records WHERE id = $1`,
+      [entryId],
+    );
+    return rows[0] ? jobRecordOf(rows[0]) : undefined;
+  }
+
+  jobRecord(entryId: number): Promise<JobRecord | undefined> {
+    return this.jobRecordIn(this.pool, entryId);
+  }
+
+  jobReport(jobId: number): Promise<JobReport | undefined> {
+    return this.transaction(async (client) => {
+      await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+      const job = await this.jobIn(client, jobId);
+      if (!job) return undefined;
+      const { rows } = await client.query<JobCountRow>(
+        `SELECT outcome, reason_code AS "reasonCode", review_state AS "reviewState",
+           forced_from IS NOT NULL AS forced, undone_at IS NOT NULL AS undone,
+           count(*)::integer AS n
+         FROM job_records WHERE job_id = $1 GROUP BY 1, 2, 3, 4, 5`,
+        [jobId],
+      );
+      return buildJobReport(job, rows);
+    });
+  }
+
+  async reviewQueue(institution: string, options: { limit?: number } = {}): Promise<JobRecord[]> {
+    const { rows } = await this.pool.query<JobRecordRow>(
+      `SELECT r.* FROM job_records r
+       JOIN import_jobs j ON j.id = r.job_id
+       WHERE r.review_state = 'open' AND j.institution = $1 ORDER BY r.id LIMIT $2`,
+      [institution, options.limit ?? 1000],
+    );
+    return rows.map(jobRecordOf);
+  }
+
+  discardReview(entryId: number, by: string, note?: string): Promise<JobRecord> {
+    return this.transaction(async (client) => {
+      const changed = await client.query(
+        `UPDATE job_records SET review_state = 'discarded', reviewed_by = $2, reviewed_at = now(),
+           review_note = $3 WHERE id = $1 AND review_state = 'open' RETURNING id`,
+        [entryId, by, note ?? null],
+      );
+      if (changed.rows.length === 0) {
+        const row = (
+          await client.query<ReviewRow>(
+            "SELECT outcome, review_state, reviewed_by FROM job_records WHERE id = $1",
+            [entryId],
+          )
+        ).rows[0];
+        throw notInReview(entryId, row);
+      }
+      return (await this.jobRecordIn(client, entryId))!;
+    });
   }
 
   async setIntegrationProfile(profile: {

@@ -75,7 +75,10 @@ export function mergeAttributes(base: FullAttributes, change: RecordAttributes):
   const merged: FullAttributes = {
     format: change.format ?? base.format,
     briefLevel: change.briefLevel ?? base.briefLevel,
-    originatingVersion: change.originatingVersion ?? base.originatingVersion,
+    originatingVersion:
+      change.originatingVersion === null
+        ? undefined
+        : (change.originatingVersion ?? base.originatingVersion),
     czLinked: change.czLinked ?? base.czLinked,
     managementTag: change.managementTag ?? base.managementTag,
     suppressed: change.suppressed ?? base.suppressed,

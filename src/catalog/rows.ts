@@ -5,7 +5,12 @@
  */
 import {
   CatalogError,
+  type JobOutcome,
+  type JobRecord,
+  type ManagementTag,
+  type RecordDeletion,
   type RecordUpdate,
+  type ReviewState,
   type RecordVersion,
   type SaveContext,
   type StoredIntegrationProfile,
@@ -52,6 +57,9 @@ export interface VersionRowBase {
   version: number;
   marc: Uint8Array;
   brief_level: string;
+  /** Kept since migration 3; `management_tag` null: a version saved before (both unknown). */
+  originating_version: string | null;
+  management_tag: string | null;
   saved_by: string;
   saved_at: Time;
   action: string;
@@ -132,6 +140,10 @@ export function toVersion(row: VersionRowBase): RecordVersion {
     version: row.version,
     marc: decodeStoredMarc(row.marc),
     briefLevel: row.brief_level,
+    ...(row.management_tag !== null ? { managementTag: row.management_tag as ManagementTag } : {}),
+    ...(row.management_tag !== null && row.originating_version !== null
+      ? { originatingVersion: row.originating_version }
+      : {}),
     savedBy: row.saved_by,
     savedAt: toDate(row.saved_at),
     action: row.action,
@@ -165,4 +177,116 @@ export function checkUpdate<R extends RecordRowBase>(
     throw new CatalogError("locked", `record ${change.mmsId} is locked by ${row.lock_by}${since}`);
   }
   return row;
+}
+
+/** A job row as both engines read it (messages and log already parsed). */
+export interface JobRecordRowBase {
+  id: Id;
+  job_id: Id;
+  raw: Uint8Array;
+  outcome: JobOutcome;
+  reason_code: string | null;
+  mms_id: string | null;
+  received: Time;
+  review_state: ReviewState | null;
+  reviewed_by: string | null;
+  reviewed_at: Time | null;
+  review_note: string | null;
+  forced_entry: Id | null;
+  forced_from: Id | null;
+  undone_by: string | null;
+  undone_at: Time | null;
+}
+
+export function toJobRecord(row: JobRecordRowBase, messages: string[], log: unknown): JobRecord {
+  return {
+    id: Number(row.id),
+    jobId: Number(row.job_id),
+    raw: new Uint8Array(row.raw),
+    outcome: row.outcome,
+    ...(row.reason_code !== null ? { reasonCode: row.reason_code } : {}),
+    ...(row.mms_id !== null ? { mmsId: row.mms_id } : {}),
+    messages,
+    log,
+    received: toDate(row.received),
+    ...(row.review_state !== null
+      ? {
+          review: {
+            state: row.review_state,
+            ...(row.reviewed_by !== null ? { by: row.reviewed_by } : {}),
+            ...(row.reviewed_at !== null ? { at: toDate(row.reviewed_at) } : {}),
+            ...(row.review_note !== null ? { note: row.review_note } : {}),
+            ...(row.forced_entry !== null ? { forcedEntry: Number(row.forced_entry) } : {}),
+          },
+        }
+      : {}),
+    ...(row.forced_from !== null ? { forcedFrom: Number(row.forced_from) } : {}),
+    ...(row.undone_by !== null && row.undone_at !== null
+      ? { undone: { by: row.undone_by, at: toDate(row.undone_at) } }
+      : {}),
+  };
+}
+
+/** The review state a new job row starts in: `open` when held for review, else none. */
+export function initialReviewState(outcome: JobOutcome): ReviewState | null {
+  return outcome === "review" ? "open" : null;
+}
+
+/** Why a held row cannot be forced or discarded (it is not open). */
+export function notInReview(
+  entryId: number,
+  row: { outcome: string; review_state: string | null; reviewed_by: string | null } | undefined,
+): CatalogError {
+  if (!row) return new CatalogError("not-in-review", `no job row ${entryId}`);
+  if (row.review_state === null || row.outcome !== "review")
+    return new CatalogError(
+      "not-in-review",
+      `job row ${entryId} was not held for review (outcome ${row.outcome})`,
+    );
+  return new CatalogError(
+    "not-in-review",
+    `job row ${entryId} was ${row.review_state} already${row.reviewed_by !== null ? ` by ${row.reviewed_by}` : ""}`,
+  );
+}
+
+/** A tombstone row of a record deleted by an undo. */
+export interface DeletedRowBase {
+  mms_id: string;
+  record_id: Id;
+  zone: string;
+  format: string;
+  originating_version: string | null;
+  cz_linked: Flag;
+  management_tag: string;
+  suppressed: Flag;
+  created: Time;
+  version: number;
+  deleted_by: string;
+  deleted_at: Time;
+  action: string;
+  job_id: Id | null;
+}
+
+export function toDeletion(row: DeletedRowBase): RecordDeletion {
+  return {
+    mmsId: row.mms_id,
+    zone: row.zone,
+    version: row.version,
+    deletedBy: row.deleted_by,
+    deletedAt: toDate(row.deleted_at),
+    action: row.action,
+    ...(row.job_id !== null ? { jobId: Number(row.job_id) } : {}),
+  };
+}
+
+/** A deleted record's attributes, as a restore brings it back with them. */
+export function deletedAttributes(row: DeletedRowBase): FullAttributes {
+  return {
+    format: row.format as FullAttributes["format"],
+    briefLevel: "10",
+    originatingVersion: row.originating_version ?? undefined,
+    czLinked: Boolean(row.cz_linked),
+    managementTag: row.management_tag as FullAttributes["managementTag"],
+    suppressed: Boolean(row.suppressed),
+  };
 }

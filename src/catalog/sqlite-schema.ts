@@ -120,4 +120,48 @@ CREATE TABLE integration_profiles (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- Why each incoming record came out as it did (the import layer's reason codes), the review of
+-- rows held for review (open, forced, discarded: who, when, a note, the forced import's row),
+-- the link of a forced import to its held row, and the undo of the row's change.
+ALTER TABLE job_records ADD COLUMN reason_code TEXT;
+ALTER TABLE job_records ADD COLUMN review_state TEXT
+  CHECK (review_state IN ('open', 'forced', 'discarded'));
+ALTER TABLE job_records ADD COLUMN reviewed_by TEXT;
+ALTER TABLE job_records ADD COLUMN reviewed_at TEXT;
+ALTER TABLE job_records ADD COLUMN review_note TEXT;
+ALTER TABLE job_records ADD COLUMN forced_entry INTEGER;
+ALTER TABLE job_records ADD COLUMN forced_from INTEGER;
+ALTER TABLE job_records ADD COLUMN undone_by TEXT;
+ALTER TABLE job_records ADD COLUMN undone_at TEXT;
+UPDATE job_records SET review_state = 'open' WHERE outcome = 'review';
+-- The review queue: open rows only (small), by job.
+CREATE INDEX job_records_open_review ON job_records (job_id, id) WHERE review_state = 'open';
+
+-- A version keeps the management tag and originating version it had (NULL tag: saved before).
+ALTER TABLE record_versions ADD COLUMN originating_version TEXT;
+ALTER TABLE record_versions ADD COLUMN management_tag TEXT;
+
+-- Records deleted by an undo: what a restore needs to bring them back with their MMS ID (their
+-- MARC is in record_versions, the last state included).
+CREATE TABLE deleted_records (
+  mms_id TEXT PRIMARY KEY,
+  record_id INTEGER NOT NULL,
+  zone TEXT NOT NULL REFERENCES zones (code),
+  format TEXT NOT NULL,
+  originating_version TEXT,
+  cz_linked INTEGER NOT NULL,
+  management_tag TEXT NOT NULL,
+  suppressed INTEGER NOT NULL,
+  created TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  deleted_by TEXT NOT NULL,
+  deleted_at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  job_id INTEGER
+) WITHOUT ROWID;
+`,
+  },
 ];

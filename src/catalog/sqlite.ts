@@ -13,9 +13,10 @@ import {
   type CommitRequest,
   type CommitResult,
   type ImportJob,
-  type JobOutcome,
   type JobRecord,
+  type JobReport,
   type RecordCreate,
+  type RecordDeletion,
   type RecordLock,
   type RecordVersion,
   type SaveContext,
@@ -24,19 +25,30 @@ import {
   type SearchResult,
   type StoredIntegrationProfile,
   type StoredRecord,
+  type UndoOutcome,
+  type UndoReport,
   type Zone,
 } from "./catalog.js";
+import { buildJobReport, type JobCountRow } from "./job-report.js";
+import { planUndo, restoredAttributes, UNDO_ACTION } from "./undo.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
   checkInstitution,
   checkUpdate,
   currentVersion,
+  deletedAttributes,
+  initialReviewState,
+  notInReview,
+  toDeletion,
   toIntegrationProfile,
+  toJobRecord,
   toStoredRecord,
   toVersion,
   toZone,
+  type DeletedRowBase,
   type IntegrationProfileRow,
+  type JobRecordRowBase,
   type ZoneRow,
 } from "./rows.js";
 import {
@@ -128,11 +140,15 @@ interface VersionRow {
   version: number;
   marc: Buffer;
   brief_level: string;
+  originating_version: string | null;
+  management_tag: string | null;
   saved_by: string;
   saved_at: string;
   action: string;
   job_id: number | null;
 }
+
+type DeletedRow = DeletedRowBase & { record_id: number };
 
 interface JobRow {
   id: number;
@@ -143,15 +159,13 @@ interface JobRow {
   finished: string | null;
 }
 
-interface JobRecordRow {
-  id: number;
-  job_id: number;
-  raw: Buffer;
-  outcome: JobOutcome;
-  mms_id: string | null;
+interface JobRecordRow extends JobRecordRowBase {
   messages: string;
   log: string;
-  received: string;
+}
+
+function jobRecordOf(row: JobRecordRow): JobRecord {
+  return toJobRecord(row, JSON.parse(row.messages) as string[], JSON.parse(row.log) as unknown);
 }
 
 class SqliteCatalog implements Catalog {
@@ -179,8 +193,8 @@ class SqliteCatalog implements Catalog {
         suppressed = @suppressed, updated = @now, version = version + 1, saved_by = @saved_by, action = @action,
         job_id = @job_id, title = @title, author = @author, date = @date WHERE mms_id = @mms_id`),
       insertVersion:
-        p(`INSERT INTO record_versions (mms_id, version, marc, brief_level, saved_by, saved_at, action, job_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+        p(`INSERT INTO record_versions (mms_id, version, marc, brief_level, saved_by, saved_at, action, job_id,
+        originating_version, management_tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       versions: p("SELECT * FROM record_versions WHERE mms_id = ? ORDER BY version"),
       version: p("SELECT * FROM record_versions WHERE mms_id = ? AND version = ?"),
       deleteKeys: p("DELETE FROM match_keys WHERE record_id = ?"),
@@ -207,9 +221,41 @@ class SqliteCatalog implements Catalog {
       finishJob: p("UPDATE import_jobs SET finished = ? WHERE id = ?"),
       jobs: p("SELECT * FROM import_jobs WHERE institution = ? ORDER BY id DESC LIMIT ?"),
       insertEntry:
-        p(`INSERT INTO job_records (job_id, raw, outcome, mms_id, messages, log, received)
-        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+        p(`INSERT INTO job_records (job_id, raw, outcome, mms_id, messages, log, received, reason_code,
+        review_state, forced_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
       jobRecords: p("SELECT * FROM job_records WHERE job_id = ? ORDER BY id"),
+      jobRecord: p("SELECT * FROM job_records WHERE id = ?"),
+      markForced:
+        p(`UPDATE job_records SET review_state = 'forced', reviewed_by = ?, reviewed_at = ?,
+        forced_entry = ? WHERE id = ? AND review_state = 'open'`),
+      discard:
+        p(`UPDATE job_records SET review_state = 'discarded', reviewed_by = ?, reviewed_at = ?,
+        review_note = ? WHERE id = ? AND review_state = 'open'`),
+      reviewQueue: p(`SELECT r.* FROM job_records r JOIN import_jobs j ON j.id = r.job_id
+        WHERE r.review_state = 'open' AND j.institution = ? ORDER BY r.id LIMIT ?`),
+      jobCountRows: p(`SELECT outcome, reason_code AS reasonCode, review_state AS reviewState,
+        forced_from IS NOT NULL AS forced, undone_at IS NOT NULL AS undone, count(*) AS n
+        FROM job_records WHERE job_id = ? GROUP BY 1, 2, 3, 4, 5`),
+      jobMmsIds: p(`SELECT DISTINCT mms_id FROM job_records
+        WHERE job_id = ? AND mms_id IS NOT NULL AND undone_at IS NULL ORDER BY mms_id`),
+      undoneCount: p(`SELECT count(DISTINCT mms_id) AS n FROM job_records
+        WHERE job_id = ? AND undone_at IS NOT NULL`),
+      markUndone: p(`UPDATE job_records SET undone_by = ?, undone_at = ?
+        WHERE job_id = ? AND mms_id = ? AND undone_at IS NULL`),
+      deleted: p("SELECT * FROM deleted_records WHERE mms_id = ?"),
+      insertDeleted:
+        p(`INSERT INTO deleted_records (mms_id, record_id, zone, format, originating_version,
+        cz_linked, management_tag, suppressed, created, version, deleted_by, deleted_at, action, job_id)
+        VALUES (@mms_id, @id, @zone, @format, @originating_version, @cz_linked, @management_tag,
+        @suppressed, @created, @version, @deleted_by, @deleted_at, @action, @job_id)`),
+      forgetDeleted: p("DELETE FROM deleted_records WHERE mms_id = ?"),
+      deleteRecord: p("DELETE FROM records WHERE id = ?"),
+      insertRestored:
+        p(`INSERT INTO records (id, mms_id, zone, marc, format, brief_level, originating_version, cz_linked,
+        management_tag, suppressed, created, updated, version, saved_by, action, job_id, title, author, date)
+        VALUES (@id, @mms_id, @zone, @marc, @format, @brief_level, @originating_version, @cz_linked,
+        @management_tag, @suppressed, @created, @now, @version, @saved_by, @action, @job_id, @title,
+        @author, @date)`),
       page: p("SELECT * FROM records WHERE zone = ? AND mms_id > ? ORDER BY mms_id LIMIT 500"),
       hit: p("SELECT mms_id, zone, title, author, date, brief_level FROM records WHERE id = ?"),
       zoneCount: p("SELECT count(*) AS n FROM zones"),
@@ -294,6 +340,22 @@ class SqliteCatalog implements Catalog {
     this.statements.deleteSearch.run(id);
   }
 
+  /** Copies a record row's current state into its versions (before a save or a delete). */
+  private keepVersion(row: RecordRow): void {
+    this.statements.insertVersion.run(
+      row.mms_id,
+      row.version,
+      row.marc,
+      row.brief_level,
+      row.saved_by,
+      row.updated,
+      row.action,
+      row.job_id,
+      row.originating_version,
+      row.management_tag,
+    );
+  }
+
   private createOne(
     change: RecordCreate,
     context: SaveContext,
@@ -337,16 +399,7 @@ class SqliteCatalog implements Catalog {
       );
       const a = mergeAttributes(attributesOf(row), change);
       const prepared = prepareRecord(change.marc);
-      this.statements.insertVersion.run(
-        row.mms_id,
-        row.version,
-        row.marc,
-        row.brief_level,
-        row.saved_by,
-        row.updated,
-        row.action,
-        row.job_id,
-      );
+      this.keepVersion(row);
       this.statements.updateRecord.run({
         mms_id: row.mms_id,
         ...savedColumns(prepared, a, context, now),
@@ -358,6 +411,11 @@ class SqliteCatalog implements Catalog {
     }
     let entryId: number | undefined;
     if (entry) {
+      const held = entry.forcedFrom;
+      if (held !== undefined) {
+        const heldRow = this.statements.jobRecord.get(held) as JobRecordRow | undefined;
+        if (heldRow?.review_state !== "open") throw notInReview(held, heldRow);
+      }
       const inserted = this.statements.insertEntry.get(
         entry.jobId,
         Buffer.from(entry.raw),
@@ -366,8 +424,12 @@ class SqliteCatalog implements Catalog {
         JSON.stringify(entry.messages),
         JSON.stringify(entry.log ?? null),
         now,
+        entry.reasonCode ?? null,
+        initialReviewState(entry.outcome),
+        held ?? null,
       ) as { id: number };
       entryId = inserted.id;
+      if (held !== undefined) this.statements.markForced.run(context.savedBy, now, entryId, held);
     }
     return {
       ...(mmsId !== undefined ? { mmsId } : {}),
@@ -421,11 +483,11 @@ class SqliteCatalog implements Catalog {
     });
   }
 
+  /** A record's versions, oldest first; a deleted record's are all in record_versions. */
   private versionsSync(mmsId: string): RecordVersion[] {
     const row = this.statements.record.get(mmsId) as RecordRow | undefined;
-    if (!row) return [];
     const earlier = (this.statements.versions.all(mmsId) as VersionRow[]).map(toVersion);
-    return [...earlier, currentVersion(row)];
+    return row ? [...earlier, currentVersion(row)] : earlier;
   }
 
   versions(mmsId: string): Promise<RecordVersion[]> {
@@ -436,8 +498,7 @@ class SqliteCatalog implements Catalog {
     return run(() =>
       this.db.transaction(() => {
         const row = this.statements.record.get(mmsId) as RecordRow | undefined;
-        if (!row) return undefined;
-        if (row.version === version) return currentVersion(row);
+        if (row?.version === version) return currentVersion(row);
         const old = this.statements.version.get(mmsId, version) as VersionRow | undefined;
         return old ? toVersion(old) : undefined;
       })(),
@@ -449,27 +510,135 @@ class SqliteCatalog implements Catalog {
       this.db
         .transaction(() => {
           const row = this.statements.record.get(mmsId) as RecordRow | undefined;
-          if (!row) throw new CatalogError("unknown-record", `no record ${mmsId}`);
+          const deleted = row
+            ? undefined
+            : (this.statements.deleted.get(mmsId) as DeletedRow | undefined);
+          if (!row && !deleted) throw new CatalogError("unknown-record", `no record ${mmsId}`);
           const target =
-            row.version === version
+            row?.version === version
               ? currentVersion(row)
               : (this.statements.version.get(mmsId, version) as VersionRow | undefined);
           if (!target)
             throw new CatalogError("unknown-version", `record ${mmsId} has no version ${version}`);
           const old = "savedBy" in target ? target : toVersion(target);
+          if (deleted) return this.undelete(deleted, old, context);
           return this.commitSync({
             change: {
               kind: "update",
               mmsId,
-              expectedVersion: row.version,
+              expectedVersion: row!.version,
               marc: old.marc,
-              briefLevel: old.briefLevel,
+              ...restoredAttributes(old),
             },
             context,
           });
         })
         .immediate(),
     );
+  }
+
+  /** Brings a deleted record back with its MMS ID, as `old`, the version after its last one. */
+  private undelete(deleted: DeletedRow, old: RecordVersion, context: SaveContext): CommitResult {
+    const zone = this.zoneRow(deleted.zone)!;
+    const a = mergeAttributes(deletedAttributes(deleted), restoredAttributes(old));
+    const prepared = prepareRecord(old.marc);
+    const version = deleted.version + 1;
+    this.statements.insertRestored.run({
+      id: deleted.record_id,
+      mms_id: deleted.mms_id,
+      zone: zone.code,
+      created: deleted.created,
+      version,
+      ...savedColumns(prepared, a, context, new Date().toISOString()),
+    });
+    this.index(deleted.record_id, zone, prepared);
+    this.statements.forgetDeleted.run(deleted.mms_id);
+    return { mmsId: deleted.mms_id, version };
+  }
+
+  deletion(mmsId: string): Promise<RecordDeletion | undefined> {
+    return run(() => {
+      const row = this.statements.deleted.get(mmsId) as DeletedRow | undefined;
+      return row ? toDeletion(row) : undefined;
+    });
+  }
+
+  undoJob(jobId: number, by: string): Promise<UndoReport> {
+    return run(() => {
+      if (!this.statements.job.get(jobId))
+        throw new CatalogError("unknown-job", `no import job ${jobId}`);
+      const mmsIds = (this.statements.jobMmsIds.all(jobId) as { mms_id: string }[]).map(
+        (r) => r.mms_id,
+      );
+      const records: UndoOutcome[] = [];
+      for (const mmsId of mmsIds) {
+        // One transaction per record: a record changed since stops only itself.
+        const outcome = this.db.transaction(() => this.undoRecord(jobId, mmsId, by)).immediate();
+        if (outcome) records.push(outcome);
+      }
+      const { n } = this.statements.undoneCount.get(jobId) as { n: number };
+      const done = records.filter((r) => r.reverted !== false).length;
+      return { jobId, records, alreadyUndone: n - done };
+    });
+  }
+
+  /** Undoes the job's saves of one record (in the caller's transaction). */
+  private undoRecord(jobId: number, mmsId: string, by: string): UndoOutcome | undefined {
+    const row = this.statements.record.get(mmsId) as RecordRow | undefined;
+    const versions = this.versionsSync(mmsId);
+    if (!row) {
+      const deleted = this.statements.deleted.get(mmsId) as DeletedRow | undefined;
+      if (!deleted || !versions.some((v) => v.jobId === jobId)) return undefined;
+      return {
+        mmsId,
+        reverted: false,
+        reason: `record ${mmsId} was deleted since (by ${deleted.deleted_by} at ${deleted.deleted_at}, ${deleted.action}${deleted.job_id !== null ? ` of job ${deleted.job_id}` : ""})`,
+      };
+    }
+    const lock = row.lock_by !== null ? { by: row.lock_by } : undefined;
+    const plan = planUndo(jobId, versions, lock, by);
+    const now = new Date().toISOString();
+    switch (plan.kind) {
+      case "none":
+        return undefined;
+      case "refuse":
+        return { mmsId, reverted: false, reason: plan.reason };
+      case "done":
+        this.statements.markUndone.run(by, now, jobId, mmsId);
+        return undefined;
+      case "restore": {
+        const result = this.commitSync({
+          change: {
+            kind: "update",
+            mmsId,
+            expectedVersion: row.version,
+            marc: plan.to.marc,
+            ...restoredAttributes(plan.to),
+          },
+          context: { savedBy: by, action: UNDO_ACTION, jobId },
+        });
+        this.statements.markUndone.run(by, now, jobId, mmsId);
+        return {
+          mmsId,
+          reverted: "restored",
+          toVersion: plan.to.version,
+          version: result.version!,
+        };
+      }
+      case "delete":
+        this.keepVersion(row);
+        this.statements.insertDeleted.run({
+          ...row,
+          deleted_by: by,
+          deleted_at: now,
+          action: UNDO_ACTION,
+          job_id: jobId,
+        });
+        this.unindex(row.id);
+        this.statements.deleteRecord.run(row.id);
+        this.statements.markUndone.run(by, now, jobId, mmsId);
+        return { mmsId, reverted: "deleted", lastVersion: row.version };
+    }
   }
 
   lock(mmsId: string, by: string): Promise<RecordLock> {
@@ -634,8 +803,8 @@ class SqliteCatalog implements Catalog {
   private jobSync(id: number): ImportJob | undefined {
     const row = this.statements.job.get(id) as JobRow | undefined;
     if (!row) return undefined;
-    const counts: Partial<Record<JobOutcome, number>> = {};
-    for (const c of this.statements.jobCounts.all(id) as { outcome: JobOutcome; n: number }[])
+    const counts: ImportJob["counts"] & Record<string, number> = {};
+    for (const c of this.statements.jobCounts.all(id) as { outcome: string; n: number }[])
       counts[c.outcome] = c.n;
     return {
       id: row.id,
@@ -670,17 +839,60 @@ class SqliteCatalog implements Catalog {
   }
 
   jobRecords(jobId: number): Promise<JobRecord[]> {
+    return run(() => (this.statements.jobRecords.all(jobId) as JobRecordRow[]).map(jobRecordOf));
+  }
+
+  private jobRecordSync(entryId: number): JobRecord | undefined {
+    const row = this.statements.jobRecord.get(entryId) as JobRecordRow | undefined;
+    return row ? jobRecordOf(row) : undefined;
+  }
+
+  jobRecord(entryId: number): Promise<JobRecord | undefined> {
+    return run(() => this.jobRecordSync(entryId));
+  }
+
+  jobReport(jobId: number): Promise<JobReport | undefined> {
     return run(() =>
-      (this.statements.jobRecords.all(jobId) as JobRecordRow[]).map((r) => ({
-        id: r.id,
-        jobId: r.job_id,
-        raw: new Uint8Array(r.raw),
-        outcome: r.outcome,
-        ...(r.mms_id !== null ? { mmsId: r.mms_id } : {}),
-        messages: JSON.parse(r.messages) as string[],
-        log: JSON.parse(r.log) as unknown,
-        received: new Date(r.received),
-      })),
+      this.db.transaction(() => {
+        const job = this.jobSync(jobId);
+        if (!job) return undefined;
+        const rows = (
+          this.statements.jobCountRows.all(jobId) as (Omit<JobCountRow, "forced" | "undone"> & {
+            forced: number;
+            undone: number;
+          })[]
+        ).map((r) => ({ ...r, forced: r.forced === 1, undone: r.undone === 1 }));
+        return buildJobReport(job, rows);
+      })(),
+    );
+  }
+
+  reviewQueue(institution: string, options: { limit?: number } = {}): Promise<JobRecord[]> {
+    return run(() =>
+      (this.statements.reviewQueue.all(institution, options.limit ?? 1000) as JobRecordRow[]).map(
+        jobRecordOf,
+      ),
+    );
+  }
+
+  discardReview(entryId: number, by: string, note?: string): Promise<JobRecord> {
+    return run(() =>
+      this.db
+        .transaction(() => {
+          const changed = this.statements.discard.run(
+            by,
+            new Date().toISOString(),
+            note ?? null,
+            entryId,
+          ).changes;
+          if (changed === 0)
+            throw notInReview(
+              entryId,
+              this.statements.jobRecord.get(entryId) as JobRecordRow | undefined,
+            );
+          return this.jobRecordSync(entryId)!;
+        })
+        .immediate(),
     );
   }
 

@@ -25,7 +25,7 @@ import { extractMatchKeys } from "../marc/match-keys.js";
 import { getControlValue, sameMarc, type MarcRecord } from "../marc/record.js";
 import { initialNormalization } from "./initial-normalization.js";
 import type { LogEntry, ReasonCode } from "./log.js";
-import { chooseMatchMethod, runMatchMethod } from "./match.js";
+import { chooseMatchMethod, runMatchMethod, type MatchResult } from "./match.js";
 import type { StoredProfileSettings } from "./profile.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
 
@@ -89,6 +89,17 @@ export interface DecideContext {
   readonly institution: Zone;
   /** The profile, with the text of the rule files it names. */
   readonly profile: StoredProfileSettings;
+}
+
+/** How a decision departs from the profile's usual way (staff resolving a held record). */
+export interface DecideOptions {
+  /** Validation errors do not hold the record (a forced import of a record held by them). */
+  readonly skipValidation?: boolean;
+  /**
+   * Staff chose where the record goes: into this record (it must be in the zone the profile
+   * saves in), or as a new record. The match method is not run; the guards still are.
+   */
+  readonly match?: { readonly mmsId: string } | "new";
 }
 
 /** What should happen to one incoming record, and why. */
@@ -160,6 +171,7 @@ export async function decide(
   incoming: Incoming,
   context: DecideContext,
   view: CatalogView,
+  options: DecideOptions = {},
 ): Promise<Decision> {
   const { profile, institution } = context;
   const log: LogEntry[] = [];
@@ -219,13 +231,27 @@ export async function decide(
     zone = institution.network;
     log.push({ stage: "match", message: `matching and saving in network zone ${zone}` });
   }
-  const chosen = chooseMatchMethod(record, profile);
-  log.push(chosen.log);
   const keyed = matchableRecord(record);
-  const matching = runMatchMethod(chosen.method, keyed, view, [zone]);
-  if (!matching) return reject(`match method ${chosen.method} is not offered by marcgate yet`);
-  const match = await matching;
-  log.push(...match.log);
+  let match: Pick<MatchResult, "mmsIds" | "tried">;
+  if (options.match !== undefined) {
+    const chosen = options.match === "new" ? undefined : options.match.mmsId;
+    match = { mmsIds: chosen === undefined ? [] : [chosen], tried: [] };
+    log.push({
+      stage: "match",
+      message:
+        chosen === undefined
+          ? "staff chose a new record: no match method run"
+          : `staff chose record ${chosen}: no match method run`,
+    });
+  } else {
+    const chosen = chooseMatchMethod(record, profile);
+    log.push(chosen.log);
+    const matching = runMatchMethod(chosen.method, keyed, view, [zone]);
+    if (!matching) return reject(`match method ${chosen.method} is not offered by marcgate yet`);
+    const found = await matching;
+    log.push(...found.log);
+    match = found;
+  }
   for (const key of extractMatchKeys(keyed))
     if (key.kind === "oclc") claims.push(`oclc:${key.value}`);
   for (const id of match.mmsIds) claims.push(`mms:${id}`);
@@ -281,8 +307,15 @@ export async function decide(
   if (!existing) {
     // Found by key but gone since: another save deleted it. Deciding again will see that.
     return reject(
-      `record ${mmsId} matched but no longer exists; export the record again`,
+      options.match !== undefined
+        ? `there is no record ${mmsId}`
+        : `record ${mmsId} matched but no longer exists; export the record again`,
       "failed",
+    );
+  }
+  if (existing.zone !== zone) {
+    return reject(
+      `record ${mmsId} is in zone ${existing.zone}, not in ${zone} where the profile saves`,
     );
   }
   const skip = (outcome: JobOutcome, reason: string, reasonCode: ReasonCode): Decision => {

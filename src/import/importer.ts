@@ -9,7 +9,13 @@
  * depends on an earlier one in the batch waits for the next batch and is decided again.
  */
 import { CatalogError, type Catalog, type CommitRequest, type Zone } from "../catalog/catalog.js";
-import { decide, readIncoming, type Decision, type Incoming } from "./decide.js";
+import {
+  decide,
+  readIncoming,
+  type DecideOptions,
+  type Decision,
+  type Incoming,
+} from "./decide.js";
 import type { StoredProfileSettings } from "./profile.js";
 
 /** One record to import. */
@@ -25,6 +31,13 @@ export interface ImportRequest {
   readonly savedBy: string;
   /** Where the record came from, kept in the job row's log (peer address, file offset …). */
   readonly source?: Readonly<Record<string, unknown>>;
+  /** How the decision departs from the profile (a forced import of a held record). */
+  readonly options?: DecideOptions;
+  /**
+   * A forced import of the held job row with this ID: the new row links to it, its reason code
+   * is `forced`, and the held row leaves the review queue in the same transaction.
+   */
+  readonly forcedFrom?: number;
 }
 
 /** What became of one record. */
@@ -88,8 +101,8 @@ export class Importer {
   }
 
   /** The decision for one record, with nothing written (a dry run). */
-  dryRun(request: Omit<ImportRequest, "jobId" | "savedBy">): Promise<Decision> {
-    return decide(incomingOf(request), request, this.catalog);
+  dryRun(request: Omit<ImportRequest, "jobId" | "savedBy" | "forcedFrom">): Promise<Decision> {
+    return decide(incomingOf(request), request, this.catalog, request.options);
   }
 
   private async drain(queue: ZoneQueue): Promise<void> {
@@ -103,7 +116,12 @@ export class Importer {
           const pending = queue.items[0]!;
           let decision: Decision;
           try {
-            decision = await decide(incomingOf(pending.request), pending.request, this.catalog);
+            decision = await decide(
+              incomingOf(pending.request),
+              pending.request,
+              this.catalog,
+              pending.request.options,
+            );
           } catch (error) {
             // A bug or the catalog failing: the record is still kept, as rejected, with why.
             queue.items.shift();
@@ -174,7 +192,7 @@ export class Importer {
           (error.code === "version-conflict" || error.code === "locked") &&
           attempt < CONFLICT_RETRIES;
         if (!again) return this.keepRejected(request, decision, error);
-        decision = await decide(incomingOf(request), request, this.catalog);
+        decision = await decide(incomingOf(request), request, this.catalog, request.options);
       }
     }
   }
@@ -237,6 +255,12 @@ function commitRequest(request: ImportRequest, decision: Decision): CommitReques
       jobId: request.jobId,
       raw: request.raw,
       outcome: decision.outcome,
+      // A forced import is counted as such, unless it failed (then why it failed counts).
+      reasonCode:
+        request.forcedFrom !== undefined && decision.reasonCode !== "failed"
+          ? "forced"
+          : decision.reasonCode,
+      ...(request.forcedFrom !== undefined ? { forcedFrom: request.forcedFrom } : {}),
       messages: [decision.reason],
       log: {
         ...(request.source ? { source: request.source } : {}),

@@ -4,7 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CatalogError, type Catalog, type CatalogErrorCode } from "../../src/catalog/catalog.js";
+import {
+  CatalogError,
+  type Catalog,
+  type CatalogErrorCode,
+  type CommitRequest,
+  type JobOutcome,
+} from "../../src/catalog/catalog.js";
 import type { MarcRecord } from "../../src/marc/record.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
 
@@ -1124,6 +1130,386 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         const ids = (await Promise.all([...batches, ...singles])).flat().map((r) => r.mmsId);
         assert.equal(ids.length, 48);
         assert.equal(new Set(ids).size, 48);
+      }));
+  });
+
+  describe(`catalog (${engine}): reason codes, review, job report`, () => {
+    /** A job row with no change: held, skipped, rejected … */
+    const row = (jobId: number, outcome: JobOutcome, reasonCode: string) =>
+      ({
+        entry: { jobId, raw: new Uint8Array([0x31]), outcome, reasonCode, messages: [], log: [] },
+        context: { savedBy: "connexion:x", action: outcome, jobId },
+      }) satisfies CommitRequest;
+
+    test("a job row keeps its reason code; held rows start open", () =>
+      withInstitution(async (catalog, zone) => {
+        const job = await catalog.startJob({ institution: zone, source: "t", description: "d" });
+        const held = await catalog.commit(row(job.id, "review", "several-matches"));
+        const skipped = await catalog.commit(row(job.id, "skipped", "cz-linked"));
+        const rows = await catalog.jobRecords(job.id);
+        assert.deepEqual(
+          rows.map((r) => [r.id, r.outcome, r.reasonCode, r.review?.state]),
+          [
+            [held.entryId, "review", "several-matches", "open"],
+            [skipped.entryId, "skipped", "cz-linked", undefined],
+          ],
+        );
+        assert.equal((await catalog.jobRecord(held.entryId!))!.reasonCode, "several-matches");
+        assert.equal(await catalog.jobRecord(999999), undefined);
+      }));
+
+    test("the review queue holds open rows of the institution's jobs, oldest first", () =>
+      withInstitution(async (catalog, zone) => {
+        await catalog.addInstitution({ code: "01XYZ_INST", name: "XYZ" });
+        const mine = await catalog.startJob({ institution: zone, source: "t", description: "a" });
+        const other = await catalog.startJob({
+          institution: "01XYZ_INST",
+          source: "t",
+          description: "b",
+        });
+        const a = await catalog.commit(row(mine.id, "review", "several-matches"));
+        await catalog.commit(row(other.id, "review", "locked"));
+        const b = await catalog.commit(row(mine.id, "review", "validation"));
+        await catalog.commit(row(mine.id, "skipped", "cz-linked"));
+        assert.deepEqual(
+          (await catalog.reviewQueue(zone)).map((r) => r.id),
+          [a.entryId, b.entryId],
+        );
+        assert.equal((await catalog.reviewQueue("01XYZ_INST")).length, 1);
+        assert.deepEqual(
+          (await catalog.reviewQueue(zone, { limit: 1 })).map((r) => r.id),
+          [a.entryId],
+        );
+      }));
+
+    test("discard takes a held row out of the queue with who, when and a note; once", () =>
+      withInstitution(async (catalog, zone) => {
+        const job = await catalog.startJob({ institution: zone, source: "t", description: "d" });
+        const held = await catalog.commit(row(job.id, "review", "validation"));
+        const skipped = await catalog.commit(row(job.id, "skipped", "older-version"));
+        const before = Date.now();
+        const discarded = await catalog.discardReview(held.entryId!, "alice", "duplicate");
+        assert.equal(discarded.review?.state, "discarded");
+        assert.equal(discarded.review?.by, "alice");
+        assert.equal(discarded.review?.note, "duplicate");
+        assert.ok(discarded.review!.at!.getTime() >= before - 1000);
+        assert.deepEqual(await catalog.reviewQueue(zone), []);
+        await rejects(catalog.discardReview(held.entryId!, "bob"), "not-in-review");
+        await rejects(catalog.discardReview(skipped.entryId!, "bob"), "not-in-review");
+        await rejects(catalog.discardReview(999999, "bob"), "not-in-review");
+      }));
+
+    test("a forced import links both rows and resolves the held one in its commit; once", () =>
+      withInstitution(async (catalog, zone) => {
+        const job = await catalog.startJob({ institution: zone, source: "t", description: "d" });
+        const held = await catalog.commit(row(job.id, "review", "several-matches"));
+        const forced = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Forced" }) },
+          entry: {
+            jobId: job.id,
+            raw: new Uint8Array([0x31]),
+            outcome: "created",
+            reasonCode: "forced",
+            forcedFrom: held.entryId!,
+            messages: ["forced"],
+            log: [],
+          },
+          context: { savedBy: "alice", action: "create", jobId: job.id },
+        });
+        const heldNow = (await catalog.jobRecord(held.entryId!))!;
+        assert.equal(heldNow.review?.state, "forced");
+        assert.equal(heldNow.review?.by, "alice");
+        assert.equal(heldNow.review?.forcedEntry, forced.entryId);
+        const forcedRow = (await catalog.jobRecord(forced.entryId!))!;
+        assert.equal(forcedRow.forcedFrom, held.entryId);
+        assert.equal(forcedRow.mmsId, forced.mmsId);
+        assert.deepEqual(await catalog.reviewQueue(zone), []);
+        // Forcing it again writes nothing, record included.
+        const again = catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Twice" }) },
+          entry: { ...row(job.id, "created", "forced").entry, forcedFrom: held.entryId! },
+          context: { savedBy: "bob", action: "create", jobId: job.id },
+        });
+        await rejects(again, "not-in-review");
+        assert.equal((await catalog.search({ text: "twice", zones: [zone] })).total, 0);
+        assert.equal((await catalog.jobRecords(job.id)).length, 2);
+      }));
+
+    test("the job report counts received, new, merged … skipped and held by reason", () =>
+      withInstitution(async (catalog, zone) => {
+        const job = await catalog.startJob({ institution: zone, source: "t", description: "d" });
+        const created = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "New" }) },
+          entry: { ...row(job.id, "created", "no-match").entry },
+          context: { savedBy: "x", action: "create", jobId: job.id },
+        });
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: created.mmsId!,
+            expectedVersion: 1,
+            marc: book({ title: "Merged" }),
+          },
+          entry: { ...row(job.id, "merged", "matched").entry },
+          context: { savedBy: "x", action: "merge", jobId: job.id },
+        });
+        await catalog.commit(row(job.id, "unchanged", "unchanged"));
+        await catalog.commit(row(job.id, "skipped", "cz-linked"));
+        await catalog.commit(row(job.id, "skipped", "cz-linked"));
+        await catalog.commit(row(job.id, "skipped", "older-version"));
+        const several = await catalog.commit(row(job.id, "review", "several-matches"));
+        await catalog.commit(row(job.id, "review", "locked"));
+        const invalid = await catalog.commit(row(job.id, "review", "validation"));
+        await catalog.commit(row(job.id, "review", "validation"));
+        await catalog.commit(row(job.id, "rejected", "unreadable"));
+        await catalog.commit(row(job.id, "rejected", "failed"));
+        await catalog.discardReview(invalid.entryId!, "alice");
+        await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Forced" }) },
+          entry: {
+            ...row(job.id, "created", "forced").entry,
+            forcedFrom: several.entryId!,
+          },
+          context: { savedBy: "alice", action: "create", jobId: job.id },
+        });
+        const report = (await catalog.jobReport(job.id))!;
+        assert.equal(report.job.id, job.id);
+        assert.deepEqual(
+          {
+            received: report.received,
+            created: report.created,
+            merged: report.merged,
+            overlaid: report.overlaid,
+            unchanged: report.unchanged,
+            skipped: report.skipped,
+            heldForReview: report.heldForReview,
+            rejectedByValidation: report.rejectedByValidation,
+            failed: report.failed,
+            review: report.review,
+            forced: report.forced,
+            undone: report.undone,
+          },
+          {
+            received: 12,
+            created: 1,
+            merged: 1,
+            overlaid: 0,
+            unchanged: 1,
+            skipped: { "cz-linked": 2, "older-version": 1 },
+            heldForReview: { "several-matches": 1, locked: 1 },
+            rejectedByValidation: 2,
+            failed: { unreadable: 1, failed: 1 },
+            review: { open: 2, forced: 1, discarded: 1 },
+            forced: { created: 1 },
+            undone: 0,
+          },
+        );
+        assert.equal(await catalog.jobReport(999999), undefined);
+      }));
+  });
+
+  describe(`catalog (${engine}): undo and restore`, () => {
+    const importJob = (catalog: Catalog, zone: string) =>
+      catalog.startJob({ institution: zone, source: "import", description: "undo test" });
+    const entry = (jobId: number, outcome: JobOutcome) => ({
+      jobId,
+      raw: new Uint8Array([0x31]),
+      outcome,
+      messages: [],
+      log: [],
+    });
+
+    test("undo restores what a job merged and deletes what it created; restore brings it back", () =>
+      withInstitution(async (catalog, zone) => {
+        const before = await catalog.commit({
+          change: {
+            kind: "create",
+            zone,
+            marc: book({ title: "Before", oclc: "100" }),
+            briefLevel: "05",
+            originatingVersion: "20200101000000.0",
+          },
+          context: WHO,
+        });
+        const job = await importJob(catalog, zone);
+        const ctx = (action: string) => ({ savedBy: "connexion:x", action, jobId: job.id });
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: before.mmsId!,
+            expectedVersion: 1,
+            marc: book({ title: "Merged by job", oclc: "100", isbn: "9780306406157" }),
+            briefLevel: "09",
+            originatingVersion: "20240101000000.0",
+            managementTag: "Don't publish",
+          },
+          entry: entry(job.id, "merged"),
+          context: ctx("merge"),
+        });
+        const created = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Created by job", oclc: "200" }) },
+          entry: entry(job.id, "created"),
+          context: ctx("create"),
+        });
+        // The same job saves the new record a second time (an export sent twice).
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: created.mmsId!,
+            expectedVersion: 1,
+            marc: book({ title: "Created by job, again", oclc: "200" }),
+          },
+          entry: entry(job.id, "merged"),
+          context: ctx("merge"),
+        });
+        await catalog.commit({ entry: entry(job.id, "skipped"), context: ctx("skipped") });
+
+        const report = await catalog.undoJob(job.id, "alice");
+        assert.equal(report.jobId, job.id);
+        assert.equal(report.alreadyUndone, 0);
+        assert.deepEqual(
+          report.records,
+          [
+            { mmsId: before.mmsId, reverted: "restored", toVersion: 1, version: 3 },
+            { mmsId: created.mmsId, reverted: "deleted", lastVersion: 2 },
+          ].sort((a, b) => (a.mmsId! < b.mmsId! ? -1 : 1)),
+        );
+        const reverted = (await catalog.record(before.mmsId!))!;
+        assert.equal(reverted.marc.fields.find((f) => f.tag === "245") !== undefined, true);
+        assert.deepEqual(reverted.marc, (await catalog.version(before.mmsId!, 1))!.marc);
+        assert.equal(reverted.briefLevel, "05");
+        assert.equal(reverted.originatingVersion, "20200101000000.0");
+        assert.equal(reverted.managementTag, "Publish bibliographic records");
+        const last = (await catalog.versions(before.mmsId!)).at(-1)!;
+        assert.deepEqual(
+          [last.version, last.action, last.savedBy, last.jobId],
+          [3, "undo", "alice", job.id],
+        );
+        assert.deepEqual(await catalog.findByKey("isbn", "9780306406157", [zone]), []);
+
+        // The created record is gone, keys and search too; its versions are kept.
+        assert.equal(await catalog.record(created.mmsId!), undefined);
+        assert.deepEqual(await catalog.findByKey("oclc", "200", [zone]), []);
+        assert.equal((await catalog.search({ text: "created", zones: [zone] })).total, 0);
+        assert.deepEqual(
+          (await catalog.versions(created.mmsId!)).map((v) => [v.version, v.action]),
+          [
+            [1, "create"],
+            [2, "merge"],
+          ],
+        );
+        const deletion = (await catalog.deletion(created.mmsId!))!;
+        assert.deepEqual(
+          [deletion.version, deletion.deletedBy, deletion.action, deletion.jobId],
+          [2, "alice", "undo", job.id],
+        );
+        const rows = await catalog.jobRecords(job.id);
+        assert.deepEqual(
+          rows.map((r) => r.undone?.by),
+          ["alice", "alice", "alice", undefined],
+        );
+        assert.equal((await catalog.jobReport(job.id))!.undone, 3);
+
+        // Undoing again finds nothing left to do.
+        const again = await catalog.undoJob(job.id, "alice");
+        assert.deepEqual(again.records, []);
+        assert.equal(again.alreadyUndone, 2);
+
+        // Restore brings the deleted record back with its MMS ID, as a new version.
+        const back = await catalog.restore(created.mmsId!, 2, {
+          savedBy: "bob",
+          action: "restore",
+        });
+        assert.deepEqual(back, { mmsId: created.mmsId, version: 3 });
+        const record = (await catalog.record(created.mmsId!))!;
+        assert.equal(record.version, 3);
+        assert.equal(record.zone, zone);
+        assert.deepEqual(record.marc, (await catalog.version(created.mmsId!, 2))!.marc);
+        assert.deepEqual(await catalog.findByKey("oclc", "200", [zone]), [created.mmsId]);
+        assert.equal(await catalog.deletion(created.mmsId!), undefined);
+        assert.deepEqual(
+          (await catalog.versions(created.mmsId!)).map((v) => [v.version, v.action, v.savedBy]),
+          [
+            [1, "create", "connexion:x"],
+            [2, "merge", "connexion:x"],
+            [3, "restore", "bob"],
+          ],
+        );
+        // And it can be saved as usual.
+        const saved = await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: created.mmsId!,
+            expectedVersion: 3,
+            marc: book({ title: "Later" }),
+          },
+          context: WHO,
+        });
+        assert.equal(saved.version, 4);
+      }));
+
+    test("undo leaves a record changed since alone and says why; the rest is undone", () =>
+      withInstitution(async (catalog, zone) => {
+        const job = await importJob(catalog, zone);
+        const ctx = { savedBy: "connexion:x", action: "create", jobId: job.id };
+        const changed = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Changed later" }) },
+          entry: entry(job.id, "created"),
+          context: ctx,
+        });
+        const untouched = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Untouched" }) },
+          entry: entry(job.id, "created"),
+          context: ctx,
+        });
+        const locked = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Locked" }) },
+          entry: entry(job.id, "created"),
+          context: ctx,
+        });
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: changed.mmsId!,
+            expectedVersion: 1,
+            marc: book({ title: "Edited by staff" }),
+          },
+          context: { savedBy: "carol", action: "edit" },
+        });
+        await catalog.lock(locked.mmsId!, "dave");
+        const report = await catalog.undoJob(job.id, "alice");
+        const byId = new Map(report.records.map((r) => [r.mmsId, r]));
+        const refused = byId.get(changed.mmsId!)!;
+        assert.equal(refused.reverted, false);
+        assert.match(
+          refused.reverted === false ? refused.reason : "",
+          /changed since job \d+ saved it: version 2 was saved by carol .*\(edit\)/,
+        );
+        const lockedOutcome = byId.get(locked.mmsId!)!;
+        assert.equal(lockedOutcome.reverted, false);
+        assert.match(
+          lockedOutcome.reverted === false ? lockedOutcome.reason : "",
+          /locked by dave/,
+        );
+        assert.equal(byId.get(untouched.mmsId!)!.reverted, "deleted");
+        assert.equal((await catalog.record(changed.mmsId!))!.version, 2);
+        assert.equal(await catalog.record(untouched.mmsId!), undefined);
+        // Once the lock is gone, undoing again does the rest.
+        await catalog.unlock(locked.mmsId!, "dave");
+        const again = await catalog.undoJob(job.id, "alice");
+        assert.deepEqual(
+          again.records.map((r) => [r.mmsId, r.reverted]),
+          [
+            [changed.mmsId, false],
+            [locked.mmsId, "deleted"],
+          ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
+        );
+        await rejects(catalog.undoJob(999999, "alice"), "unknown-job");
+      }));
+
+    test("restore of an unknown record or version is refused", () =>
+      withInstitution(async (catalog) => {
+        await rejects(catalog.restore("9900000000991001", 1, WHO), "unknown-record");
       }));
   });
 }
