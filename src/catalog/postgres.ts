@@ -39,7 +39,7 @@ import {
   type Zone,
 } from "./catalog.js";
 import { buildJobReport, type JobCountRow } from "./job-report.js";
-import { planUndo, restoredAttributes, UNDO_ACTION } from "./undo.js";
+import { deletedSince, planUndo, restoredAttributes, undoCommit, UNDO_ACTION } from "./undo.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
@@ -869,11 +869,7 @@ class PostgresCatalog implements Catalog {
     if (!row) {
       const deleted = await this.deletedRow(client, mmsId);
       if (!deleted || !versions.some((v) => v.jobId === jobId)) return undefined;
-      return {
-        mmsId,
-        reverted: false,
-        reason: `record ${mmsId} was deleted since (by ${deleted.deleted_by} at ${deleted.deleted_at.toISOString()}, ${deleted.action}${deleted.job_id !== null ? ` of job ${deleted.job_id}` : ""})`,
-      };
+      return deletedSince(toDeletion(deleted));
     }
     const lock = row.lock_by !== null ? { by: row.lock_by } : undefined;
     const plan = planUndo(jobId, versions, lock, by);
@@ -886,16 +882,10 @@ class PostgresCatalog implements Catalog {
         await markUndone();
         return undefined;
       case "restore": {
-        const result = await this.commitIn(client, {
-          change: {
-            kind: "update",
-            mmsId,
-            expectedVersion: row.version,
-            marc: plan.to.marc,
-            ...restoredAttributes(plan.to),
-          },
-          context: { savedBy: by, action: UNDO_ACTION, jobId },
-        });
+        const result = await this.commitIn(
+          client,
+          undoCommit(mmsId, row.version, plan.to, by, jobId),
+        );
         await markUndone();
         return {
           mmsId,

@@ -30,7 +30,7 @@ import {
   type Zone,
 } from "./catalog.js";
 import { buildJobReport, type JobCountRow } from "./job-report.js";
-import { planUndo, restoredAttributes, UNDO_ACTION } from "./undo.js";
+import { deletedSince, planUndo, restoredAttributes, undoCommit, UNDO_ACTION } from "./undo.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
@@ -589,11 +589,7 @@ class SqliteCatalog implements Catalog {
     if (!row) {
       const deleted = this.statements.deleted.get(mmsId) as DeletedRow | undefined;
       if (!deleted || !versions.some((v) => v.jobId === jobId)) return undefined;
-      return {
-        mmsId,
-        reverted: false,
-        reason: `record ${mmsId} was deleted since (by ${deleted.deleted_by} at ${deleted.deleted_at}, ${deleted.action}${deleted.job_id !== null ? ` of job ${deleted.job_id}` : ""})`,
-      };
+      return deletedSince(toDeletion(deleted));
     }
     const lock = row.lock_by !== null ? { by: row.lock_by } : undefined;
     const plan = planUndo(jobId, versions, lock, by);
@@ -607,16 +603,7 @@ class SqliteCatalog implements Catalog {
         this.statements.markUndone.run(by, now, jobId, mmsId);
         return undefined;
       case "restore": {
-        const result = this.commitSync({
-          change: {
-            kind: "update",
-            mmsId,
-            expectedVersion: row.version,
-            marc: plan.to.marc,
-            ...restoredAttributes(plan.to),
-          },
-          context: { savedBy: by, action: UNDO_ACTION, jobId },
-        });
+        const result = this.commitSync(undoCommit(mmsId, row.version, plan.to, by, jobId));
         this.statements.markUndone.run(by, now, jobId, mmsId);
         return {
           mmsId,

@@ -2,7 +2,13 @@
  * What undoing a job means for one record, decided the same way on every engine from the
  * record's versions: the engines only read and write.
  */
-import type { RecordAttributes, RecordVersion } from "./catalog.js";
+import type {
+  CommitRequest,
+  RecordAttributes,
+  RecordDeletion,
+  RecordVersion,
+  UndoOutcome,
+} from "./catalog.js";
 
 /** The action of a save made by an undo. */
 export const UNDO_ACTION = "undo";
@@ -70,5 +76,34 @@ export function restoredAttributes(version: RecordVersion): RecordAttributes {
           originatingVersion: version.originatingVersion ?? null,
         }
       : {}),
+  };
+}
+
+/** The save that reverts a record to `to` (its current version `current`). */
+export function undoCommit(
+  mmsId: string,
+  current: number,
+  to: RecordVersion,
+  by: string,
+  jobId: number,
+): CommitRequest {
+  return {
+    change: {
+      kind: "update",
+      mmsId,
+      expectedVersion: current,
+      marc: to.marc,
+      ...restoredAttributes(to),
+    },
+    context: { savedBy: by, action: UNDO_ACTION, jobId },
+  };
+}
+
+/** Why a record the job saved cannot be reverted: it was deleted since. */
+export function deletedSince(deletion: RecordDeletion): UndoOutcome {
+  return {
+    mmsId: deletion.mmsId,
+    reverted: false,
+    reason: `record ${deletion.mmsId} was deleted since (by ${deletion.deletedBy} at ${deletion.deletedAt.toISOString()}, ${deletion.action}${deletion.jobId !== undefined ? ` of job ${deletion.jobId}` : ""})`,
   };
 }
