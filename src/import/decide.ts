@@ -21,16 +21,15 @@ import type {
 } from "../catalog/catalog.js";
 import { decodeIso2709 } from "../marc/iso2709.js";
 import { formatIssue, type MarcIssue, type ReadResult } from "../marc/issue.js";
-import { extractMatchKeys } from "../marc/match-keys.js";
 import { getControlValue, sameMarc, type MarcRecord } from "../marc/record.js";
 import { initialNormalization } from "./initial-normalization.js";
 import type { LogEntry, ReasonCode } from "./log.js";
-import { chooseMatchMethod, runMatchMethod, type MatchResult } from "./match.js";
+import { chooseMatchMethod, matchClaims, runMatchMethod, type MatchResult } from "./match.js";
 import type { StoredProfileSettings } from "./profile.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
 
-/** What `decide` may read of the catalog. */
-export type CatalogView = Pick<Catalog, "findByKey" | "record">;
+/** What `decide` may read of the catalog (the match methods read the title search too). */
+export type CatalogView = Pick<Catalog, "findByKey" | "record" | "search">;
 
 /** A record as it arrived: what the reader made of it, and the coding its bytes declared. */
 export interface Incoming {
@@ -125,14 +124,7 @@ export interface Decision {
   readonly claims: readonly string[];
 }
 
-/**
- * The record as its match keys will be stored: without its `001`, which becomes the MMS ID on
- * save (the initial normalization has copied it into an `035` when it says whose number it is).
- * Matching on keys the stored record will not have would match nothing the next time.
- */
-export function matchableRecord(record: MarcRecord): MarcRecord {
-  return { leader: record.leader, fields: record.fields.filter((f) => f.tag !== "001") };
-}
+export { matchableRecord } from "./match.js";
 
 function firstFatal(issues: readonly MarcIssue[]): MarcIssue | undefined {
   return issues.find((i) => i.severity === "fatal");
@@ -231,29 +223,25 @@ export async function decide(
     zone = institution.network;
     log.push({ stage: "match", message: `matching and saving in network zone ${zone}` });
   }
-  const keyed = matchableRecord(record);
-  let match: Pick<MatchResult, "mmsIds" | "tried">;
+  const chosen = chooseMatchMethod(record, profile);
+  let match: Pick<MatchResult, "mmsIds" | "matchedBy">;
   if (options.match !== undefined) {
-    const chosen = options.match === "new" ? undefined : options.match.mmsId;
-    match = { mmsIds: chosen === undefined ? [] : [chosen], tried: [] };
+    const forced = options.match === "new" ? undefined : options.match.mmsId;
+    match = { mmsIds: forced === undefined ? [] : [forced], matchedBy: [] };
     log.push({
       stage: "match",
       message:
-        chosen === undefined
+        forced === undefined
           ? "staff chose a new record: no match method run"
-          : `staff chose record ${chosen}: no match method run`,
+          : `staff chose record ${forced}: no match method run`,
     });
   } else {
-    const chosen = chooseMatchMethod(record, profile);
     log.push(chosen.log);
-    const matching = runMatchMethod(chosen.method, keyed, view, [zone]);
-    if (!matching) return reject(`match method ${chosen.method} is not offered by marcgate yet`);
-    const found = await matching;
+    const found = await runMatchMethod(chosen, record, view, [zone]);
     log.push(...found.log);
     match = found;
   }
-  for (const key of extractMatchKeys(keyed))
-    if (key.kind === "oclc") claims.push(`oclc:${key.value}`);
+  claims.push(...matchClaims(chosen, record));
   for (const id of match.mmsIds) claims.push(`mms:${id}`);
 
   const incomingLevel = runBriefLevel(record, profile);
@@ -288,7 +276,7 @@ export async function decide(
     };
   }
   if (match.mmsIds.length > 1) {
-    const what = match.tried.length === 1 ? match.tried[0] : match.tried.join(" or ");
+    const what = match.matchedBy.join(" or ");
     const reason = `${match.mmsIds.length} records match ${what} (${match.mmsIds.join(", ")}); nothing was changed`;
     log.push({ stage: "match", message: `several matches: held for review` });
     return {

@@ -1,98 +1,116 @@
 /**
- * The match methods: how an incoming record finds the record it should merge into. Each method
- * looks the incoming record's keys up in the catalog's match-key index, built by the same
- * extractor (`src/marc/match-keys.ts`), so what is stored and what is looked up cannot drift.
+ * Matching: how an incoming record finds the record it should merge into. `chooseMatchMethod`
+ * picks the profile's serial or non-serial method by the record's leader; `runMatchMethod` runs
+ * it. The methods are in `match/`, one module each, all on the catalog's match-key index (built
+ * by the same extractor, `src/marc/match-keys.ts`, so what is stored and what is looked up
+ * cannot drift); `docs/match-methods.md` says what each compares.
  */
-import type { Catalog } from "../catalog/catalog.js";
-import { extractMatchKeys } from "../marc/match-keys.js";
+import { extractMatchKeys, type MatchKey } from "../marc/match-keys.js";
 import { leaderValue, type MarcRecord } from "../marc/record.js";
 import type { LogEntry } from "./log.js";
-import type { ConnexionProfile, MatchMethodName } from "./profile.js";
+import { SERIAL_LEVELS, type MatchView, type MatchResult } from "./match/method.js";
+import { runSteps } from "./match/multi-step.js";
+import { MATCH_METHODS } from "./match/registry.js";
+import type { ConnexionProfile, MatchMethodName, MatchStepName } from "./profile.js";
 
-/** What a match method may read of the catalog. */
-export type MatchView = Pick<Catalog, "findByKey">;
+export { SERIAL_LEVELS, type MatchResult, type MatchView } from "./match/method.js";
 
-/** The records a method found (MMS IDs, first found first) and what it tried. */
-export interface MatchResult {
+/** The method a record is matched with, and the steps when it is Multi-step. */
+export interface ChosenMatchMethod {
   readonly method: MatchMethodName;
-  readonly mmsIds: readonly string[];
-  /** What was looked up, e.g. `OCLC number 12345`; empty when the record has no such key. */
-  readonly tried: readonly string[];
-  readonly log: LogEntry[];
+  readonly steps?: readonly MatchStepName[];
+  readonly serial: boolean;
+  readonly log: LogEntry;
 }
 
 /**
- * Serial or not: leader/07 `s` (serial) uses the profile's serial match method, anything else
- * the non-serial one. (Whether `i`, integrating resources, counts as serial is decided with the
- * other match methods.)
+ * Serial or not: leader/07 `s` or `i` uses the profile's serial match method (and its steps),
+ * anything else the non-serial one.
  */
 export function chooseMatchMethod(
   record: MarcRecord,
   profile: ConnexionProfile,
-): { readonly method: MatchMethodName; readonly log: LogEntry } {
+): ChosenMatchMethod {
   const level = leaderValue(record, "bibliographicLevel");
-  const serial = level === "s";
+  const serial = SERIAL_LEVELS.includes(level);
   const method = serial ? profile.serialMatchMethod : profile.nonSerialMatchMethod;
+  const steps = serial ? profile.serialMatchSteps : profile.nonSerialMatchSteps;
+  const listed = method === "Multi-step" && steps ? `: ${steps.join(" → ")}` : "";
   return {
     method,
+    ...(method === "Multi-step" && steps ? { steps } : {}),
+    serial,
     log: {
       stage: "match",
-      message: `leader/07 is '${level}': ${serial ? "serial" : "non-serial"} match method ${method}`,
+      message: `leader/07 is '${level}': ${serial ? "serial" : "non-serial"} match method ${method}${listed}`,
+      data: { serial, method, ...(steps && method === "Multi-step" ? { steps } : {}) },
     },
   };
 }
 
 /**
- * Unique OCLC Identifier: the incoming record's OCLC numbers (`035 $a (OCoLC)…`, or `001` with
- * `003 OCoLC`) against the OCLC numbers of the records in the zones.
+ * The record as its match keys will be stored: without its `001`, which becomes the MMS ID on
+ * save (the initial normalization has copied it into an `035` when it says whose number it is).
+ * Matching on keys the stored record will not have would match nothing the next time.
  */
-export async function matchUniqueOclcIdentifier(
+export function matchableRecord(record: MarcRecord): MarcRecord {
+  return { leader: record.leader, fields: record.fields.filter((f) => f.tag !== "001") };
+}
+
+/** The keys of a record as stored ({@link matchableRecord}). */
+export function matchKeysOf(record: MarcRecord): MatchKey[] {
+  return extractMatchKeys(matchableRecord(record));
+}
+
+/**
+ * Runs the chosen method on the (normalized) incoming record in the zones. A Multi-step without
+ * steps finds nothing (the profile parser requires them, so this is a damaged profile only).
+ */
+export function runMatchMethod(
+  chosen: Pick<ChosenMatchMethod, "method" | "steps">,
   record: MarcRecord,
   view: MatchView,
   zones: readonly string[],
 ): Promise<MatchResult> {
-  const numbers = extractMatchKeys(record)
-    .filter((k) => k.kind === "oclc")
-    .map((k) => k.value);
-  const log: LogEntry[] = [];
-  const found: string[] = [];
-  if (numbers.length === 0) {
-    log.push({
-      stage: "match",
-      message: "the record has no OCLC number (035 $a (OCoLC)…): no match",
-    });
+  const input = { record, keys: matchKeysOf(record), zones };
+  if (chosen.method === "Multi-step") {
+    return runSteps(chosen.steps ?? [], (name) => MATCH_METHODS[name], input, view);
   }
-  for (const number of numbers) {
-    const mmsIds = await view.findByKey("oclc", number, zones);
-    for (const id of mmsIds) if (!found.includes(id)) found.push(id);
-    log.push({
-      stage: "match",
-      message:
-        mmsIds.length === 0
-          ? `OCLC number ${number}: no record`
-          : `OCLC number ${number}: ${mmsIds.length} record(s): ${mmsIds.join(", ")}`,
-      data: { key: "oclc", value: number, mmsIds },
-    });
-  }
-  return {
-    method: "Unique OCLC Identifier",
-    mmsIds: found,
-    tried: numbers.map((n) => `OCLC number ${n}`),
-    log,
-  };
+  return MATCH_METHODS[chosen.method].run(input, view);
 }
 
-/** Runs the named match method. */
-export function runMatchMethod(
-  method: MatchMethodName,
+/**
+ * What a decision made with the chosen method depends on, for batching (`Decision.claims`): one
+ * word per key of the record of a kind the method compares, kinds that are compared with each
+ * other sharing a word (an OCLC number and a cancelled one are both `oclc:N`), the title key by
+ * its title only. Two records that could find each other share a claim, so the second is
+ * decided after the first is stored. (Title and author can also match titles that differ a
+ * little; two such records in one batch are both decided against the catalog before either.)
+ */
+export function matchClaims(
+  chosen: Pick<ChosenMatchMethod, "method" | "steps">,
   record: MarcRecord,
-  view: MatchView,
-  zones: readonly string[],
-): Promise<MatchResult> | undefined {
-  switch (method) {
-    case "Unique OCLC Identifier":
-      return matchUniqueOclcIdentifier(record, view, zones);
-    default:
-      return undefined;
+): string[] {
+  const names = chosen.method === "Multi-step" ? (chosen.steps ?? []) : [chosen.method];
+  const kinds = new Set(names.flatMap((n) => MATCH_METHODS[n].kinds));
+  const claims = new Set<string>();
+  for (const key of matchKeysOf(record)) {
+    if (!kinds.has(key.kind)) continue;
+    if (key.kind === "title-key") claims.add(`title:${key.value.split("|")[0] ?? ""}`);
+    else claims.add(`${CLAIM_FAMILIES[key.kind]}:${key.value}`);
   }
+  return [...claims];
 }
+
+const CLAIM_FAMILIES: Readonly<Record<Exclude<MatchKey["kind"], "title-key">, string>> = {
+  oclc: "oclc",
+  "oclc-cancelled": "oclc",
+  isbn: "isbn",
+  "isbn-cancelled": "isbn",
+  issn: "issn",
+  "issn-linking": "issn",
+  "issn-cancelled": "issn",
+  "standard-id": "standard-id",
+  "system-id": "system-id",
+  "other-system-id": "system-id",
+};

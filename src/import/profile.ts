@@ -32,17 +32,46 @@ import { isPasswordHash } from "./password.js";
 /** The integration type this profile is, as the catalog files it. */
 export const CONNEXION_INTEGRATION_TYPE = "OCLC Connexion";
 
-/** Alma's match methods by name, and whether marcgate offers each yet. */
-export const MATCH_METHODS = {
-  "Unique OCLC Identifier": true,
-  "035 (Other System Identifier)": false,
-  "ISBN/ISSN": false,
-  "024 / 035": false,
-  "001 to MMS ID": false,
-  "Title and author": false,
-  "Multi-step": false,
-} as const;
-export type MatchMethodName = keyof typeof MATCH_METHODS;
+/**
+ * Alma's match methods, by the names marcgate uses (see `docs/match-methods.md`). Every one is
+ * offered; "Multi-step" runs the steps listed in `serialMatchSteps`/`nonSerialMatchSteps`.
+ */
+export const MATCH_METHOD_NAMES = [
+  "Unique OCLC Identifier",
+  "035 (Other System Identifier)",
+  "ISBN/ISSN",
+  "024 / 035",
+  "001 to MMS ID",
+  "Title and author",
+  "Multi-step",
+] as const;
+export type MatchMethodName = (typeof MATCH_METHOD_NAMES)[number];
+/** A method a multi-step list may hold: any but "Multi-step" itself. */
+export type MatchStepName = Exclude<MatchMethodName, "Multi-step">;
+
+/**
+ * Alma's own spellings of the methods (its profile page and match configuration), accepted in a
+ * profile file and stored as marcgate's name.
+ */
+export const MATCH_METHOD_ALIASES: Readonly<Record<string, MatchMethodName>> = {
+  "Unique OCLC Identifier Match Method": "Unique OCLC Identifier",
+  "035 (Other System Identifier) Match Method": "035 (Other System Identifier)",
+  "ISBN Match Method": "ISBN/ISSN",
+  "ISSN Match Method": "ISBN/ISSN",
+  "ISBN/ISSN Match Method": "ISBN/ISSN",
+  "024 / 035 Match Method": "024 / 035",
+  "001 to MMS_ID": "001 to MMS ID",
+  "001 To MMS_ID Match Method": "001 to MMS ID",
+  "Multi Step": "Multi-step",
+  "Multi Step Match Method": "Multi-step",
+};
+
+/** A method name as given in a profile (marcgate's or Alma's spelling), or `undefined`. */
+export function matchMethodByName(name: string): MatchMethodName | undefined {
+  return (MATCH_METHOD_NAMES as readonly string[]).includes(name)
+    ? (name as MatchMethodName)
+    : MATCH_METHOD_ALIASES[name];
+}
 
 /** Validation exception profiles marcgate ships. */
 export const VALIDATION_PROFILES = ["MarcXML Bib Import"] as const;
@@ -69,6 +98,10 @@ export interface ConnexionProfile {
   readonly validationProfile: ValidationProfileName;
   readonly serialMatchMethod: MatchMethodName;
   readonly nonSerialMatchMethod: MatchMethodName;
+  /** The steps, in order, when `serialMatchMethod` is "Multi-step" (and only then). */
+  readonly serialMatchSteps?: readonly MatchStepName[];
+  /** The steps, in order, when `nonSerialMatchMethod` is "Multi-step" (and only then). */
+  readonly nonSerialMatchSteps?: readonly MatchStepName[];
   /** A predefined merge method's name, or the name of a merge-rule file. */
   readonly mergeMethod: string;
   /**
@@ -136,6 +169,8 @@ const KEYS = [
   "validationProfile",
   "serialMatchMethod",
   "nonSerialMatchMethod",
+  "serialMatchSteps",
+  "nonSerialMatchSteps",
   "mergeMethod",
   "doNotOverrideLowerBriefLevel",
   "doNotOverrideOlderVersion",
@@ -245,15 +280,63 @@ export function parseProfile(
     "a validation exception profile",
     Object.fromEntries(VALIDATION_PROFILES.map((v) => [v, true])),
   );
-  const serialMatchMethod = oneOf<MatchMethodName>(
-    "serialMatchMethod",
-    "a match method",
-    MATCH_METHODS,
-  );
-  const nonSerialMatchMethod = oneOf<MatchMethodName>(
+  const matchMethod = (key: string): MatchMethodName | undefined => {
+    const value = text(key);
+    if (value === undefined) return undefined;
+    const method = matchMethodByName(value);
+    if (method === undefined) {
+      fail(key, `"${value}" is not a match method; use one of ${quoteList(MATCH_METHOD_NAMES)}`);
+    }
+    return method;
+  };
+  const serialMatchMethod = matchMethod("serialMatchMethod");
+  const nonSerialMatchMethod = matchMethod("nonSerialMatchMethod");
+  const matchSteps = (
+    key: string,
+    methodKey: "serialMatchMethod" | "nonSerialMatchMethod",
+    parsedMethod: MatchMethodName | undefined,
+  ): MatchStepName[] | undefined => {
+    const value = given[key];
+    // The method as it will be: the default when left out; undefined when it is wrong (named).
+    const method = given[methodKey] === undefined ? DEFAULTS[methodKey] : parsedMethod;
+    if (value === undefined) {
+      if (method === "Multi-step") {
+        fail(key, `is required when ${methodKey} is "Multi-step": the methods to try, in order`);
+      }
+      return undefined;
+    }
+    if (method !== undefined && method !== "Multi-step") {
+      return fail(key, `is only used when ${methodKey} is "Multi-step", not "${method}"`);
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+      return fail(
+        key,
+        'must be a non-empty list of match methods, e.g. ["Unique OCLC Identifier", "ISBN/ISSN"]',
+      );
+    }
+    const steps: MatchStepName[] = [];
+    const problems: string[] = [];
+    (value as unknown[]).forEach((item, i) => {
+      const step = typeof item === "string" ? matchMethodByName(item) : undefined;
+      if (step === undefined) {
+        problems.push(`step ${i + 1}: ${JSON.stringify(item)} is not a match method`);
+      } else if (step === "Multi-step") {
+        problems.push(`step ${i + 1}: "Multi-step" cannot be a step of itself`);
+      } else if (steps.includes(step)) {
+        problems.push(`step ${i + 1}: "${step}" is listed twice`);
+      } else steps.push(step);
+    });
+    if (problems.length > 0) {
+      const names = MATCH_METHOD_NAMES.filter((n) => n !== "Multi-step");
+      return fail(key, `${problems.join("; ")}; the steps are ${quoteList(names)}`);
+    }
+    return steps;
+  };
+  const serialMatchSteps = matchSteps("serialMatchSteps", "serialMatchMethod", serialMatchMethod);
+  const nonSerialMatchSteps = matchSteps(
+    "nonSerialMatchSteps",
     "nonSerialMatchMethod",
-    "a match method",
-    MATCH_METHODS,
+    nonSerialMatchMethod,
   );
   const mergeMethod = text("mergeMethod");
   if (mergeMethod !== undefined && mergeMethod.trim() === "") {
@@ -290,6 +373,8 @@ export function parseProfile(
     ...(validationProfile !== undefined ? { validationProfile } : {}),
     ...(serialMatchMethod !== undefined ? { serialMatchMethod } : {}),
     ...(nonSerialMatchMethod !== undefined ? { nonSerialMatchMethod } : {}),
+    ...(serialMatchSteps !== undefined ? { serialMatchSteps } : {}),
+    ...(nonSerialMatchSteps !== undefined ? { nonSerialMatchSteps } : {}),
     ...(mergeMethod !== undefined ? { mergeMethod } : {}),
     ...(briefLevelRules !== undefined ? { briefLevelRules } : {}),
     ...(doNotOverrideLowerBriefLevel !== undefined ? { doNotOverrideLowerBriefLevel } : {}),

@@ -29,7 +29,8 @@ export async function setUpInstitution(
   });
 }
 
-function data(tag: string, ind: string, ...subfields: string[]): DataField {
+/** A data field from `code+value` strings: `data("245", "10", "aTitle")`. */
+export function data(tag: string, ind: string, ...subfields: string[]): DataField {
   return {
     tag,
     ind1: ind[0]!,

@@ -45,7 +45,7 @@ describe("parseProfile", () => {
       useNetworkZone: "yes",
       targetFormat: "MARCXML",
       mergeMethod: "Overlay",
-      serialMatchMethod: "ISBN/ISSN",
+      serialMatchMethod: "Fuzzy",
       synchronizeWithExternalCatalog: "Publish",
       normalization: "rules.txt",
     });
@@ -65,7 +65,7 @@ describe("parseProfile", () => {
     const byKey = new Map(parsed.errors.map((e) => [e.key, e.message]));
     assert.equal(
       byKey.get("serialMatchMethod"),
-      '"ISBN/ISSN" is not offered by marcgate yet; use "Unique OCLC Identifier"',
+      '"Fuzzy" is not a match method; use one of "Unique OCLC Identifier", "035 (Other System Identifier)", "ISBN/ISSN", "024 / 035", "001 to MMS ID", "Title and author", "Multi-step"',
     );
     assert.equal(byKey.get("useNetworkZone"), 'must be true or false, not "yes"');
     assert.match(byKey.get("colour")!, /^unknown setting; the settings are code, name,/);
