@@ -11,7 +11,7 @@
  * Methods are async because PostgreSQL is; each write method is one transaction.
  */
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
-import type { MarcRecord } from "../marc/record.js";
+import type { Field, MarcRecord } from "../marc/record.js";
 
 /** The cataloguing formats a record may be stored in (the profile's target format). */
 export const RECORD_FORMATS = ["MARC21", "UNIMARC", "KORMARC", "CNMARC"] as const;
@@ -182,11 +182,46 @@ export interface JobRecordReview {
 }
 
 /**
+ * An institution's local fields of a network-zone record (Alma's "local extensions": `9XX` and
+ * the other local fields): kept apart from the shared record, seen only by that institution.
+ * Every save keeps the earlier states; version 1 is the first save.
+ */
+export interface LocalFields {
+  readonly mmsId: string;
+  /** The member institution whose fields these are. */
+  readonly institution: string;
+  readonly fields: readonly Field[];
+  readonly version: number;
+  readonly savedBy: string;
+  readonly savedAt: Date;
+  readonly action: string;
+  readonly jobId?: number;
+}
+
+/** A new state of an institution's local fields of a network-zone record. */
+export interface LocalFieldsChange {
+  /** A member institution of the record's network zone. */
+  readonly institution: string;
+  /** The fields, all of them (an empty list clears them). */
+  readonly fields: readonly Field[];
+  /** The record; absent: the record the commit's change creates or updates. */
+  readonly mmsId?: string;
+  /**
+   * The version the change was decided on (0: the institution had none); when they have moved
+   * on, the commit fails with `version-conflict` and writes nothing.
+   * @default absent: not checked
+   */
+  readonly expectedVersion?: number;
+}
+
+/**
  * One commit: the record change (if any) and the job row, in one transaction. The job row's
  * MMS ID is the record's.
  */
 export interface CommitRequest {
   readonly change?: RecordCreate | RecordUpdate;
+  /** An institution's local fields of a network-zone record, saved with the change. */
+  readonly localFields?: LocalFieldsChange;
   readonly entry?: JobEntry;
   readonly context: SaveContext;
 }
@@ -410,6 +445,11 @@ export interface Catalog {
   restore(mmsId: string, version: number, context: SaveContext): Promise<CommitResult>;
   /** When the record was deleted (by an undo), what it was; else `undefined`. */
   deletion(mmsId: string): Promise<RecordDeletion | undefined>;
+
+  /** An institution's local fields of a network-zone record, as they are now (if it has any). */
+  localFields(mmsId: string, institution: string): Promise<LocalFields | undefined>;
+  /** Every saved state of an institution's local fields of a record, oldest first. */
+  localFieldVersions(mmsId: string, institution: string): Promise<LocalFields[]>;
 
   /** Takes the lock unless someone else holds it (then `locked`). */
   lock(mmsId: string, by: string): Promise<RecordLock>;

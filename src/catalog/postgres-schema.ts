@@ -179,4 +179,23 @@ CREATE TABLE deleted_records (
 );
 `,
   },
+  {
+    version: 4,
+    sql: `
+-- Each institution's local fields of a network-zone record (Alma's local extensions), every
+-- saved state; the current one is the highest version. fields: json text, as given.
+-- No foreign key to records: a record's history may outlive its row.
+CREATE TABLE local_fields (
+  mms_id text COLLATE "C" NOT NULL,
+  institution text COLLATE "C" NOT NULL REFERENCES zones (code),
+  version integer NOT NULL,
+  fields json NOT NULL,
+  saved_by text NOT NULL,
+  saved_at timestamptz NOT NULL,
+  action text NOT NULL,
+  job_id bigint,
+  PRIMARY KEY (mms_id, institution, version)
+);
+`,
+  },
 ];

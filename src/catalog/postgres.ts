@@ -23,6 +23,8 @@ import {
   type JobOutcome,
   type JobRecord,
   type JobReport,
+  type LocalFields,
+  type LocalFieldsChange,
   type RecordCreate,
   type RecordDeletion,
   type RecordLock,
@@ -44,6 +46,7 @@ import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
   checkInstitution,
+  checkLocalFields,
   checkUpdate,
   deletedAttributes,
   initialReviewState,
@@ -51,12 +54,14 @@ import {
   toDeletion,
   toIntegrationProfile,
   toJobRecord,
+  toLocalFields,
   toStoredRecord,
   toVersion,
   toZone,
   type DeletedRowBase,
   type IntegrationProfileRow,
   type JobRecordRowBase,
+  type LocalFieldsRow,
   type ZoneRow,
 } from "./rows.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from "./postgres-schema.js";
@@ -216,6 +221,10 @@ interface VersionRow {
 }
 
 /** Earlier versions and the current one, as one relation (one statement reads one snapshot). */
+/** local_fields columns, the fields as the JSON text they were stored as. */
+const LOCAL_FIELDS_COLUMNS =
+  "mms_id, institution, version, fields::text AS fields, saved_by, saved_at, action, job_id";
+
 const VERSIONS = `(
   SELECT mms_id, version, marc, brief_level, saved_by, saved_at, action, job_id,
       originating_version, management_tag
@@ -649,6 +658,9 @@ class PostgresCatalog implements Catalog {
     } else if (change?.kind === "update") {
       ({ mmsId, version } = await this.update(client, change, context));
     }
+    if (request.localFields) {
+      mmsId = await this.saveLocalFields(client, request.localFields, mmsId, context);
+    }
     let entryId: number | undefined;
     if (entry) {
       const held = entry.forcedFrom;
@@ -691,6 +703,72 @@ class PostgresCatalog implements Catalog {
       ...(version !== undefined ? { version } : {}),
       ...(entryId !== undefined ? { entryId } : {}),
     };
+  }
+
+  /**
+   * Saves an institution's local fields of a record (in the caller's transaction). The record
+   * row is locked first, so two saves of the same local fields take turns.
+   */
+  private async saveLocalFields(
+    client: PoolClient,
+    change: LocalFieldsChange,
+    changed: string | undefined,
+    context: SaveContext,
+  ): Promise<string> {
+    const mmsId = change.mmsId ?? changed;
+    if (mmsId === undefined)
+      throw new CatalogError("invalid", "local fields need a record: give its MMS ID");
+    const record = (
+      await client.query<{ zone: string }>(
+        "SELECT zone FROM records WHERE mms_id = $1 FOR UPDATE",
+        [mmsId],
+      )
+    ).rows[0];
+    const current = (
+      await client.query<{ version: number }>(
+        "SELECT max(version) AS version FROM local_fields WHERE mms_id = $1 AND institution = $2",
+        [mmsId, change.institution],
+      )
+    ).rows[0]?.version;
+    const version = checkLocalFields(
+      mmsId,
+      record && (await this.zoneRow(client, record.zone)),
+      await this.zoneRow(client, change.institution),
+      current ?? 0,
+      change,
+    );
+    await client.query(
+      `INSERT INTO local_fields (mms_id, institution, version, fields, saved_by, saved_at, action, job_id)
+       VALUES ($1, $2, $3, $4::json, $5, now(), $6, $7)`,
+      [
+        mmsId,
+        change.institution,
+        version,
+        JSON.stringify(change.fields),
+        context.savedBy,
+        context.action,
+        context.jobId ?? null,
+      ],
+    );
+    return mmsId;
+  }
+
+  async localFields(mmsId: string, institution: string): Promise<LocalFields | undefined> {
+    const { rows } = await this.pool.query<LocalFieldsRow>(
+      `SELECT ${LOCAL_FIELDS_COLUMNS} FROM local_fields WHERE mms_id = $1 AND institution = $2
+       ORDER BY version DESC LIMIT 1`,
+      [mmsId, institution],
+    );
+    return rows[0] ? toLocalFields(rows[0]) : undefined;
+  }
+
+  async localFieldVersions(mmsId: string, institution: string): Promise<LocalFields[]> {
+    const { rows } = await this.pool.query<LocalFieldsRow>(
+      `SELECT ${LOCAL_FIELDS_COLUMNS} FROM local_fields WHERE mms_id = $1 AND institution = $2
+       ORDER BY version`,
+      [mmsId, institution],
+    );
+    return rows.map(toLocalFields);
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {

@@ -3,8 +3,11 @@
  * where PostgreSQL gives booleans, Dates and bigint strings) and the one mapping to the
  * interface's types.
  */
+import type { Field } from "../marc/record.js";
 import {
   CatalogError,
+  type LocalFields,
+  type LocalFieldsChange,
   type JobOutcome,
   type JobRecord,
   type ManagementTag,
@@ -289,4 +292,59 @@ export function deletedAttributes(row: DeletedRowBase): FullAttributes {
     managementTag: row.management_tag as FullAttributes["managementTag"],
     suppressed: Boolean(row.suppressed),
   };
+}
+
+/** A row of `local_fields`: one saved state of an institution's local fields of a record. */
+export interface LocalFieldsRow {
+  mms_id: string;
+  institution: string;
+  version: number;
+  /** The fields as JSON text (both engines). */
+  fields: string;
+  saved_by: string;
+  saved_at: Time;
+  action: string;
+  job_id: Id | null;
+}
+
+export function toLocalFields(row: LocalFieldsRow): LocalFields {
+  return {
+    mmsId: row.mms_id,
+    institution: row.institution,
+    fields: JSON.parse(row.fields) as Field[],
+    version: row.version,
+    savedBy: row.saved_by,
+    savedAt: toDate(row.saved_at),
+    action: row.action,
+    ...(row.job_id !== null ? { jobId: Number(row.job_id) } : {}),
+  };
+}
+
+/**
+ * The checks before local fields are saved, the same on every engine: the record is in a
+ * network zone, the institution is one of its members, and its local fields are still at the
+ * version the change was decided on. Returns the version to write.
+ */
+export function checkLocalFields(
+  mmsId: string,
+  recordZone: ZoneRow | undefined,
+  institution: ZoneRow | undefined,
+  current: number,
+  change: LocalFieldsChange,
+): number {
+  if (!recordZone) throw new CatalogError("unknown-record", `no record ${mmsId}`);
+  const member = checkInstitution(institution, change.institution);
+  if (recordZone.kind !== "network" || member.network !== recordZone.code) {
+    throw new CatalogError(
+      "invalid",
+      `local fields belong to a network-zone record and a member institution; record ${mmsId} is in ${recordZone.code}, ${change.institution} ${member.network !== null ? `is a member of ${member.network}` : "belongs to no network zone"}`,
+    );
+  }
+  if (change.expectedVersion !== undefined && change.expectedVersion !== current) {
+    throw new CatalogError(
+      "version-conflict",
+      `the local fields of ${change.institution} in record ${mmsId} are at version ${current}, not ${change.expectedVersion}`,
+    );
+  }
+  return current + 1;
 }

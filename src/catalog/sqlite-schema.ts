@@ -164,4 +164,23 @@ CREATE TABLE deleted_records (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    sql: `
+-- Each institution's local fields of a network-zone record (Alma's local extensions), every
+-- saved state; the current one is the highest version. fields: the fields as JSON text.
+-- No foreign key to records: a record's history may outlive its row.
+CREATE TABLE local_fields (
+  mms_id TEXT NOT NULL,
+  institution TEXT NOT NULL REFERENCES zones (code),
+  version INTEGER NOT NULL,
+  fields TEXT NOT NULL,
+  saved_by TEXT NOT NULL,
+  saved_at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  job_id INTEGER,
+  PRIMARY KEY (mms_id, institution, version)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -15,6 +15,8 @@ import {
   type ImportJob,
   type JobRecord,
   type JobReport,
+  type LocalFields,
+  type LocalFieldsChange,
   type RecordCreate,
   type RecordDeletion,
   type RecordLock,
@@ -35,6 +37,7 @@ import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
   checkInstitution,
+  checkLocalFields,
   checkUpdate,
   currentVersion,
   deletedAttributes,
@@ -43,12 +46,14 @@ import {
   toDeletion,
   toIntegrationProfile,
   toJobRecord,
+  toLocalFields,
   toStoredRecord,
   toVersion,
   toZone,
   type DeletedRowBase,
   type IntegrationProfileRow,
   type JobRecordRowBase,
+  type LocalFieldsRow,
   type ZoneRow,
 } from "./rows.js";
 import {
@@ -265,6 +270,15 @@ class SqliteCatalog implements Catalog {
         settings = excluded.settings, updated = excluded.updated`),
       profile: p("SELECT * FROM integration_profiles WHERE institution = ? AND type = ?"),
       profiles: p("SELECT * FROM integration_profiles WHERE institution = ? ORDER BY type"),
+      recordZone: p("SELECT zone FROM records WHERE mms_id = ?"),
+      localFields: p(`SELECT * FROM local_fields WHERE mms_id = ? AND institution = ?
+        ORDER BY version DESC LIMIT 1`),
+      localFieldVersions: p(
+        "SELECT * FROM local_fields WHERE mms_id = ? AND institution = ? ORDER BY version",
+      ),
+      insertLocalFields:
+        p(`INSERT INTO local_fields (mms_id, institution, version, fields, saved_by, saved_at, action, job_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
   }
 
@@ -409,6 +423,9 @@ class SqliteCatalog implements Catalog {
       mmsId = row.mms_id;
       version = row.version + 1;
     }
+    if (request.localFields) {
+      mmsId = this.saveLocalFields(request.localFields, mmsId, context, now);
+    }
     let entryId: number | undefined;
     if (entry) {
       const held = entry.forcedFrom;
@@ -436,6 +453,54 @@ class SqliteCatalog implements Catalog {
       ...(version !== undefined ? { version } : {}),
       ...(entryId !== undefined ? { entryId } : {}),
     };
+  }
+
+  /** Saves an institution's local fields of a record (inside the caller's transaction). */
+  private saveLocalFields(
+    change: LocalFieldsChange,
+    changed: string | undefined,
+    context: SaveContext,
+    now: string,
+  ): string {
+    const mmsId = change.mmsId ?? changed;
+    if (mmsId === undefined)
+      throw new CatalogError("invalid", "local fields need a record: give its MMS ID");
+    const record = this.statements.recordZone.get(mmsId) as { zone: string } | undefined;
+    const current = this.statements.localFields.get(mmsId, change.institution) as
+      LocalFieldsRow | undefined;
+    const version = checkLocalFields(
+      mmsId,
+      record && this.zoneRow(record.zone),
+      this.zoneRow(change.institution),
+      current?.version ?? 0,
+      change,
+    );
+    this.statements.insertLocalFields.run(
+      mmsId,
+      change.institution,
+      version,
+      JSON.stringify(change.fields),
+      context.savedBy,
+      now,
+      context.action,
+      context.jobId ?? null,
+    );
+    return mmsId;
+  }
+
+  localFields(mmsId: string, institution: string): Promise<LocalFields | undefined> {
+    return run(() => {
+      const row = this.statements.localFields.get(mmsId, institution) as LocalFieldsRow | undefined;
+      return row ? toLocalFields(row) : undefined;
+    });
+  }
+
+  localFieldVersions(mmsId: string, institution: string): Promise<LocalFields[]> {
+    return run(() =>
+      (this.statements.localFieldVersions.all(mmsId, institution) as LocalFieldsRow[]).map(
+        toLocalFields,
+      ),
+    );
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {

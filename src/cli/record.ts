@@ -1,5 +1,6 @@
 /** `marcgate record`: one record, its header (zone, brief level, version…), and its versions. */
-import type { RecordVersion, StoredRecord } from "../catalog/catalog.js";
+import type { LocalFields, RecordVersion, StoredRecord } from "../catalog/catalog.js";
+import { recordForInstitution } from "../catalog/institution-view.js";
 import { formatSummary, recordSummary } from "../catalog/summary.js";
 import { formatWriter, type FormatName } from "../marc/formats.js";
 import type { MarcRecord } from "../marc/record.js";
@@ -14,7 +15,7 @@ import {
   UsageError,
 } from "./usage.js";
 
-const HELP = `usage: marcgate record MMSID [--format FORMAT] [--versions | --version N] [--data DIR | --db URL]
+const HELP = `usage: marcgate record MMSID [--institution CODE] [--format FORMAT] [--versions | --version N] [--data DIR | --db URL]
 
 Shows a record as the catalog holds it now: a header on standard error (zone, brief level,
 version, management tag, Community Zone link, lock, created, updated, and the 005 of the last
@@ -23,11 +24,24 @@ on standard output in FORMAT, so the output can be saved or piped as it is.
   --format FORMAT   mrk (default), marcxml, json or iso2709
   --versions        list the versions instead: number, saved by, when, action, job
   --version N       show version N (its header and its record)
+  --institution CODE
+                    the record as institution CODE sees it: a network-zone record with CODE's
+                    own local fields (09X, 59X, 69X, 9XX, $9 LOCAL), which no other member sees;
+                    with --versions, the saved states of those local fields are listed too
 ${CATALOG_HELP}Exit status 1 when there is no such record or version, 2 on bad usage.
 `;
 
-function recordHeader(r: StoredRecord): string {
-  return formatSummary(recordSummary(r));
+function recordHeader(r: StoredRecord, institution?: string, local?: LocalFields): string {
+  const pairs = recordSummary(r);
+  if (institution !== undefined && r.zone !== institution) {
+    pairs.push([
+      "local fields",
+      local
+        ? `${local.fields.length} of ${institution} (version ${local.version}, ${local.savedAt.toISOString()})`
+        : `none of ${institution}`,
+    ]);
+  }
+  return formatSummary(pairs);
 }
 
 function versionHeader(v: RecordVersion, current: number): string {
@@ -63,6 +77,7 @@ export async function recordCommand(args: string[]): Promise<number> {
       format: { type: "string" },
       versions: { type: "boolean" },
       version: { type: "string" },
+      institution: { type: "string" },
       ...CATALOG_OPTIONS,
     },
     HELP,
@@ -82,8 +97,17 @@ export async function recordCommand(args: string[]): Promise<number> {
           max: Number.MAX_SAFE_INTEGER,
           default: 1,
         });
+  const institution = values.institution;
+  if (institution !== undefined && wanted !== undefined)
+    throw new UsageError(
+      "--version N shows the record as it was saved, without local fields; leave out --institution (--versions --institution CODE lists the local fields' versions)",
+    );
   await withCatalog(values, async (catalog) => {
-    const record = await catalog.record(mmsId);
+    const view =
+      institution !== undefined
+        ? await recordForInstitution(catalog, mmsId, institution)
+        : { record: await catalog.record(mmsId) };
+    const record = view?.record;
     if (!record) throw new CommandError(`no record ${mmsId} in the catalog`);
     if (values.versions) {
       const versions = await catalog.versions(mmsId);
@@ -104,6 +128,30 @@ export async function recordCommand(args: string[]): Promise<number> {
         ]),
       );
       process.stdout.write(lines.join("\n") + "\n");
+      if (institution !== undefined && record.zone !== institution) {
+        const local = await catalog.localFieldVersions(mmsId, institution);
+        const table = formatTable(
+          [
+            { heading: `local fields of ${institution}` },
+            { heading: "fields" },
+            { heading: "saved by" },
+            { heading: "when" },
+            { heading: "action" },
+            { heading: "job" },
+          ],
+          local.map((v) => [
+            String(v.version),
+            v.fields.map((f) => f.tag).join(" ") || "(none)",
+            v.savedBy,
+            v.savedAt.toISOString(),
+            v.action,
+            v.jobId !== undefined ? String(v.jobId) : "",
+          ]),
+        );
+        process.stdout.write(
+          local.length === 0 ? `no local fields of ${institution}\n` : `\n${table.join("\n")}\n`,
+        );
+      }
       return;
     }
     if (wanted !== undefined) {
@@ -117,7 +165,13 @@ export async function recordCommand(args: string[]): Promise<number> {
       await writeRecord(version.marc, format);
       return;
     }
-    process.stderr.write(recordHeader(record));
+    process.stderr.write(
+      recordHeader(
+        record,
+        institution,
+        view && "localFields" in view ? view.localFields : undefined,
+      ),
+    );
     await writeRecord(record.marc, format);
   });
   return 0;

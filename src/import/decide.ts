@@ -6,13 +6,15 @@
  *
  * The stages run in order (see `STAGES` in `log.ts`) and each adds to the log:
  * read → convert (MARC-8 → UTF-8; target format) → normalize (initial normalization) →
- * match (serial or non-serial method, in the IZ or the NZ) → guard (CZ link, lock, brief level,
+ * match (serial or non-serial method, in the IZ or the NZ, where the institution's local fields
+ * are kept apart from the shared record) → guard (CZ link, lock, brief level,
  * older version) → merge (a merge that would change nothing: `unchanged`, nothing saved) → tag
  * (management tag) → brief-level.
  */
 import type {
   Catalog,
   JobOutcome,
+  LocalFieldsChange,
   RecordAttributes,
   RecordCreate,
   RecordUpdate,
@@ -21,15 +23,22 @@ import type {
 } from "../catalog/catalog.js";
 import { decodeIso2709 } from "../marc/iso2709.js";
 import { formatIssue, type MarcIssue, type ReadResult } from "../marc/issue.js";
-import { getControlValue, sameMarc, type MarcRecord } from "../marc/record.js";
+import {
+  getControlValue,
+  insertFieldsByTag,
+  sameMarc,
+  type Field,
+  type MarcRecord,
+} from "../marc/record.js";
 import { initialNormalization } from "./initial-normalization.js";
+import { sameFields, splitLocalFields } from "./local-fields.js";
 import type { LogEntry, ReasonCode } from "./log.js";
 import { chooseMatchMethod, matchClaims, runMatchMethod, type MatchResult } from "./match.js";
 import type { StoredProfileSettings } from "./profile.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
 
 /** What `decide` may read of the catalog (the match methods read the title search too). */
-export type CatalogView = Pick<Catalog, "findByKey" | "record" | "search">;
+export type CatalogView = Pick<Catalog, "findByKey" | "record" | "search" | "localFields">;
 
 /** A record as it arrived: what the reader made of it, and the coding its bytes declared. */
 export interface Incoming {
@@ -114,8 +123,16 @@ export interface Decision {
   readonly reason: string;
   /** The reason as a word a program can count (see `REASON_CODES`). */
   readonly reasonCode: ReasonCode;
+  /**
+   * The institution's local fields of a network-zone record, when they change (a network-zone
+   * import keeps them apart from the shared record; see `local-fields.ts`).
+   */
+  readonly localFields?: LocalFieldsChange;
   readonly log: readonly LogEntry[];
-  /** The record as it would be saved (new or merged), for previews. */
+  /**
+   * The record as it would be saved (new or merged), for previews; in a network zone, as the
+   * institution sees it (the shared record with its local fields).
+   */
   readonly record?: MarcRecord;
   /**
    * What this decision depends on (`oclc:12345`, `mms:991…`): two decisions that share none can
@@ -134,6 +151,32 @@ function olderThan(incoming: string, stored: string): boolean {
   // 005 is yyyymmddhhmmss.f: fixed width, so text order is time order once both are padded.
   const width = Math.max(incoming.length, stored.length);
   return incoming.padEnd(width, "0") < stored.padEnd(width, "0");
+}
+
+/**
+ * The institution's local fields as a change to save (none when there is nothing to keep on a
+ * new record), and the log line that says so.
+ */
+function keptLocally(
+  fields: readonly Field[],
+  institution: string,
+  expectedVersion: number,
+  log: LogEntry[],
+  stage: "match" | "merge",
+  mmsId?: string,
+): LocalFieldsChange | undefined {
+  if (fields.length === 0 && expectedVersion === 0) return undefined;
+  const tags = fields.length === 0 ? "none" : fields.map((f) => f.tag).join(", ");
+  log.push({
+    stage,
+    message: `local fields of ${institution} (${tags}): kept with the institution, not in the network-zone record`,
+  });
+  return {
+    institution,
+    fields,
+    expectedVersion,
+    ...(mmsId !== undefined ? { mmsId } : {}),
+  };
 }
 
 /**
@@ -223,6 +266,11 @@ export async function decide(
     zone = institution.network;
     log.push({ stage: "match", message: `matching and saving in network zone ${zone}` });
   }
+  // In a network zone the institution's local fields are kept apart from the shared record:
+  // matching, brief level and the saved record are the shared part's.
+  const nz = zone !== institution.code;
+  const incomingLocal: readonly Field[] = nz ? splitLocalFields(record).local : [];
+  const incomingShared = nz ? splitLocalFields(record).shared : record;
   const chosen = chooseMatchMethod(record, profile);
   let match: Pick<MatchResult, "mmsIds" | "matchedBy">;
   if (options.match !== undefined) {
@@ -237,14 +285,14 @@ export async function decide(
     });
   } else {
     log.push(chosen.log);
-    const found = await runMatchMethod(chosen, record, view, [zone]);
+    const found = await runMatchMethod(chosen, incomingShared, view, [zone]);
     log.push(...found.log);
     match = found;
   }
-  claims.push(...matchClaims(chosen, record));
+  claims.push(...matchClaims(chosen, incomingShared));
   for (const id of match.mmsIds) claims.push(`mms:${id}`);
 
-  const incomingLevel = runBriefLevel(record, profile);
+  const incomingLevel = runBriefLevel(incomingShared, profile);
   const briefLevel = incomingLevel.level;
   const originatingVersion = getControlValue(record, "005")?.trim() || undefined;
   const attributes = {
@@ -264,10 +312,18 @@ export async function decide(
   if (match.mmsIds.length === 0) {
     log.push({ stage: "match", message: "no match: a new record is created" });
     log.push({ stage: "normalize", message: "001 will be set to the new MMS ID" });
+    const localFields = keptLocally(incomingLocal, institution.code, 0, log, "match");
     tagAndLevel(incomingLevel.log);
     return {
       outcome: "created",
-      change: { kind: "create", zone, marc: record, controlNumber: "mms-id", ...attributes },
+      change: {
+        kind: "create",
+        zone,
+        marc: incomingShared,
+        controlNumber: "mms-id",
+        ...attributes,
+      },
+      ...(localFields ? { localFields } : {}),
       reason: "added",
       reasonCode: "no-match",
       log,
@@ -342,14 +398,43 @@ export async function decide(
   log.push({ stage: "guard", message: `record ${mmsId} may be merged` });
 
   // merge
-  const merged = runMerge(existing.marc, record, profile);
+  // In a network zone the primary is the shared record with this institution's local fields
+  // (never another member's); the result is split again. Local fields the shared record itself
+  // holds (loaded into the network zone) belong to no member and stay as they are.
+  const mine = nz ? await view.localFields(mmsId, institution.code) : undefined;
+  const sharedOwn = nz ? splitLocalFields(existing.marc) : undefined;
+  const primary = sharedOwn
+    ? insertFieldsByTag(sharedOwn.shared, mine?.fields ?? [])
+    : existing.marc;
+  const merged = runMerge(primary, record, profile);
   if ("error" in merged) return reject(merged.error);
   log.push({ stage: "merge", message: `${profile.mergeMethod} into record ${mmsId}` });
   log.push(...merged.log);
-  const mergedLevel = runBriefLevel(merged.record, profile);
+  const result = sharedOwn ? splitLocalFields(merged.record) : undefined;
+  const mergedShared = result
+    ? insertFieldsByTag(result.shared, sharedOwn?.local ?? [])
+    : merged.record;
+  const localChanged = result !== undefined && !sameFields(mine?.fields ?? [], result.local);
+  const localFields = localChanged
+    ? keptLocally(result.local, institution.code, mine?.version ?? 0, log, "merge", mmsId)
+    : undefined;
+  const mergedLevel = runBriefLevel(mergedShared, profile);
   tagAndLevel(mergedLevel.log);
   const saved = { ...attributes, briefLevel: mergedLevel.level };
-  if (unchanged(existing, merged.record, saved)) {
+  const sharedUnchanged = unchanged(existing, mergedShared, saved);
+  if (sharedUnchanged && localChanged) {
+    return {
+      outcome: "merged",
+      mmsId,
+      ...(localFields ? { localFields } : {}),
+      reason: `merged (${profile.mergeMethod}): only the local fields of ${institution.code} changed`,
+      reasonCode: "matched",
+      log,
+      record: merged.record,
+      claims,
+    };
+  }
+  if (sharedUnchanged) {
     const reason = `merging by ${profile.mergeMethod} would change nothing; no new version was saved`;
     log.push({ stage: "merge", message: `record ${mmsId} unchanged: ${reason}` });
     return {
@@ -369,9 +454,10 @@ export async function decide(
       kind: "update",
       mmsId,
       expectedVersion: existing.version,
-      marc: merged.record,
+      marc: mergedShared,
       ...saved,
     },
+    ...(localFields ? { localFields } : {}),
     reason: `merged (${profile.mergeMethod})`,
     reasonCode: "matched",
     log,

@@ -251,6 +251,7 @@ const ACTIONS: Partial<Record<Decision["outcome"], string>> = {
 function commitRequest(request: ImportRequest, decision: Decision): CommitRequest {
   return {
     ...(decision.change ? { change: decision.change } : {}),
+    ...(decision.localFields ? { localFields: decision.localFields } : {}),
     entry: {
       jobId: request.jobId,
       raw: request.raw,

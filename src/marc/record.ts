@@ -165,3 +165,18 @@ export function sameMarc(a: MarcRecord, b: MarcRecord): boolean {
   if (leader(a.leader) !== leader(b.leader) || a.fields.length !== b.fields.length) return false;
   return a.fields.every((f, i) => sameField(f, b.fields[i]!));
 }
+
+/**
+ * The record with more fields put in by tag: each after the last field whose tag is not greater,
+ * so a record in tag order stays in tag order and the record's own fields keep their order.
+ */
+export function insertFieldsByTag(record: MarcRecord, added: readonly Field[]): MarcRecord {
+  if (added.length === 0) return record;
+  const fields = [...record.fields];
+  for (const field of added) {
+    let at = fields.length;
+    while (at > 0 && fields[at - 1]!.tag > field.tag) at--;
+    fields.splice(at, 0, field);
+  }
+  return { leader: record.leader, fields };
+}

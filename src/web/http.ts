@@ -4,7 +4,8 @@
  * The staff pages and the REST API come later on the same port.
  */
 import http from "node:http";
-import type { Catalog } from "../catalog/catalog.js";
+import { CatalogError, type Catalog, type StoredRecord } from "../catalog/catalog.js";
+import { recordForInstitution } from "../catalog/institution-view.js";
 import { formatSummary, recordSummary } from "../catalog/summary.js";
 import { writeMnemonic } from "../marc/mnemonic.js";
 import type { ConnexionStats } from "../connexion/server.js";
@@ -87,7 +88,20 @@ async function route(
   }
   const record = /^\/records\/(99\d+)$/.exec(url.pathname);
   if (record) {
-    const stored = await catalog.record(record[1]!);
+    // ?institution=CODE: the record as that institution sees it (its local fields of a
+    // network-zone record put in).
+    const institution = url.searchParams.get("institution");
+    let stored: StoredRecord | undefined;
+    try {
+      stored =
+        institution !== null
+          ? (await recordForInstitution(catalog, record[1]!, institution))?.record
+          : await catalog.record(record[1]!);
+    } catch (error) {
+      if (!(error instanceof CatalogError)) throw error;
+      send(response, 404, "text/plain", `${error.message}\n`);
+      return;
+    }
     if (!stored) {
       send(response, 404, "text/plain", `no record ${record[1]!}\n`);
       return;

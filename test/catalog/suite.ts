@@ -1512,4 +1512,180 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         await rejects(catalog.restore("9900000000991001", 1, WHO), "unknown-record");
       }));
   });
+  describe(`catalog (${engine}): local fields of network-zone records`, () => {
+    const local = (value: string): MarcRecord["fields"][number] => ({
+      tag: "949",
+      ind1: " ",
+      ind2: " ",
+      subfields: [{ code: "a", value }],
+    });
+
+    async function withNetwork(
+      fn: (catalog: Catalog, nz: string, a: string, b: string) => Promise<void>,
+    ): Promise<void> {
+      await withCatalog(async (catalog) => {
+        await catalog.addNetworkZone({ code: "01NET_NETWORK", name: "Network" });
+        await catalog.addInstitution({ code: "01A_INST", name: "A", network: "01NET_NETWORK" });
+        await catalog.addInstitution({ code: "01B_INST", name: "B", network: "01NET_NETWORK" });
+        await catalog.addInstitution({ code: "01OUT_INST", name: "Outside" });
+        await fn(catalog, "01NET_NETWORK", "01A_INST", "01B_INST");
+      });
+    }
+
+    test("saved with the record, per institution, apart from the shared record", () =>
+      withNetwork(async (catalog, nz, a, b) => {
+        const job = await catalog.startJob({ institution: a, source: "test", description: "t" });
+        const marc = book({ title: "Shared", oclc: "77" });
+        const created = await catalog.commit({
+          change: { kind: "create", zone: nz, marc },
+          localFields: { institution: a, fields: [local("A's note"), local('ünïcode "q" \\')] },
+          entry: {
+            jobId: job.id,
+            raw: new Uint8Array([1]),
+            outcome: "created",
+            messages: [],
+            log: {},
+          },
+          context: { savedBy: "connexion:01A_INST", action: "create", jobId: job.id },
+        });
+        const mmsId = created.mmsId!;
+        const stored = (await catalog.record(mmsId))!;
+        assert.deepEqual(stored.marc.fields, marc.fields);
+        const mine = (await catalog.localFields(mmsId, a))!;
+        assert.deepEqual(mine.fields, [local("A's note"), local('ünïcode "q" \\')]);
+        assert.equal(mine.version, 1);
+        assert.equal(mine.savedBy, "connexion:01A_INST");
+        assert.equal(mine.action, "create");
+        assert.equal(mine.jobId, job.id);
+        assert.equal(await catalog.localFields(mmsId, b), undefined);
+        assert.deepEqual(await catalog.localFieldVersions(mmsId, b), []);
+        assert.equal((await catalog.jobRecords(job.id))[0]!.mmsId, mmsId);
+      }));
+
+    test("a save of local fields alone keeps the record's version; every state is kept", () =>
+      withNetwork(async (catalog, nz, a, b) => {
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone: nz, marc: book({ title: "Shared" }) },
+          localFields: { institution: a, fields: [local("one")] },
+          context: WHO,
+        });
+        const job = await catalog.startJob({ institution: a, source: "test", description: "t" });
+        const result = await catalog.commit({
+          localFields: {
+            institution: a,
+            mmsId: mmsId!,
+            fields: [local("two")],
+            expectedVersion: 1,
+          },
+          entry: {
+            jobId: job.id,
+            raw: new Uint8Array([1]),
+            outcome: "merged",
+            messages: [],
+            log: {},
+          },
+          context: { savedBy: "tester", action: "merge" },
+        });
+        assert.equal(result.mmsId, mmsId);
+        assert.equal(result.version, undefined);
+        assert.equal((await catalog.record(mmsId!))!.version, 1);
+        assert.equal((await catalog.jobRecords(job.id))[0]!.mmsId, mmsId);
+        await catalog.commit({
+          localFields: { institution: b, mmsId: mmsId!, fields: [local("B")], expectedVersion: 0 },
+          context: WHO,
+        });
+        const versions = await catalog.localFieldVersions(mmsId!, a);
+        assert.deepEqual(
+          versions.map((v) => [v.version, v.fields]),
+          [
+            [1, [local("one")]],
+            [2, [local("two")]],
+          ],
+        );
+        assert.deepEqual((await catalog.localFields(mmsId!, b))!.fields, [local("B")]);
+        // An empty list clears them (a new state, the earlier ones kept).
+        await catalog.commit({
+          localFields: { institution: a, mmsId: mmsId!, fields: [] },
+          context: WHO,
+        });
+        assert.deepEqual((await catalog.localFields(mmsId!, a))!.fields, []);
+        assert.equal((await catalog.localFieldVersions(mmsId!, a)).length, 3);
+      }));
+
+    test("a stale version is refused and nothing of the commit is written", () =>
+      withNetwork(async (catalog, nz, a) => {
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone: nz, marc: book({ title: "Shared" }) },
+          localFields: { institution: a, fields: [local("one")] },
+          context: WHO,
+        });
+        const job = await catalog.startJob({ institution: a, source: "test", description: "t" });
+        await rejects(
+          catalog.commit({
+            change: {
+              kind: "update",
+              mmsId: mmsId!,
+              expectedVersion: 1,
+              marc: book({ title: "New" }),
+            },
+            localFields: { institution: a, fields: [local("two")], expectedVersion: 0 },
+            entry: {
+              jobId: job.id,
+              raw: new Uint8Array([1]),
+              outcome: "merged",
+              messages: [],
+              log: {},
+            },
+            context: WHO,
+          }),
+          "version-conflict",
+        );
+        assert.equal((await catalog.record(mmsId!))!.version, 1);
+        assert.deepEqual((await catalog.localFields(mmsId!, a))!.fields, [local("one")]);
+        assert.deepEqual(await catalog.jobRecords(job.id), []);
+      }));
+
+    test("only a member institution of the record's network zone has local fields", () =>
+      withNetwork(async (catalog, nz, a) => {
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone: nz, marc: book({ title: "Shared" }) },
+          context: WHO,
+        });
+        const own = await catalog.commit({
+          change: { kind: "create", zone: "01OUT_INST", marc: book({ title: "Own" }) },
+          context: WHO,
+        });
+        const save = (institution: string, id: string | undefined) =>
+          catalog.commit({
+            localFields: { institution, fields: [local("x")], ...(id ? { mmsId: id } : {}) },
+            context: WHO,
+          });
+        await rejects(save("01OUT_INST", mmsId), "invalid");
+        await rejects(save(a, own.mmsId), "invalid");
+        await rejects(save(nz, mmsId), "unknown-zone");
+        await rejects(save("01NOPE_INST", mmsId), "unknown-zone");
+        await rejects(save(a, "9999999999999999"), "unknown-record");
+        await rejects(save(a, undefined), "invalid");
+        assert.equal(await catalog.localFields(mmsId!, "01OUT_INST"), undefined);
+      }));
+
+    test("commitMany saves local fields with each request's record", () =>
+      withNetwork(async (catalog, nz, a, b) => {
+        const results = await catalog.commitMany([
+          {
+            change: { kind: "create", zone: nz, marc: book({ title: "One" }) },
+            localFields: { institution: a, fields: [local("a1")] },
+            context: WHO,
+          },
+          {
+            change: { kind: "create", zone: nz, marc: book({ title: "Two" }) },
+            localFields: { institution: b, fields: [local("b2")] },
+            context: WHO,
+          },
+        ]);
+        assert.deepEqual((await catalog.localFields(results[0]!.mmsId!, a))!.fields, [local("a1")]);
+        assert.deepEqual((await catalog.localFields(results[1]!.mmsId!, b))!.fields, [local("b2")]);
+        assert.equal(await catalog.localFields(results[1]!.mmsId!, a), undefined);
+      }));
+  });
 }

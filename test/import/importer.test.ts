@@ -356,6 +356,134 @@ describe("Importer", () => {
     assert.match(alone.decision.reason, /belongs to no network zone/);
   });
 
+  test("network zone: local fields stay with each member institution, apart from the shared record", async () => {
+    const importer = new Importer(catalog);
+    const other = await catalog.addInstitution({
+      code: "01OTHER_INST",
+      name: "Other member",
+      network: "01TEST_NETWORK",
+    });
+    const nz = { useNetworkZone: true };
+    const mine = [data("949", "  ", "aMember copy"), data("590", "  ", "aMember note.")];
+    const first = await importer.import(
+      request(oclcRecord("8118", "Shared", { extra: mine }), nz, member),
+    );
+    assert.equal(first.decision.outcome, "created");
+    const mmsId = first.mmsId!;
+    const shared = (await catalog.record(mmsId))!;
+    assert.equal(shared.zone, "01TEST_NETWORK");
+    assert.deepEqual(getDataFields(shared.marc, "949"), []);
+    assert.deepEqual(getDataFields(shared.marc, "590"), []);
+    assert.deepEqual((await catalog.localFields(mmsId, member.code))!.fields, mine);
+    assert.ok(
+      first.decision.log.some((e) =>
+        /local fields of 01MEMBER_INST \(949, 590\): kept with the institution/.test(e.message),
+      ),
+    );
+
+    // Another member exports the same record with its own local fields: merged into the shared
+    // record; the first member's fields are untouched and were never part of the merge.
+    const theirs = [data("590", "  ", "aOther note."), data("949", "  ", "aOther copy")];
+    const second = await importer.import(
+      request(oclcRecord("8118", "Shared", { extra: theirs }), nz, other),
+    );
+    assert.equal(second.decision.outcome, "merged");
+    assert.equal(second.mmsId, mmsId);
+    assert.equal(
+      second.decision.reason,
+      "merged (Overlay all fields but local): only the local fields of 01OTHER_INST changed",
+    );
+    assert.equal((await catalog.record(mmsId))!.version, 1);
+    assert.deepEqual((await catalog.localFields(mmsId, member.code))!.fields, mine);
+    // Overlay all fields but local does not take an incoming 9XX; the 59X is overlaid.
+    assert.deepEqual((await catalog.localFields(mmsId, other.code))!.fields, [
+      data("590", "  ", "aOther note."),
+    ]);
+
+    // The first member again, with a changed title and a new 590 and 949: the title goes to the
+    // shared record, the 590 replaces the member's (overlaid), the earlier 949 stays (9XX kept).
+    const again = await importer.import(
+      request(
+        oclcRecord("8118", "Shared, revised", {
+          extra: [data("590", "  ", "aRevised note."), data("949", "  ", "aIgnored")],
+        }),
+        nz,
+        member,
+      ),
+    );
+    assert.equal(again.decision.outcome, "merged");
+    const revised = (await catalog.record(mmsId))!;
+    assert.equal(revised.version, 2);
+    assert.equal(getDataFields(revised.marc, "245")[0]!.subfields[0]!.value, "Shared, revised");
+    assert.deepEqual(getDataFields(revised.marc, "590"), []);
+    const now = (await catalog.localFields(mmsId, member.code))!;
+    assert.deepEqual(now.fields, [data("590", "  ", "aRevised note."), mine[0]]);
+    assert.equal(now.version, 2);
+    // The decision's record is the member's view: the shared record with its local fields.
+    assert.deepEqual(
+      getDataFields(again.decision.record!, "9XX").map((f) => f.subfields[0]!.value),
+      ["Member copy"],
+    );
+
+    // The same export once more: nothing changes, shared or local.
+    const same = await importer.import(
+      request(
+        oclcRecord("8118", "Shared, revised", {
+          extra: [data("590", "  ", "aRevised note."), data("949", "  ", "aIgnored")],
+        }),
+        nz,
+        member,
+      ),
+    );
+    assert.equal(same.decision.outcome, "unchanged");
+    assert.equal((await catalog.record(mmsId))!.version, 2);
+    assert.equal((await catalog.localFieldVersions(mmsId, member.code)).length, 2);
+
+    // Without useNetworkZone a member works in its own zone: a record of its own, 949 included.
+    const own = await importer.import(
+      request(oclcRecord("8118", "Shared", { extra: mine }), {}, member),
+    );
+    assert.equal(own.decision.outcome, "created");
+    const ownRecord = (await catalog.record(own.mmsId!))!;
+    assert.equal(ownRecord.zone, member.code);
+    assert.equal(getDataFields(ownRecord.marc, "949").length, 1);
+  });
+
+  test("network zone: the record's own local fields (loaded there) belong to no member and stay", async () => {
+    const importer = new Importer(catalog);
+    const loaded = await catalog.commit({
+      change: {
+        kind: "create",
+        zone: "01TEST_NETWORK",
+        controlNumber: "mms-id",
+        marc: {
+          leader: "00000nam a2200000 a 4500",
+          fields: [
+            data("035", "  ", "a(OCoLC)8228"),
+            data("245", "10", "aLoaded"),
+            data("999", "  ", "aNetwork data"),
+          ],
+        },
+      },
+      context: { savedBy: "load", action: "load" },
+    });
+    const merged = await importer.import(
+      request(
+        oclcRecord("8228", "Exported", { extra: [data("949", "  ", "aMine")] }),
+        { useNetworkZone: true },
+        member,
+      ),
+    );
+    assert.equal(merged.decision.outcome, "merged");
+    const stored = (await catalog.record(loaded.mmsId!))!;
+    assert.deepEqual(
+      getDataFields(stored.marc, "999").map((f) => f.subfields[0]!.value),
+      ["Network data"],
+    );
+    assert.equal(getDataFields(stored.marc, "245")[0]!.subfields[0]!.value, "Exported");
+    assert.equal(await catalog.localFields(loaded.mmsId!, member.code), undefined);
+  });
+
   test("50 concurrent exports of one new record: one created, the rest merged into it", async () => {
     const importer = new Importer(catalog);
     const results = await Promise.all(
