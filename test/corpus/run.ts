@@ -22,6 +22,7 @@ import { checkImport } from "./import.js";
 import { checkRuleFiles } from "./rules.js";
 import { checkMerge } from "./merge.js";
 import { checkNormalize } from "./normalize.js";
+import { checkMatching } from "./matching.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/corpus → repository root → ../shared/corpus */
@@ -418,6 +419,12 @@ async function main(): Promise<number> {
     `\nnormalization rules: ${normalized.records} records, ${normalized.runs} runs\n${normalized.table.join("\n")}\n`,
   );
   failures.push(...normalized.failures);
+  // The match methods on NatLibFi's match / non-match pairs: precision and recall (./matching.ts).
+  const matching = await checkMatching(CORPUS, scratch);
+  process.stdout.write(
+    `\nmatch methods on ${matching.pairs} record pairs (NatLibFi):\n${matching.table.join("\n")}\n`,
+  );
+  failures.push(...matching.failures);
   process.stdout.write("\nexplained differences from yaz, by reason:\n");
   for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
     process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);

@@ -297,6 +297,8 @@ describe("match methods", () => {
       year: "",
       type: "a",
       serial: false,
+      isbns: [],
+      issns: [],
     });
     const b = titleAuthorParts(
       bib([data("100", "1 ", "aBrontë, C."), data("245", "10", "aProfessor")]),
@@ -305,6 +307,19 @@ describe("match methods", () => {
     const verdict = compareTitleAuthor(a, b);
     assert.equal(verdict.match, true);
     assert.equal(verdict.author, undefined);
+    // Both with ISBNs, none shared: another edition, whatever the title says.
+    const hardback = titleAuthorParts(
+      bib([data("020", "  ", "a9780060128005"), data("245", "10", "aProfessor")]),
+    )!;
+    const paperback = titleAuthorParts(
+      bib([data("020", "  ", "a0060128011 (pbk.)"), data("245", "10", "aProfessor")]),
+    )!;
+    assert.deepEqual(hardback.isbns, ["9780060128005"]);
+    const editions = compareTitleAuthor(hardback, paperback);
+    assert.equal(editions.match, false);
+    assert.match(editions.why, /^both have ISBNs \(020\/022 \$a\) and share none/);
+    // One of them without an ISBN: the title decides.
+    assert.equal(compareTitleAuthor(hardback, a).match, true);
   });
 
   test("Multi-step: steps in order; the first that finds anything decides", async () => {

@@ -11,11 +11,13 @@
  *   between words included (so word order counts: `foo bar` and `bar foo` share 4 of 6; a typo
  *   costs two bigrams): `2·|A∩B| / (|A|+|B|)` over bigram multisets, 1 for equal texts.
  * - A match needs: the same type of record (leader/06) and both serial or both not (leader/07
- *   `s`/`i` or not, as the routing); years no more than one apart when both
- *   records have one (Alma's fuzzy methods allow ±1); title similarity ≥ {@link TITLE_THRESHOLD};
- *   and, when both records have a main entry, author similarity ≥ {@link AUTHOR_THRESHOLD}.
+ *   `s`/`i` or not, as the routing); years no more than one apart when both records have one
+ *   (Alma's fuzzy methods allow ±1); no conflicting identifiers (both with ISBNs in `020 $a`, or
+ *   both with ISSNs in `022 $a`, and none shared: another edition or binding); title similarity
+ *   ≥ {@link TITLE_THRESHOLD}; and, when both records have a main entry, author similarity ≥
+ *   {@link AUTHOR_THRESHOLD}.
  */
-import { titleKey } from "../../marc/match-keys.js";
+import { extractMatchKeys } from "../../marc/match-keys.js";
 import { leaderValue, type MarcRecord } from "../../marc/record.js";
 import { SERIAL_LEVELS } from "./method.js";
 
@@ -35,19 +37,26 @@ export interface TitleAuthorParts {
   readonly type: string;
   /** leader/07 is `s` or `i`. */
   readonly serial: boolean;
+  /** The ISBNs of `020 $a` and ISSNs of `022 $a`, normalized (match keys `isbn`, `issn`). */
+  readonly isbns: readonly string[];
+  readonly issns: readonly string[];
 }
 
 /** The compared parts of a record; `undefined` when it has no title (no `245`, or no words). */
 export function titleAuthorParts(record: MarcRecord): TitleAuthorParts | undefined {
-  const key = titleKey(record);
+  const keys = extractMatchKeys(record);
+  const key = keys.find((k) => k.kind === "title-key")?.value;
   if (key === undefined) return undefined;
   const [title = "", author = "", year = ""] = key.split("|");
+  const of = (kind: string): string[] => keys.filter((k) => k.kind === kind).map((k) => k.value);
   return {
     title,
     author,
     year,
     type: leaderValue(record, "typeOfRecord"),
     serial: SERIAL_LEVELS.includes(leaderValue(record, "bibliographicLevel")),
+    isbns: of("isbn"),
+    issns: of("issn"),
   };
 }
 
@@ -124,6 +133,14 @@ export function compareTitleAuthor(
     Math.abs(Number(incoming.year) - Number(candidate.year)) > YEAR_TOLERANCE
   ) {
     return no(`years ${incoming.year} and ${candidate.year} differ by more than ${YEAR_TOLERANCE}`);
+  }
+  for (const [what, ours, theirs] of [
+    ["ISBNs", incoming.isbns, candidate.isbns],
+    ["ISSNs", incoming.issns, candidate.issns],
+  ] as const) {
+    if (ours.length > 0 && theirs.length > 0 && !ours.some((x) => theirs.includes(x))) {
+      return no(`both have ${what} (020/022 $a) and share none: another edition`);
+    }
   }
   if (title < TITLE_THRESHOLD) return no(`title below ${TITLE_THRESHOLD}`);
   if (author !== undefined && author < AUTHOR_THRESHOLD) {
