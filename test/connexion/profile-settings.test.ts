@@ -15,23 +15,13 @@ import { writeIso2709 } from "../../src/marc/iso2709.js";
 import {
   getControlValue,
   getDataFields,
-  type DataField,
   type Field,
   type MarcRecord,
 } from "../../src/marc/record.js";
-import { INSTITUTION, PASSWORD, startGateway, type RunningGateway } from "./_fixture.js";
+import { data, INSTITUTION, PASSWORD, startGateway, type RunningGateway } from "./_fixture.js";
 
 const NETWORK = "01TEST_NETWORK";
 const MEMBER = "01MEMBER_INST";
-
-function data(tag: string, ...subfields: string[]): DataField {
-  return {
-    tag,
-    ind1: " ",
-    ind2: " ",
-    subfields: subfields.map((s) => ({ code: s[0]!, value: s.slice(1) })),
-  };
-}
 
 /**
  * An OCLC record as Connexion exports it. `full` adds a publication and a physical description
@@ -49,13 +39,13 @@ function exported(
       { tag: "003", value: "OCoLC" },
       { tag: "005", value: options.version005 ?? "20261128101500.0" },
       { tag: "008", value: "261128s2026    nyu           000 0 eng d" },
-      data("040", "aDLC", "beng", "cDLC"),
-      data("100", "aCataloger, Ann."),
+      data("040", "  ", "aDLC", "beng", "cDLC"),
+      data("100", "  ", "aCataloger, Ann."),
       { tag: "245", ind1: "1", ind2: "0", subfields: [{ code: "a", value: title }] },
       ...(options.full
-        ? [data("260", "aNew York :", "bPress,", "c2026."), data("300", "a200 p.")]
+        ? [data("260", "  ", "aNew York :", "bPress,", "c2026."), data("300", "  ", "a200 p.")]
         : []),
-      data("500", `aNote of ${title}.`),
+      data("500", "  ", `aNote of ${title}.`),
       ...(options.extra ?? []),
     ],
   };
@@ -133,7 +123,7 @@ describe("the Connexion profile's settings, each over TCP", () => {
   }
 
   test("useNetworkZone: off, the member's own zone keeps every field; on, the network zone, the local fields with the member", async () => {
-    const local = [data("949", "aMember copy")];
+    const local = [data("949", "  ", "aMember copy")];
     await profile({ useNetworkZone: false }, { institution: MEMBER });
     const own = mmsIdOf(await send(exported(101, "Zones", { extra: local }), { logonId: MEMBER }));
     const ownRecord = await stored(own);
@@ -208,7 +198,9 @@ describe("the Connexion profile's settings, each over TCP", () => {
 
   test("mergeMethod: Overlay all fields but local, Keep only old value, and a merge-rule file", async () => {
     await profile();
-    const mmsId = mmsIdOf(await send(exported(401, "First", { extra: [data("949", "aItem")] })));
+    const mmsId = mmsIdOf(
+      await send(exported(401, "First", { extra: [data("949", "  ", "aItem")] })),
+    );
     // Overlay (the default): the title and note come from the export, the 949 stays.
     const overlay = await send(exported(401, "Second"));
     assert.match(overlay, /^Success\. Record 99\d+ merged \(Overlay all fields but local\)\./);
@@ -241,7 +233,7 @@ describe("the Connexion profile's settings, each over TCP", () => {
 
   test("nonSerialMatchMethod: Unique OCLC Identifier finds no record by ISBN; ISBN/ISSN does", async () => {
     await profile();
-    const isbn = [data("020", "a9780306406157")];
+    const isbn = [data("020", "  ", "a9780306406157")];
     const first = mmsIdOf(await send(exported(1201, "By ISBN", { extra: isbn })));
     // Another OCLC number, the same ISBN: by OCLC number a new record …
     const byOclc = mmsIdOf(await send(exported(1202, "By ISBN", { extra: isbn })));
@@ -250,7 +242,7 @@ describe("the Connexion profile's settings, each over TCP", () => {
     await profile({ nonSerialMatchMethod: "ISBN/ISSN" });
     const held = await send(exported(1203, "By ISBN", { extra: isbn }));
     assert.match(held, new RegExp(`^Held for review: 2 records match .*${first}, ${byOclc}`));
-    const other = [data("020", "a9781566199094")];
+    const other = [data("020", "  ", "a9781566199094")];
     const single = mmsIdOf(await send(exported(1204, "Only one", { extra: other })));
     const merged = await send(exported(1205, "Only one, again", { extra: other }));
     assert.match(merged, new RegExp(`^Success\\. Record ${single} merged`));
@@ -259,7 +251,7 @@ describe("the Connexion profile's settings, each over TCP", () => {
 
   test("serialMatchMethod: a serial (leader/07 s) takes the serial method, a book the other", async () => {
     await profile({ serialMatchMethod: "ISBN/ISSN" });
-    const issn = [data("022", "a0378-5955")];
+    const issn = [data("022", "  ", "a0378-5955")];
     const serial = "00000cas a2200000 a 4500";
     const first = mmsIdOf(await send(exported(1301, "Journal", { leader: serial, extra: issn })));
     const again = await send(exported(1302, "Journal", { leader: serial, extra: issn }));
