@@ -1610,6 +1610,22 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         });
         assert.deepEqual((await catalog.localFields(mmsId!, a))!.fields, []);
         assert.equal((await catalog.localFieldVersions(mmsId!, a)).length, 3);
+        // The shared record's versions and restore leave every member's local fields alone.
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: mmsId!,
+            expectedVersion: 1,
+            marc: book({ title: "New" }),
+          },
+          context: WHO,
+        });
+        await catalog.restore(mmsId!, 1, WHO);
+        const restored = (await catalog.record(mmsId!))!;
+        assert.equal(restored.version, 3);
+        assert.equal(restored.marc.fields.length, book({ title: "Shared" }).fields.length);
+        assert.deepEqual((await catalog.localFields(mmsId!, b))!.fields, [local("B")]);
+        assert.equal((await catalog.localFieldVersions(mmsId!, a)).length, 3);
       }));
 
     test("a stale version is refused and nothing of the commit is written", () =>
