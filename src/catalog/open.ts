@@ -22,6 +22,11 @@ export interface CatalogLocation {
    */
   readonly synchronous?: "FULL" | "NORMAL";
   /**
+   * SQLite only: import commits on a writer thread of their own (`serve`, `import`).
+   * @default false
+   */
+  readonly writerThread?: boolean;
+  /**
    * PostgreSQL only: the schema holding marcgate's tables (created when missing).
    * @default the server's `search_path` (usually `public`)
    */
@@ -56,7 +61,10 @@ export async function openCatalog(location: CatalogLocation): Promise<OpenCatalo
   if (location.db === undefined) {
     const dir = location.data ?? DEFAULT_DATA_DIR;
     try {
-      const options = location.synchronous ? { synchronous: location.synchronous } : {};
+      const options = {
+        ...(location.synchronous ? { synchronous: location.synchronous } : {}),
+        ...(location.writerThread ? { writerThread: true } : {}),
+      };
       return { catalog: await openSqliteCatalog(dir, options) };
     } catch (error) {
       return { error: `cannot open the SQLite catalog in ${dir}: ${messageOf(error)}` };

@@ -70,6 +70,7 @@ import {
   type PreparedRecord,
 } from "./prepare.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
+import { SqliteWriterThread } from "./sqlite-writer.js";
 
 /** Options of {@link openSqliteCatalog}. */
 export interface SqliteCatalogOptions {
@@ -79,6 +80,13 @@ export interface SqliteCatalogOptions {
    * @default "FULL"
    */
   readonly synchronous?: "FULL" | "NORMAL";
+  /**
+   * Run `commit` and `commitMany` on a connection of their own in a worker thread (see
+   * `sqlite-writer.ts`): for `marcgate serve` and `marcgate import`, where deciding the next
+   * records can go on while the last ones are written. Other writes stay on the main connection.
+   * @default false
+   */
+  readonly writerThread?: boolean;
 }
 
 /** Opens (creating if needed) the catalog in `dir/marcgate.sqlite` and brings its schema up to date. */
@@ -95,7 +103,10 @@ export function openSqliteCatalog(
   // 64 MB of page cache: index pages of a million-record catalog stay in memory during loads.
   db.pragma("cache_size = -65536");
   migrate(db);
-  return Promise.resolve(new SqliteCatalog(db));
+  const writer = options.writerThread
+    ? new SqliteWriterThread({ dir, synchronous: options.synchronous ?? "FULL" })
+    : undefined;
+  return Promise.resolve(new SqliteCatalog(db, writer));
 }
 
 function migrate(db: Database.Database): void {
@@ -176,8 +187,13 @@ function jobRecordOf(row: JobRecordRow): JobRecord {
 class SqliteCatalog implements Catalog {
   readonly engine = "sqlite";
   private readonly statements;
+  private readonly findByKeyStatements = new Map<number, Database.Statement>();
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Where commits run, when not on this connection. */
+    private readonly writer?: SqliteWriterThread,
+  ) {
     const p = (sql: string): Database.Statement => db.prepare(sql);
     this.statements = {
       zone: p("SELECT * FROM zones WHERE code = ?"),
@@ -504,11 +520,13 @@ class SqliteCatalog implements Catalog {
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {
+    if (this.writer) return this.writer.commitMany([request]).then((results) => results[0]!);
     return run(() => this.db.transaction(() => this.commitSync(request)).immediate());
   }
 
   commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]> {
     if (requests.length === 0) return Promise.resolve([]);
+    if (this.writer) return this.writer.commitMany(requests);
     return run(() =>
       this.db
         .transaction(() => {
@@ -722,14 +740,24 @@ class SqliteCatalog implements Catalog {
   findByKey(kind: MatchKeyKind, value: string, zones: readonly string[]): Promise<string[]> {
     return run(() => {
       if (zones.length === 0) return [];
-      const rows = this.db
-        .prepare(
-          `SELECT DISTINCT r.mms_id FROM match_keys k JOIN records r ON r.id = k.record_id
-           WHERE k.kind = ? AND k.value = ? AND k.zone IN (${zones.map(() => "?").join(",")}) ORDER BY r.mms_id`,
-        )
-        .all(kind, value, ...zones) as { mms_id: string }[];
+      const rows = this.findByKeyStatement(zones.length).all(kind, value, ...zones) as {
+        mms_id: string;
+      }[];
       return rows.map((r) => r.mms_id);
     });
+  }
+
+  /** The find-by-key query for `zones` zones, prepared once per count (an IZ, or an IZ and its NZ). */
+  private findByKeyStatement(zones: number): Database.Statement {
+    let statement = this.findByKeyStatements.get(zones);
+    if (!statement) {
+      statement = this.db.prepare(
+        `SELECT DISTINCT r.mms_id FROM match_keys k JOIN records r ON r.id = k.record_id
+         WHERE k.kind = ? AND k.value = ? AND k.zone IN (${Array(zones).fill("?").join(",")}) ORDER BY r.mms_id`,
+      );
+      this.findByKeyStatements.set(zones, statement);
+    }
+    return statement;
   }
 
   keysOf(mmsId: string): Promise<MatchKey[]> {
@@ -1000,10 +1028,9 @@ class SqliteCatalog implements Catalog {
     }
   }
 
-  close(): Promise<void> {
-    return run(() => {
-      this.db.close();
-    });
+  async close(): Promise<void> {
+    await this.writer?.close();
+    this.db.close();
   }
 }
 

@@ -114,78 +114,82 @@ export async function importCommand(args: string[]): Promise<number> {
   const file = positionals[0]!;
   const code = requireOption(values.institution, "--institution");
   const from = formatOption(values.from, "--from");
-  return withCatalog(values, async (catalog) => {
-    const { zone, profile } = await institutionProfile(catalog, code);
-    const importer = new Importer(catalog);
-    if (values["dry-run"]) {
-      let problems = 0;
-      for await (const record of fileRecords(file, from)) {
-        const decision = await importer.dryRun({
-          raw: record.raw,
-          incoming: record.incoming,
-          institution: zone,
-          profile,
-        });
-        if (!SUCCESS.has(decision.outcome)) problems++;
-        process.stdout.write(
-          `${describeRecord(record.read)}: would be ${decision.outcome}${decision.mmsId !== undefined ? ` ${decision.mmsId}` : ""}: ${decision.reason}\n` +
-            formatLog(decision.log)
-              .map((line) => `  ${line}\n`)
-              .join(""),
-        );
+  return withCatalog(
+    values,
+    async (catalog) => {
+      const { zone, profile } = await institutionProfile(catalog, code);
+      const importer = new Importer(catalog);
+      if (values["dry-run"]) {
+        let problems = 0;
+        for await (const record of fileRecords(file, from)) {
+          const decision = await importer.dryRun({
+            raw: record.raw,
+            incoming: record.incoming,
+            institution: zone,
+            profile,
+          });
+          if (!SUCCESS.has(decision.outcome)) problems++;
+          process.stdout.write(
+            `${describeRecord(record.read)}: would be ${decision.outcome}${decision.mmsId !== undefined ? ` ${decision.mmsId}` : ""}: ${decision.reason}\n` +
+              formatLog(decision.log)
+                .map((line) => `  ${line}\n`)
+                .join(""),
+          );
+        }
+        return problems > 0 ? 1 : 0;
       }
+      const started = process.hrtime.bigint();
+      const job = await catalog.startJob({
+        institution: zone.code,
+        source: "import",
+        description: `import ${file}`,
+      });
+      const progress = new Progress(`import ${file}`);
+      const inFlight = new Set<Promise<void>>();
+      let count = 0;
+      let problems = 0;
+      let failure: unknown;
+      for await (const record of fileRecords(file, from)) {
+        count++;
+        progress.tick(count);
+        const label = describeRecord(record.read);
+        const work = importer
+          .import({
+            raw: record.raw,
+            incoming: record.incoming,
+            institution: zone,
+            profile,
+            jobId: job.id,
+            savedBy: "import",
+            source: { kind: "file", file, offset: record.read.offset, index: record.read.index },
+          })
+          .then((result) => {
+            if (!SUCCESS.has(result.decision.outcome)) {
+              problems++;
+              process.stdout.write(outcomeLine(label, result));
+            }
+          })
+          .catch((error: unknown) => {
+            failure ??= error;
+          });
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work));
+        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+        if (failure !== undefined) break;
+      }
+      await Promise.all(inFlight);
+      const finished = await catalog.finishJob(job.id);
+      progress.done();
+      if (failure !== undefined) throw failure;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const counts = Object.entries(finished.counts)
+        .map(([outcome, n]) => `${n.toLocaleString("en")} ${outcome}`)
+        .join(", ");
+      process.stdout.write(
+        `${count.toLocaleString("en")} records in ${seconds.toFixed(1)} s (${Math.round(count / Math.max(seconds, 1e-9)).toLocaleString("en")}/s): ${counts || "none"} (job ${job.id}; marcgate job show ${job.id})\n`,
+      );
       return problems > 0 ? 1 : 0;
-    }
-    const started = process.hrtime.bigint();
-    const job = await catalog.startJob({
-      institution: zone.code,
-      source: "import",
-      description: `import ${file}`,
-    });
-    const progress = new Progress(`import ${file}`);
-    const inFlight = new Set<Promise<void>>();
-    let count = 0;
-    let problems = 0;
-    let failure: unknown;
-    for await (const record of fileRecords(file, from)) {
-      count++;
-      progress.tick(count);
-      const label = describeRecord(record.read);
-      const work = importer
-        .import({
-          raw: record.raw,
-          incoming: record.incoming,
-          institution: zone,
-          profile,
-          jobId: job.id,
-          savedBy: "import",
-          source: { kind: "file", file, offset: record.read.offset, index: record.read.index },
-        })
-        .then((result) => {
-          if (!SUCCESS.has(result.decision.outcome)) {
-            problems++;
-            process.stdout.write(outcomeLine(label, result));
-          }
-        })
-        .catch((error: unknown) => {
-          failure ??= error;
-        });
-      inFlight.add(work);
-      void work.finally(() => inFlight.delete(work));
-      if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-      if (failure !== undefined) break;
-    }
-    await Promise.all(inFlight);
-    const finished = await catalog.finishJob(job.id);
-    progress.done();
-    if (failure !== undefined) throw failure;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const counts = Object.entries(finished.counts)
-      .map(([outcome, n]) => `${n.toLocaleString("en")} ${outcome}`)
-      .join(", ");
-    process.stdout.write(
-      `${count.toLocaleString("en")} records in ${seconds.toFixed(1)} s (${Math.round(count / Math.max(seconds, 1e-9)).toLocaleString("en")}/s): ${counts || "none"} (job ${job.id}; marcgate job show ${job.id})\n`,
-    );
-    return problems > 0 ? 1 : 0;
-  });
+    },
+    { writerThread: true },
+  );
 }

@@ -57,25 +57,29 @@ export async function serveCommand(args: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
-  return withCatalog(values, async (catalog) => {
-    const defaultInstitution = values["default-institution"];
-    if (defaultInstitution !== undefined) await requireZone(catalog, defaultInstitution);
-    const app = await startApp(catalog, {
-      connexionPort,
-      httpPort,
-      ...(values.host !== undefined ? { host: values.host } : {}),
-      ...(publicUrl !== undefined ? { publicUrl } : {}),
-      ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
-      connexion: { idleTimeoutMs: idle * 1000 },
-      log,
-    });
-    log(
-      `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort} (${app.publicUrl}), catalog ${catalog.engine}`,
-    );
-    const signal = await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
-    log(`stopping (${String(signal[0] ?? "signal")}): answering the exports in progress`);
-    await app.close();
-    log("stopped");
-    return 0;
-  });
+  return withCatalog(
+    values,
+    async (catalog) => {
+      const defaultInstitution = values["default-institution"];
+      if (defaultInstitution !== undefined) await requireZone(catalog, defaultInstitution);
+      const app = await startApp(catalog, {
+        connexionPort,
+        httpPort,
+        ...(values.host !== undefined ? { host: values.host } : {}),
+        ...(publicUrl !== undefined ? { publicUrl } : {}),
+        ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
+        connexion: { idleTimeoutMs: idle * 1000 },
+        log,
+      });
+      log(
+        `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort} (${app.publicUrl}), catalog ${catalog.engine}`,
+      );
+      const signal = await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
+      log(`stopping (${String(signal[0] ?? "signal")}): answering the exports in progress`);
+      await app.close();
+      log("stopped");
+      return 0;
+    },
+    { writerThread: true },
+  );
 }

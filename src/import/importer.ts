@@ -63,6 +63,33 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+type Batch = { pending: Pending; decision: Decision }[];
+
+/** The batch being committed: what its decisions depend on, and its end. */
+interface InFlight {
+  readonly claims: ReadonlySet<string>;
+  readonly done: Promise<void>;
+  settled: boolean;
+}
+
+function inFlightOf(claims: ReadonlySet<string>, commit: Promise<void>): InFlight {
+  const inFlight: InFlight = { claims, done: commit, settled: false };
+  const settle = (): void => {
+    inFlight.settled = true;
+  };
+  commit.then(settle, settle);
+  return inFlight;
+}
+
+/**
+ * One turn of the event loop. The batching window counts them: Node accepts one connection per
+ * turn and the embedded catalog answers at once, so unless the loop turns while exports keep
+ * arriving, nothing would ever batch.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 interface ZoneQueue {
   readonly items: Pending[];
   running: boolean;
@@ -105,15 +132,42 @@ export class Importer {
     return decide(incomingOf(request), request, this.catalog, request.options);
   }
 
+  /**
+   * Decides the zone's records in arrival order and commits them in batches. While one batch is
+   * being committed (on the catalog's writer thread, or on PostgreSQL's connection), the next is
+   * gathered and decided; a record whose decision depends on something the batch in flight
+   * changes (its claims) waits for that commit and is decided again.
+   */
   private async drain(queue: ZoneQueue): Promise<void> {
     queue.running = true;
+    let inFlight: InFlight | undefined;
     try {
-      while (queue.items.length > 0) {
-        await this.gather(queue);
-        const batch: { pending: Pending; decision: Decision }[] = [];
+      while (queue.items.length > 0 || inFlight) {
+        if (queue.items.length === 0) {
+          // Records may arrive while the last batch is committed: look again after it.
+          await inFlight!.done;
+          inFlight = undefined;
+          continue;
+        }
+        const batch: Batch = [];
         const claimed = new Set<string>();
-        while (batch.length < this.maxBatch && queue.items.length > 0) {
-          const pending = queue.items[0]!;
+        let quiet = 0;
+        for (;;) {
+          const pending = queue.items[0];
+          if (batch.length >= this.maxBatch) break;
+          if (pending === undefined) {
+            // Nothing to decide: wait for more records while the last batch is still being
+            // committed, else for a few event-loop turns (the batching window); then commit.
+            if (inFlight && !inFlight.settled) {
+              await Promise.race([inFlight.done, nextTurn()]);
+              continue;
+            }
+            if (quiet >= QUIET_TURNS) break;
+            const before = queue.items.length;
+            await nextTurn();
+            quiet = queue.items.length > before ? 0 : quiet + 1;
+            continue;
+          }
           let decision: Decision;
           try {
             decision = await decide(
@@ -129,35 +183,30 @@ export class Importer {
             this.commitOne(pending.request, failed).then(pending.resolve, pending.reject);
             continue;
           }
+          const waitFor = inFlight;
+          if (waitFor && decision.claims.some((c) => waitFor.claims.has(c))) {
+            // Decided on a state the batch in flight is changing: decide again after it.
+            if (batch.length > 0) break;
+            await waitFor.done;
+            inFlight = undefined;
+            continue;
+          }
           // Depends on a record an earlier decision of this batch will change: next batch.
           if (batch.length > 0 && decision.claims.some((c) => claimed.has(c))) break;
           queue.items.shift();
           for (const c of decision.claims) claimed.add(c);
           batch.push({ pending, decision });
+          quiet = 0;
         }
-        await this.commitBatch(batch);
+        if (inFlight) await inFlight.done;
+        inFlight = batch.length > 0 ? inFlightOf(claimed, this.commitBatch(batch)) : undefined;
       }
     } finally {
       queue.running = false;
     }
   }
 
-  /**
-   * The batching window: lets the event loop turn while more records keep arriving (up to
-   * `maxBatch`), so exports that come in together are committed together. Without it nothing
-   * ever batches: Node accepts one connection per event-loop turn and the embedded catalog
-   * answers at once, so each export would be decided and committed before the next is read.
-   */
-  private async gather(queue: ZoneQueue): Promise<void> {
-    let quiet = 0;
-    while (queue.items.length < this.maxBatch && quiet < QUIET_TURNS) {
-      const before = queue.items.length;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      quiet = queue.items.length > before ? 0 : quiet + 1;
-    }
-  }
-
-  private async commitBatch(batch: { pending: Pending; decision: Decision }[]): Promise<void> {
+  private async commitBatch(batch: Batch): Promise<void> {
     if (batch.length === 0) return;
     if (batch.length > 1) {
       try {

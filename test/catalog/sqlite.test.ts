@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import Database from "better-sqlite3";
+import { CatalogError } from "../../src/catalog/catalog.js";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import { SQLITE_MIGRATIONS } from "../../src/catalog/sqlite-schema.js";
 import { book, catalogSuite } from "./suite.js";
@@ -13,6 +14,41 @@ const scratch = mkdtempSync(join(tmpdir(), "marcgate-catalog-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 catalogSuite("sqlite", () => openSqliteCatalog(mkdtempSync(join(scratch, "c-"))));
+// The same suite with commits on the writer thread (what `serve` and `import` use).
+catalogSuite("sqlite, writer thread", () =>
+  openSqliteCatalog(mkdtempSync(join(scratch, "c-")), { writerThread: true }),
+);
+
+test("catalog (sqlite): the writer thread reports a refusal with its catalog code, and stops on close", async () => {
+  const catalog = await openSqliteCatalog(mkdtempSync(join(scratch, "c-")), {
+    writerThread: true,
+  });
+  await catalog.addInstitution({ code: "01ABC_INST", name: "ABC" });
+  await assert.rejects(
+    catalog.commit({
+      change: { kind: "update", mmsId: "991234", expectedVersion: 1, marc: book({ title: "X" }) },
+      context: { savedBy: "t", action: "merge" },
+    }),
+    (error: unknown) =>
+      error instanceof CatalogError &&
+      error.code === "unknown-record" &&
+      /991234/.test(error.message),
+  );
+  const created = await catalog.commit({
+    change: { kind: "create", zone: "01ABC_INST", marc: book({ title: "Seen" }) },
+    context: { savedBy: "t", action: "create" },
+  });
+  // The main connection reads what the writer thread committed.
+  assert.equal((await catalog.record(created.mmsId!))?.version, 1);
+  await catalog.close();
+  await assert.rejects(
+    catalog.commit({
+      change: { kind: "create", zone: "01ABC_INST", marc: book({ title: "Late" }) },
+      context: { savedBy: "t", action: "create" },
+    }),
+    /writer thread is not running: the catalog is closed/,
+  );
+});
 
 test("catalog (sqlite): reopening keeps the data and runs each migration once", async () => {
   const dir = mkdtempSync(join(scratch, "c-"));
