@@ -5,7 +5,12 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { CatalogError } from "./catalog.js";
 import { openSqliteCatalog } from "./sqlite.js";
-import type { WriterData, WriterReply, WriterRequest } from "./sqlite-writer.js";
+import {
+  commitRequestsOf,
+  type WriterData,
+  type WriterReply,
+  type WriterRequest,
+} from "./sqlite-writer.js";
 
 const data = workerData as WriterData;
 const port = parentPort;
@@ -14,7 +19,7 @@ if (!port) throw new Error("sqlite-writer-thread.js runs as a worker thread only
 const catalog = await openSqliteCatalog(data.dir, { synchronous: data.synchronous });
 
 port.on("message", (request: WriterRequest) => {
-  void catalog.commitMany(request.requests).then(
+  void catalog.commitMany(commitRequestsOf(request)).then(
     (results) => port.postMessage({ id: request.id, results } satisfies WriterReply),
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

@@ -93,6 +93,15 @@ function nextTurn(): Promise<void> {
 interface ZoneQueue {
   readonly items: Pending[];
   running: boolean;
+  /** Wakes the drain loop waiting for a record to arrive. */
+  wake?: () => void;
+}
+
+/** Resolves when a record is added to the queue. */
+function arrival(queue: ZoneQueue): Promise<void> {
+  return new Promise<void>((resolve) => {
+    queue.wake = resolve;
+  });
 }
 
 /** Event-loop turns without a new record that end the batching window. */
@@ -122,6 +131,8 @@ export class Importer {
     }
     const result = new Promise<ImportResult>((resolve, reject) => {
       queue.items.push({ request, resolve, reject });
+      queue.wake?.();
+      delete queue.wake;
     });
     if (!queue.running) void this.drain(queue);
     return result;
@@ -144,9 +155,10 @@ export class Importer {
     try {
       while (queue.items.length > 0 || inFlight) {
         if (queue.items.length === 0) {
-          // Records may arrive while the last batch is committed: look again after it.
-          await inFlight!.done;
-          inFlight = undefined;
+          // Records may arrive while the last batch is committed: decide them meanwhile.
+          const last = inFlight!;
+          await Promise.race([last.done, arrival(queue)]);
+          if (last.settled) inFlight = undefined;
           continue;
         }
         const batch: Batch = [];
@@ -159,7 +171,7 @@ export class Importer {
             // Nothing to decide: wait for more records while the last batch is still being
             // committed, else for a few event-loop turns (the batching window); then commit.
             if (inFlight && !inFlight.settled) {
-              await Promise.race([inFlight.done, nextTurn()]);
+              await Promise.race([inFlight.done, arrival(queue)]);
               continue;
             }
             if (quiet >= QUIET_TURNS) break;
