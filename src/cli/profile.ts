@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { hashPassword } from "../import/password.js";
 import {
+  MATCH_METHOD_NAMES,
   CONNEXION_INTEGRATION_TYPE,
   describeProfile,
   parseProfile,
@@ -45,6 +46,16 @@ Rule files (Alma's rule languages, see docs/rules.md), paths relative to FILE.js
 "mergeMethod": a predefined method above or a merge-rule file; "briefLevelRules": a
 brief-level rule file (default: marcgate's rules). They are checked (FILE:LINE:COLUMN on an
 error, nothing saved) and kept with the profile: import it again after changing one.
+Match methods (leader/07 s or i: "serialMatchMethod", else "nonSerialMatchMethod"; see
+docs/match-methods.md): ${MATCH_METHOD_NAMES.slice(0, 4)
+  .map((n) => JSON.stringify(n))
+  .join(", ")},
+${MATCH_METHOD_NAMES.slice(4)
+  .map((n) => JSON.stringify(n))
+  .join(", ")}
+(Alma's spellings such as "ISBN Match Method" are accepted). "Multi-step" runs the methods
+listed in "serialMatchSteps" / "nonSerialMatchSteps" in order, e.g. ["Unique OCLC Identifier",
+"ISBN/ISSN", "Title and author"]; the first that finds a record decides.
   import    check FILE.json and save it as the institution's profile
   show      print the profile (the password as "(set)"); --json prints a file to import again
 ${CATALOG_HELP}Exit status 1 when the file has errors (each names its setting) or the institution is unknown.
