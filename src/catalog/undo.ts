@@ -26,9 +26,32 @@ export type UndoPlan =
   | { readonly kind: "refuse"; readonly reason: string };
 
 /**
+ * Versions an undo has settled: undo saves themselves, and saves of a job followed by an undo
+ * of that job (which brought the record back to where it was before that job's saves; an
+ * undo happens only when the job's saves were the last ones, so such a block is contiguous).
+ */
+function settled(versions: readonly RecordVersion[]): Set<RecordVersion> {
+  const result = new Set<RecordVersion>();
+  let undone = new Set<number>();
+  for (let i = versions.length - 1; i >= 0; i--) {
+    const v = versions[i]!;
+    if (v.action === UNDO_ACTION) {
+      result.add(v);
+      if (v.jobId !== undefined) undone = new Set([...undone, v.jobId]);
+    } else if (v.jobId !== undefined && undone.has(v.jobId)) {
+      result.add(v);
+    } else {
+      // A save not undone: undos further up (older) cannot reach past it.
+      undone = new Set();
+    }
+  }
+  return result;
+}
+
+/**
  * The plan for one record: its versions oldest first, the current one last, and who holds its
- * lock. The job's saves of it must be the last ones: any later save (another job, a restore, an
- * edit) means it changed since, and it is left alone.
+ * lock. The job's saves of it must be the last ones (saves undone since do not count): any
+ * later save (another job, a restore, an edit) means it changed since, and it is left alone.
  */
 export function planUndo(
   jobId: number,
@@ -36,13 +59,15 @@ export function planUndo(
   lock: { readonly by: string } | undefined,
   by: string,
 ): UndoPlan {
-  const mine = versions.filter((v) => v.jobId === jobId && v.action !== UNDO_ACTION);
+  const done = settled(versions);
+  const live = versions.filter((v) => !done.has(v));
+  const mine = live.filter((v) => v.jobId === jobId);
   const first = mine[0];
-  if (!first) return { kind: "none" };
+  if (!first) {
+    return versions.some((v) => v.jobId === jobId) ? { kind: "done" } : { kind: "none" };
+  }
   const mmsId = first.mmsId;
-  const current = versions[versions.length - 1]!;
-  if (current.jobId === jobId && current.action === UNDO_ACTION) return { kind: "done" };
-  const later = versions.find((v) => v.version > first.version && !mine.includes(v));
+  const later = live.find((v) => v.version > first.version && v.jobId !== jobId);
   if (later) {
     return {
       kind: "refuse",

@@ -9,6 +9,7 @@ import { formatLog } from "../import/log.js";
 import { loadConnexionProfile, type StoredProfileSettings } from "../import/profile.js";
 import { readFormat, sniffFormat } from "../marc/formats.js";
 import { readIso2709WithBytes, writeIso2709 } from "../marc/iso2709.js";
+import { writeMnemonic } from "../marc/mnemonic.js";
 import type { MarcRecord } from "../marc/record.js";
 import type { ReadResult } from "../marc/issue.js";
 import {
@@ -30,7 +31,8 @@ exported from Connexion: read (MARC-8 converted), initial normalization, match, 
 management tag; one import job for the file, every record kept in it with its bytes. Prints a
 line for each record that was not added or merged, then the job's counts.
   --institution CODE   the institution (it needs an OCLC Connexion profile)
-  --dry-run            decide only: print each record's outcome and decision log; write nothing
+  --dry-run            decide only: print each record's outcome, decision log, candidates and
+                       the record as it would be saved (merged or new, mnemonic); write nothing
   --from FORMAT        the file's format (default: sniffed); records in other formats than
                        ISO 2709 are kept in the job as UTF-8 ISO 2709
 ${CATALOG_HELP}Exit status 0 when every record was imported (added, merged, unchanged), 1 when any was
@@ -97,6 +99,15 @@ const SUCCESS: ReadonlySet<JobOutcome> = new Set([
   "loaded",
 ]);
 
+/** Each line of `text` indented. */
+function indent(text: string, by: string): string {
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => `${by}${line}\n`)
+    .join("");
+}
+
 function outcomeLine(label: string, result: ImportResult): string {
   const { decision, mmsId } = result;
   return `${label}: ${decision.outcome}${mmsId !== undefined ? ` ${mmsId}` : ""}: ${decision.reason}\n`;
@@ -139,7 +150,11 @@ export async function importCommand(args: string[]): Promise<number> {
             `${describeRecord(record.read)}: would be ${decision.outcome}${decision.mmsId !== undefined ? ` ${decision.mmsId}` : ""}: ${decision.reason}\n` +
               formatLog(decision.log)
                 .map((line) => `  ${line}\n`)
-                .join(""),
+                .join("") +
+              (decision.candidates ? `  candidates: ${decision.candidates.join(" ")}\n` : "") +
+              (decision.record
+                ? `  record as it would be saved:\n${indent(writeMnemonic(decision.record), "    ")}`
+                : ""),
           );
         }
         return problems > 0 ? 1 : 0;

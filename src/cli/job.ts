@@ -1,5 +1,5 @@
 /** `marcgate job`: import jobs and what became of each record in them. */
-import type { ImportJob, JobRecord } from "../catalog/catalog.js";
+import type { ImportJob, JobRecord, JobReport, UndoReport } from "../catalog/catalog.js";
 import { formatLog, type LogEntry } from "../import/log.js";
 import {
   CATALOG_HELP,
@@ -8,17 +8,26 @@ import {
   requireZone,
   withCatalog,
 } from "./catalog-options.js";
+import { BY_HELP, BY_OPTION, staffName } from "./staff.js";
 import { formatTable } from "./table.js";
 import { CommandError, integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate job list --institution CODE [--limit N] [--data DIR | --db URL]
        marcgate job show ID [--log] [--data DIR | --db URL]
+       marcgate job undo ID [--by NAME] [--data DIR | --db URL]
 
   list   the institution's import jobs, newest first: source, description, started,
          finished, and the count of records per outcome
-  show   one job: its counts, then one line per record received (entry, received, outcome,
-         MMS ID, reason); --log adds each record's decision log
-${CATALOG_HELP}`;
+  show   one job: its report (received, new, merged, overlaid, unchanged, skipped by reason,
+         held for review by reason, rejected by validation, failed; the review queue's state,
+         forced imports, undone), then one line per record received (row, received, outcome
+         and reason code, MMS ID, reason); --log adds each record's decision log
+  undo   revert every change the job made: a record it merged or overlaid is saved again as
+         it was before (a new version, action undo), a record it created is deleted (its
+         versions kept: marcgate record restore MMSID --version N brings it back). A record
+         changed since the job saved it, or locked, is left alone; the command says which and
+         why, and exits 1. Running it again retries only what was left.
+${BY_HELP}${CATALOG_HELP}`;
 
 function counts(job: ImportJob): string {
   const entries = Object.entries(job.counts);
@@ -29,7 +38,7 @@ function counts(job: ImportJob): string {
 }
 
 /** The decision log kept with a job row, when it has the importer's shape. */
-function logEntries(record: JobRecord): LogEntry[] {
+export function jobRowLog(record: JobRecord): LogEntry[] {
   const log = record.log;
   if (typeof log === "object" && log !== null && "entries" in log && Array.isArray(log.entries)) {
     return (log.entries as unknown[]).filter(
@@ -44,6 +53,75 @@ function logEntries(record: JobRecord): LogEntry[] {
   return [];
 }
 
+function jobId(rest: readonly string[]): number {
+  if (rest.length !== 1) throw new UsageError("name one job: job show|undo ID");
+  return integerOption(rest[0], "job ID", { min: 1, max: Number.MAX_SAFE_INTEGER, default: 0 });
+}
+
+/** `3 (cz-linked 2, older-version 1)`, or `0`. */
+function byReason(counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  return entries.length === 0
+    ? "0"
+    : `${total} (${entries.map(([k, n]) => `${k} ${n}`).join(", ")})`;
+}
+
+/** The job report as lines for people. */
+export function formatReport(report: JobReport): string[] {
+  const lines = [
+    `received ${report.received}: new ${report.created}, merged ${report.merged}, overlaid ${report.overlaid}, unchanged ${report.unchanged}` +
+      (report.loaded > 0 ? `, loaded ${report.loaded}` : ""),
+    `skipped ${byReason(report.skipped)}`,
+    `held for review ${byReason(report.heldForReview)}`,
+    `rejected by validation ${report.rejectedByValidation}`,
+    `failed ${byReason(report.failed)}`,
+  ];
+  const { open, forced, discarded } = report.review;
+  if (open + forced + discarded > 0) {
+    const imports = Object.entries(report.forced)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([o, n]) => `${n} ${o}`);
+    lines.push(
+      `review: ${open} open, ${forced} forced${imports.length > 0 ? ` (${imports.join(", ")})` : ""}, ${discarded} discarded`,
+    );
+  }
+  if (report.undone > 0) lines.push(`undone: ${report.undone} records' changes reverted`);
+  return lines;
+}
+
+/** ` [reason, review state, forced from #N, undone]` after a row's outcome. */
+function rowTags(r: JobRecord): string {
+  const tags = [
+    ...(r.reasonCode !== undefined ? [r.reasonCode] : []),
+    ...(r.review ? [r.review.state] : []),
+    ...(r.forcedFrom !== undefined ? [`forced from #${r.forcedFrom}`] : []),
+    ...(r.undone ? [`undone by ${r.undone.by}`] : []),
+  ];
+  return tags.length > 0 ? ` [${tags.join(", ")}]` : "";
+}
+
+/** What an undo did, a line per record, and a closing count. */
+export function formatUndo(report: UndoReport): string {
+  const lines = report.records.map((r) => {
+    switch (r.reverted) {
+      case "restored":
+        return `reverted ${r.mmsId}: version ${r.toVersion} saved again as version ${r.version}`;
+      case "deleted":
+        return `deleted ${r.mmsId}: the job created it (marcgate record restore ${r.mmsId} --version ${r.lastVersion} brings it back)`;
+      default:
+        return `NOT reverted ${r.mmsId}: ${r.reason}`;
+    }
+  });
+  const refused = report.records.filter((r) => r.reverted === false).length;
+  const done = report.records.length - refused;
+  lines.push(
+    `job ${report.jobId}: ${done} record${done === 1 ? "" : "s"} reverted, ${refused} not` +
+      (report.alreadyUndone > 0 ? `, ${report.alreadyUndone} undone before` : ""),
+  );
+  return lines.map((l) => `${l}\n`).join("");
+}
+
 export async function jobCommand(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(
     args,
@@ -51,6 +129,7 @@ export async function jobCommand(args: string[]): Promise<number> {
       institution: { type: "string" },
       limit: { type: "string" },
       log: { type: "boolean" },
+      ...BY_OPTION,
       ...CATALOG_OPTIONS,
     },
     HELP,
@@ -87,33 +166,41 @@ export async function jobCommand(args: string[]): Promise<number> {
       return 0;
     });
   }
-  if (action === "show") {
-    if (rest.length !== 1) throw new UsageError("name one job: job show ID");
-    const id = integerOption(rest[0], "job ID", {
-      min: 1,
-      max: Number.MAX_SAFE_INTEGER,
-      default: 0,
-    });
+  if (action === "undo") {
+    const id = jobId(rest);
+    const by = staffName(values.by);
     return withCatalog(values, async (catalog) => {
-      const job = await catalog.job(id);
-      if (!job) throw new CommandError(`no import job ${id}`);
+      const report = await catalog.undoJob(id, by);
+      process.stdout.write(formatUndo(report));
+      return report.records.some((r) => r.reverted === false) ? 1 : 0;
+    });
+  }
+  if (action === "show") {
+    const id = jobId(rest);
+    return withCatalog(values, async (catalog) => {
+      const report = await catalog.jobReport(id);
+      if (!report) throw new CommandError(`no import job ${id}`);
+      const { job } = report;
       process.stdout.write(
         `job ${job.id}: ${job.description} (${job.source}, ${job.institution})\n` +
           `started ${job.started.toISOString()}, ${job.finished ? `finished ${job.finished.toISOString()}` : "still open"}\n` +
-          `${counts(job)}\n\n`,
+          formatReport(report).join("\n") +
+          "\n\n",
       );
       const records = await catalog.jobRecords(job.id);
       for (const r of records) {
         process.stdout.write(
-          `#${r.id} ${r.received.toISOString()} ${r.outcome} ${r.mmsId ?? "-"} ${r.raw.length} bytes: ${r.messages.join("; ")}\n`,
+          `#${r.id} ${r.received.toISOString()} ${r.outcome}${rowTags(r)} ${r.mmsId ?? "-"} ${r.raw.length} bytes: ${r.messages.join("; ")}\n`,
         );
         if (values.log)
-          for (const line of formatLog(logEntries(r))) process.stdout.write(`    ${line}\n`);
+          for (const line of formatLog(jobRowLog(r))) process.stdout.write(`    ${line}\n`);
       }
       return 0;
     });
   }
   throw new UsageError(
-    action === undefined ? "say list or show" : `unknown action "${action}"; say list or show`,
+    action === undefined
+      ? "say list, show or undo"
+      : `unknown action "${action}"; say list, show or undo`,
   );
 }

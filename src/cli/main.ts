@@ -14,6 +14,7 @@ import { loadCommand } from "./load.js";
 import { networkCommand } from "./network.js";
 import { profileCommand } from "./profile.js";
 import { recordCommand } from "./record.js";
+import { reviewCommand } from "./review.js";
 import { briefLevelCommand, mergeCommand, rulesCommand } from "./rules.js";
 import { searchCommand } from "./search.js";
 import { sendCommand } from "./send.js";
@@ -35,7 +36,10 @@ const COMMANDS: Record<string, Command> = {
   institution: { summary: "add an institution zone, or list the zones", run: institutionCommand },
   load: { summary: "bulk-load a file of records into an institution's zone", run: loadCommand },
   search: { summary: "search an institution's and its network's records", run: searchCommand },
-  record: { summary: "show a record with its header, or its versions", run: recordCommand },
+  record: {
+    summary: "show a record with its header, or its versions; restore a version",
+    run: recordCommand,
+  },
   export: { summary: "write every record of a zone to a file", run: exportCommand },
   profile: {
     summary: "an institution's OCLC Connexion profile: import or show",
@@ -63,8 +67,12 @@ const COMMANDS: Record<string, Command> = {
     run: briefLevelCommand,
   },
   job: {
-    summary: "list import jobs, or show one with each record's outcome and log",
+    summary: "list import jobs, show one (its report, each record's outcome and log), undo one",
     run: jobCommand,
+  },
+  review: {
+    summary: "the review queue: list, show, force-import or discard held records",
+    run: reviewCommand,
   },
 };
 

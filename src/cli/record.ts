@@ -6,6 +6,7 @@ import { formatWriter, type FormatName } from "../marc/formats.js";
 import type { MarcRecord } from "../marc/record.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, withCatalog } from "./catalog-options.js";
 import { BufferedOutput } from "./io.js";
+import { BY_HELP, BY_OPTION, staffName } from "./staff.js";
 import { formatTable } from "./table.js";
 import {
   CommandError,
@@ -16,6 +17,7 @@ import {
 } from "./usage.js";
 
 const HELP = `usage: marcgate record MMSID [--institution CODE] [--format FORMAT] [--versions | --version N] [--data DIR | --db URL]
+       marcgate record restore MMSID --version N [--by NAME] [--data DIR | --db URL]
 
 Shows a record as the catalog holds it now: a header on standard error (zone, brief level,
 version, management tag, Community Zone link, lock, created, updated, and the 005 of the last
@@ -28,7 +30,11 @@ on standard output in FORMAT, so the output can be saved or piped as it is.
                     the record as institution CODE sees it: a network-zone record with CODE's
                     own local fields (09X, 59X, 69X, 9XX, $9 LOCAL), which no other member sees;
                     with --versions, the saved states of those local fields are listed too
-${CATALOG_HELP}Exit status 1 when there is no such record or version, 2 on bad usage.
+
+restore saves version N again as a new version (MARC, brief level, management tag, import
+005): history is kept, and the restore can itself be restored away. A record deleted by
+marcgate job undo comes back with its MMS ID.
+${BY_HELP}${CATALOG_HELP}Exit status 1 when there is no such record or version, 2 on bad usage.
 `;
 
 function recordHeader(r: StoredRecord, institution?: string, local?: LocalFields): string {
@@ -78,12 +84,37 @@ export async function recordCommand(args: string[]): Promise<number> {
       versions: { type: "boolean" },
       version: { type: "string" },
       institution: { type: "string" },
+      ...BY_OPTION,
       ...CATALOG_OPTIONS,
     },
     HELP,
   );
   if (!parsed) return 0;
   const { values, positionals } = parsed;
+  if (positionals[0] === "restore") {
+    if (positionals.length !== 2)
+      throw new UsageError("name one MMS ID: record restore MMSID --version N");
+    if (values.version === undefined) throw new UsageError("--version N is required");
+    const mmsId = positionals[1]!;
+    const version = integerOption(values.version, "--version", {
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+      default: 1,
+    });
+    const by = staffName(values.by);
+    return withCatalog(values, async (catalog) => {
+      const deleted = await catalog.deletion(mmsId);
+      const saved = await catalog.restore(mmsId, version, { savedBy: by, action: "restore" });
+      process.stdout.write(
+        `record ${mmsId}: version ${version} restored as version ${saved.version ?? "?"} by ${by}` +
+          (deleted
+            ? ` (it had been deleted by ${deleted.deletedBy}, ${deleted.action}${deleted.jobId !== undefined ? ` of job ${deleted.jobId}` : ""})`
+            : "") +
+          "\n",
+      );
+      return 0;
+    });
+  }
   if (positionals.length !== 1) throw new UsageError("name one MMS ID");
   const mmsId = positionals[0]!;
   const format = formatOption(values.format, "--format") ?? "mrk";
@@ -108,7 +139,14 @@ export async function recordCommand(args: string[]): Promise<number> {
         ? await recordForInstitution(catalog, mmsId, institution)
         : { record: await catalog.record(mmsId) };
     const record = view?.record;
-    if (!record) throw new CommandError(`no record ${mmsId} in the catalog`);
+    const deleted = record ? undefined : await catalog.deletion(mmsId);
+    if (!record && !deleted) throw new CommandError(`no record ${mmsId} in the catalog`);
+    if (!record && !values.versions && wanted === undefined) {
+      throw new CommandError(
+        `record ${mmsId} was deleted by ${deleted!.deletedBy} at ${deleted!.deletedAt.toISOString()} (${deleted!.action}${deleted!.jobId !== undefined ? ` of job ${deleted!.jobId}` : ""}); its versions are kept: --versions lists them, marcgate record restore ${mmsId} --version ${deleted!.version} brings it back`,
+      );
+    }
+    const last = record?.version ?? deleted!.version;
     if (values.versions) {
       const versions = await catalog.versions(mmsId);
       const lines = formatTable(
@@ -128,7 +166,7 @@ export async function recordCommand(args: string[]): Promise<number> {
         ]),
       );
       process.stdout.write(lines.join("\n") + "\n");
-      if (institution !== undefined && record.zone !== institution) {
+      if (institution !== undefined && record && record.zone !== institution) {
         const local = await catalog.localFieldVersions(mmsId, institution);
         const table = formatTable(
           [
@@ -158,21 +196,21 @@ export async function recordCommand(args: string[]): Promise<number> {
       const version = await catalog.version(mmsId, wanted);
       if (!version) {
         throw new CommandError(
-          `record ${mmsId} has no version ${wanted} (it has versions 1 to ${record.version})`,
+          `record ${mmsId} has no version ${wanted} (it has versions 1 to ${last})`,
         );
       }
-      process.stderr.write(versionHeader(version, record.version));
+      process.stderr.write(versionHeader(version, last));
       await writeRecord(version.marc, format);
       return;
     }
     process.stderr.write(
       recordHeader(
-        record,
+        record!,
         institution,
         view && "localFields" in view ? view.localFields : undefined,
       ),
     );
-    await writeRecord(record.marc, format);
+    await writeRecord(record!.marc, format);
   });
   return 0;
 }

@@ -1507,6 +1507,27 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         await rejects(catalog.undoJob(999999, "alice"), "unknown-job");
       }));
 
+    test("a later job's saves that were undone since do not count as a change", () =>
+      withInstitution(async (catalog, zone) => {
+        const first = await importJob(catalog, zone);
+        const second = await importJob(catalog, zone);
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "First" }) },
+          entry: entry(first.id, "created"),
+          context: { savedBy: "x", action: "create", jobId: first.id },
+        });
+        await catalog.commit({
+          change: { kind: "update", mmsId: mmsId!, expectedVersion: 1, marc: book({ title: "S" }) },
+          entry: entry(second.id, "merged"),
+          context: { savedBy: "x", action: "merge", jobId: second.id },
+        });
+        const refused = await catalog.undoJob(first.id, "alice");
+        assert.equal(refused.records[0]!.reverted, false);
+        assert.equal((await catalog.undoJob(second.id, "alice")).records[0]!.reverted, "restored");
+        const undone = await catalog.undoJob(first.id, "alice");
+        assert.deepEqual(undone.records, [{ mmsId, reverted: "deleted", lastVersion: 3 }]);
+      }));
+
     test("restore of an unknown record or version is refused", () =>
       withInstitution(async (catalog) => {
         await rejects(catalog.restore("9900000000991001", 1, WHO), "unknown-record");

@@ -129,10 +129,13 @@ describe("marcgate gateway commands", () => {
     );
     const job = marcgate(["job", "show", "1", "--log"]);
     assert.equal(job.status, 0);
-    assert.match(job.stdout, /^3 records: 2 created, 1 merged$/m);
     assert.match(
       job.stdout,
-      /^#3 \S+ merged 99\d+ \d+ bytes: merged \(Overlay all fields but local\)$/m,
+      /^received 3: new 2, merged 1, overlaid 0, unchanged 0\nskipped 0\nheld for review 0\nrejected by validation 0\nfailed 0$/m,
+    );
+    assert.match(
+      job.stdout,
+      /^#3 \S+ merged \[matched\] 99\d+ \d+ bytes: merged \(Overlay all fields but local\)$/m,
     );
     assert.match(
       job.stdout,
