@@ -310,9 +310,18 @@ export type UndoOutcome =
       readonly mmsId: string;
       /** Saved again as it was before the job (a new version, action `undo`). */
       readonly reverted: "restored";
-      /** The version brought back, and the new version that holds it. */
-      readonly toVersion: number;
-      readonly version: number;
+      /** The version brought back, and the new version that holds it (absent: the job changed only local fields). */
+      readonly toVersion?: number;
+      readonly version?: number;
+      /**
+       * A network-zone record: the job institution's local fields saved again as they were
+       * (`toVersion` 0: it had none, they are cleared), as local-fields version `version`.
+       */
+      readonly localFields?: {
+        readonly institution: string;
+        readonly toVersion: number;
+        readonly version: number;
+      };
     }
   | {
       readonly mmsId: string;

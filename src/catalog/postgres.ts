@@ -41,7 +41,16 @@ import {
   type Zone,
 } from "./catalog.js";
 import { buildJobReport, type JobCountRow } from "./job-report.js";
-import { deletedSince, planUndo, restoredAttributes, undoCommit, UNDO_ACTION } from "./undo.js";
+import {
+  combinePlans,
+  deletedSince,
+  planUndo,
+  restoredAttributes,
+  undoCommit,
+  undoLocalFields,
+  undoneOutcome,
+  UNDO_ACTION,
+} from "./undo.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
@@ -900,8 +909,8 @@ class PostgresCatalog implements Catalog {
   }
 
   async undoJob(jobId: number, by: string): Promise<UndoReport> {
-    if (!(await this.jobIn(this.pool, jobId)))
-      throw new CatalogError("unknown-job", `no import job ${jobId}`);
+    const job = await this.jobIn(this.pool, jobId);
+    if (!job) throw new CatalogError("unknown-job", `no import job ${jobId}`);
     const { rows } = await this.pool.query<{ mms_id: string }>(
       `SELECT DISTINCT mms_id FROM job_records
        WHERE job_id = $1 AND mms_id IS NOT NULL AND undone_at IS NULL ORDER BY mms_id`,
@@ -910,7 +919,9 @@ class PostgresCatalog implements Catalog {
     const records: UndoOutcome[] = [];
     for (const { mms_id: mmsId } of rows) {
       // One transaction per record: a record changed since stops only itself.
-      const outcome = await this.transaction((client) => this.undoRecord(client, jobId, mmsId, by));
+      const outcome = await this.transaction((client) =>
+        this.undoRecord(client, jobId, job.institution, mmsId, by),
+      );
       if (outcome) records.push(outcome);
     }
     const undone = await this.pool.query<{ n: number }>(
@@ -922,10 +933,14 @@ class PostgresCatalog implements Catalog {
     return { jobId, records, alreadyUndone: undone.rows[0]!.n - done };
   }
 
-  /** Undoes the job's saves of one record (in the caller's transaction, the record locked). */
+  /**
+   * Undoes the job's saves of one record and its local fields (in the caller's transaction,
+   * the record locked).
+   */
   private async undoRecord(
     client: PoolClient,
     jobId: number,
+    institution: string,
     mmsId: string,
     by: string,
   ): Promise<UndoOutcome | undefined> {
@@ -938,55 +953,67 @@ class PostgresCatalog implements Catalog {
     const versions = (
       await client.query<VersionRow>(`SELECT * FROM ${VERSIONS} ORDER BY version`, [mmsId])
     ).rows.map(toVersion);
+    if (!row) {
+      const deleted = await this.deletedRow(client, mmsId);
+      if (!deleted || !versions.some((v) => v.jobId === jobId)) return undefined;
+      return deletedSince(toDeletion(deleted));
+    }
+    const localVersions = (
+      await client.query<LocalFieldsRow>(
+        `SELECT ${LOCAL_FIELDS_COLUMNS} FROM local_fields WHERE mms_id = $1 AND institution = $2
+         ORDER BY version`,
+        [mmsId, institution],
+      )
+    ).rows.map(toLocalFields);
+    const lock = row.lock_by !== null ? { by: row.lock_by } : undefined;
+    const plans = combinePlans(
+      planUndo(jobId, versions, lock, by),
+      planUndo(jobId, localVersions, lock, by),
+    );
+    if ("refuse" in plans) return { mmsId, reverted: false, reason: plans.refuse };
+    const { record, local } = plans;
     const markUndone = (): Promise<unknown> =>
       client.query(
         `UPDATE job_records SET undone_by = $3, undone_at = now()
          WHERE job_id = $1 AND mms_id = $2 AND undone_at IS NULL`,
         [jobId, mmsId, by],
       );
-    if (!row) {
-      const deleted = await this.deletedRow(client, mmsId);
-      if (!deleted || !versions.some((v) => v.jobId === jobId)) return undefined;
-      return deletedSince(toDeletion(deleted));
+    if (record.kind === "delete") {
+      await this.keepVersion(client, row.id);
+      await client.query(
+        `INSERT INTO deleted_records (mms_id, record_id, zone, format, originating_version,
+           cz_linked, management_tag, suppressed, created, version, deleted_by, deleted_at,
+           action, job_id)
+         SELECT mms_id, id, zone, format, originating_version, cz_linked, management_tag,
+           suppressed, created, version, $2, now(), $3, $4 FROM records WHERE id = $1`,
+        [row.id, by, UNDO_ACTION, jobId],
+      );
+      await client.query("DELETE FROM match_keys WHERE record_id = $1", [row.id]);
+      await client.query("DELETE FROM records WHERE id = $1", [row.id]);
+      await markUndone();
+      return { mmsId, reverted: "deleted", lastVersion: row.version };
     }
-    const lock = row.lock_by !== null ? { by: row.lock_by } : undefined;
-    const plan = planUndo(jobId, versions, lock, by);
-    switch (plan.kind) {
-      case "none":
-        return undefined;
-      case "refuse":
-        return { mmsId, reverted: false, reason: plan.reason };
-      case "done":
-        await markUndone();
-        return undefined;
-      case "restore": {
-        const result = await this.commitIn(
-          client,
-          undoCommit(mmsId, row.version, plan.to, by, jobId),
-        );
-        await markUndone();
-        return {
-          mmsId,
-          reverted: "restored",
-          toVersion: plan.to.version,
-          version: result.version!,
-        };
-      }
-      case "delete":
-        await this.keepVersion(client, row.id);
-        await client.query(
-          `INSERT INTO deleted_records (mms_id, record_id, zone, format, originating_version,
-             cz_linked, management_tag, suppressed, created, version, deleted_by, deleted_at,
-             action, job_id)
-           SELECT mms_id, id, zone, format, originating_version, cz_linked, management_tag,
-             suppressed, created, version, $2, now(), $3, $4 FROM records WHERE id = $1`,
-          [row.id, by, UNDO_ACTION, jobId],
-        );
-        await client.query("DELETE FROM match_keys WHERE record_id = $1", [row.id]);
-        await client.query("DELETE FROM records WHERE id = $1", [row.id]);
-        await markUndone();
-        return { mmsId, reverted: "deleted", lastVersion: row.version };
-    }
+    const localFields = undoLocalFields(local, institution, mmsId);
+    const context = { savedBy: by, action: UNDO_ACTION, jobId };
+    const result =
+      record.kind === "restore"
+        ? await this.commitIn(client, {
+            ...undoCommit(mmsId, row.version, record.to, by, jobId),
+            ...(localFields ? { localFields } : {}),
+          })
+        : localFields
+          ? await this.commitIn(client, { localFields, context })
+          : undefined;
+    if (record.kind !== "none" || local.kind !== "none") await markUndone();
+    const localVersion = localFields
+      ? (
+          await client.query<{ version: number }>(
+            "SELECT max(version) AS version FROM local_fields WHERE mms_id = $1 AND institution = $2",
+            [mmsId, institution],
+          )
+        ).rows[0]?.version
+      : undefined;
+    return undoneOutcome(mmsId, record, result?.version, local, localVersion, institution);
   }
 
   lock(mmsId: string, by: string): Promise<RecordLock> {

@@ -32,7 +32,16 @@ import {
   type Zone,
 } from "./catalog.js";
 import { buildJobReport, type JobCountRow } from "./job-report.js";
-import { deletedSince, planUndo, restoredAttributes, undoCommit, UNDO_ACTION } from "./undo.js";
+import {
+  combinePlans,
+  deletedSince,
+  planUndo,
+  restoredAttributes,
+  undoCommit,
+  undoLocalFields,
+  undoneOutcome,
+  UNDO_ACTION,
+} from "./undo.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
@@ -650,15 +659,17 @@ class SqliteCatalog implements Catalog {
 
   undoJob(jobId: number, by: string): Promise<UndoReport> {
     return run(() => {
-      if (!this.statements.job.get(jobId))
-        throw new CatalogError("unknown-job", `no import job ${jobId}`);
+      const job = this.statements.job.get(jobId) as JobRow | undefined;
+      if (!job) throw new CatalogError("unknown-job", `no import job ${jobId}`);
       const mmsIds = (this.statements.jobMmsIds.all(jobId) as { mms_id: string }[]).map(
         (r) => r.mms_id,
       );
       const records: UndoOutcome[] = [];
       for (const mmsId of mmsIds) {
         // One transaction per record: a record changed since stops only itself.
-        const outcome = this.db.transaction(() => this.undoRecord(jobId, mmsId, by)).immediate();
+        const outcome = this.db
+          .transaction(() => this.undoRecord(jobId, job.institution, mmsId, by))
+          .immediate();
         if (outcome) records.push(outcome);
       }
       const { n } = this.statements.undoneCount.get(jobId) as { n: number };
@@ -667,8 +678,13 @@ class SqliteCatalog implements Catalog {
     });
   }
 
-  /** Undoes the job's saves of one record (in the caller's transaction). */
-  private undoRecord(jobId: number, mmsId: string, by: string): UndoOutcome | undefined {
+  /** Undoes the job's saves of one record and its local fields (in the caller's transaction). */
+  private undoRecord(
+    jobId: number,
+    institution: string,
+    mmsId: string,
+    by: string,
+  ): UndoOutcome | undefined {
     const row = this.statements.record.get(mmsId) as RecordRow | undefined;
     const versions = this.versionsSync(mmsId);
     if (!row) {
@@ -677,40 +693,49 @@ class SqliteCatalog implements Catalog {
       return deletedSince(toDeletion(deleted));
     }
     const lock = row.lock_by !== null ? { by: row.lock_by } : undefined;
-    const plan = planUndo(jobId, versions, lock, by);
+    const localVersions = (
+      this.statements.localFieldVersions.all(mmsId, institution) as LocalFieldsRow[]
+    ).map(toLocalFields);
+    const plans = combinePlans(
+      planUndo(jobId, versions, lock, by),
+      planUndo(jobId, localVersions, lock, by),
+    );
+    if ("refuse" in plans) return { mmsId, reverted: false, reason: plans.refuse };
+    const { record, local } = plans;
     const now = new Date().toISOString();
-    switch (plan.kind) {
-      case "none":
-        return undefined;
-      case "refuse":
-        return { mmsId, reverted: false, reason: plan.reason };
-      case "done":
-        this.statements.markUndone.run(by, now, jobId, mmsId);
-        return undefined;
-      case "restore": {
-        const result = this.commitSync(undoCommit(mmsId, row.version, plan.to, by, jobId));
-        this.statements.markUndone.run(by, now, jobId, mmsId);
-        return {
-          mmsId,
-          reverted: "restored",
-          toVersion: plan.to.version,
-          version: result.version!,
-        };
-      }
-      case "delete":
-        this.keepVersion(row);
-        this.statements.insertDeleted.run({
-          ...row,
-          deleted_by: by,
-          deleted_at: now,
-          action: UNDO_ACTION,
-          job_id: jobId,
-        });
-        this.unindex(row.id);
-        this.statements.deleteRecord.run(row.id);
-        this.statements.markUndone.run(by, now, jobId, mmsId);
-        return { mmsId, reverted: "deleted", lastVersion: row.version };
+    const markUndone = (): void => {
+      this.statements.markUndone.run(by, now, jobId, mmsId);
+    };
+    if (record.kind === "delete") {
+      this.keepVersion(row);
+      this.statements.insertDeleted.run({
+        ...row,
+        deleted_by: by,
+        deleted_at: now,
+        action: UNDO_ACTION,
+        job_id: jobId,
+      });
+      this.unindex(row.id);
+      this.statements.deleteRecord.run(row.id);
+      markUndone();
+      return { mmsId, reverted: "deleted", lastVersion: row.version };
     }
+    const localFields = undoLocalFields(local, institution, mmsId);
+    const context = { savedBy: by, action: UNDO_ACTION, jobId };
+    const result =
+      record.kind === "restore"
+        ? this.commitSync({
+            ...undoCommit(mmsId, row.version, record.to, by, jobId),
+            ...(localFields ? { localFields } : {}),
+          })
+        : localFields
+          ? this.commitSync({ localFields, context })
+          : undefined;
+    if (record.kind !== "none" || local.kind !== "none") markUndone();
+    const localVersion = localFields
+      ? (this.statements.localFields.get(mmsId, institution) as LocalFieldsRow).version
+      : undefined;
+    return undoneOutcome(mmsId, record, result?.version, local, localVersion, institution);
   }
 
   lock(mmsId: string, by: string): Promise<RecordLock> {

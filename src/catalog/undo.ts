@@ -4,6 +4,8 @@
  */
 import type {
   CommitRequest,
+  LocalFields,
+  LocalFieldsChange,
   RecordAttributes,
   RecordDeletion,
   RecordVersion,
@@ -13,15 +15,25 @@ import type {
 /** The action of a save made by an undo. */
 export const UNDO_ACTION = "undo";
 
-/** What to do with one record the job may have saved. */
-export type UndoPlan =
+/** What undo plans over: a record's versions, or an institution's local fields' versions. */
+export interface Saved {
+  readonly mmsId: string;
+  readonly version: number;
+  readonly jobId?: number;
+  readonly action: string;
+  readonly savedBy: string;
+  readonly savedAt: Date;
+}
+
+/** What to do with one record (or its local fields) the job may have saved. */
+export type UndoPlan<V extends Saved = RecordVersion> =
   /** The job saved no version of it (skipped, held, unchanged …). */
   | { readonly kind: "none" }
   /** Undone before: the job's last save of it was reverted by an undo of this job. */
   | { readonly kind: "done" }
   /** Save `to` again as a new version. */
-  | { readonly kind: "restore"; readonly to: RecordVersion }
-  /** The job created it: delete it (versions kept). */
+  | { readonly kind: "restore"; readonly to: V }
+  /** The job created it (its version 1 is the job's): delete it (versions kept). */
   | { readonly kind: "delete" }
   | { readonly kind: "refuse"; readonly reason: string };
 
@@ -30,8 +42,8 @@ export type UndoPlan =
  * of that job (which brought the record back to where it was before that job's saves; an
  * undo happens only when the job's saves were the last ones, so such a block is contiguous).
  */
-function settled(versions: readonly RecordVersion[]): Set<RecordVersion> {
-  const result = new Set<RecordVersion>();
+function settled<V extends Saved>(versions: readonly V[]): Set<V> {
+  const result = new Set<V>();
   let undone = new Set<number>();
   for (let i = versions.length - 1; i >= 0; i--) {
     const v = versions[i]!;
@@ -53,12 +65,12 @@ function settled(versions: readonly RecordVersion[]): Set<RecordVersion> {
  * lock. The job's saves of it must be the last ones (saves undone since do not count): any
  * later save (another job, a restore, an edit) means it changed since, and it is left alone.
  */
-export function planUndo(
+export function planUndo<V extends Saved>(
   jobId: number,
-  versions: readonly RecordVersion[],
+  versions: readonly V[],
   lock: { readonly by: string } | undefined,
   by: string,
-): UndoPlan {
+): UndoPlan<V> {
   const done = settled(versions);
   const live = versions.filter((v) => !done.has(v));
   const mine = live.filter((v) => v.jobId === jobId);
@@ -122,6 +134,62 @@ export function undoCommit(
     },
     context: { savedBy: by, action: UNDO_ACTION, jobId },
   };
+}
+
+/**
+ * The plan for a record and, on a network-zone record, the job institution's local fields of
+ * it: both are reverted or neither (a refusal of either refuses the record). A record the job
+ * created is deleted, local fields and all (they come back with it on restore).
+ */
+export function combinePlans(
+  record: UndoPlan,
+  local: UndoPlan<LocalFields>,
+): { record: UndoPlan; local: UndoPlan<LocalFields> } | { refuse: string } {
+  if (record.kind === "refuse") return { refuse: record.reason };
+  if (local.kind === "refuse")
+    return { refuse: local.reason.replace("record", "the local fields of record") };
+  if (record.kind === "delete") return { record, local: { kind: "none" } };
+  return { record, local };
+}
+
+/** The local fields an undo saves: the state before the job's, or none when the job's was the first. */
+export function undoLocalFields(
+  plan: UndoPlan<LocalFields>,
+  institution: string,
+  mmsId: string,
+): LocalFieldsChange | undefined {
+  if (plan.kind === "restore") return { institution, mmsId, fields: plan.to.fields };
+  if (plan.kind === "delete") return { institution, mmsId, fields: [] };
+  return undefined;
+}
+
+/** What an undo of one record did, from its plans and what the saves returned. */
+export function undoneOutcome(
+  mmsId: string,
+  record: UndoPlan,
+  recordVersion: number | undefined,
+  local: UndoPlan<LocalFields>,
+  localVersion: number | undefined,
+  institution: string,
+): UndoOutcome | undefined {
+  const localFields =
+    localVersion !== undefined && (local.kind === "restore" || local.kind === "delete")
+      ? {
+          institution,
+          toVersion: local.kind === "restore" ? local.to.version : 0,
+          version: localVersion,
+        }
+      : undefined;
+  if (record.kind === "restore" && recordVersion !== undefined) {
+    return {
+      mmsId,
+      reverted: "restored",
+      toVersion: record.to.version,
+      version: recordVersion,
+      ...(localFields ? { localFields } : {}),
+    };
+  }
+  return localFields ? { mmsId, reverted: "restored", localFields } : undefined;
 }
 
 /** Why a record the job saved cannot be reverted: it was deleted since. */

@@ -105,8 +105,17 @@ function rowTags(r: JobRecord): string {
 export function formatUndo(report: UndoReport): string {
   const lines = report.records.map((r) => {
     switch (r.reverted) {
-      case "restored":
-        return `reverted ${r.mmsId}: version ${r.toVersion} saved again as version ${r.version}`;
+      case "restored": {
+        const parts: string[] = [];
+        if (r.toVersion !== undefined)
+          parts.push(`version ${r.toVersion} saved again as version ${r.version ?? "?"}`);
+        const local = r.localFields;
+        if (local)
+          parts.push(
+            `the local fields of ${local.institution} ${local.toVersion === 0 ? "cleared" : `of version ${local.toVersion} saved again`} (local-fields version ${local.version})`,
+          );
+        return `reverted ${r.mmsId}: ${parts.join("; ")}`;
+      }
       case "deleted":
         return `deleted ${r.mmsId}: the job created it (marcgate record restore ${r.mmsId} --version ${r.lastVersion} brings it back)`;
       default:

@@ -1583,6 +1583,84 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         assert.equal((await catalog.jobRecords(job.id))[0]!.mmsId, mmsId);
       }));
 
+    test("undo reverts a member's local fields with the shared record, or alone", () =>
+      withNetwork(async (catalog, nz, a, b) => {
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone: nz, marc: book({ title: "Shared" }) },
+          localFields: { institution: a, fields: [local("before")] },
+          context: WHO,
+        });
+        const row = (jobId: number) => ({
+          jobId,
+          raw: new Uint8Array([1]),
+          outcome: "merged" as const,
+          messages: [],
+          log: {},
+        });
+        // Job 1 merges the shared record and A's local fields; B's are not A's job's.
+        const merged = await catalog.startJob({ institution: a, source: "t", description: "m" });
+        await catalog.commit({
+          change: { kind: "update", mmsId: mmsId!, expectedVersion: 1, marc: book({ title: "M" }) },
+          localFields: { institution: a, fields: [local("merged")] },
+          entry: row(merged.id),
+          context: { savedBy: "connexion:a", action: "merge", jobId: merged.id },
+        });
+        await catalog.commit({
+          localFields: { institution: b, mmsId: mmsId!, fields: [local("B's own")] },
+          context: WHO,
+        });
+        const undone = await catalog.undoJob(merged.id, "alice");
+        assert.deepEqual(undone.records, [
+          {
+            mmsId,
+            reverted: "restored",
+            toVersion: 1,
+            version: 3,
+            localFields: { institution: a, toVersion: 1, version: 3 },
+          },
+        ]);
+        assert.deepEqual((await catalog.localFields(mmsId!, a))!.fields, [local("before")]);
+        assert.equal((await catalog.localFields(mmsId!, a))!.action, "undo");
+        assert.deepEqual((await catalog.localFields(mmsId!, b))!.fields, [local("B's own")]);
+        assert.equal((await catalog.record(mmsId!))!.version, 3);
+
+        // Job 2 changes only B's local fields (no record version): undo puts them back.
+        const localOnly = await catalog.startJob({ institution: b, source: "t", description: "l" });
+        await catalog.commit({
+          localFields: { institution: b, mmsId: mmsId!, fields: [local("B, later")] },
+          entry: { ...row(localOnly.id), outcome: "unchanged" },
+          context: { savedBy: "connexion:b", action: "merge", jobId: localOnly.id },
+        });
+        const alone = await catalog.undoJob(localOnly.id, "alice");
+        assert.deepEqual(alone.records, [
+          {
+            mmsId,
+            reverted: "restored",
+            localFields: { institution: b, toVersion: 1, version: 3 },
+          },
+        ]);
+        assert.deepEqual((await catalog.localFields(mmsId!, b))!.fields, [local("B's own")]);
+        assert.equal((await catalog.record(mmsId!))!.version, 3);
+
+        // Local fields changed since by someone else: the record is left alone.
+        const third = await catalog.startJob({ institution: a, source: "t", description: "3" });
+        await catalog.commit({
+          localFields: { institution: a, mmsId: mmsId!, fields: [local("third")] },
+          entry: { ...row(third.id), outcome: "unchanged" },
+          context: { savedBy: "connexion:a", action: "merge", jobId: third.id },
+        });
+        await catalog.commit({
+          localFields: { institution: a, mmsId: mmsId!, fields: [local("staff")] },
+          context: { savedBy: "carol", action: "edit" },
+        });
+        const refused = (await catalog.undoJob(third.id, "alice")).records[0]!;
+        assert.equal(refused.reverted, false);
+        assert.match(
+          refused.reverted === false ? refused.reason : "",
+          /the local fields of record \d+ changed since job \d+ saved it: version 5 was saved by carol/,
+        );
+      }));
+
     test("a save of local fields alone keeps the record's version; every state is kept", () =>
       withNetwork(async (catalog, nz, a, b) => {
         const { mmsId } = await catalog.commit({
