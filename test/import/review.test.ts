@@ -147,4 +147,33 @@ describe("forceHeld", () => {
     assert.ok("refused" in missing);
     assert.match(missing.refused, /no job row 999999/);
   });
+
+  test("a record held because it was locked: refused while locked, forced again once free", async () => {
+    const importer = new Importer(catalog);
+    const profile = { ...settings, ruleFiles: {} };
+    const { mmsId } = await catalog.commit({
+      change: { kind: "create", zone: institution.code, marc: oclcRecord("9004", "Stored") },
+      context: { savedBy: "load", action: "load" },
+    });
+    await catalog.lock(mmsId!, "carol");
+    const held = await importer.import({
+      raw: writeIso2709(oclcRecord("9004", "Incoming")),
+      institution,
+      profile,
+      jobId,
+      savedBy: "connexion:x",
+    });
+    assert.deepEqual([held.decision.outcome, held.decision.reasonCode], ["review", "locked"]);
+    const refused = await forceHeld(catalog, importer, held.entryId!, "again", "alice");
+    assert.ok("refused" in refused);
+    assert.match(
+      refused.refused,
+      /would be review again: record \d+ is being edited \(locked by carol/,
+    );
+    await catalog.unlock(mmsId!, "carol");
+    const forced = await forceHeld(catalog, importer, held.entryId!, "again", "alice");
+    assert.ok("forced" in forced);
+    assert.deepEqual([forced.forced.decision.outcome, forced.forced.mmsId], ["merged", mmsId]);
+    assert.equal((await catalog.record(mmsId!))!.version, 2);
+  });
 });
