@@ -418,6 +418,13 @@ export async function decide(
   const localFields = localChanged
     ? keptLocally(result.local, institution.code, mine?.version ?? 0, log, "merge", mmsId)
     : undefined;
+  if (result !== undefined && !localChanged) {
+    const tags = result.local.map((f) => f.tag).join(", ") || "none";
+    log.push({
+      stage: "merge",
+      message: `local fields of ${institution.code} (${tags}): unchanged, kept with the institution`,
+    });
+  }
   const mergedLevel = runBriefLevel(mergedShared, profile);
   tagAndLevel(mergedLevel.log);
   const saved = { ...attributes, briefLevel: mergedLevel.level };

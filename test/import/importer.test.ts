@@ -436,6 +436,13 @@ describe("Importer", () => {
       ),
     );
     assert.equal(same.decision.outcome, "unchanged");
+    assert.ok(
+      same.decision.log.some(
+        (e) =>
+          e.message ===
+          "local fields of 01MEMBER_INST (590, 949): unchanged, kept with the institution",
+      ),
+    );
     assert.equal((await catalog.record(mmsId))!.version, 2);
     assert.equal((await catalog.localFieldVersions(mmsId, member.code)).length, 2);
 
