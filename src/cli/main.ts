@@ -20,6 +20,7 @@ import { searchCommand } from "./search.js";
 import { sendCommand } from "./send.js";
 import { serveCommand } from "./serve.js";
 import { CommandError, UsageError } from "./usage.js";
+import { validationCommand } from "./validation.js";
 
 interface Command {
   readonly summary: string;
@@ -73,6 +74,10 @@ const COMMANDS: Record<string, Command> = {
   review: {
     summary: "the review queue: list, show, force-import or discard held records",
     run: reviewCommand,
+  },
+  validation: {
+    summary: "validation exception profiles: list, show, export, check a file",
+    run: validationCommand,
   },
 };
 

@@ -21,7 +21,9 @@ import {
 } from "./catalog-options.js";
 import { formatRuleError } from "../rules/parser.js";
 import { PREDEFINED_MERGE_METHODS } from "../rules/predefined-merge.js";
+import { BUILT_IN_PROFILES } from "../validation/profile.js";
 import { readRuleFile, ruleFileKind } from "./rule-files.js";
+import { readValidationProfileFile } from "./validation.js";
 import { CommandError, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate profile import --institution CODE FILE.json [--data DIR | --db URL]
@@ -44,7 +46,8 @@ password). Importing again replaces the profile; without "password" the stored o
 Rule files (Alma's rule languages, see docs/rules.md), paths relative to FILE.json:
 "normalization": ["fix-oclc.txt", ...] run in order after the initial normalization;
 "mergeMethod": a predefined method above or a merge-rule file; "briefLevelRules": a
-brief-level rule file (default: marcgate's rules). They are checked (FILE:LINE:COLUMN on an
+brief-level rule file (default: marcgate's rules); "validationProfile": a built-in validation
+exception profile or a validation profile file (marcgate validation --help). They are checked (FILE:LINE:COLUMN on an
 error, nothing saved) and kept with the profile: import it again after changing one.
 Match methods (leader/07 s or i: "serialMatchMethod", else "nonSerialMatchMethod"; see
 docs/match-methods.md): ${MATCH_METHOD_NAMES.slice(0, 4)
@@ -122,6 +125,16 @@ export async function profileCommand(args: string[]): Promise<number> {
             : "normalization";
       for (const name of ruleFileNames(profile)) {
         const path = resolve(dirname(file), name);
+        if (name === profile.validationProfile) {
+          const read = await readValidationProfileFile(path);
+          if ("error" in read) {
+            problems.push(
+              `${file}: "validationProfile": "${name}" is neither a built-in validation profile (${Object.keys(BUILT_IN_PROFILES).join(", ")}) nor a readable validation profile file: ${read.error}`,
+            );
+          } else if ("errors" in read) problems.push(...read.errors);
+          else ruleFiles[name] = read.text;
+          continue;
+        }
         const read = await readRuleFile(path);
         if ("error" in read) {
           const key =

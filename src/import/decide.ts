@@ -6,7 +6,7 @@
  *
  * The stages run in order (see `STAGES` in `log.ts`) and each adds to the log:
  * read → convert (MARC-8 → UTF-8; target format) → normalize (initial normalization) →
- * match (serial or non-serial method, in the IZ or the NZ, where the institution's local fields
+ * validate (the validation exception profile) → match (serial or non-serial method, in the IZ or the NZ, where the institution's local fields
  * are kept apart from the shared record) → guard (CZ link, lock, brief level,
  * older version) → merge (a merge that would change nothing: `unchanged`, nothing saved) → tag
  * (management tag) → brief-level.
@@ -36,6 +36,7 @@ import type { LogEntry, ReasonCode } from "./log.js";
 import { chooseMatchMethod, matchClaims, runMatchMethod, type MatchResult } from "./match.js";
 import type { StoredProfileSettings } from "./profile.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
+import { runValidation } from "./validate-stage.js";
 
 /** What `decide` may read of the catalog (the match methods read the title search too). */
 export type CatalogView = Pick<Catalog, "findByKey" | "record" | "search" | "localFields">;
@@ -254,6 +255,14 @@ export async function decide(
   if ("error" in byRules) return reject(byRules.error);
   record = byRules.record;
   log.push(...byRules.log);
+
+  // validate
+  const validation = runValidation(record, incoming.read.issues, profile, options);
+  log.push(...validation.log);
+  if ("error" in validation) return reject(validation.error);
+  if (validation.held !== undefined) {
+    return { outcome: "review", reason: validation.held, reasonCode: "validation", log, claims };
+  }
 
   // match
   let zone = institution.code;

@@ -27,6 +27,11 @@ import {
   isPredefinedMergeMethodName,
   PREDEFINED_MERGE_METHODS,
 } from "../rules/predefined-merge.js";
+import {
+  BUILT_IN_PROFILES,
+  DEFAULT_VALIDATION_PROFILE,
+  isBuiltInValidationProfile,
+} from "../validation/profile.js";
 import { isPasswordHash } from "./password.js";
 
 /** The integration type this profile is, as the catalog files it. */
@@ -73,10 +78,6 @@ export function matchMethodByName(name: string): MatchMethodName | undefined {
     : MATCH_METHOD_ALIASES[name];
 }
 
-/** Validation exception profiles marcgate ships. */
-export const VALIDATION_PROFILES = ["MarcXML Bib Import"] as const;
-export type ValidationProfileName = (typeof VALIDATION_PROFILES)[number];
-
 /** The target format names Alma's page shows, and the short codes, for each format. */
 const TARGET_FORMAT_NAMES: Readonly<Record<string, RecordFormat>> = {
   "MARC 21 Bibliographic": "MARC21",
@@ -95,7 +96,8 @@ export interface ConnexionProfile {
   readonly targetFormat: RecordFormat;
   /** Normalization rule files (their names), run in order after the initial normalization. */
   readonly normalization: readonly string[];
-  readonly validationProfile: ValidationProfileName;
+  /** A built-in validation exception profile's name, or the name of a validation profile file. */
+  readonly validationProfile: string;
   readonly serialMatchMethod: MatchMethodName;
   readonly nonSerialMatchMethod: MatchMethodName;
   /** The steps, in order, when `serialMatchMethod` is "Multi-step" (and only then). */
@@ -123,12 +125,16 @@ export interface StoredProfileSettings extends ConnexionProfile {
   readonly ruleFiles?: Readonly<Record<string, string>>;
 }
 
-/** The rule files a profile names, in the order they run (normalization, merge, brief level). */
+/**
+ * The rule files a profile names, in the order they run (normalization, merge, brief level), and
+ * its validation profile file (JSON, see src/validation/profile.ts).
+ */
 export function ruleFileNames(profile: ConnexionProfile): string[] {
   return [
     ...profile.normalization,
     ...(isPredefinedMergeMethodName(profile.mergeMethod) ? [] : [profile.mergeMethod]),
     ...(profile.briefLevelRules !== undefined ? [profile.briefLevelRules] : []),
+    ...(isBuiltInValidationProfile(profile.validationProfile) ? [] : [profile.validationProfile]),
   ];
 }
 
@@ -150,7 +156,7 @@ const DEFAULTS: Omit<ConnexionProfile, "code"> = {
   useNetworkZone: false,
   targetFormat: "MARC21",
   normalization: [],
-  validationProfile: "MarcXML Bib Import",
+  validationProfile: DEFAULT_VALIDATION_PROFILE,
   serialMatchMethod: "Unique OCLC Identifier",
   nonSerialMatchMethod: "Unique OCLC Identifier",
   mergeMethod: "Overlay all fields but local",
@@ -275,11 +281,13 @@ export function parseProfile(
       fail("normalization", 'must be a list of rule file names, e.g. ["fix-oclc-import.txt"]');
     } else normalization = files as string[];
   }
-  const validationProfile = oneOf<ValidationProfileName>(
-    "validationProfile",
-    "a validation exception profile",
-    Object.fromEntries(VALIDATION_PROFILES.map((v) => [v, true])),
-  );
+  const validationProfile = text("validationProfile");
+  if (validationProfile !== undefined && validationProfile.trim() === "") {
+    fail(
+      "validationProfile",
+      `must be one of ${quoteList(Object.keys(BUILT_IN_PROFILES))} or a validation profile file`,
+    );
+  }
   const matchMethod = (key: string): MatchMethodName | undefined => {
     const value = text(key);
     if (value === undefined) return undefined;

@@ -23,6 +23,7 @@ import { checkRuleFiles } from "./rules.js";
 import { checkMerge } from "./merge.js";
 import { checkNormalize } from "./normalize.js";
 import { checkMatching } from "./matching.js";
+import { checkValidation } from "./validation.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/corpus → repository root → ../shared/corpus */
@@ -425,6 +426,13 @@ async function main(): Promise<number> {
     `\nmatch methods on ${matching.pairs} record pairs (NatLibFi):\n${matching.table.join("\n")}\n`,
   );
   failures.push(...matching.failures);
+  // The "MarcXML Bib Import" validation profile on every record (./validation.ts).
+  const validated = checkValidation(
+    CORPUS,
+    rows.map((r) => r.path).filter((p) => !p.startsWith("bench/")),
+  );
+  process.stdout.write(`\nvalidation (MarcXML Bib Import):\n${validated.table.join("\n")}\n`);
+  failures.push(...validated.failures);
   process.stdout.write("\nexplained differences from yaz, by reason:\n");
   for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
     process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);
