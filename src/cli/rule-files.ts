@@ -10,19 +10,26 @@ export interface ReadRuleFile {
   readonly parsed: RuleFile;
 }
 
-/** Reads and parses a rule file; an unreadable file is an error line, not an exception. */
-export async function readRuleFile(
+/** Reads a file a profile names (UTF-8); an unreadable file is an error line, not an exception. */
+export async function readProfileFile(
   path: string,
-): Promise<{ readonly file: ReadRuleFile } | { readonly error: string }> {
-  let text: string;
+): Promise<{ readonly text: string } | { readonly error: string }> {
   try {
-    text = await readFile(path, "utf8");
+    return { text: await readFile(path, "utf8") };
   } catch (error) {
     return {
       error: `${path}: cannot be read (${error instanceof Error ? error.message : String(error)})`,
     };
   }
-  return { file: { path, text, parsed: parseRules(text) } };
+}
+
+/** Reads and parses a rule file; an unreadable file is an error line, not an exception. */
+export async function readRuleFile(
+  path: string,
+): Promise<{ readonly file: ReadRuleFile } | { readonly error: string }> {
+  const read = await readProfileFile(path);
+  if ("error" in read) return read;
+  return { file: { path, text: read.text, parsed: parseRules(read.text) } };
 }
 
 /** Whether the file holds merge rules (`when merge`) only, brief-level rules only, or normalization. */

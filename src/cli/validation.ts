@@ -2,7 +2,6 @@
  * `marcgate validation`: the validation exception profiles. List and show them, export one as a
  * file to copy and change, and check a file of records against one.
  */
-import { readFile } from "node:fs/promises";
 import { initialNormalization } from "../import/initial-normalization.js";
 import { FORMAT_NAMES, readFormat, sniffFormat } from "../marc/formats.js";
 import { formatIssue } from "../marc/issue.js";
@@ -19,6 +18,7 @@ import { formatValidationIssue, validateRecord } from "../validation/validate.js
 import { describeRecord } from "./describe.js";
 import { BufferedOutput, openInput } from "./io.js";
 import { Progress } from "./progress.js";
+import { readProfileFile } from "./rule-files.js";
 import { formatTable } from "./table.js";
 import { CommandError, formatOption, parseCommandArgs, UsageError } from "./usage.js";
 
@@ -53,14 +53,9 @@ export async function readValidationProfileFile(
   | { readonly errors: readonly string[] }
   | { readonly error: string }
 > {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    return {
-      error: `${path}: cannot be read (${error instanceof Error ? error.message : String(error)})`,
-    };
-  }
+  const read = await readProfileFile(path);
+  if ("error" in read) return read;
+  const text = read.text;
   const parsed = parseValidationProfile(text);
   if ("errors" in parsed) {
     return { errors: parsed.errors.map((e) => formatValidationProfileError(e, path)) };

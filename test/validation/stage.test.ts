@@ -5,7 +5,8 @@ import type { Zone } from "../../src/catalog/catalog.js";
 import { decide, readIncoming, type CatalogView } from "../../src/import/decide.js";
 import { parseProfile, type StoredProfileSettings } from "../../src/import/profile.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
-import type { DataField, Field, MarcRecord } from "../../src/marc/record.js";
+import type { Field, MarcRecord } from "../../src/marc/record.js";
+import { field } from "../rules/_mrk.js";
 
 const institution: Zone = {
   code: "01TEST_INST",
@@ -19,15 +20,6 @@ const nothingStored: CatalogView = {
   search: () => Promise.resolve({ total: 0, hits: [] }),
 };
 
-function data(tag: string, ind: string, ...subfields: string[]): DataField {
-  return {
-    tag,
-    ind1: ind[0]!,
-    ind2: ind[1]!,
-    subfields: subfields.map((s) => ({ code: s[0]!, value: s.slice(1) })),
-  };
-}
-
 function record(...extra: Field[]): MarcRecord {
   return {
     leader: "00000cam a2200000 a 4500",
@@ -35,7 +27,7 @@ function record(...extra: Field[]): MarcRecord {
       { tag: "001", value: "ocm00054321" },
       { tag: "003", value: "OCoLC" },
       { tag: "008", value: "850101s1999    nyu           000 1 eng d" },
-      data("100", "1 ", "aAusten, Jane."),
+      field("100 1_ $aAusten, Jane."),
       ...extra,
     ],
   };
@@ -54,7 +46,7 @@ function profile(settings: Record<string, unknown> = {}, ruleFiles?: Record<stri
 describe("the validate stage", () => {
   test("errors hold the record for review, nothing to save, the reason names them", async () => {
     const incoming = readIncoming(
-      writeIso2709(record(data("100", "1 ", "aOther, Ann."), data("650", " 9", "aX"))),
+      writeIso2709(record(field("100 1_ $aOther, Ann."), field("650 _9 $aX"))),
     );
     const decision = await decide(incoming, profile(), nothingStored);
     assert.equal(decision.outcome, "review");
@@ -77,7 +69,7 @@ describe("the validate stage", () => {
   test("three or more errors: the first two and how many more", async () => {
     const incoming = readIncoming(
       writeIso2709({
-        ...record(data("100", "1 ", "aB"), data("100", "1 ", "aC")),
+        ...record(field("100 1_ $aB"), field("100 1_ $aC")),
         leader: "00000cxm a2200000 a 4500",
       }),
     );
@@ -90,7 +82,7 @@ describe("the validate stage", () => {
 
   test("warnings are logged and the record goes on", async () => {
     const incoming = readIncoming(
-      writeIso2709(record(data("245", "10", "aTitle."), data("440", " 0", "aSeries"))),
+      writeIso2709(record(field("245 10 $aTitle."), field("440 _0 $aSeries"))),
     );
     const decision = await decide(incoming, profile(), nothingStored);
     assert.equal(decision.outcome, "created");

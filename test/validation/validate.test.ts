@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { MarcIssue } from "../../src/marc/issue.js";
-import type { DataField, Field, MarcRecord } from "../../src/marc/record.js";
+import type { Field, MarcRecord } from "../../src/marc/record.js";
+import { field } from "../rules/_mrk.js";
 import { BIB_FIELDS, bibField, isLocalTag } from "../../src/validation/bib-fields.js";
 import { materialType } from "../../src/validation/fixed-fields.js";
 import { BUILT_IN_PROFILES } from "../../src/validation/profile.js";
@@ -13,15 +14,6 @@ import {
 } from "../../src/validation/validate.js";
 
 const BIB_IMPORT = BUILT_IN_PROFILES["MarcXML Bib Import"]!;
-
-function data(tag: string, ind: string, ...subfields: string[]): DataField {
-  return {
-    tag,
-    ind1: ind[0]!,
-    ind2: ind[1]!,
-    subfields: subfields.map((s) => ({ code: s[0]!, value: s.slice(1) })),
-  };
-}
 
 const BOOK_008 = "850101s1999    nyua   j      000 1 eng d";
 
@@ -44,14 +36,14 @@ function book(
     { tag: "003", value: "OCoLC" },
     { tag: "005", value: "20260101120000.0" },
     { tag: "008", value: options.f008 ?? BOOK_008 },
-    data("020", "  ", "a9780000000002"),
-    data("040", "  ", "aDLC", "beng", "cDLC"),
-    data("100", "1 ", "aAusten, Jane."),
-    data("245", "10", "aPride and prejudice /", "cJane Austen."),
-    data("264", " 1", "aLondon :", "bEgerton,", "c1813."),
-    data("300", "  ", "a3 v."),
-    data("650", " 0", "aCourtship", "vFiction."),
-    data("949", "xx", "zlocal"),
+    field("020 __ $a9780000000002"),
+    field("040 __ $aDLC$beng$cDLC"),
+    field("100 1_ $aAusten, Jane."),
+    field("245 10 $aPride and prejudice /$cJane Austen."),
+    field("264 _1 $aLondon :$bEgerton,$c1813."),
+    field("300 __ $a3 v."),
+    field("650 _0 $aCourtship$vFiction."),
+    field("949 xx $zlocal"),
   ];
   return {
     leader: options.leader ?? "00000cam a2200000 i 4500",
@@ -110,7 +102,7 @@ describe("findProblems", () => {
   });
 
   test("a non-repeatable field repeated names the tag and its second occurrence", () => {
-    const problems = findProblems(book({ fields: [data("100", "1 ", "aOther, Ann.")] }));
+    const problems = findProblems(book({ fields: [field("100 1_ $aOther, Ann.")] }));
     assert.deepEqual(problems, [
       {
         check: "field.non-repeatable",
@@ -123,15 +115,15 @@ describe("findProblems", () => {
 
   test("880s count for themselves and are checked as the field $6 links them to", () => {
     const ok = book({
-      fields: [data("880", "10", "6245-01/(N", "aГордость и предубеждение")],
+      fields: [field("880 10 $6245-01/(N$aГордость и предубеждение")],
     });
     assert.deepEqual(findProblems(ok), []);
     const bad = findProblems(
       book({
         fields: [
-          data("880", "50", "6245-01", "aX", "zY"),
-          data("880", "1 ", "aNo linkage"),
-          data("880", "1 ", "6008-01", "aControl"),
+          field("880 50 $6245-01$aX$zY"),
+          field("880 1_ $aNo linkage"),
+          field("880 1_ $6008-01$aControl"),
         ],
       }),
     );
@@ -150,7 +142,7 @@ describe("findProblems", () => {
   test("indicators and subfield codes per tag; $9 is local everywhere", () => {
     const problems = findProblems(
       book({
-        fields: [data("650", " 9", "aCats", "9local"), data("650", "  ", "aDogs", "qx")],
+        fields: [field("650 _9 $aCats$9local"), field("650 __ $aDogs$qx")],
       }),
     );
     assert.deepEqual(
@@ -168,9 +160,9 @@ describe("findProblems", () => {
     const problems = findProblems(
       book({
         fields: [
-          data("440", " 0", "aSeries"),
-          data("440", " 0", "aSeries 2"),
-          data("012", "  ", "aX"),
+          field("440 _0 $aSeries"),
+          field("440 _0 $aSeries 2"),
+          field("012 __ $aX"),
           { tag: "002", value: "x" },
         ],
       }),
@@ -184,7 +176,7 @@ describe("findProblems", () => {
 
   test("a control tag holding subfields, a data tag holding a value", () => {
     const problems = findProblems(
-      book({ fields: [data("007", "  ", "ata"), { tag: "500", value: "note" }] }),
+      book({ fields: [field("007 __ $ata"), { tag: "500", value: "note" }] }),
     );
     assert.deepEqual(
       problems.map((p) => [p.check, p.tag]),
@@ -306,7 +298,7 @@ describe("findProblems", () => {
 
 describe("validateRecord", () => {
   test("gives each problem its profile's severity and drops the ignored", () => {
-    const record = book({ drop: ["245"], fields: [data("440", " 0", "aSeries")] });
+    const record = book({ drop: ["245"], fields: [field("440 _0 $aSeries")] });
     const result = validateRecord(record, BIB_IMPORT);
     assert.deepEqual(checks(result.errors), ["field.245-missing"]);
     assert.deepEqual(checks(result.warnings), ["field.obsolete-tag"]);
