@@ -231,22 +231,6 @@ export function parseProfile(
     if (value === undefined || typeof value === "boolean") return value;
     return fail(key, `must be true or false, not ${JSON.stringify(value)}`);
   };
-  const oneOf = <T extends string>(
-    key: string,
-    what: string,
-    known: Readonly<Record<string, boolean>>,
-  ): T | undefined => {
-    const value = text(key);
-    if (value === undefined) return undefined;
-    if (!(value in known)) {
-      return fail(key, `"${value}" is not ${what}; use one of ${quoteList(Object.keys(known))}`);
-    }
-    if (!known[value]) {
-      const offered = Object.keys(known).filter((k) => known[k]);
-      return fail(key, `"${value}" is not offered by marcgate yet; use ${quoteList(offered)}`);
-    }
-    return value as T;
-  };
 
   const code = text("code");
   if (code === undefined && !errors.some((e) => e.key === "code")) {
