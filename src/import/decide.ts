@@ -6,9 +6,9 @@
  *
  * The stages run in order (see `STAGES` in `log.ts`) and each adds to the log:
  * read → convert (MARC-8 → UTF-8; target format) → normalize (initial normalization) →
- * validate (the validation exception profile) → match (serial or non-serial method, in the IZ or the NZ, where the institution's local fields
- * are kept apart from the shared record) → guard (CZ link, lock, brief level,
- * older version) → merge (a merge that would change nothing: `unchanged`, nothing saved) → tag
+ * validate (the validation exception profile) → match (serial or non-serial method, in the IZ
+ * or the NZ, where the institution's local fields are kept apart from the shared record) →
+ * guard (CZ link, lock, brief level, older version) → merge (a merge that would change nothing: `unchanged`, nothing saved) → tag
  * (management tag) → brief-level.
  */
 import type {

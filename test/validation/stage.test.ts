@@ -18,6 +18,7 @@ const nothingStored: CatalogView = {
   findByKey: () => Promise.resolve([]),
   record: () => Promise.resolve(undefined),
   search: () => Promise.resolve({ total: 0, hits: [] }),
+  localFields: () => Promise.resolve(undefined),
 };
 
 function record(...extra: Field[]): MarcRecord {
