@@ -89,7 +89,8 @@ function localCopy(record: MarcRecord, n: number): MarcRecord {
   ]);
 }
 
-const BIB_TYPES = "acdefgijkmoprt";
+/** leader/06 values of bibliographic records. */
+export const BIB_TYPES = "acdefgijkmoprt";
 
 /** The corpus pairs. */
 function pairs(corpus: string, paths: readonly string[]): Pair[] {

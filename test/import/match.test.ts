@@ -340,6 +340,7 @@ for (const engine of ENGINES)
         title: "professor",
         author: "",
         year: "",
+        years: [],
         type: "a",
         serial: false,
         isbns: [],
@@ -363,6 +364,21 @@ for (const engine of ENGINES)
       const editions = compareTitleAuthor(hardback, paperback);
       assert.equal(editions.match, false);
       assert.match(editions.why, /^both have ISBNs \(020\/022 \$a\) and share none/);
+      // A reprint (008/06 r) is compared by its original date too.
+      const reprint = titleAuthorParts(
+        bib([
+          { tag: "008", value: "930823r20011993nyu           000 0 eng d" },
+          data("245", "10", "aProfessor"),
+        ]),
+      )!;
+      assert.deepEqual(reprint.years, ["2001", "1993"]);
+      const original = titleAuthorParts(bib([date("1993"), data("245", "10", "aProfessor")]))!;
+      assert.equal(compareTitleAuthor(original, reprint).match, true);
+      const later = titleAuthorParts(bib([date("1997"), data("245", "10", "aProfessor")]))!;
+      assert.match(
+        compareTitleAuthor(later, reprint).why,
+        /^years 1997 and 2001\/1993 differ by more than 1/,
+      );
       // One of them without an ISBN: the title decides.
       assert.equal(compareTitleAuthor(hardback, a).match, true);
     });

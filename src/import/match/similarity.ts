@@ -12,13 +12,14 @@
  *   costs two bigrams): `2·|A∩B| / (|A|+|B|)` over bigram multisets, 1 for equal texts.
  * - A match needs: the same type of record (leader/06) and both serial or both not (leader/07
  *   `s`/`i` or not, as the routing); years no more than one apart when both records have one
- *   (Alma's fuzzy methods allow ±1); no conflicting identifiers (both with ISBNs in `020 $a`, or
+ *   (Alma's fuzzy methods allow ±1; a reprint, `008/06` `r`, also by its original date in
+ *   `008/11-14`); no conflicting identifiers (both with ISBNs in `020 $a`, or
  *   both with ISSNs in `022 $a`, and none shared: another edition or binding); title similarity
  *   ≥ {@link TITLE_THRESHOLD}; and, when both records have a main entry, author similarity ≥
  *   {@link AUTHOR_THRESHOLD}.
  */
 import { extractMatchKeys } from "../../marc/match-keys.js";
-import { leaderValue, type MarcRecord } from "../../marc/record.js";
+import { getControlValue, leaderValue, type MarcRecord } from "../../marc/record.js";
 import { SERIAL_LEVELS } from "./method.js";
 
 /** Title similarity a match needs at least. */
@@ -33,6 +34,12 @@ export interface TitleAuthorParts {
   readonly title: string;
   readonly author: string;
   readonly year: string;
+  /**
+   * The years the record may be compared by: {@link year}, and for a reprint or reissue
+   * (`008/06` `r`) also its original date (`008/11-14`), as the same text is catalogued with
+   * either.
+   */
+  readonly years: readonly string[];
   /** leader/06. */
   readonly type: string;
   /** leader/07 is `s` or `i`. */
@@ -49,10 +56,14 @@ export function titleAuthorParts(record: MarcRecord): TitleAuthorParts | undefin
   if (key === undefined) return undefined;
   const [title = "", author = "", year = ""] = key.split("|");
   const of = (kind: string): string[] => keys.filter((k) => k.kind === kind).map((k) => k.value);
+  const fixed = getControlValue(record, "008") ?? "";
+  const original = fixed.charAt(6) === "r" ? fixed.slice(11, 15) : "";
+  const years = [year, ...(/^\d{4}$/.test(original) && original !== year ? [original] : [])];
   return {
     title,
     author,
     year,
+    years: years.filter((y) => y !== ""),
     type: leaderValue(record, "typeOfRecord"),
     serial: SERIAL_LEVELS.includes(leaderValue(record, "bibliographicLevel")),
     isbns: of("isbn"),
@@ -128,11 +139,15 @@ export function compareTitleAuthor(
     return no(incoming.serial ? "a serial and a monograph" : "a monograph and a serial");
   }
   if (
-    incoming.year !== "" &&
-    candidate.year !== "" &&
-    Math.abs(Number(incoming.year) - Number(candidate.year)) > YEAR_TOLERANCE
+    incoming.years.length > 0 &&
+    candidate.years.length > 0 &&
+    !incoming.years.some((a) =>
+      candidate.years.some((b) => Math.abs(Number(a) - Number(b)) <= YEAR_TOLERANCE),
+    )
   ) {
-    return no(`years ${incoming.year} and ${candidate.year} differ by more than ${YEAR_TOLERANCE}`);
+    return no(
+      `years ${incoming.years.join("/")} and ${candidate.years.join("/")} differ by more than ${YEAR_TOLERANCE}`,
+    );
   }
   for (const [what, ours, theirs] of [
     ["ISBNs", incoming.isbns, candidate.isbns],
