@@ -6,7 +6,7 @@
  *    throws; a record is rejected only when it cannot be read (and then with the reader's reason).
  * 2. Second pass, the same records again: a record with an OCLC number is never created again
  *    (it merges, or is held for review when several records share the number); a record with
- *    none is created again (Unique OCLC Identifier cannot match it).
+ *    none is created again (Unique OCLC Identifier cannot match it), unless validation holds it.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
