@@ -2,8 +2,9 @@
  * Every field of the seed's "OCLC Connexion" profile table, end to end: marcgate running
  * (`startApp`), records exported over TCP by the Connexion client code `marcgate send` uses, the
  * profile changed between exports, and what each setting does to the exported record pinned —
- * each protection also with the setting off. One gateway for the file; each test has its own
- * OCLC numbers.
+ * each protection also with the setting off. The last test undoes the day's jobs: every export
+ * is explained by its job row and reverted, or the undo says why not. One gateway for the file;
+ * each test has its own OCLC numbers.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -30,9 +31,15 @@ const MEMBER = "01MEMBER_INST";
 function exported(
   oclc: number,
   title: string,
-  options: { full?: boolean; version005?: string; extra?: Field[]; leader?: string } = {},
+  options: {
+    full?: boolean;
+    version005?: string;
+    extra?: Field[];
+    leader?: string;
+    without?: string;
+  } = {},
 ): Uint8Array {
-  const record: MarcRecord = {
+  const built: MarcRecord = {
     leader: options.leader ?? "00000cam a2200000 a 4500",
     fields: [
       { tag: "001", value: `ocn${String(oclc).padStart(9, "0")}` },
@@ -49,6 +56,7 @@ function exported(
       ...(options.extra ?? []),
     ],
   };
+  const record = { ...built, fields: built.fields.filter((f) => f.tag !== options.without) };
   return writeIso2709(record);
 }
 
@@ -231,6 +239,36 @@ describe("the Connexion profile's settings, each over TCP", () => {
     await profile();
   });
 
+  test("validationProfile: MarcXML Bib Import holds a record without 245; a library's file lets it through", async () => {
+    await profile();
+    const held = await send(exported(1401, "No title", { without: "245" }));
+    assert.match(
+      held,
+      /^Held for review: 1 validation error \(MarcXML Bib Import\): 245: the record has no 245 \(title statement\) \[field\.245-missing\]\. Staff can resolve it in job (\d+)\./,
+    );
+    assert.deepEqual(await catalog.findByKey("oclc", "1401", [INSTITUTION]), []);
+    const jobId = Number(/in job (\d+)\./.exec(held)![1]);
+    const row = (await catalog.jobRecords(jobId)).at(-1)!;
+    assert.equal(row.outcome, "review");
+    assert.equal(row.reasonCode, "validation");
+    await profile(
+      { validationProfile: "ours.json" },
+      {
+        ruleFiles: {
+          "ours.json": JSON.stringify({
+            name: "Our bib import",
+            basedOn: "MarcXML Bib Import",
+            checks: { "field.245-missing": "warning" },
+          }),
+        },
+      },
+    );
+    const added = await send(exported(1401, "No title", { without: "245" }));
+    assert.match(added, /^Success\. Record 99\d+ added\./);
+    assert.equal(getDataFields((await stored(mmsIdOf(added))).marc, "245").length, 0);
+    await profile();
+  });
+
   test("nonSerialMatchMethod: Unique OCLC Identifier finds no record by ISBN; ISBN/ISSN does", async () => {
     await profile();
     const isbn = [data("020", "  ", "a9780306406157")];
@@ -384,5 +422,27 @@ describe("the Connexion profile's settings, each over TCP", () => {
     const jobs = await catalog.jobs(INSTITUTION);
     const rows = await catalog.jobRecords(jobs[0]!.id);
     assert.equal(rows.at(-1)!.outcome, "unchanged");
+  });
+
+  // Runs last: every export above went into the day's job of each institution.
+  test("every export is explained by its job row and undone with the job, or said why not", async () => {
+    for (const code of [INSTITUTION, MEMBER]) {
+      const [job] = await catalog.jobs(code);
+      assert.ok(job);
+      const rows = await catalog.jobRecords(job.id);
+      assert.ok(rows.length > 0);
+      for (const row of rows) {
+        assert.ok(row.messages[0]!.length > 0, `row ${row.id} says why`);
+        assert.ok(row.reasonCode !== undefined, `row ${row.id} has a reason code`);
+      }
+      const report = await catalog.undoJob(job.id, "test");
+      const refused = report.records.filter((r) => r.reverted === false);
+      // Only the record the test linked to the Community Zone behind the job's back changed since.
+      for (const r of refused) assert.match(r.reason, /changed since job \d+ saved it/);
+      assert.equal(refused.length, code === INSTITUTION ? 1 : 0);
+    }
+    // Records the job created are gone, and a record it created in the network zone too.
+    assert.deepEqual(await catalog.findByKey("oclc", "1101", [INSTITUTION]), []);
+    assert.deepEqual(await catalog.findByKey("oclc", "101", [NETWORK, MEMBER]), []);
   });
 });
