@@ -96,6 +96,12 @@ export interface SqliteCatalogOptions {
    * @default false
    */
   readonly writerThread?: boolean;
+  /**
+   * Whether this connection checkpoints the write-ahead log itself once it passes 1,000 pages
+   * (SQLite's default). The writer thread turns it off: its checkpointer thread does it.
+   * @default true
+   */
+  readonly autoCheckpoint?: boolean;
 }
 
 /** Opens (creating if needed) the catalog in `dir/marcgate.sqlite` and brings its schema up to date. */
@@ -109,6 +115,7 @@ export function openSqliteCatalog(
   db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 15000");
+  if (options.autoCheckpoint === false) db.pragma("wal_autocheckpoint = 0");
   // 64 MB of page cache: index pages of a million-record catalog stay in memory during loads.
   // Not when a writer thread commits: SQLite drops a connection's cache whenever another one
   // has written, and freeing 64 MB after every commit cost more than it saved.

@@ -164,9 +164,15 @@ export class Importer {
         const batch: Batch = [];
         const claimed = new Set<string>();
         let quiet = 0;
+        // This batch is decided while the last one commits (a writer thread, PostgreSQL): it
+        // goes to the catalog as soon as that commit ends, so neither side waits for the other.
+        const overlapping = inFlight !== undefined && !inFlight.settled;
         for (;;) {
           const pending = queue.items[0];
           if (batch.length >= this.maxBatch) break;
+          if (overlapping && batch.length > 0 && (inFlight === undefined || inFlight.settled)) {
+            break;
+          }
           if (pending === undefined) {
             // Nothing to decide: wait for more records while the last batch is still being
             // committed, else for a few event-loop turns (the batching window); then commit.

@@ -1,0 +1,31 @@
+/**
+ * The SQLite checkpointer thread, started by the writer thread (`sqlite-writer-thread.ts`):
+ * copies committed pages from the write-ahead log into the database file every 100 ms, on a
+ * connection of its own, so the writer never stops committing to do it. SQLite's automatic
+ * checkpoint would run inside the commit that crosses 1,000 pages of log — with ~30 pages per
+ * imported record, every second or third batch — copying pages and syncing the database file
+ * while the batch's clients wait for their replies. A PASSIVE checkpoint blocks neither the
+ * writer nor readers; durability does not depend on it (a commit is durable in the log).
+ */
+import { workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+
+/** What the checkpointer is started with. */
+export interface CheckpointerData {
+  /** The database file. */
+  readonly file: string;
+}
+
+/** How often the log is checkpointed. */
+const INTERVAL_MS = 100;
+
+const { file } = workerData as CheckpointerData;
+const db = new Database(file);
+db.pragma("busy_timeout = 1000");
+setInterval(() => {
+  try {
+    db.pragma("wal_checkpoint(PASSIVE)");
+  } catch {
+    // Busy (another checkpoint, a recovery): the next turn tries again.
+  }
+}, INTERVAL_MS);
