@@ -5,7 +5,7 @@
  *
  * 1. Exports. A SQLite catalog of 1,000,000 records (the real bibliographic records of the
  *    shared bench file, replicated as in `catalog.ts`, loaded with `createMany` in batches of
- *    1,000 as `marcgate load` does), an OCLC Connexion profile (`marcgate profile import`), and
+ *    1,000 and compacted as `marcgate load` does), an OCLC Connexion profile (`marcgate profile import`), and
  *    `marcgate serve` on port 0 as its own process. Clients act like the Connexion client: one
  *    TCP connection per record (connect, logon prefix in the desktop client's byte form and the
  *    record, wait for the NUL-terminated reply, close). Latency is connect to reply. Half the
@@ -60,7 +60,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RecordCreate } from "../src/catalog/catalog.js";
+import { COMPACT_AFTER_RECORDS, type RecordCreate } from "../src/catalog/catalog.js";
 import { openCatalog } from "../src/catalog/open.js";
 import { encodeRequest } from "../src/connexion/client.js";
 import { ConnexionRequestParser, type ParserEvent } from "../src/connexion/request.js";
@@ -522,6 +522,8 @@ async function buildCatalog(
       }
     }
     await catalog.finishJob(job.id);
+    // As `marcgate load` ends.
+    if (total >= COMPACT_AFTER_RECORDS) await catalog.compact();
   } finally {
     await catalog.close();
     if (tty) process.stderr.write("\r\x1b[K");

@@ -1303,6 +1303,11 @@ class PostgresCatalog implements Catalog {
     }
   }
 
+  async compact(): Promise<void> {
+    // The tables bulk writes change (unqualified: the catalog's schema, by its search_path).
+    await this.pool.query("ANALYZE records, match_keys, job_records, record_versions");
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }

@@ -1062,6 +1062,17 @@ class SqliteCatalog implements Catalog {
     }
   }
 
+  compact(): Promise<void> {
+    return run(() => {
+      this.db
+        .transaction(() => {
+          this.db.prepare("INSERT INTO records_fts (records_fts) VALUES ('optimize')").run();
+        })
+        .immediate();
+      this.db.pragma("optimize");
+    });
+  }
+
   async close(): Promise<void> {
     await this.writer?.close();
     this.db.close();

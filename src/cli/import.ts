@@ -2,7 +2,12 @@
  * `marcgate import`: the Connexion pipeline on a file — each record decided and committed under
  * the institution's OCLC Connexion profile, as if exported one by one, in one job.
  */
-import type { Catalog, JobOutcome, Zone } from "../catalog/catalog.js";
+import {
+  COMPACT_AFTER_RECORDS,
+  type Catalog,
+  type JobOutcome,
+  type Zone,
+} from "../catalog/catalog.js";
 import { receivedCoding, type Incoming } from "../import/decide.js";
 import { Importer, type ImportResult } from "../import/importer.js";
 import { formatLog } from "../import/log.js";
@@ -202,6 +207,7 @@ export async function importCommand(args: string[]): Promise<number> {
       const finished = await catalog.finishJob(job.id);
       progress.done();
       if (failure !== undefined) throw failure;
+      if (count >= COMPACT_AFTER_RECORDS) await catalog.compact();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const counts = Object.entries(finished.counts)
         .map(([outcome, n]) => `${n.toLocaleString("en")} ${outcome}`)

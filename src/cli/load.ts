@@ -2,7 +2,7 @@
  * `marcgate load`: bulk load of an existing catalog into an institution's zone. Every record
  * gets a new MMS ID; records are written with `createMany` a batch at a time.
  */
-import type { RecordCreate } from "../catalog/catalog.js";
+import { COMPACT_AFTER_RECORDS, type RecordCreate } from "../catalog/catalog.js";
 import { FORMAT_NAMES, readFormat, sniffFormat } from "../marc/formats.js";
 import { formatIssue, worstSeverity } from "../marc/issue.js";
 import { getControlValue } from "../marc/record.js";
@@ -110,6 +110,7 @@ export async function loadCommand(args: string[]): Promise<number> {
     await flush();
     await catalog.finishJob(job.id);
     progress.done();
+    if (loaded >= COMPACT_AFTER_RECORDS) await catalog.compact();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rate = Math.round(loaded / Math.max(seconds, 1e-9)).toLocaleString("en");
     process.stdout.write(

@@ -574,6 +574,31 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         );
       }));
 
+    test("compact after updates and a delete: search finds what the records say now", () =>
+      seeded(async (catalog, ids) => {
+        const before = (await catalog.record(ids.lakes!))!;
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: ids.lakes!,
+            expectedVersion: before.version,
+            marc: book({ title: "Ponds and streams", author: "Meier, Anna", subject: "Hydrology" }),
+          },
+          context: WHO,
+        });
+        await catalog.compact();
+        assert.deepEqual(
+          (await catalog.search({ text: "zurich", zones })).hits.map((h) => h.mmsId),
+          [ids.zurich],
+        );
+        assert.deepEqual(
+          (await catalog.search({ text: "ponds", zones })).hits.map((h) => h.mmsId),
+          [ids.lakes],
+        );
+        await catalog.compact();
+        assert.equal((await catalog.search({ text: "lakes", zones })).total, 1);
+      }));
+
     test("a title match ranks above a match elsewhere", () =>
       seeded(async (catalog, ids) => {
         const result = await catalog.search({ text: "zurich", zones, index: "keyword" });
