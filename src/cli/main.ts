@@ -4,6 +4,7 @@
  * catalog that cannot be opened) prints a one-line reason and exits 1.
  */
 import { CatalogError } from "../catalog/catalog.js";
+import { compactCommand } from "./compact.js";
 import { convertCommand } from "./convert.js";
 import { exportCommand } from "./export.js";
 import { importCommand } from "./import.js";
@@ -36,6 +37,10 @@ const COMMANDS: Record<string, Command> = {
   network: { summary: "add a network zone", run: networkCommand },
   institution: { summary: "add an institution zone, or list the zones", run: institutionCommand },
   load: { summary: "bulk-load a file of records into an institution's zone", run: loadCommand },
+  compact: {
+    summary: "tidy the catalog's indexes (nightly, on a busy catalog)",
+    run: compactCommand,
+  },
   search: { summary: "search an institution's and its network's records", run: searchCommand },
   record: {
     summary: "show a record with its header, or its versions; restore a version",

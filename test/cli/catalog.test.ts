@@ -132,6 +132,20 @@ describe("marcgate catalog commands", () => {
     ]);
   });
 
+  test("compact tidies the indexes; search finds the same records afterwards", () => {
+    const before = marcgate(at("search", "zurich", "--institution", "01ABC_INST"));
+    const r = marcgate(at("compact"));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^compacted the sqlite catalog's indexes in \d+\.\d s\n$/);
+    assert.equal(
+      marcgate(at("search", "zurich", "--institution", "01ABC_INST")).stdout,
+      before.stdout,
+    );
+    const bad = marcgate(at("compact", "now"));
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^marcgate compact: no arguments expected, got "now"/);
+  });
+
   test("search by ISBN, with limit and offset, as JSON", () => {
     const isbn = marcgate(
       at("search", "0060128003", "--index", "isbn", "--institution", "01ABC_INST", "--json"),
