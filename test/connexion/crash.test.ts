@@ -13,6 +13,9 @@ import { ConnexionClient } from "../../src/connexion/client.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
 import { INSTITUTION, PASSWORD, oclcRecord, setUpInstitution } from "./_fixture.js";
 
+/** Acknowledged records after which the server is killed. */
+const KILL_AFTER = 200;
+
 const BIN = join(import.meta.dirname, "../../../bin/marcgate.js");
 
 test("kill -9 under load: every record answered Success is in the catalog", async () => {
@@ -55,6 +58,12 @@ test("kill -9 under load: every record answered Success is in the catalog", asyn
 
     const acknowledged: string[] = [];
     let stop = false;
+    // Killed once enough records are acknowledged (not after a time: a loaded machine is slow),
+    // with the 8 clients still sending, so some requests are in flight.
+    let enough: () => void = () => undefined;
+    const enoughAcknowledged = new Promise<void>((resolve) => {
+      enough = resolve;
+    });
     const clients = Array.from({ length: 8 }, async (_, c) => {
       for (let i = 0; !stop; i++) {
         let client: ConnexionClient;
@@ -71,6 +80,7 @@ test("kill -9 under load: every record answered Success is in the catalog", asyn
           );
           const id = /^Success\. Record (99\d+) added\./.exec(reply)?.[1];
           if (id) acknowledged.push(id);
+          if (acknowledged.length === KILL_AFTER) enough();
         } catch {
           return; // the server died mid-request: no reply, no promise made
         } finally {
@@ -78,13 +88,13 @@ test("kill -9 under load: every record answered Success is in the catalog", asyn
         }
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await Promise.race([enoughAcknowledged, Promise.all(clients)]);
     server.kill("SIGKILL");
     stop = true;
     await Promise.all(clients);
     assert.ok(
-      acknowledged.length > 50,
-      `only ${acknowledged.length} records were acknowledged before the kill`,
+      acknowledged.length >= KILL_AFTER,
+      `only ${acknowledged.length} records were acknowledged before the clients stopped`,
     );
 
     const reopened = await openCatalog({ data: dir });
