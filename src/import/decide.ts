@@ -278,8 +278,9 @@ export async function decide(
   // In a network zone the institution's local fields are kept apart from the shared record:
   // matching, brief level and the saved record are the shared part's.
   const nz = zone !== institution.code;
-  const incomingLocal: readonly Field[] = nz ? splitLocalFields(record).local : [];
-  const incomingShared = nz ? splitLocalFields(record).shared : record;
+  const split = nz ? splitLocalFields(record) : undefined;
+  const incomingLocal: readonly Field[] = split?.local ?? [];
+  const incomingShared = split?.shared ?? record;
   const chosen = chooseMatchMethod(record, profile);
   let match: Pick<MatchResult, "mmsIds" | "matchedBy">;
   if (options.match !== undefined) {
