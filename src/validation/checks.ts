@@ -32,6 +32,9 @@ export const CHECK_IDS = [
   "008.material",
   "008.modified-record",
   "008.cataloging-source",
+  "006.length",
+  "006.form-of-material",
+  "006.material",
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -74,6 +77,9 @@ export const CHECK_DESCRIPTIONS: Readonly<Record<CheckId, string>> = {
     "008/18-34 hold codes defined for the record's material type (books, computer files, maps, music, continuing resources, visual materials, mixed materials), as leader/06-07 select it",
   "008.modified-record": "008/38 (modified record) is a defined code",
   "008.cataloging-source": "008/39 (cataloging source) is a defined code",
+  "006.length": "each 006 (additional material characteristics) is 18 characters",
+  "006.form-of-material": "006/00 (form of material) is a c d e f g i j k m o p r s t",
+  "006.material": "006/01-17 hold the codes of 008/18-34 for the material type 006/00 names",
 };
 
 /** Whether a text is a check id. */

@@ -61,6 +61,9 @@ const MARCXML_BIB_IMPORT: Readonly<Record<CheckId, CheckSeverity>> = {
   "008.material": "warning",
   "008.modified-record": "warning",
   "008.cataloging-source": "warning",
+  "006.length": "warning",
+  "006.form-of-material": "warning",
+  "006.material": "warning",
 };
 
 /** The validation exception profiles marcgate ships, by name. */

@@ -27,6 +27,7 @@ import {
   materialType,
   positionLabel,
   type FixedPosition,
+  type MaterialType,
 } from "./fixed-fields.js";
 import type { CheckSeverity, ValidationProfile } from "./profile.js";
 
@@ -138,7 +139,9 @@ function checkPosition(
   tag: string,
   occurrence: number,
   out: ValidationProblem[],
+  material?: MaterialType,
 ): void {
+  const forType = material === undefined ? "" : ` for ${material}`;
   const text = value.slice(spec.from, spec.to + 1);
   if (text.length < spec.to - spec.from + 1) return; // the 008 is short: 008.length says so
   if (spec.each) {
@@ -150,7 +153,7 @@ function checkPosition(
           tag,
           occurrence,
           position: positionLabel(spec.from + i, spec.from + i),
-          message: `${shown(c)} is not a code for ${spec.name} (${listed(spec.values)})`,
+          message: `${shown(c)} is not a code for ${spec.name} (${listed(spec.values)})${forType}`,
         });
       }
     }
@@ -163,7 +166,7 @@ function checkPosition(
       tag,
       occurrence,
       position: positionLabel(spec.from, spec.to),
-      message: `'${text}' is not a code for ${spec.name}`,
+      message: `'${text}' is not a code for ${spec.name}${forType}`,
     });
   }
 }
@@ -193,14 +196,50 @@ function check008(record: MarcRecord, out: ValidationProblem[]): void {
     checkPosition(value, all.catalogingSource, "008.cataloging-source", "008", occurrence, out);
     if (type === undefined) return; // not a bibliographic type: leader.type-of-record says so
     for (const spec of MATERIAL_POSITIONS[type]) {
-      const before = out.length;
-      checkPosition(value, spec, "008.material", "008", occurrence, out);
-      for (let i = before; i < out.length; i++) {
-        const problem = out[i]!;
-        out[i] = { ...problem, message: `${problem.message} for ${type}` };
-      }
+      checkPosition(value, spec, "008.material", "008", occurrence, out, type);
     }
   });
+}
+
+/** The material type 006/00 (form of material) names: leader/06's codes, and `s` for serials. */
+function materialOf006(form: string): MaterialType | undefined {
+  return form === "s" ? "continuing resources" : materialType(form, "m");
+}
+
+/** 006/01-17 are 008/18-34 of the material type 006/00 names. */
+const OFFSET_006 = 17;
+
+function check006(record: MarcRecord, out: ValidationProblem[]): void {
+  let occurrence = 0;
+  for (const field of record.fields) {
+    if (field.tag !== "006" || !isControlField(field)) continue;
+    occurrence++;
+    const value = field.value;
+    if (value.length !== 18) {
+      out.push({
+        check: "006.length",
+        tag: "006",
+        occurrence,
+        message: `the 006 is ${value.length} characters, not 18`,
+      });
+    }
+    const form = value.charAt(0);
+    const type = materialOf006(form);
+    if (type === undefined) {
+      out.push({
+        check: "006.form-of-material",
+        tag: "006",
+        occurrence,
+        position: "00",
+        message: `${shown(form)} is not a form of material (a c d e f g i j k m o p r s t)`,
+      });
+      continue;
+    }
+    for (const spec of MATERIAL_POSITIONS[type]) {
+      const shifted = { ...spec, from: spec.from - OFFSET_006, to: spec.to - OFFSET_006 };
+      checkPosition(value, shifted, "006.material", "006", occurrence, out, type);
+    }
+  }
 }
 
 /** The tag an 880 stands for: `$6` is `TAG-NN[/script[/r]]`. */
@@ -364,6 +403,7 @@ export function findProblems(
     });
   }
   check008(record, out);
+  check006(record, out);
   return out;
 }
 

@@ -296,6 +296,31 @@ describe("findProblems", () => {
   });
 });
 
+describe("the 006", () => {
+  test("its form of material selects the positions of 008/18-34 it holds at 01-17", () => {
+    // A book with a computer file 006: 006/09 (= 008/26) type of computer file.
+    const withFile = (f006: string): MarcRecord => book({ fields: [{ tag: "006", value: f006 }] });
+    assert.deepEqual(findProblems(withFile("m     o  d        ")), []);
+    assert.deepEqual(
+      findProblems(withFile("m     o  q        ")).map(
+        (p) => `${p.check} ${p.position} ${p.message}`,
+      ),
+      [
+        "006.material 09 'q' is not a code for type of computer file (a b c d e f g h i j m u z |) for computer files",
+      ],
+    );
+    // s: continuing resources (006/01 = 008/18 frequency)
+    assert.deepEqual(
+      findProblems(withFile("sxr p       0    0")).map((p) => `${p.check} ${p.position}`),
+      ["006.material 01"],
+    );
+    assert.deepEqual(
+      findProblems(withFile("x")).map((p) => p.check),
+      ["006.length", "006.form-of-material"],
+    );
+  });
+});
+
 describe("validateRecord", () => {
   test("gives each problem its profile's severity and drops the ignored", () => {
     const record = book({ drop: ["245"], fields: [field("440 _0 $aSeries")] });
