@@ -1,13 +1,18 @@
 /**
  * The SQLite catalog's writer thread: import commits (`commit`, `commitMany`) run on their own
  * connection in a worker thread, so the event loop that serves Connexion clients and decides
- * the next records never waits for SQLite writing pages, merging its full-text index or
- * flushing to disk. With two cores, deciding batch N+1 and committing batch N overlap.
+ * the next records never waits for SQLite writing pages or merging its full-text index. With
+ * two cores, deciding batch N+1 and committing batch N overlap.
  *
- * A commit still resolves only once SQLite has committed it (the worker's connection uses the
- * same `synchronous` setting), so "Success" still means durable. Reads stay on the main
- * connection: in WAL mode it sees each commit as soon as the worker has made it.
+ * A commit still resolves only once it is durable. With `synchronous = FULL` the worker commits
+ * without syncing and this side syncs the write-ahead log (`fdatasync`, on libuv's thread pool)
+ * before the commit counts — one sync for every batch committed meanwhile — so the writer starts
+ * the next batch while the disk flushes. SQLite's log stays consistent without its own sync
+ * (NORMAL), and a batch's frames are on disk once a sync started after its commit returns.
+ * Reads stay on the main connection: in WAL mode it sees each commit at its next statement.
  */
+import { closeSync, fdatasync, openSync } from "node:fs";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
   CatalogError,
@@ -70,16 +75,35 @@ interface Waiting {
   readonly reject: (error: Error) => void;
 }
 
+/** A batch the writer has committed, waiting for the log sync that makes it durable. */
+interface Unsynced {
+  readonly id: number;
+  readonly results: CommitResult[];
+}
+
 export class SqliteWriterThread {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   /** Why the thread cannot take commits any more (it stopped, or the catalog closed). */
   private stopped: string | undefined;
+  /** The write-ahead log, synced here when commits must survive power loss (else undefined). */
+  private readonly log: number | undefined;
+  private unsynced: Unsynced[] = [];
+  private syncing = false;
+  /** Called when nothing is waiting any more. */
+  private readonly whenIdle: (() => void)[] = [];
 
   constructor(data: WriterData) {
+    // With FULL, the writer commits without syncing (NORMAL) and this side syncs the log before
+    // a commit counts, once for every batch committed meanwhile: the writer goes on with the
+    // next batch while the disk flushes, instead of waiting for it inside each commit.
+    this.log =
+      data.synchronous === "FULL"
+        ? openSync(join(data.dir, "marcgate.sqlite-wal"), "a")
+        : undefined;
     this.worker = new Worker(new URL("./sqlite-writer-thread.js", import.meta.url), {
-      workerData: data,
+      workerData: { dir: data.dir, synchronous: "NORMAL" } satisfies WriterData,
     });
     // Idle, the thread does not keep the process alive; a commit in flight does.
     this.worker.unref();
@@ -88,7 +112,7 @@ export class SqliteWriterThread {
     this.worker.on("exit", (code) => this.stop(`it exited with code ${code}`));
   }
 
-  /** Commits the requests in one transaction on the writer thread. */
+  /** Commits the requests in one transaction on the writer thread; resolves once durable. */
   commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]> {
     if (this.stopped !== undefined) {
       return Promise.reject(
@@ -107,34 +131,58 @@ export class SqliteWriterThread {
   /** Waits for the commits in flight, then stops the thread. */
   async close(): Promise<void> {
     if (this.stopped !== undefined) return;
-    await this.drained();
+    if (this.waiting.size > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
     this.stopped = "the catalog is closed";
     await this.worker.terminate();
+    if (this.log !== undefined) closeSync(this.log);
   }
 
-  private drained(): Promise<void> {
-    if (this.waiting.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (this.waiting.size > 0) return;
-        this.worker.off("message", check);
-        resolve();
-      };
-      this.worker.on("message", check);
+  private settle(id: number, outcome: (waiting: Waiting) => void): void {
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    outcome(waiting);
+    if (this.waiting.size > 0) return;
+    this.worker.unref();
+    for (const idle of this.whenIdle.splice(0)) idle();
+  }
+
+  /** Syncs the log for the batches committed so far; those committed meanwhile wait for the next. */
+  private sync(): void {
+    if (this.syncing || this.unsynced.length === 0 || this.log === undefined) return;
+    this.syncing = true;
+    const batches = this.unsynced;
+    this.unsynced = [];
+    fdatasync(this.log, (error) => {
+      this.syncing = false;
+      for (const { id, results } of batches) {
+        this.settle(id, (w) =>
+          error
+            ? w.reject(
+                new Error(
+                  `the commit could not be made durable (syncing the write-ahead log failed: ${error.message})`,
+                ),
+              )
+            : w.resolve(results),
+        );
+      }
+      this.sync();
     });
   }
 
   private answer(reply: WriterReply): void {
-    const waiting = this.waiting.get(reply.id);
-    if (!waiting) return;
-    this.waiting.delete(reply.id);
-    if (this.waiting.size === 0) this.worker.unref();
     if ("results" in reply) {
-      waiting.resolve(reply.results);
-    } else if (reply.error.code !== undefined) {
-      waiting.reject(new CatalogError(reply.error.code, reply.error.message));
+      if (this.log === undefined) {
+        this.settle(reply.id, (w) => w.resolve(reply.results));
+        return;
+      }
+      this.unsynced.push({ id: reply.id, results: reply.results });
+      this.sync();
     } else {
-      waiting.reject(new Error(reply.error.message));
+      const { code, message } = reply.error;
+      this.settle(reply.id, (w) =>
+        w.reject(code !== undefined ? new CatalogError(code, message) : new Error(message)),
+      );
     }
   }
 
@@ -143,5 +191,7 @@ export class SqliteWriterThread {
     const error = new Error(`the catalog's writer thread stopped: ${why}`);
     for (const waiting of this.waiting.values()) waiting.reject(error);
     this.waiting.clear();
+    this.unsynced = [];
+    for (const idle of this.whenIdle.splice(0)) idle();
   }
 }
