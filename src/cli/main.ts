@@ -132,4 +132,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// The reader went away (`marcgate lint FILE | head`): it has what it wanted; stop quietly, as
+// the tools it is piped with do, instead of an unhandled stream error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(0);
+});
+
 process.exitCode = await main(process.argv.slice(2));

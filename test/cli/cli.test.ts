@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -27,6 +27,22 @@ const RECORD: MarcRecord = {
   ],
 };
 const iso = Buffer.concat([writeIso2709(RECORD), writeIso2709(RECORD)]);
+
+test("a reader that goes away (| head) ends the command quietly, exit 0", async () => {
+  const file = join(dir, "many.mrc");
+  // A control character in leader/22: lint reports every record, one line each.
+  const odd = { ...RECORD, leader: "00000nam a2200000 i 45\u00010" };
+  writeFileSync(file, Buffer.concat(Array.from({ length: 20_000 }, () => writeIso2709(odd))));
+  const child = spawn(process.execPath, [main, "lint", file]);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  // Like `head`: read a little, then close the pipe.
+  await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  assert.equal(stderr, "");
+  assert.equal(code, 0);
+});
 
 describe("marcgate convert", () => {
   test("ISO 2709 → each format → ISO 2709 gives the same bytes", () => {
