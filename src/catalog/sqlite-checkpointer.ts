@@ -1,7 +1,7 @@
 /**
  * The SQLite checkpointer thread, started by the writer thread (`sqlite-writer-thread.ts`):
- * copies committed pages from the write-ahead log into the database file every 100 ms, on a
- * connection of its own, so the writer never stops committing to do it. SQLite's automatic
+ * copies committed pages from the write-ahead log into the database file, 100 ms after the
+ * last copy ended, on a connection of its own, so the writer never stops committing to do it. SQLite's automatic
  * checkpoint would run inside the commit that crosses 1,000 pages of log — with ~30 pages per
  * imported record, every second or third batch — copying pages and syncing the database file
  * while the batch's clients wait for their replies. A PASSIVE checkpoint blocks neither the
@@ -16,16 +16,20 @@ export interface CheckpointerData {
   readonly file: string;
 }
 
-/** How often the log is checkpointed. */
+/** The pause between two checkpoints. */
 const INTERVAL_MS = 100;
 
 const { file } = workerData as CheckpointerData;
 const db = new Database(file);
 db.pragma("busy_timeout = 1000");
-setInterval(() => {
+// Re-armed after each checkpoint, so the thread always sleeps between two: a long checkpoint
+// (a large log into a large file) never runs back to back with the next.
+const checkpoint = (): void => {
   try {
     db.pragma("wal_checkpoint(PASSIVE)");
   } catch {
     // Busy (another checkpoint, a recovery): the next turn tries again.
   }
-}, INTERVAL_MS);
+  setTimeout(checkpoint, INTERVAL_MS);
+};
+setTimeout(checkpoint, INTERVAL_MS);
