@@ -12,6 +12,7 @@
  */
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
 import type { Field, MarcRecord } from "../marc/record.js";
+import type { AccountStore } from "./accounts.js";
 
 /** The cataloguing formats a record may be stored in (the profile's target format). */
 export const RECORD_FORMATS = ["MARC21", "UNIMARC", "KORMARC", "CNMARC"] as const;
@@ -408,6 +409,8 @@ export type CatalogErrorCode =
   | "version-conflict"
   | "locked"
   | "not-in-review"
+  | "unknown-user"
+  | "duplicate-user"
   | "invalid";
 
 export class CatalogError extends Error {
@@ -427,7 +430,7 @@ export class CatalogError extends Error {
 export const COMPACT_AFTER_RECORDS = 10_000;
 
 /** The catalog repository. SQLite and PostgreSQL implement it and pass one shared test suite. */
-export interface Catalog {
+export interface Catalog extends AccountStore {
   /** `sqlite` or `postgres`, for messages. */
   readonly engine: string;
 

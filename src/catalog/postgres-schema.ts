@@ -198,4 +198,28 @@ CREATE TABLE local_fields (
 );
 `,
   },
+  {
+    version: 5,
+    sql: `
+-- Staff accounts (src/catalog/accounts.ts): passwords and keys only as hashes.
+CREATE TABLE users (
+  name text COLLATE "C" PRIMARY KEY,
+  role text NOT NULL,
+  password_hash text NOT NULL,
+  created timestamptz NOT NULL
+);
+
+-- Browser sessions and API tokens, by the SHA-256 of their secret.
+CREATE TABLE access_keys (
+  hash text PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('session', 'token')),
+  user_name text COLLATE "C" NOT NULL REFERENCES users (name),
+  label text NOT NULL,
+  csrf text,
+  created timestamptz NOT NULL,
+  expires timestamptz
+);
+CREATE INDEX access_keys_user ON access_keys (user_name, kind);
+`,
+  },
 ];

@@ -51,6 +51,8 @@ import {
   undoneOutcome,
   UNDO_ACTION,
 } from "./undo.js";
+import { postgresAccounts } from "./postgres-accounts.js";
+import type { AccessKey, AccountStore, User, UserRole } from "./accounts.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
@@ -369,7 +371,11 @@ interface NewRecord {
 class PostgresCatalog implements Catalog {
   readonly engine = "postgres";
 
-  constructor(private readonly pool: Pool) {}
+  private readonly accounts: AccountStore;
+
+  constructor(private readonly pool: Pool) {
+    this.accounts = postgresAccounts(pool);
+  }
 
   private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.pool, work);
@@ -1306,6 +1312,32 @@ class PostgresCatalog implements Catalog {
   async compact(): Promise<void> {
     // The tables bulk writes change (unqualified: the catalog's schema, by its search_path).
     await this.pool.query("ANALYZE records, match_keys, job_records, record_versions");
+  }
+
+  // Accounts (migration 5): {@link AccountStore}, in ./postgres-accounts.ts.
+  addUser(user: { name: string; role: UserRole; passwordHash: string }): Promise<User> {
+    return this.accounts.addUser(user);
+  }
+  user(name: string): Promise<User | undefined> {
+    return this.accounts.user(name);
+  }
+  users(): Promise<User[]> {
+    return this.accounts.users();
+  }
+  updateUser(name: string, change: { role?: UserRole; passwordHash?: string }): Promise<User> {
+    return this.accounts.updateUser(name, change);
+  }
+  addAccessKey(key: Omit<AccessKey, "created">): Promise<AccessKey> {
+    return this.accounts.addAccessKey(key);
+  }
+  accessKey(hash: string): Promise<AccessKey | undefined> {
+    return this.accounts.accessKey(hash);
+  }
+  accessKeys(user: string, kind: AccessKey["kind"]): Promise<AccessKey[]> {
+    return this.accounts.accessKeys(user, kind);
+  }
+  removeAccessKey(hash: string): Promise<void> {
+    return this.accounts.removeAccessKey(hash);
   }
 
   close(): Promise<void> {

@@ -184,6 +184,30 @@ CREATE TABLE local_fields (
 `,
   },
   {
+    version: 5,
+    sql: `
+-- Staff accounts (src/catalog/accounts.ts): passwords and keys only as hashes.
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Browser sessions and API tokens, by the SHA-256 of their secret.
+CREATE TABLE access_keys (
+  hash TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('session', 'token')),
+  user_name TEXT NOT NULL REFERENCES users (name),
+  label TEXT NOT NULL,
+  csrf TEXT,
+  created TEXT NOT NULL,
+  expires TEXT
+) WITHOUT ROWID;
+CREATE INDEX access_keys_user ON access_keys (user_name, kind);
+`,
+  },
+  {
     // 5 is taken by work landing beside this one (users).
     version: 6,
     sql: `

@@ -42,6 +42,8 @@ import {
   undoneOutcome,
   UNDO_ACTION,
 } from "./undo.js";
+import { sqliteAccounts } from "./sqlite-accounts.js";
+import type { AccessKey, AccountStore, User, UserRole } from "./accounts.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
@@ -207,11 +209,14 @@ class SqliteCatalog implements Catalog {
   private readonly statements;
   private readonly findByKeyStatements = new Map<number, Database.Statement>();
 
+  private readonly accounts: AccountStore;
+
   constructor(
     private readonly db: Database.Database,
     /** Where commits run, when not on this connection. */
     private readonly writer?: SqliteWriterThread,
   ) {
+    this.accounts = sqliteAccounts(db);
     const p = (sql: string): Database.Statement => db.prepare(sql);
     this.statements = {
       zone: p("SELECT * FROM zones WHERE code = ?"),
@@ -1071,6 +1076,32 @@ class SqliteCatalog implements Catalog {
         .immediate();
       this.db.pragma("optimize");
     });
+  }
+
+  // Accounts (migration 5): {@link AccountStore}, in ./sqlite-accounts.ts.
+  addUser(user: { name: string; role: UserRole; passwordHash: string }): Promise<User> {
+    return this.accounts.addUser(user);
+  }
+  user(name: string): Promise<User | undefined> {
+    return this.accounts.user(name);
+  }
+  users(): Promise<User[]> {
+    return this.accounts.users();
+  }
+  updateUser(name: string, change: { role?: UserRole; passwordHash?: string }): Promise<User> {
+    return this.accounts.updateUser(name, change);
+  }
+  addAccessKey(key: Omit<AccessKey, "created">): Promise<AccessKey> {
+    return this.accounts.addAccessKey(key);
+  }
+  accessKey(hash: string): Promise<AccessKey | undefined> {
+    return this.accounts.accessKey(hash);
+  }
+  accessKeys(user: string, kind: AccessKey["kind"]): Promise<AccessKey[]> {
+    return this.accounts.accessKeys(user, kind);
+  }
+  removeAccessKey(hash: string): Promise<void> {
+    return this.accounts.removeAccessKey(hash);
   }
 
   async close(): Promise<void> {

@@ -1828,4 +1828,92 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         assert.equal(await catalog.localFields(results[1]!.mmsId!, a), undefined);
       }));
   });
+
+  describe(`catalog (${engine}): accounts`, () => {
+    const HASH = "scrypt$16384$8$1$c2FsdA==$aGFzaA==";
+
+    test("users are added once, read back, listed by name and updated", () =>
+      withCatalog(async (catalog) => {
+        assert.equal(await catalog.user("ada"), undefined);
+        const ada = await catalog.addUser({ name: "ada", role: "Cataloger", passwordHash: HASH });
+        assert.equal(ada.name, "ada");
+        assert.equal(ada.role, "Cataloger");
+        assert.equal(ada.passwordHash, HASH);
+        assert.ok(ada.created instanceof Date);
+        assert.deepEqual(await catalog.user("ada"), ada);
+        await rejects(
+          catalog.addUser({ name: "ada", role: "Viewer", passwordHash: HASH }),
+          "duplicate-user",
+        );
+        await catalog.addUser({
+          name: "admin",
+          role: "General System Administrator",
+          passwordHash: HASH,
+        });
+        assert.deepEqual(
+          (await catalog.users()).map((u) => u.name),
+          ["ada", "admin"],
+        );
+        await rejects(
+          catalog.addUser({ name: "bad name", role: "Viewer", passwordHash: HASH }),
+          "invalid",
+        );
+        await rejects(
+          catalog.addUser({ name: "x", role: "Owner" as "Viewer", passwordHash: HASH }),
+          "invalid",
+        );
+        const promoted = await catalog.updateUser("ada", { role: "General System Administrator" });
+        assert.equal(promoted.role, "General System Administrator");
+        assert.equal(promoted.passwordHash, HASH);
+        await rejects(catalog.updateUser("nobody", { role: "Viewer" }), "unknown-user");
+      }));
+
+    test("access keys: sessions and tokens by hash, expiry, removal, a new password ends sessions", () =>
+      withCatalog(async (catalog) => {
+        await catalog.addUser({ name: "ada", role: "Viewer", passwordHash: HASH });
+        const hour = new Date(Date.now() + 3_600_000);
+        const session = await catalog.addAccessKey({
+          hash: "s1",
+          kind: "session",
+          user: "ada",
+          label: "127.0.0.1",
+          csrf: "c1",
+          expires: hour,
+        });
+        assert.equal(session.user, "ada");
+        assert.equal(session.csrf, "c1");
+        assert.equal(session.expires?.getTime(), hour.getTime());
+        assert.deepEqual(await catalog.accessKey("s1"), session);
+        await catalog.addAccessKey({ hash: "t1", kind: "token", user: "ada", label: "nightly" });
+        const token = await catalog.accessKey("t1");
+        assert.equal(token?.kind, "token");
+        assert.equal(token?.expires, undefined);
+        assert.equal(token?.csrf, undefined);
+        await catalog.addAccessKey({
+          hash: "old",
+          kind: "session",
+          user: "ada",
+          label: "x",
+          expires: new Date(Date.now() - 1000),
+        });
+        assert.equal(await catalog.accessKey("old"), undefined);
+        assert.deepEqual(
+          (await catalog.accessKeys("ada", "session")).map((k) => k.hash),
+          ["s1"],
+        );
+        assert.deepEqual(
+          (await catalog.accessKeys("ada", "token")).map((k) => k.hash),
+          ["t1"],
+        );
+        await rejects(
+          catalog.addAccessKey({ hash: "x", kind: "token", user: "nobody", label: "x" }),
+          "unknown-user",
+        );
+        await catalog.removeAccessKey("t1");
+        await catalog.removeAccessKey("t1");
+        assert.equal(await catalog.accessKey("t1"), undefined);
+        await catalog.updateUser("ada", { passwordHash: HASH.replace("aGFzaA==", "bmV3") });
+        assert.equal(await catalog.accessKey("s1"), undefined);
+      }));
+  });
 }

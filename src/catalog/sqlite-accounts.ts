@@ -1,0 +1,147 @@
+/** The SQLite side of {@link AccountStore} (migration 5), on the catalog's connection. */
+import type Database from "better-sqlite3";
+import {
+  checkUser,
+  type AccessKey,
+  type AccountStore,
+  type User,
+  type UserRole,
+} from "./accounts.js";
+import { CatalogError } from "./catalog.js";
+
+interface UserRow {
+  name: string;
+  role: UserRole;
+  password_hash: string;
+  created: string;
+}
+
+interface KeyRow {
+  hash: string;
+  kind: AccessKey["kind"];
+  user_name: string;
+  label: string;
+  csrf: string | null;
+  created: string;
+  expires: string | null;
+}
+
+function toUser(row: UserRow): User {
+  return {
+    name: row.name,
+    role: row.role,
+    passwordHash: row.password_hash,
+    created: new Date(row.created),
+  };
+}
+
+function toKey(row: KeyRow): AccessKey {
+  return {
+    hash: row.hash,
+    kind: row.kind,
+    user: row.user_name,
+    label: row.label,
+    ...(row.csrf !== null ? { csrf: row.csrf } : {}),
+    created: new Date(row.created),
+    ...(row.expires !== null ? { expires: new Date(row.expires) } : {}),
+  };
+}
+
+/** The account methods of the SQLite catalog (synchronous work wrapped in promises). */
+export function sqliteAccounts(db: Database.Database): AccountStore {
+  const p = (sql: string): Database.Statement => db.prepare(sql);
+  const s = {
+    user: p("SELECT * FROM users WHERE name = ?"),
+    users: p("SELECT * FROM users ORDER BY name"),
+    insertUser: p("INSERT INTO users (name, role, password_hash, created) VALUES (?, ?, ?, ?)"),
+    setRole: p("UPDATE users SET role = ? WHERE name = ?"),
+    setPassword: p("UPDATE users SET password_hash = ? WHERE name = ?"),
+    endSessions: p("DELETE FROM access_keys WHERE user_name = ? AND kind = 'session'"),
+    expire: p("DELETE FROM access_keys WHERE expires IS NOT NULL AND expires <= ?"),
+    insertKey: p(`INSERT INTO access_keys (hash, kind, user_name, label, csrf, created, expires)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    key: p("SELECT * FROM access_keys WHERE hash = ? AND (expires IS NULL OR expires > ?)"),
+    keys: p(`SELECT * FROM access_keys WHERE user_name = ? AND kind = ?
+      AND (expires IS NULL OR expires > ?) ORDER BY created DESC, hash`),
+    keyAsStored: p("SELECT * FROM access_keys WHERE hash = ?"),
+    removeKey: p("DELETE FROM access_keys WHERE hash = ?"),
+  };
+  const userSync = (name: string): User | undefined => {
+    const row = s.user.get(name) as UserRow | undefined;
+    return row ? toUser(row) : undefined;
+  };
+  const wrap = <T>(work: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  return {
+    addUser: (user) =>
+      wrap(() => {
+        const problem = checkUser(user);
+        if (problem) throw new CatalogError("invalid", problem);
+        return db
+          .transaction(() => {
+            if (userSync(user.name)) {
+              throw new CatalogError("duplicate-user", `user ${user.name} exists already`);
+            }
+            s.insertUser.run(user.name, user.role, user.passwordHash, new Date().toISOString());
+            return userSync(user.name)!;
+          })
+          .immediate();
+      }),
+    user: (name) => wrap(() => userSync(name)),
+    users: () => wrap(() => (s.users.all() as UserRow[]).map(toUser)),
+    updateUser: (name, change) =>
+      wrap(() => {
+        if (change.role !== undefined) {
+          const problem = checkUser({ name, role: change.role });
+          if (problem) throw new CatalogError("invalid", problem);
+        }
+        return db
+          .transaction(() => {
+            if (!userSync(name)) throw new CatalogError("unknown-user", `no user ${name}`);
+            if (change.role !== undefined) s.setRole.run(change.role, name);
+            if (change.passwordHash !== undefined) {
+              s.setPassword.run(change.passwordHash, name);
+              s.endSessions.run(name);
+            }
+            return userSync(name)!;
+          })
+          .immediate();
+      }),
+    addAccessKey: (key) =>
+      wrap(() =>
+        db
+          .transaction(() => {
+            const now = new Date().toISOString();
+            s.expire.run(now);
+            if (!userSync(key.user)) throw new CatalogError("unknown-user", `no user ${key.user}`);
+            s.insertKey.run(
+              key.hash,
+              key.kind,
+              key.user,
+              key.label,
+              key.csrf ?? null,
+              now,
+              key.expires?.toISOString() ?? null,
+            );
+            return toKey(s.keyAsStored.get(key.hash) as KeyRow);
+          })
+          .immediate(),
+      ),
+    accessKey: (hash) =>
+      wrap(() => {
+        const row = s.key.get(hash, new Date().toISOString()) as KeyRow | undefined;
+        return row ? toKey(row) : undefined;
+      }),
+    accessKeys: (user, kind) =>
+      wrap(() => (s.keys.all(user, kind, new Date().toISOString()) as KeyRow[]).map(toKey)),
+    removeAccessKey: (hash) =>
+      wrap(() => {
+        s.removeKey.run(hash);
+      }),
+  };
+}
