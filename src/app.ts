@@ -59,10 +59,11 @@ export async function startApp(catalog: Catalog, options: AppOptions = {}): Prom
     ...(options.host !== undefined ? { host: options.host } : {}),
     log,
   });
-  const http = await startHttp(catalog, {
+  const http = await startHttp(catalog, importer, {
     port: options.httpPort ?? 8080,
     ...(options.host !== undefined ? { host: options.host } : {}),
     connexion: () => connexion.stats,
+    publicUrl: () => publicUrl ?? "",
   });
   let listening;
   try {

@@ -9,6 +9,9 @@
 export const USER_ROLES = ["General System Administrator", "Cataloger", "Viewer"] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
+/** The shortest password a user may have (the pages and `marcgate user` check it). */
+export const MIN_PASSWORD = 10;
+
 /** A staff account. */
 export interface User {
   /** The login name: 1–64 letters, digits, `.`, `_`, `-`, `@`. */

@@ -1,6 +1,8 @@
 /** `marcgate job`: import jobs and what became of each record in them. */
 import type { ImportJob, JobRecord, JobReport, UndoReport } from "../catalog/catalog.js";
-import { formatLog, type LogEntry } from "../import/log.js";
+import { formatLog, jobRowLog } from "../import/log.js";
+
+export { jobRowLog };
 import {
   CATALOG_HELP,
   CATALOG_OPTIONS,
@@ -35,22 +37,6 @@ function counts(job: ImportJob): string {
   return entries.length === 0
     ? "0 records"
     : `${total} records: ${entries.map(([o, n]) => `${n} ${o}`).join(", ")}`;
-}
-
-/** The decision log kept with a job row, when it has the importer's shape. */
-export function jobRowLog(record: JobRecord): LogEntry[] {
-  const log = record.log;
-  if (typeof log === "object" && log !== null && "entries" in log && Array.isArray(log.entries)) {
-    return (log.entries as unknown[]).filter(
-      (e): e is LogEntry =>
-        typeof e === "object" &&
-        e !== null &&
-        "stage" in e &&
-        "message" in e &&
-        typeof e.message === "string",
-    );
-  }
-  return [];
 }
 
 function jobId(rest: readonly string[]): number {

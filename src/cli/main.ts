@@ -20,6 +20,7 @@ import { briefLevelCommand, mergeCommand, rulesCommand } from "./rules.js";
 import { searchCommand } from "./search.js";
 import { sendCommand } from "./send.js";
 import { serveCommand } from "./serve.js";
+import { userCommand } from "./user.js";
 import { CommandError, UsageError } from "./usage.js";
 import { validationCommand } from "./validation.js";
 
@@ -71,6 +72,10 @@ const COMMANDS: Record<string, Command> = {
   "brief-level": {
     summary: "each record's brief level by brief-level rules",
     run: briefLevelCommand,
+  },
+  user: {
+    summary: "staff accounts of the web pages and API: add, password, role, list",
+    run: userCommand,
   },
   job: {
     summary: "list import jobs, show one (its report, each record's outcome and log), undo one",

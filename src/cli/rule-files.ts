@@ -32,17 +32,4 @@ export async function readRuleFile(
   return { file: { path, text: read.text, parsed: parseRules(read.text) } };
 }
 
-/** Whether the file holds merge rules (`when merge`) only, brief-level rules only, or normalization. */
-export function ruleFileKind(file: RuleFile): "merge" | "brief-level" | "normalization" | "mixed" {
-  const kinds = new Set(
-    file.rules.map((r) =>
-      r.when.kind === "merge"
-        ? "merge"
-        : r.actions.some((a) => a.kind === "set" && a.variable === "brief_level")
-          ? "brief-level"
-          : "normalization",
-    ),
-  );
-  if (kinds.size > 1) return "mixed";
-  return [...kinds][0] ?? "normalization";
-}
+export { ruleFileKind } from "../rules/file-kind.js";

@@ -10,7 +10,7 @@ const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [
 Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
 Export, Port = the Connexion port, Logon ID = the institution code, Password = the one in the
 institution's profile, "Send Local System Logon ID and Password" checked, Record
-Characteristics UTF-8 or MARC-8) and serves HTTP: /healthz, and /records/MMSID, the link each
+Characteristics UTF-8 or MARC-8) and serves HTTP: the staff pages and REST API (docs/web.md), /healthz, and /records/MMSID, the link each
 reply gives. Logs one line per export on standard output (never a password). Stops on
 Ctrl-C or SIGTERM after answering the exports in progress.
   --connexion-port N          the Connexion port (default 5500)

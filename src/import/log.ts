@@ -65,3 +65,19 @@ export const REASON_CODES = [
   "failed",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** The decision log kept with a job row, when it has the importer's shape. */
+export function jobRowLog(record: { readonly log: unknown }): LogEntry[] {
+  const log = record.log;
+  if (typeof log === "object" && log !== null && "entries" in log && Array.isArray(log.entries)) {
+    return (log.entries as unknown[]).filter(
+      (e): e is LogEntry =>
+        typeof e === "object" &&
+        e !== null &&
+        "stage" in e &&
+        "message" in e &&
+        typeof e.message === "string",
+    );
+  }
+  return [];
+}

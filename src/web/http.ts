@@ -1,14 +1,13 @@
 /**
- * The HTTP side, first version: `/healthz` for monitoring and `/records/MMSID`, the address a
- * Connexion reply points the cataloger to (the record's header and its MARC in mnemonic form).
- * The staff pages and the REST API come later on the same port.
+ * The HTTP side's door for the composition root: builds the Fastify server (src/web/server.ts)
+ * and listens. `/healthz` for monitoring; `/records/MMSID`, the link each Connexion reply gives,
+ * is the record view (after login).
  */
-import http from "node:http";
-import { CatalogError, type Catalog, type StoredRecord } from "../catalog/catalog.js";
-import { recordForInstitution } from "../catalog/institution-view.js";
-import { formatSummary, recordSummary } from "../catalog/summary.js";
-import { writeMnemonic } from "../marc/mnemonic.js";
+import type { Catalog } from "../catalog/catalog.js";
 import type { ConnexionStats } from "../connexion/server.js";
+import type { LogonThrottle } from "../connexion/throttle.js";
+import type { Importer } from "../import/importer.js";
+import { buildServer } from "./server.js";
 
 /** Options of {@link startHttp}. */
 export interface HttpOptions {
@@ -16,8 +15,12 @@ export interface HttpOptions {
   readonly port?: number;
   /** @default "::" */
   readonly host?: string;
-  /** The listener's counters, for `/healthz`. */
+  /** The listener's counters, for `/healthz` and the status page. */
   readonly connexion?: () => ConnexionStats;
+  /** The address staff reach marcgate at. */
+  readonly publicUrl?: () => string;
+  /** Login throttling (per address and per user name). */
+  readonly loginThrottle?: LogonThrottle;
 }
 
 /** A running HTTP server. */
@@ -26,93 +29,26 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-function send(response: http.ServerResponse, status: number, type: string, body: string): void {
-  response.writeHead(status, {
-    "content-type": `${type}; charset=utf-8`,
-    "cache-control": "no-store",
-    "x-content-type-options": "nosniff",
+/** Starts the HTTP server: the staff pages, the REST API, /healthz. */
+export async function startHttp(
+  catalog: Catalog,
+  importer: Importer,
+  options: HttpOptions = {},
+): Promise<HttpServer> {
+  const app = await buildServer({
+    catalog,
+    importer,
+    publicUrl: options.publicUrl ?? (() => ""),
+    ...(options.connexion ? { connexion: options.connexion } : {}),
+    ...(options.loginThrottle ? { throttle: options.loginThrottle } : {}),
   });
-  response.end(body);
-}
-
-/** Starts the HTTP server. */
-export async function startHttp(catalog: Catalog, options: HttpOptions = {}): Promise<HttpServer> {
-  const server = http.createServer((request, response) => {
-    void route(catalog, options, request, response).catch((error: unknown) => {
-      send(
-        response,
-        500,
-        "text/plain",
-        `error: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 8080, options.host ?? "::", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address();
+  await app.listen({ port: options.port ?? 8080, host: options.host ?? "::" });
+  const address = app.server.address();
   return {
     port: typeof address === "object" && address ? address.port : 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      app.server.closeAllConnections();
+      await app.close();
+    },
   };
-}
-
-async function route(
-  catalog: Catalog,
-  options: HttpOptions,
-  request: http.IncomingMessage,
-  response: http.ServerResponse,
-): Promise<void> {
-  const url = new URL(request.url ?? "/", "http://localhost");
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    send(response, 405, "text/plain", "only GET\n");
-    return;
-  }
-  if (url.pathname === "/healthz") {
-    await catalog.zones();
-    send(
-      response,
-      200,
-      "application/json",
-      `${JSON.stringify({ status: "ok", catalog: catalog.engine, connexion: options.connexion?.() })}\n`,
-    );
-    return;
-  }
-  const record = /^\/records\/(99\d+)$/.exec(url.pathname);
-  if (record) {
-    // ?institution=CODE: the record as that institution sees it (its local fields of a
-    // network-zone record put in).
-    const institution = url.searchParams.get("institution");
-    let stored: StoredRecord | undefined;
-    try {
-      stored =
-        institution !== null
-          ? (await recordForInstitution(catalog, record[1]!, institution))?.record
-          : await catalog.record(record[1]!);
-    } catch (error) {
-      if (!(error instanceof CatalogError)) throw error;
-      send(response, 404, "text/plain", `${error.message}\n`);
-      return;
-    }
-    if (!stored) {
-      send(response, 404, "text/plain", `no record ${record[1]!}\n`);
-      return;
-    }
-    send(
-      response,
-      200,
-      "text/plain",
-      `${formatSummary(recordSummary(stored))}\n${writeMnemonic(stored.marc)}`,
-    );
-    return;
-  }
-  send(response, 404, "text/plain", "not found; try /healthz or /records/MMSID\n");
 }

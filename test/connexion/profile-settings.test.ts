@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { apiToken } from "../web/_token.js";
 import { CONNEXION_INTEGRATION_TYPE, parseProfile } from "../../src/import/profile.js";
 import { hashPassword } from "../../src/import/password.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
@@ -148,10 +149,11 @@ describe("the Connexion profile's settings, each over TCP", () => {
     assert.deepEqual(getDataFields(sharedRecord.marc, "949"), []);
     assert.deepEqual((await catalog.localFields(shared, MEMBER))!.fields, local);
     // The record's address with the institution shows the member's view.
-    const url = `http://127.0.0.1:${gateway.app.httpPort}/records/${shared}`;
-    assert.doesNotMatch(await (await fetch(url)).text(), /=949/);
+    const url = `http://127.0.0.1:${gateway.app.httpPort}/api/records/${shared}?format=mrk`;
+    const headers = await apiToken(catalog);
+    assert.doesNotMatch(await (await fetch(url, { headers })).text(), /=949/);
     assert.match(
-      await (await fetch(`${url}?institution=${MEMBER}`)).text(),
+      await (await fetch(`${url}&institution=${MEMBER}`, { headers })).text(),
       /=949 {2}\\\\\$aMember copy/,
     );
     // An institution in no network zone cannot use it: a clear error, the record kept.

@@ -10,6 +10,7 @@ import type { Catalog } from "../../src/catalog/catalog.js";
 import { ConnexionClient, encodeRequest, type LengthForm } from "../../src/connexion/client.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
 import { getDataFields } from "../../src/marc/record.js";
+import { apiToken } from "../web/_token.js";
 import {
   INSTITUTION,
   PASSWORD,
@@ -236,10 +237,18 @@ describe("Connexion gateway", () => {
     assert.equal(body.status, "ok");
     assert.ok(body.connexion.exports > 5000);
     const [mmsId] = await catalog.findByKey("oclc", "1000", [INSTITUTION]);
-    const page = await fetch(`http://127.0.0.1:${app.httpPort}/records/${mmsId!}`);
-    assert.equal(page.status, 200);
-    const text = await page.text();
-    assert.match(text, /^MMS ID: +99\d+/);
+    // The reply's link is the record page: a browser is sent to log in first.
+    const page = await fetch(`http://127.0.0.1:${app.httpPort}/records/${mmsId!}`, {
+      redirect: "manual",
+    });
+    assert.equal(page.status, 303);
+    assert.equal(page.headers.get("location"), `/login?next=%2Frecords%2F${mmsId!}`);
+    // Scripts read it through the API with a token.
+    const token = await apiToken(catalog);
+    const api = `http://127.0.0.1:${app.httpPort}/api/records/${mmsId!}`;
+    const json = (await (await fetch(api, { headers: token })).json()) as { mmsId: string };
+    assert.equal(json.mmsId, mmsId);
+    const text = await (await fetch(`${api}?format=mrk`, { headers: token })).text();
     assert.match(text, /=245 {2}10\$aExport byte \//);
   });
 });

@@ -1,0 +1,384 @@
+/**
+ * The REST API under /api (described by /api/openapi.json): what the pages show, as JSON, for
+ * scripts with an API token (`Authorization: Bearer …`) or the browser's session (writes then
+ * need the session's CSRF token in `X-CSRF-Token`). Errors are `{ error, message }` with a
+ * status: 400 bad request, 401 no credentials, 403 role, 404 unknown, 409 refused, 422 invalid.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { CatalogError, type Catalog, type StoredRecord, type Zone } from "../catalog/catalog.js";
+import { recordForInstitution } from "../catalog/institution-view.js";
+import { jobRowLog } from "../import/log.js";
+import { describeProfile } from "../import/profile.js";
+import { forceHeld, type ForceTarget } from "../import/review.js";
+import { readIncoming } from "../import/decide.js";
+import { loadConnexionProfile } from "../import/profile.js";
+import { isFormatName, readFormat, sniffFormat } from "../marc/formats.js";
+import { readIso2709WithBytes, writeIso2709 } from "../marc/iso2709.js";
+import { writeMarcJson } from "../marc/marcjson.js";
+import type { MarcRecord } from "../marc/record.js";
+import {
+  may,
+  parseCookies,
+  roleFor,
+  sameSecret,
+  SESSION_COOKIE,
+  type Permission,
+  type Principal,
+} from "./auth.js";
+import { OPENAPI } from "./openapi.js";
+import { sendRecordFile } from "./pages/record.js";
+import { status } from "./pages/status.js";
+import { saveProfile } from "./profile-form.js";
+import { fields, institutionOf, type Web } from "./server.js";
+import { runSearch, searchRequest } from "./service.js";
+
+/** A record as a MARC-in-JSON object (the writer's text, parsed). */
+function marcJsonOf(marc: MarcRecord): unknown {
+  return JSON.parse(writeMarcJson(marc)) as unknown;
+}
+
+/** Each record of a body with the bytes to keep for it: as sent for ISO 2709, else written as ISO 2709. */
+async function* bodyRecords(
+  raw: Buffer,
+  format: ReturnType<typeof sniffFormat>,
+): AsyncGenerator<{ index: number; bytes: Buffer }> {
+  if (format === "iso2709") {
+    for await (const { result, bytes } of readIso2709WithBytes([raw]))
+      yield { index: result.index, bytes };
+    return;
+  }
+  for await (const read of readFormat(format, [raw])) {
+    // A record that does not read is kept as the text it came as (rejected, with its reason).
+    yield { index: read.index, bytes: read.record ? writeIso2709(read.record) : raw };
+  }
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface ApiContext {
+  readonly principal: Principal;
+  readonly institution?: Zone;
+}
+
+type ApiHandler = (
+  ctx: ApiContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<unknown>;
+
+function route(
+  app: FastifyInstance,
+  web: Web,
+  method: "GET" | "POST" | "PUT",
+  url: string,
+  permission: Permission,
+  handler: ApiHandler,
+): void {
+  app.route({
+    method,
+    url,
+    handler: async (request, reply) => {
+      try {
+        const authorization = request.headers.authorization;
+        let principal: Principal | undefined;
+        if (authorization?.startsWith("Bearer ")) {
+          principal = await web.auth.principal(authorization.slice(7).trim(), "token");
+          if (!principal)
+            throw new ApiError(401, "unauthorized", "the API token is unknown or revoked");
+        } else {
+          principal = await web.auth.principal(
+            parseCookies(request.headers.cookie).get(SESSION_COOKIE),
+            "session",
+          );
+          if (!principal)
+            throw new ApiError(
+              401,
+              "unauthorized",
+              "send Authorization: Bearer TOKEN (create a token on the account page)",
+            );
+          if (method !== "GET") {
+            const sent = request.headers["x-csrf-token"];
+            if (
+              typeof sent !== "string" ||
+              !principal.key.csrf ||
+              !sameSecret(sent, principal.key.csrf)
+            ) {
+              throw new ApiError(
+                403,
+                "csrf",
+                "a session's write needs its CSRF token in X-CSRF-Token",
+              );
+            }
+          }
+        }
+        if (!may(principal.user.role, permission)) {
+          throw new ApiError(
+            403,
+            "forbidden",
+            `this needs the role ${roleFor(permission)}; ${principal.user.name} is ${principal.user.role}`,
+          );
+        }
+        const wanted = fields(request.query)["institution"];
+        const zones = await institutionOf(web.catalog, wanted);
+        if (wanted !== undefined && zones.institution?.code !== wanted) {
+          throw new ApiError(404, "unknown-zone", `no institution ${wanted}`);
+        }
+        const result = await handler(
+          { principal, ...(zones.institution ? { institution: zones.institution } : {}) },
+          request,
+          reply,
+        );
+        if (result === undefined) return reply;
+        return reply.send(result);
+      } catch (error) {
+        if (error instanceof ApiError)
+          return reply.code(error.status).send({ error: error.code, message: error.message });
+        if (error instanceof CatalogError) {
+          const code = error.code.startsWith("unknown")
+            ? 404
+            : error.code === "invalid"
+              ? 422
+              : 409;
+          return reply.code(code).send({ error: error.code, message: error.message });
+        }
+        throw error;
+      }
+    },
+  });
+}
+
+function needInstitution(ctx: ApiContext): Zone {
+  if (!ctx.institution) throw new ApiError(404, "unknown-zone", "there is no institution");
+  return ctx.institution;
+}
+
+function recordJson(record: StoredRecord): Record<string, unknown> {
+  const { marc, lock, ...header } = record;
+  return { ...header, ...(lock ? { lock } : {}), marc: marcJsonOf(marc) };
+}
+
+async function recordOf(
+  catalog: Catalog,
+  mmsId: string,
+  institution: Zone | undefined,
+): Promise<StoredRecord> {
+  const record = institution
+    ? ((await recordForInstitution(catalog, mmsId, institution.code).catch(() => undefined))
+        ?.record ?? (await catalog.record(mmsId)))
+    : await catalog.record(mmsId);
+  if (!record) throw new ApiError(404, "unknown-record", `no record ${mmsId}`);
+  return record;
+}
+
+function body(request: FastifyRequest): Record<string, unknown> {
+  const b = request.body;
+  if (typeof b !== "object" || b === null || Array.isArray(b) || Buffer.isBuffer(b)) return {};
+  return b as Record<string, unknown>;
+}
+
+export function register(app: FastifyInstance, web: Web): void {
+  app.get("/api/openapi.json", async (_request, reply) => reply.send(OPENAPI));
+
+  route(app, web, "GET", "/api/status", "view", async (ctx) =>
+    status(web, web.catalog, ctx.institution),
+  );
+
+  route(app, web, "GET", "/api/search", "view", async (ctx, request) => {
+    const parsed = searchRequest(fields(request.query));
+    if ("error" in parsed) throw new ApiError(400, "bad-index", parsed.error);
+    return runSearch(web.catalog, needInstitution(ctx), parsed.request);
+  });
+
+  route(app, web, "GET", "/api/records/:mmsId", "view", async (ctx, request, reply) => {
+    const mmsId = fields(request.params)["mmsId"] ?? "";
+    // ?institution=CODE: the record as that institution sees it; without it, as stored.
+    const record = await recordOf(
+      web.catalog,
+      mmsId,
+      fields(request.query)["institution"] !== undefined ? ctx.institution : undefined,
+    );
+    const format = fields(request.query)["format"];
+    if (format !== undefined) {
+      if (!isFormatName(format))
+        throw new ApiError(400, "bad-format", `"${format}" is not iso2709, marcxml, json or mrk`);
+      sendRecordFile(reply, mmsId, record.marc, format);
+      return undefined;
+    }
+    return recordJson(record);
+  });
+  route(app, web, "GET", "/api/records/:mmsId/versions", "view", async (_ctx, request) => {
+    const versions = await web.catalog.versions(fields(request.params)["mmsId"] ?? "");
+    return versions.map(({ marc, ...v }) => ({ ...v, marc: marcJsonOf(marc) }));
+  });
+  route(app, web, "POST", "/api/records/:mmsId/restore", "catalog", async (ctx, request) => {
+    const version = body(request)["version"];
+    if (typeof version !== "number")
+      throw new ApiError(400, "bad-request", 'send { "version": N }');
+    return web.catalog.restore(fields(request.params)["mmsId"] ?? "", version, {
+      savedBy: ctx.principal.user.name,
+      action: "restore",
+    });
+  });
+
+  route(app, web, "GET", "/api/jobs", "view", async (ctx) =>
+    web.catalog.jobs(needInstitution(ctx).code, { limit: 100 }),
+  );
+  route(app, web, "GET", "/api/jobs/:id", "view", async (_ctx, request) => {
+    const id = Number(fields(request.params)["id"]);
+    const report = await web.catalog.jobReport(id);
+    if (!report) throw new ApiError(404, "unknown-job", `no job ${id}`);
+    const rows = await web.catalog.jobRecords(id);
+    return {
+      report,
+      records: rows.map(({ raw, log: _log, ...row }) => ({
+        ...row,
+        raw: Buffer.from(raw).toString("base64"),
+        log: jobRowLog({ log: _log }),
+      })),
+    };
+  });
+  route(app, web, "POST", "/api/jobs/:id/undo", "catalog", async (ctx, request) =>
+    web.catalog.undoJob(Number(fields(request.params)["id"]), ctx.principal.user.name),
+  );
+
+  route(app, web, "GET", "/api/review", "view", async (ctx) =>
+    (await web.catalog.reviewQueue(needInstitution(ctx).code, { limit: 1000 })).map(
+      ({ raw, log, ...row }) => ({
+        ...row,
+        raw: Buffer.from(raw).toString("base64"),
+        log: jobRowLog({ log }),
+      }),
+    ),
+  );
+  route(app, web, "POST", "/api/review/:row/force", "catalog", async (ctx, request, reply) => {
+    const given = body(request)["target"];
+    const target: ForceTarget =
+      given === "new"
+        ? "new"
+        : typeof given === "string" && /^99\d+$/.test(given)
+          ? { into: given }
+          : "again";
+    const result = await forceHeld(
+      web.catalog,
+      web.importer,
+      Number(fields(request.params)["row"]),
+      target,
+      ctx.principal.user.name,
+    );
+    if ("refused" in result) {
+      reply.code(409);
+      return { error: "refused", message: result.refused };
+    }
+    return {
+      outcome: result.forced.decision.outcome,
+      mmsId: result.forced.mmsId,
+      reason: result.forced.decision.reason,
+      entryId: result.forced.entryId,
+    };
+  });
+  route(app, web, "POST", "/api/review/:row/discard", "catalog", async (ctx, request) => {
+    const note = body(request)["note"];
+    return web.catalog.discardReview(
+      Number(fields(request.params)["row"]),
+      ctx.principal.user.name,
+      typeof note === "string" ? note : undefined,
+    );
+  });
+
+  route(app, web, "GET", "/api/profiles", "view", async (ctx) => {
+    const institution = needInstitution(ctx);
+    const loaded = await loadConnexionProfile(web.catalog, institution.code);
+    return {
+      institution: institution.code,
+      profiles: (await web.catalog.integrationProfiles(institution.code)).map((p) => ({
+        code: p.code,
+        type: p.type,
+        updated: p.updated,
+      })),
+      connexion: loaded && "profile" in loaded ? describeProfile(loaded.profile) : loaded?.error,
+    };
+  });
+  route(app, web, "PUT", "/api/profiles/connexion", "administer", async (ctx, request, reply) => {
+    const saved = await saveProfile(web.catalog, needInstitution(ctx), body(request));
+    if ("errors" in saved) {
+      reply.code(422);
+      return { error: "invalid", message: "the profile has errors", errors: saved.errors };
+    }
+    return describeProfile(saved.profile);
+  });
+
+  route(app, web, "POST", "/api/import", "catalog", async (ctx, request) => {
+    const institution = needInstitution(ctx);
+    const raw = request.body;
+    if (!Buffer.isBuffer(raw) || raw.length === 0) {
+      throw new ApiError(
+        400,
+        "bad-request",
+        "send records as the body (Content-Type application/marc, application/marcxml+xml, text/plain or application/octet-stream)",
+      );
+    }
+    const loaded = await loadConnexionProfile(web.catalog, institution.code);
+    if (!loaded)
+      throw new ApiError(409, "no-profile", `${institution.code} has no OCLC Connexion profile`);
+    if ("error" in loaded) throw new ApiError(409, "profile", loaded.error);
+    const dryRun = fields(request.query)["dryRun"] === "true";
+    const from = fields(request.query)["from"];
+    const format = from !== undefined && isFormatName(from) ? from : sniffFormat(raw);
+    const job = dryRun
+      ? undefined
+      : await web.catalog.startJob({
+          institution: institution.code,
+          source: "api",
+          description: `API import by ${ctx.principal.user.name}`,
+        });
+    const results: Record<string, unknown>[] = [];
+    try {
+      for await (const read of bodyRecords(raw, format)) {
+        const bytes = read.bytes;
+        const request = {
+          raw: bytes,
+          incoming: readIncoming(bytes),
+          institution,
+          profile: loaded.profile,
+        };
+        if (dryRun) {
+          const decision = await web.importer.dryRun(request);
+          results.push({
+            index: read.index,
+            outcome: decision.outcome,
+            reasonCode: decision.reasonCode,
+            reason: decision.reason,
+            mmsId: decision.mmsId,
+            log: decision.log,
+          });
+        } else {
+          const result = await web.importer.import({
+            ...request,
+            jobId: job!.id,
+            savedBy: ctx.principal.user.name,
+            source: { kind: "api", index: read.index },
+          });
+          results.push({
+            index: read.index,
+            outcome: result.decision.outcome,
+            reasonCode: result.decision.reasonCode,
+            reason: result.decision.reason,
+            mmsId: result.mmsId,
+            entryId: result.entryId,
+          });
+        }
+      }
+    } finally {
+      if (job) await web.catalog.finishJob(job.id);
+    }
+    return { dryRun, ...(job ? { jobId: job.id } : {}), records: results };
+  });
+}

@@ -1,0 +1,152 @@
+/** The page shell (header, navigation, institution menu) and small form helpers shared by the pages. */
+import type { Zone } from "../catalog/catalog.js";
+import type { Principal } from "./auth.js";
+import { may } from "./auth.js";
+import { html, type Html, type HtmlValue } from "./html.js";
+
+/** What every signed-in page knows. */
+export interface PageContext {
+  readonly principal: Principal;
+  /** The institution the pages work in (chosen in the header; the first one by default). */
+  readonly institution?: Zone;
+  readonly institutions: readonly Zone[];
+  /** The session's CSRF token, for the forms. */
+  readonly csrf: string;
+  /** The request path, for the current navigation entry. */
+  readonly path: string;
+  /** The message the previous request left (after a redirect). */
+  readonly flash?: Flash;
+}
+
+/** A message at the top of a page. */
+export interface Flash {
+  readonly kind: "ok" | "error" | "warn";
+  readonly text: string;
+}
+
+/** The hidden CSRF field every form carries. */
+export function csrfField(ctx: PageContext): Html {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrf}" />`;
+}
+
+/** A one-button form (POST), e.g. restore or discard. */
+export function postButton(
+  ctx: PageContext,
+  action: string,
+  label: string,
+  fields: Readonly<Record<string, string>> = {},
+  className = "",
+): Html {
+  return html`<form method="post" action="${action}" class="inline">
+    ${csrfField(ctx)}${Object.entries(fields).map(
+      ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
+    )}<button type="submit" class="${className}">${label}</button>
+  </form>`;
+}
+
+const NAV: readonly { path: string; label: string; admin?: boolean }[] = [
+  { path: "/search", label: "Repository search" },
+  { path: "/jobs", label: "Import jobs" },
+  { path: "/review", label: "Review queue" },
+  { path: "/profiles", label: "Integration profiles" },
+  { path: "/rules", label: "Rule files" },
+  { path: "/status", label: "Status" },
+  { path: "/users", label: "Users", admin: true },
+];
+
+function flashBox(flash: Flash | undefined): HtmlValue {
+  return flash
+    ? html`<div class="flash ${flash.kind}" role="${flash.kind === "error" ? "alert" : "status"}">
+        ${flash.text}
+      </div>`
+    : undefined;
+}
+
+/** A whole signed-in page. */
+export function page(ctx: PageContext, title: string, body: Html, flash?: Flash): Html {
+  const role = ctx.principal.user.role;
+  const nav = NAV.filter((n) => !n.admin || may(role, "administer"));
+  return document(
+    title,
+    html`<header class="top">
+        <a class="brand" href="/search">marcgate</a>
+        <nav aria-label="Main">
+          ${nav.map(
+            (n) =>
+              html`<a
+                href="${n.path}"
+                ${ctx.path.startsWith(n.path) ? html` aria-current="page"` : ""}
+                >${n.label}</a
+              >`,
+          )}
+        </nav>
+        ${
+          ctx.institutions.length > 0
+            ? html`<form method="post" action="/institution">
+                ${csrfField(ctx)}<label for="institution-menu" class="muted" style="color:#cfe0f2"
+                  >Institution</label
+                >
+                <select id="institution-menu" name="institution">
+                  ${ctx.institutions.map(
+                    (z) =>
+                      html`<option
+                        value="${z.code}"
+                        ${z.code === ctx.institution?.code ? html` selected` : ""}
+                      >
+                        ${z.code} — ${z.name}
+                      </option>`,
+                  )}
+                </select>
+                <button type="submit" class="secondary">Switch</button>
+              </form>`
+            : ""
+        }
+        <span
+          ><a href="/account">${ctx.principal.user.name}</a>
+          <span style="color:#cfe0f2">(${role})</span></span
+        >
+        <form method="post" action="/logout">
+          ${csrfField(ctx)}<button type="submit" class="secondary">Log out</button>
+        </form>
+      </header>
+      <main>
+        ${flashBox(flash ?? ctx.flash)}
+        <h1>${title}</h1>
+        ${body}
+      </main>`,
+  );
+}
+
+/** An HTML document around a body (the login page uses it bare). */
+export function document(title: string, body: Html): Html {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} — marcgate</title>
+        <link rel="stylesheet" href="/static/style.css" />
+      </head>
+      <body>
+        ${body}
+      </body>
+    </html> `;
+}
+
+/** A page without the signed-in header (login, errors before login). */
+export function barePage(title: string, body: Html, flash?: Flash): Html {
+  return document(
+    title,
+    html`<header class="top"><span class="brand">marcgate</span></header>
+      <main>
+        ${flashBox(flash)}
+        <h1>${title}</h1>
+        ${body}
+      </main>`,
+  );
+}
+
+/** A date for people: `2026-11-28 04:45:39` UTC. */
+export function when(date: Date | undefined): string {
+  return date ? `${date.toISOString().slice(0, 19).replace("T", " ")} UTC` : "";
+}

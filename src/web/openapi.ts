@@ -1,0 +1,232 @@
+/** The OpenAPI description of the REST API, served at /api/openapi.json. */
+
+const institution = {
+  name: "institution",
+  in: "query",
+  required: false,
+  description: "Institution code (default: the first institution)",
+  schema: { type: "string" },
+};
+const error = {
+  description: "An error: { error, message }",
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+};
+const json = (description: string): Record<string, unknown> => ({
+  description,
+  content: { "application/json": { schema: { type: "object" } } },
+});
+const path = (name: string, description: string): Record<string, unknown> => ({
+  name,
+  in: "path",
+  required: true,
+  description,
+  schema: { type: "string" },
+});
+const errors = { "401": error, "403": error, "404": error };
+
+export const OPENAPI = {
+  openapi: "3.1.0",
+  info: {
+    title: "marcgate",
+    version: "1",
+    description:
+      "The REST API of marcgate's staff pages. Authenticate with an API token (Authorization: Bearer TOKEN; create one on the account page) or a browser session (writes then need X-CSRF-Token). A token acts with its user's role: Viewer reads, Cataloger also restores, resolves review and undoes jobs and imports, General System Administrator also sets the profile.",
+  },
+  components: {
+    securitySchemes: { token: { type: "http", scheme: "bearer" } },
+    schemas: {
+      Error: {
+        type: "object",
+        required: ["error", "message"],
+        properties: { error: { type: "string" }, message: { type: "string" } },
+      },
+    },
+  },
+  security: [{ token: [] }],
+  paths: {
+    "/api/status": {
+      get: {
+        summary: "Listener, exports today, failures, review queue size",
+        parameters: [institution],
+        responses: { "200": json("Status"), ...errors },
+      },
+    },
+    "/api/search": {
+      get: {
+        summary: "Repository search with facets (zone, format, record type)",
+        parameters: [
+          institution,
+          { name: "q", in: "query", required: true, schema: { type: "string" } },
+          {
+            name: "index",
+            in: "query",
+            schema: {
+              type: "string",
+              enum: ["keyword", "title", "author", "subject", "isbn", "issn", "oclc", "mmsId"],
+            },
+          },
+          { name: "zone", in: "query", schema: { type: "string" } },
+          { name: "format", in: "query", schema: { type: "string" } },
+          { name: "type", in: "query", schema: { type: "string" } },
+          { name: "page", in: "query", schema: { type: "integer", minimum: 1 } },
+        ],
+        responses: { "200": json("total, filtered, rows, facets"), "400": error, ...errors },
+      },
+    },
+    "/api/records/{mmsId}": {
+      get: {
+        summary:
+          "A record: header and MARC-in-JSON, or a download (?format=iso2709|marcxml|json|mrk)",
+        parameters: [
+          path("mmsId", "MMS ID"),
+          institution,
+          {
+            name: "format",
+            in: "query",
+            schema: { type: "string", enum: ["iso2709", "marcxml", "json", "mrk"] },
+          },
+        ],
+        responses: { "200": json("The record"), ...errors },
+      },
+    },
+    "/api/records/{mmsId}/versions": {
+      get: {
+        summary: "Every version, oldest first",
+        parameters: [path("mmsId", "MMS ID")],
+        responses: { "200": json("Versions"), ...errors },
+      },
+    },
+    "/api/records/{mmsId}/restore": {
+      post: {
+        summary: "Save an earlier version as a new version (Cataloger)",
+        parameters: [path("mmsId", "MMS ID")],
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["version"],
+                properties: { version: { type: "integer" } },
+              },
+            },
+          },
+        },
+        responses: { "200": json("{ mmsId, version }"), "409": error, ...errors },
+      },
+    },
+    "/api/jobs": {
+      get: {
+        summary: "The institution's last 100 import jobs",
+        parameters: [institution],
+        responses: { "200": json("Jobs"), ...errors },
+      },
+    },
+    "/api/jobs/{id}": {
+      get: {
+        summary: "A job's report and rows (raw bytes in base64, decision log)",
+        parameters: [path("id", "Job ID")],
+        responses: { "200": json("report, records"), ...errors },
+      },
+    },
+    "/api/jobs/{id}/undo": {
+      post: {
+        summary: "Revert every change of the job (Cataloger)",
+        parameters: [path("id", "Job ID")],
+        responses: { "200": json("Undo report"), ...errors },
+      },
+    },
+    "/api/review": {
+      get: {
+        summary: "The review queue (held rows still open)",
+        parameters: [institution],
+        responses: { "200": json("Rows"), ...errors },
+      },
+    },
+    "/api/review/{row}/force": {
+      post: {
+        summary: "Force-import a held row (Cataloger)",
+        parameters: [path("row", "Job row ID")],
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: {
+                  target: {
+                    type: "string",
+                    description: '"again", "new", or an MMS ID to merge into',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: { "200": json("outcome, mmsId, reason"), "409": error, ...errors },
+      },
+    },
+    "/api/review/{row}/discard": {
+      post: {
+        summary: "Discard a held row (Cataloger)",
+        parameters: [path("row", "Job row ID")],
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: { type: "object", properties: { note: { type: "string" } } },
+            },
+          },
+        },
+        responses: { "200": json("The row"), "409": error, ...errors },
+      },
+    },
+    "/api/profiles": {
+      get: {
+        summary: "The institution's integration profiles and its OCLC Connexion settings",
+        parameters: [institution],
+        responses: { "200": json("Profiles"), ...errors },
+      },
+    },
+    "/api/profiles/connexion": {
+      put: {
+        summary:
+          "Set the OCLC Connexion profile (General System Administrator); the settings of `marcgate profile import`",
+        parameters: [institution],
+        requestBody: { content: { "application/json": { schema: { type: "object" } } } },
+        responses: {
+          "200": json("The profile (password as (set))"),
+          "422": json("errors: [{ key, message }]"),
+          ...errors,
+        },
+      },
+    },
+    "/api/import": {
+      post: {
+        summary:
+          "Run the OCLC Connexion profile on records (one job), or decide only with dryRun=true (Cataloger)",
+        parameters: [
+          institution,
+          { name: "dryRun", in: "query", schema: { type: "boolean" } },
+          {
+            name: "from",
+            in: "query",
+            schema: { type: "string", enum: ["iso2709", "marcxml", "json", "mrk"] },
+          },
+        ],
+        requestBody: {
+          content: {
+            "application/marc": { schema: { type: "string", format: "binary" } },
+            "application/marcxml+xml": { schema: { type: "string" } },
+            "text/plain": { schema: { type: "string" } },
+          },
+        },
+        responses: {
+          "200": json(
+            "dryRun, jobId, records: [{ index, outcome, reasonCode, reason, mmsId, log }]",
+          ),
+          "400": error,
+          "409": error,
+          ...errors,
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,340 @@
+/**
+ * Import jobs: the history with each job's report counters, a job's rows (outcome, reason, the
+ * record, the raw incoming record, the decision log), undo of a job; and the review queue with
+ * force-import and discard (Cataloger and up).
+ */
+import type { FastifyInstance } from "fastify";
+import { CatalogError, type JobRecord, type JobReport } from "../../catalog/catalog.js";
+import { jobRowLog } from "../../import/log.js";
+import { forceHeld, heldCandidates, type ForceTarget } from "../../import/review.js";
+import { decodeIso2709 } from "../../marc/iso2709.js";
+import { writeMnemonic } from "../../marc/mnemonic.js";
+import { may } from "../auth.js";
+import { html, type Html } from "../html.js";
+import { csrfField, page, postButton, when, type PageContext } from "../layout.js";
+import { fields, pageRoute, redirect, type Web } from "../server.js";
+
+function byReason(counts: Readonly<Record<string, number>>): Html {
+  const entries = Object.entries(counts);
+  const total = entries.reduce((n, [, c]) => n + c, 0);
+  return html`${total}${entries.length > 0 ? html` <span class="muted">(${entries.map(([k, n]) => `${k} ${n}`).join(", ")})</span>` : ""}`;
+}
+
+/** The job report as counters. */
+export function reportCounters(report: JobReport): Html {
+  const cells: [string, Html | number][] = [
+    ["Received", report.received],
+    ["New", report.created],
+    ["Merged", report.merged],
+    ["Overlaid", report.overlaid],
+    ["Unchanged", report.unchanged],
+    ["Skipped", byReason(report.skipped)],
+    ["Held for review", byReason(report.heldForReview)],
+    ["Rejected by validation", report.rejectedByValidation],
+    ["Failed", byReason(report.failed)],
+  ];
+  if (report.loaded > 0) cells.splice(5, 0, ["Loaded", report.loaded]);
+  const { open, forced, discarded } = report.review;
+  if (open + forced + discarded > 0)
+    cells.push(["Review open / forced / discarded", html`${open} / ${forced} / ${discarded}`]);
+  if (report.undone > 0) cells.push(["Undone", report.undone]);
+  return html`<div class="counters" aria-label="Job report">
+    ${cells.map(([k, v]) => html`<div><b>${v}</b>${k}</div>`)}
+  </div>`;
+}
+
+/** The raw bytes of a job row for people: the record in mnemonic form when it reads, else the bytes escaped. */
+function rawText(row: JobRecord): string {
+  try {
+    const read = decodeIso2709(row.raw);
+    if (read.record) return writeMnemonic(read.record);
+  } catch {
+    // Shown as bytes below.
+  }
+  return Buffer.from(row.raw)
+    .toString("latin1")
+    .replace(
+      /[^\x20-\x7e\xa0-\xff]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+    );
+}
+
+function outcomeBadge(row: JobRecord): Html {
+  return html`<span class="badge ${row.outcome}">${row.outcome}</span
+    >${row.reasonCode ? html` <span class="muted">${row.reasonCode}</span>` : ""}${row.review ? html` <span class="badge">${row.review.state}</span>` : ""}${row.undone ? html` <span class="badge">undone</span>` : ""}`;
+}
+
+function forceForm(ctx: PageContext, row: JobRecord): Html {
+  const candidates = heldCandidates(row);
+  return html`<form method="post" action="/review/${String(row.id)}/force" class="row">
+      ${csrfField(ctx)}
+      <label for="target-${String(row.id)}">Force import</label>
+      <select id="target-${String(row.id)}" name="target">
+        <option value="again">as it comes (decide again)</option>
+        <option value="new">as a new record</option>
+        ${candidates.map((c) => html`<option value="${c}">into ${c}</option>`)}
+      </select>
+      <button type="submit">Force import</button>
+    </form>
+    <form method="post" action="/review/${String(row.id)}/discard" class="row">
+      ${csrfField(ctx)}<label for="note-${String(row.id)}">Note</label
+      ><input type="text" id="note-${String(row.id)}" name="note" /><button
+        type="submit"
+        class="danger"
+      >
+        Discard
+      </button>
+    </form>`;
+}
+
+export function register(app: FastifyInstance, web: Web): void {
+  pageRoute(app, web, "GET", "/jobs", "view", async (ctx) => {
+    if (!ctx.institution)
+      return page(ctx, "Import jobs", html`<p>There is no institution yet.</p>`);
+    const jobs = await web.catalog.jobs(ctx.institution.code, { limit: 100 });
+    const reports = await Promise.all(jobs.map((j) => web.catalog.jobReport(j.id)));
+    return page(
+      ctx,
+      "Import jobs",
+      html`<p>
+          The last ${jobs.length} jobs of ${ctx.institution.code} (Connexion exports: one job per
+          day).
+        </p>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Job</th>
+              <th scope="col">Source</th>
+              <th scope="col">Started</th>
+              <th scope="col">Finished</th>
+              <th scope="col">Received</th>
+              <th scope="col">New</th>
+              <th scope="col">Merged</th>
+              <th scope="col">Overlaid</th>
+              <th scope="col">Unchanged</th>
+              <th scope="col">Skipped</th>
+              <th scope="col">Held</th>
+              <th scope="col">Failed</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${jobs.map((j, i) => {
+              const r = reports[i];
+              const sum = (c: Readonly<Record<string, number>> | undefined): number =>
+                Object.values(c ?? {}).reduce((a, b) => a + b, 0);
+              return html`<tr>
+                <td>
+                  <a href="/jobs/${String(j.id)}">job ${j.id}</a>
+                  <div class="muted">${j.description}</div>
+                </td>
+                <td>${j.source}</td>
+                <td>${when(j.started)}</td>
+                <td>${when(j.finished) || "open"}</td>
+                <td>${r?.received ?? 0}</td>
+                <td>${r?.created ?? 0}</td>
+                <td>${r?.merged ?? 0}</td>
+                <td>${r?.overlaid ?? 0}</td>
+                <td>${r?.unchanged ?? 0}</td>
+                <td>${sum(r?.skipped)}</td>
+                <td>${sum(r?.heldForReview) + (r?.rejectedByValidation ?? 0)}</td>
+                <td>${sum(r?.failed)}</td>
+              </tr>`;
+            })}
+            ${
+              jobs.length === 0
+                ? html`<tr>
+                    <td colspan="12" class="muted">No jobs yet.</td>
+                  </tr>`
+                : ""
+            }
+          </tbody>
+        </table>`,
+    );
+  });
+  pageRoute(app, web, "GET", "/jobs/:id", "view", async (ctx, request) => {
+    const id = Number(fields(request.params)["id"]);
+    const report = await web.catalog.jobReport(id);
+    if (!report)
+      throw new CatalogError("unknown-job", `No job ${fields(request.params)["id"] ?? ""}.`);
+    const rows = await web.catalog.jobRecords(id);
+    const canCatalog = may(ctx.principal.user.role, "catalog");
+    return page(
+      ctx,
+      `Job ${id}: ${report.job.description}`,
+      html`<p>
+          ${report.job.institution} · ${report.job.source} · started
+          ${when(report.job.started)}${report.job.finished ? html` · finished ${when(report.job.finished)}` : " · open"}
+        </p>
+        ${reportCounters(report)}
+        <h2>Records</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Received</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Record</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${rows.map(
+              (r) =>
+                html`<tr>
+                  <td><a href="/jobs/${String(id)}/rows/${String(r.id)}">#${r.id}</a></td>
+                  <td>${when(r.received)}</td>
+                  <td>${outcomeBadge(r)}</td>
+                  <td>${r.messages.join(" ")}</td>
+                  <td>${r.mmsId ? html`<a href="/records/${r.mmsId}">${r.mmsId}</a>` : ""}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${
+          canCatalog
+            ? html`<h2>Undo</h2>
+                <p>
+                  Reverts every change this job made (records it created are deleted, their versions
+                  kept; records saved since are left alone and listed).
+                </p>
+                ${postButton(ctx, `/jobs/${String(id)}/undo`, `Undo job ${id}`, {}, "danger")}`
+            : ""
+        }`,
+    );
+  });
+  pageRoute(app, web, "GET", "/jobs/:id/rows/:row", "view", async (ctx, request) => {
+    const params = fields(request.params);
+    const row = await web.catalog.jobRecord(Number(params["row"]));
+    if (!row || row.jobId !== Number(params["id"]))
+      throw new CatalogError(
+        "unknown-job",
+        `No row ${params["row"] ?? ""} in job ${params["id"] ?? ""}.`,
+      );
+    const log = jobRowLog(row);
+    return page(
+      ctx,
+      `Job ${row.jobId}, row #${row.id}`,
+      html`<p><a href="/jobs/${String(row.jobId)}">Back to job ${row.jobId}</a></p>
+        <div class="card">
+          <p>${outcomeBadge(row)} ${row.messages.join(" ")}</p>
+          ${row.mmsId ? html`<p>Record: <a href="/records/${row.mmsId}">${row.mmsId}</a></p>` : ""}${
+            row.review
+              ? html`<p>
+                  Review:
+                  ${row.review.state}${row.review.by ? ` by ${row.review.by}` : ""}${row.review.at ? ` at ${when(row.review.at)}` : ""}${row.review.note ? ` — ${row.review.note}` : ""}
+                </p>`
+              : ""
+          }
+        </div>
+        ${
+          row.review?.state === "open" && may(ctx.principal.user.role, "catalog")
+            ? html`<h2>Resolve</h2>
+                <div class="card">${forceForm(ctx, row)}</div>`
+            : ""
+        }
+        <h2>Decision log</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Stage</th>
+              <th scope="col">What happened</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${log.map(
+              (e) =>
+                html`<tr>
+                  <td>${e.stage}</td>
+                  <td>${e.message}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <h2>The record as received (${row.raw.length} bytes)</h2>
+        <div class="card"><pre>${rawText(row)}</pre></div>`,
+    );
+  });
+  pageRoute(app, web, "POST", "/jobs/:id/undo", "catalog", async (ctx, request, reply) => {
+    const id = Number(fields(request.params)["id"]);
+    const result = await web.catalog.undoJob(id, ctx.principal.user.name);
+    const reverted = result.records.filter((r) => r.reverted !== false).length;
+    const left = result.records.filter((r) => r.reverted === false);
+    redirect(reply, `/jobs/${String(id)}`, {
+      kind: left.length > 0 ? "warn" : "ok",
+      text: `Job ${id} undone: ${reverted} record(s) reverted${left.length > 0 ? `; left alone: ${left.map((r) => `${r.mmsId} (${r.reverted === false ? r.reason : ""})`).join("; ")}` : ""}${result.alreadyUndone > 0 ? `; ${result.alreadyUndone} undone before` : ""}.`,
+    });
+    return undefined;
+  });
+  pageRoute(app, web, "GET", "/review", "view", async (ctx) => {
+    if (!ctx.institution)
+      return page(ctx, "Review queue", html`<p>There is no institution yet.</p>`);
+    const queue = await web.catalog.reviewQueue(ctx.institution.code, { limit: 200 });
+    const canCatalog = may(ctx.principal.user.role, "catalog");
+    return page(
+      ctx,
+      "Review queue",
+      html`<p>
+          Records of ${ctx.institution.code} held for review (several matches, a locked record, a
+          validation error), oldest first.
+        </p>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Received</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Candidates</th>
+              ${canCatalog ? html`<th scope="col">Resolve</th>` : ""}
+            </tr>
+          </thead>
+          <tbody>
+            ${queue.map(
+              (r) =>
+                html`<tr>
+                  <td>
+                    <a href="/jobs/${String(r.jobId)}/rows/${String(r.id)}"
+                      >job ${r.jobId} #${r.id}</a
+                    >
+                  </td>
+                  <td>${when(r.received)}</td>
+                  <td>${r.reasonCode ?? ""}: ${r.messages.join(" ")}</td>
+                  <td>${heldCandidates(r).map((c) => html`<a href="/records/${c}">${c}</a> `)}</td>
+                  ${canCatalog ? html`<td>${forceForm(ctx, r)}</td>` : ""}
+                </tr>`,
+            )}
+            ${
+              queue.length === 0
+                ? html`<tr>
+                    <td colspan="5" class="muted">Nothing waits for review.</td>
+                  </tr>`
+                : ""
+            }
+          </tbody>
+        </table>`,
+    );
+  });
+  pageRoute(app, web, "POST", "/review/:row/force", "catalog", async (ctx, request, reply) => {
+    const row = Number(fields(request.params)["row"]);
+    const choice = fields(request.body)["target"] ?? "again";
+    const target: ForceTarget = choice === "new" || choice === "again" ? choice : { into: choice };
+    const result = await forceHeld(web.catalog, web.importer, row, target, ctx.principal.user.name);
+    redirect(
+      reply,
+      "/review",
+      "refused" in result
+        ? { kind: "error", text: `Row #${row} not imported: ${result.refused}` }
+        : {
+            kind: "ok",
+            text: `Row #${row} force-imported: ${result.forced.decision.outcome}${result.forced.mmsId ? ` ${result.forced.mmsId}` : ""} (${result.forced.decision.reason})`,
+          },
+    );
+    return undefined;
+  });
+  pageRoute(app, web, "POST", "/review/:row/discard", "catalog", async (ctx, request, reply) => {
+    const row = Number(fields(request.params)["row"]);
+    const note = fields(request.body)["note"];
+    await web.catalog.discardReview(row, ctx.principal.user.name, note || undefined);
+    redirect(reply, "/review", { kind: "ok", text: `Row #${row} discarded.` });
+    return undefined;
+  });
+}

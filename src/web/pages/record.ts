@@ -1,0 +1,300 @@
+/**
+ * The record view (the link a Connexion reply gives): the header (zone, brief level, management
+ * tag, CZ link …), the MARC in the tagged display, downloads, and the versions with a
+ * side-by-side diff between any two and restore (Cataloger and up).
+ */
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { CatalogError, type RecordVersion, type StoredRecord } from "../../catalog/catalog.js";
+import { recordForInstitution } from "../../catalog/institution-view.js";
+import { recordSummary } from "../../catalog/summary.js";
+import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.js";
+import { isControlField, type MarcRecord } from "../../marc/record.js";
+import { may } from "../auth.js";
+import { html, type Html } from "../html.js";
+import { page, postButton, when, type PageContext } from "../layout.js";
+import { fields, pageRoute, redirect, type Web } from "../server.js";
+import { DOWNLOADS, diffRecords, encodeRecord } from "../service.js";
+
+/** The MARC record in the usual tagged display: tag, indicators, `$a` subfields. */
+export function taggedDisplay(marc: MarcRecord): Html {
+  return html`<table class="marc" aria-label="MARC record">
+    <tbody>
+      <tr>
+        <td class="tag">LDR</td>
+        <td class="ind"></td>
+        <td>${marc.leader}</td>
+      </tr>
+      ${marc.fields.map((f) =>
+        isControlField(f)
+          ? html`<tr>
+              <td class="tag">${f.tag}</td>
+              <td class="ind"></td>
+              <td>${f.value}</td>
+            </tr>`
+          : html`<tr>
+              <td class="tag">${f.tag}</td>
+              <td class="ind">${f.ind1}${f.ind2}</td>
+              <td>
+                ${f.subfields.map((s) => html`<span class="sf">$${s.code}</span> ${s.value} `)}
+              </td>
+            </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function versionsTable(
+  ctx: PageContext,
+  record: StoredRecord,
+  versions: readonly RecordVersion[],
+): Html {
+  const canRestore = may(ctx.principal.user.role, "catalog");
+  const options = (selected: number): Html[] =>
+    versions.map(
+      (v) =>
+        html`<option value="${String(v.version)}" ${v.version === selected ? html` selected` : ""}>
+          version ${v.version}
+        </option>`,
+    );
+  return html`<table>
+      <thead>
+        <tr>
+          <th scope="col">Version</th>
+          <th scope="col">Saved by</th>
+          <th scope="col">When</th>
+          <th scope="col">Action</th>
+          <th scope="col">Job</th>
+          <th scope="col">Brief level</th>
+          ${canRestore ? html`<th scope="col">Restore</th>` : ""}
+        </tr>
+      </thead>
+      <tbody>
+        ${[...versions].reverse().map(
+          (v) =>
+            html`<tr>
+              <td>${v.version}${v.version === record.version ? " (current)" : ""}</td>
+              <td>${v.savedBy}</td>
+              <td>${when(v.savedAt)}</td>
+              <td>${v.action}</td>
+              <td>
+                ${v.jobId !== undefined ? html`<a href="/jobs/${String(v.jobId)}">job ${v.jobId}</a>` : ""}
+              </td>
+              <td>${v.briefLevel}</td>
+              ${
+                canRestore
+                  ? html`<td>
+                      ${v.version === record.version ? "" : postButton(ctx, `/records/${record.mmsId}/restore`, `Restore version ${v.version}`, { version: String(v.version) }, "secondary")}
+                    </td>`
+                  : ""
+              }
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${
+      versions.length > 1
+        ? html`<form
+            method="get"
+            action="/records/${record.mmsId}/diff"
+            class="row"
+            style="margin-top:.5rem"
+          >
+            <label for="diff-a">Compare</label
+            ><select id="diff-a" name="a">
+              ${options(versions[versions.length - 2]!.version)}
+            </select>
+            <label for="diff-b">with</label
+            ><select id="diff-b" name="b">
+              ${options(versions[versions.length - 1]!.version)}
+            </select>
+            <button type="submit" class="secondary">Show the differences</button>
+          </form>`
+        : ""
+    }`;
+}
+
+async function recordPage(
+  web: Web,
+  ctx: PageContext,
+  mmsId: string,
+  institution: string | undefined,
+): Promise<Html> {
+  // The record as the institution sees it (its local fields of a network-zone record put in);
+  // a record of another zone is shown as stored (staff accounts serve every institution).
+  const view = institution
+    ? await recordForInstitution(web.catalog, mmsId, institution).catch((error: unknown) => {
+        if (error instanceof CatalogError) return undefined;
+        throw error;
+      })
+    : undefined;
+  const record = view?.record ?? (await web.catalog.record(mmsId));
+  if (!record) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
+  const versions = await web.catalog.versions(mmsId);
+  const title = record.marc.fields.find((f) => f.tag === "245");
+  const heading =
+    title && !isControlField(title)
+      ? title.subfields
+          .filter((s) => "abnp".includes(s.code))
+          .map((s) => s.value)
+          .join(" ")
+      : mmsId;
+  return page(
+    ctx,
+    heading,
+    html`<div class="card">
+        <table aria-label="Record header">
+          <tbody>
+            ${recordSummary(record).map(
+              ([label, value]) =>
+                html`<tr>
+                  <th scope="row">${label}</th>
+                  <td>${value}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <p class="row">
+          Download:
+          ${FORMAT_NAMES.map(
+            (f) =>
+              html`<a class="button secondary" href="/records/${mmsId}/download/${f}"
+                >${DOWNLOADS[f].label}</a
+              >`,
+          )}
+        </p>
+      </div>
+      <h2>MARC</h2>
+      <div class="card">${taggedDisplay(record.marc)}</div>
+      <h2>Versions</h2>
+      ${versionsTable(ctx, record, versions)}`,
+  );
+}
+
+/** One side of a diff row: the marker and the line, no white space around (the cell keeps it). */
+function diffCell(className: string, marker: string, line: string | undefined): Html {
+  return html`<td class="${className}">${marker}${line ?? ""}</td>`;
+}
+
+async function diffPage(
+  web: Web,
+  ctx: PageContext,
+  mmsId: string,
+  a: number,
+  b: number,
+): Promise<Html> {
+  const [left, right] = await Promise.all([
+    web.catalog.version(mmsId, a),
+    web.catalog.version(mmsId, b),
+  ]);
+  if (!left || !right) {
+    return page(
+      ctx,
+      "No such version",
+      html`<p>
+        Record ${mmsId} has no version ${!left ? a : b}.
+        <a href="/records/${mmsId}">Back to the record</a>.
+      </p>`,
+    );
+  }
+  const rows = diffRecords(left.marc, right.marc);
+  const changed = rows.filter((r) => !r.same).length;
+  return page(
+    ctx,
+    `${mmsId}: version ${a} and version ${b}`,
+    html`<p>
+        <a href="/records/${mmsId}">Back to the record</a> ·
+        ${changed === 0 ? "The two versions are the same." : `${changed} line${changed === 1 ? "" : "s"} differ.`}
+      </p>
+      <table class="diff">
+        <thead>
+          <tr>
+            <th scope="col">Version ${a} (${left.action}, ${when(left.savedAt)})</th>
+            <th scope="col">Version ${b} (${right.action}, ${when(right.savedAt)})</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (r) =>
+              html`<tr>
+                ${diffCell(r.same ? "" : r.left !== undefined ? "del" : "", r.same || r.left === undefined ? "" : "− ", r.left)}
+                ${diffCell(r.same ? "" : r.right !== undefined ? "add" : "", r.same || r.right === undefined ? "" : "+ ", r.right)}
+              </tr>`,
+          )}
+        </tbody>
+      </table>`,
+  );
+}
+
+/** Sends a record as a download file. */
+export function sendRecordFile(
+  reply: FastifyReply,
+  mmsId: string,
+  marc: MarcRecord,
+  format: FormatName,
+): FastifyReply {
+  const encoded = encodeRecord(marc, format);
+  if ("error" in encoded) {
+    return reply
+      .code(422)
+      .type("text/plain; charset=utf-8")
+      .send(`record ${mmsId} cannot be written as ${format}: ${encoded.error}\n`);
+  }
+  const d = DOWNLOADS[format];
+  return reply
+    .type(d.type)
+    .header("content-disposition", `attachment; filename="${mmsId}.${d.extension}"`)
+    .send(encoded.bytes);
+}
+
+function mmsParam(params: unknown): string {
+  return fields(params)["mmsId"] ?? "";
+}
+
+export function register(app: FastifyInstance, web: Web): void {
+  pageRoute(app, web, "GET", "/records/:mmsId", "view", (ctx, request) =>
+    recordPage(
+      web,
+      ctx,
+      mmsParam(request.params),
+      fields(request.query)["institution"] ?? ctx.institution?.code,
+    ),
+  );
+  pageRoute(app, web, "GET", "/records/:mmsId/diff", "view", (ctx, request) => {
+    const q = fields(request.query);
+    return diffPage(web, ctx, mmsParam(request.params), Number(q["a"]), Number(q["b"]));
+  });
+  pageRoute(
+    app,
+    web,
+    "GET",
+    "/records/:mmsId/download/:format",
+    "view",
+    async (ctx, request, reply) => {
+      const mmsId = mmsParam(request.params);
+      const format = fields(request.params)["format"] ?? "";
+      const record = await web.catalog.record(mmsId);
+      if (!record || !isFormatName(format)) {
+        return page(
+          ctx,
+          "Not found",
+          html`<p>No record ${mmsId}, or no format ${format} (${FORMAT_NAMES.join(", ")}).</p>`,
+        );
+      }
+      sendRecordFile(reply, mmsId, record.marc, format);
+      return undefined;
+    },
+  );
+  pageRoute(app, web, "POST", "/records/:mmsId/restore", "catalog", async (ctx, request, reply) => {
+    const mmsId = mmsParam(request.params);
+    const version = Number(fields(request.body)["version"]);
+    const result = await web.catalog.restore(mmsId, version, {
+      savedBy: ctx.principal.user.name,
+      action: "restore",
+    });
+    redirect(reply, `/records/${mmsId}`, {
+      kind: "ok",
+      text: `Version ${version} restored as version ${result.version ?? "?"}.`,
+    });
+    return undefined;
+  });
+}

@@ -1,0 +1,320 @@
+/**
+ * Rule files (kept with the institution's OCLC Connexion profile): the list, an editor that shows
+ * the parser's errors at their line (as `marcgate rules check` does) and saves nothing while there
+ * are any, and "try": normalization rules run on a record (before, after, and what each rule did).
+ */
+import type { FastifyInstance } from "fastify";
+import {
+  CONNEXION_INTEGRATION_TYPE,
+  ruleFileNames,
+  type StoredProfileSettings,
+} from "../../import/profile.js";
+import type { MarcRecord } from "../../marc/record.js";
+import { normalize, type RuleLogEntry } from "../../rules/normalize.js";
+import { formatRuleError, parseRules } from "../../rules/parser.js";
+import { ruleFileKind } from "../../rules/file-kind.js";
+import type { RuleError } from "../../rules/ast.js";
+import { may } from "../auth.js";
+import { html, type Html } from "../html.js";
+import { csrfField, page, type PageContext } from "../layout.js";
+import { currentProfile } from "../profile-form.js";
+import { fields, pageRoute, redirect, type Web } from "../server.js";
+import { readOneRecord } from "../service.js";
+import { taggedDisplay } from "./record.js";
+
+/** A rule file's text with line numbers, the lines with errors marked and their messages below. */
+function numbered(text: string, errors: readonly RuleError[]): Html {
+  const byLine = new Map<number, RuleError[]>();
+  for (const e of errors) byLine.set(e.at.line, [...(byLine.get(e.at.line) ?? []), e]);
+  return html`<table class="marc" aria-label="Rule file with line numbers">
+    <tbody>
+      ${text.split("\n").map((line, i) => {
+        const here = byLine.get(i + 1);
+        return html`<tr${here ? html` class="err-line"` : ""}><td class="ind">${i + 1}</td><td><pre>${line}</pre>${here ? here.map((e) => html`<div class="flash error" role="alert">line ${e.at.line}, column ${e.at.column}: ${e.message}</div>`) : ""}</td></tr>`;
+      })}
+    </tbody>
+  </table>`;
+}
+
+function usedFor(profile: StoredProfileSettings, name: string): string {
+  if (profile.normalization.includes(name)) return "normalization (Correct the data using)";
+  if (profile.mergeMethod === name) return "merge method";
+  if (profile.briefLevelRules === name) return "brief level rules";
+  return "not used by the profile";
+}
+
+function editor(
+  ctx: PageContext,
+  name: string,
+  text: string,
+  errors: readonly RuleError[],
+  isNew: boolean,
+): Html {
+  const admin = may(ctx.principal.user.role, "administer");
+  return html`${
+      errors.length > 0
+        ? html`<div class="flash error" role="alert">
+            ${errors.length} error(s); nothing is saved until they are fixed:
+            <ul>
+              ${errors.map((e) => html`<li>${formatRuleError(e, name)}</li>`)}
+            </ul>
+          </div>`
+        : ""
+    }
+    ${
+      admin
+        ? html`<form method="post" action="/rules/file" class="stack card">
+            ${csrfField(ctx)} <label for="rule-name">File name</label
+            ><input
+              type="text"
+              id="rule-name"
+              name="name"
+              value="${name}"
+              ${isNew ? "" : html` readonly`}
+              required
+            />
+            <label for="rule-text">Rules</label
+            ><textarea id="rule-text" name="text" rows="18" spellcheck="false">${text}</textarea>
+            <p>
+              <button type="submit">Check and save</button>
+              <a class="button secondary" href="/rules">Back</a>
+            </p>
+          </form>`
+        : ""
+    }
+    <h2>With line numbers</h2>
+    <div class="card">${numbered(text, errors)}</div>`;
+}
+
+function tryForm(ctx: PageContext, rules: string, record: string): Html {
+  return html`<form method="post" action="/rules/try" class="stack card">
+    ${csrfField(ctx)} <label for="try-rules">Normalization rules</label
+    ><textarea id="try-rules" name="rules" rows="10" spellcheck="false">${rules}</textarea>
+    <label for="try-record"
+      >Record
+      <span class="hint"
+        >(an MMS ID, or a record as mnemonic text, MARCXML or MARC-in-JSON)</span
+      ></label
+    ><textarea id="try-record" name="record" rows="8" spellcheck="false">${record}</textarea>
+    <p><button type="submit">Try</button></p>
+  </form>`;
+}
+
+function logTable(log: readonly RuleLogEntry[]): Html {
+  return html`<table>
+    <thead>
+      <tr>
+        <th scope="col">Line</th>
+        <th scope="col">Rule</th>
+        <th scope="col">Action</th>
+        <th scope="col">Ran</th>
+        <th scope="col">What happened</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${log.map(
+        (e) =>
+          html`<tr>
+            <td>${e.line}</td>
+            <td>${e.rule}</td>
+            <td><code>${e.action}</code></td>
+            <td>${e.ran ? "yes" : "no"}</td>
+            <td>${e.message}${e.fields.length > 0 ? ` [${e.fields.join(", ")}]` : ""}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+export function register(app: FastifyInstance, web: Web): void {
+  pageRoute(app, web, "GET", "/rules", "view", async (ctx) => {
+    if (!ctx.institution) return page(ctx, "Rule files", html`<p>There is no institution yet.</p>`);
+    const current = await currentProfile(web.catalog, ctx.institution.code);
+    if (!current.profile) {
+      return page(
+        ctx,
+        "Rule files",
+        html`<p>
+          Rule files are kept with the institution's OCLC Connexion profile.
+          ${current.error ?? html`Create the profile first (<a href="/profiles">Integration profiles</a>).`}
+        </p>`,
+      );
+    }
+    const profile = current.profile;
+    const files = Object.entries(profile.ruleFiles ?? {});
+    return page(
+      ctx,
+      "Rule files",
+      html`<p>
+          The rule files of the ${ctx.institution.code} profile ${profile.code} (Alma's rule
+          language; see docs/rules.md).
+        </p>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Rules</th>
+              <th scope="col">Errors</th>
+              <th scope="col">Used for</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${
+              files.length === 0
+                ? html`<tr>
+                    <td colspan="5" class="muted">No rule files yet.</td>
+                  </tr>`
+                : ""
+            }
+            ${files.map(([name, text]) => {
+              const parsed = parseRules(text);
+              return html`<tr>
+                <td><a href="/rules/file?name=${encodeURIComponent(name)}">${name}</a></td>
+                <td>${ruleFileKind(parsed)}</td>
+                <td>${parsed.rules.length}</td>
+                <td>${parsed.errors.length}</td>
+                <td>${usedFor(profile, name)}</td>
+              </tr>`;
+            })}
+          </tbody>
+        </table>
+        <p class="row">
+          ${may(ctx.principal.user.role, "administer") ? html`<a class="button" href="/rules/file?new=1">New rule file</a>` : ""}
+          <a class="button secondary" href="/rules/try">Try rules on a record</a>
+        </p>`,
+    );
+  });
+  pageRoute(app, web, "GET", "/rules/file", "view", async (ctx, request) => {
+    const q = fields(request.query);
+    if (q["new"])
+      return page(
+        ctx,
+        "New rule file",
+        editor(
+          ctx,
+          "",
+          'rule "My rule"\n  when\n    (TRUE)\n  then\n    removeField "029"\nend\n',
+          [],
+          true,
+        ),
+      );
+    const name = q["name"] ?? "";
+    const current = ctx.institution ? await currentProfile(web.catalog, ctx.institution.code) : {};
+    const text = current.profile?.ruleFiles?.[name];
+    if (text === undefined)
+      return page(
+        ctx,
+        "Rule file not found",
+        html`<p>No rule file ${name}. <a href="/rules">Rule files</a>.</p>`,
+      );
+    return page(ctx, `Rule file ${name}`, editor(ctx, name, text, parseRules(text).errors, false));
+  });
+  pageRoute(app, web, "POST", "/rules/file", "administer", async (ctx, request, reply) => {
+    const form = fields(request.body);
+    const name = (form["name"] ?? "").trim();
+    const text = (form["text"] ?? "").replace(/\r\n/g, "\n");
+    if (!ctx.institution) return page(ctx, "Rule files", html`<p>There is no institution yet.</p>`);
+    const current = await currentProfile(web.catalog, ctx.institution.code);
+    if (!current.profile)
+      return page(ctx, "Rule files", html`<p>Create the OCLC Connexion profile first.</p>`);
+    const parsed = parseRules(text);
+    const errors = [...parsed.errors];
+    const problems: string[] = [];
+    if (!/^[\w.-]{1,100}$/.test(name))
+      problems.push(`the file name "${name}" must be 1–100 letters, digits, ".", "_" or "-"`);
+    const profile = current.profile;
+    if (errors.length === 0 && ruleFileNames(profile).includes(name)) {
+      const expected =
+        profile.mergeMethod === name
+          ? "merge"
+          : profile.briefLevelRules === name
+            ? "brief-level"
+            : "normalization";
+      if (ruleFileKind(parsed) !== expected)
+        problems.push(
+          `the profile uses ${name} for ${expected} rules, but it now holds ${ruleFileKind(parsed)} rules`,
+        );
+    }
+    if (errors.length > 0 || problems.length > 0) {
+      reply.code(422);
+      return page(
+        ctx,
+        name ? `Rule file ${name}` : "New rule file",
+        editor(ctx, name, text, errors, !(profile.ruleFiles && name in profile.ruleFiles)),
+        problems.length > 0 ? { kind: "error", text: problems.join("; ") } : undefined,
+      );
+    }
+    await web.catalog.setIntegrationProfile({
+      institution: ctx.institution.code,
+      type: CONNEXION_INTEGRATION_TYPE,
+      code: profile.code,
+      settings: { ...profile, ruleFiles: { ...(profile.ruleFiles ?? {}), [name]: text } },
+    });
+    redirect(reply, `/rules/file?name=${encodeURIComponent(name)}`, {
+      kind: "ok",
+      text: `${name} saved: ${parsed.rules.length} rule(s), no errors.`,
+    });
+    return undefined;
+  });
+  pageRoute(app, web, "GET", "/rules/try", "view", async (ctx, request) => {
+    const q = fields(request.query);
+    const current =
+      ctx.institution && q["name"] ? await currentProfile(web.catalog, ctx.institution.code) : {};
+    return page(
+      ctx,
+      "Try rules on a record",
+      tryForm(ctx, current.profile?.ruleFiles?.[q["name"] ?? ""] ?? "", q["record"] ?? ""),
+    );
+  });
+  pageRoute(app, web, "POST", "/rules/try", "view", async (ctx, request) => {
+    const form = fields(request.body);
+    const rulesText = (form["rules"] ?? "").replace(/\r\n/g, "\n");
+    const recordText = (form["record"] ?? "").trim();
+    const parsed = parseRules(rulesText);
+    let record: MarcRecord | undefined;
+    let problem: string | undefined;
+    if (/^99\d+$/.test(recordText)) {
+      record = (await web.catalog.record(recordText))?.marc;
+      if (!record) problem = `No record ${recordText}.`;
+    } else {
+      const read = await readOneRecord(Buffer.from(recordText));
+      if ("error" in read) problem = `The record: ${read.error}`;
+      else record = read.record;
+    }
+    const top = tryForm(ctx, rulesText, recordText);
+    if (parsed.errors.length > 0) {
+      return page(
+        ctx,
+        "Try rules on a record",
+        html`${top}
+          <h2>Errors</h2>
+          ${numbered(rulesText, parsed.errors)}`,
+        { kind: "error", text: `The rules have ${parsed.errors.length} error(s).` },
+      );
+    }
+    if (!record)
+      return page(ctx, "Try rules on a record", top, {
+        kind: "error",
+        text: problem ?? "No record.",
+      });
+    const result = normalize(record, parsed.rules);
+    return page(
+      ctx,
+      "Try rules on a record",
+      html`${top}
+        <div class="layout" style="grid-template-columns:1fr 1fr">
+          <section>
+            <h2>Before</h2>
+            <div class="card">${taggedDisplay(record)}</div>
+          </section>
+          <section>
+            <h2>After</h2>
+            <div class="card">${taggedDisplay(result.record)}</div>
+          </section>
+        </div>
+        <h2>Log</h2>
+        ${logTable(result.log)}`,
+    );
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * The profile wizard's data side, shared by the pages and the API: the form's fields → the
+ * settings object {@link parseProfile} checks (so the browser, the API and `marcgate profile
+ * import` accept and refuse the same things, with the same messages), and saving it.
+ */
+import type { Catalog, Zone } from "../catalog/catalog.js";
+import { hashPassword } from "../import/password.js";
+import {
+  CONNEXION_INTEGRATION_TYPE,
+  loadConnexionProfile,
+  parseProfile,
+  ruleFileNames,
+  type ProfileError,
+  type StoredProfileSettings,
+} from "../import/profile.js";
+import { parseRules } from "../rules/parser.js";
+import { ruleFileKind } from "../rules/file-kind.js";
+
+/** Page 1 keys (definition) and page 2 keys (actions), as the form names them. */
+export const PAGE_1_KEYS = ["code", "name", "useNetworkZone", "integrationType"] as const;
+
+/** A multi-step list typed as "ISBN/ISSN, Title and author" (left out when empty). */
+function steps(form: Readonly<Record<string, string>>, key: string): Record<string, string[]> {
+  const list = (form[key] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  return list.length > 0 ? { [key]: list } : {};
+}
+
+/** The form's text fields → profile settings (checkboxes are "on" when ticked). */
+export function settingsFromForm(
+  form: Readonly<Record<string, string>>,
+  page: 1 | 2,
+): Record<string, unknown> {
+  const settings: Record<string, unknown> = {
+    code: form["code"] ?? "",
+    name: form["name"] ?? "",
+    integrationType: form["integrationType"] ?? "",
+    useNetworkZone: form["useNetworkZone"] === "on",
+  };
+  if (page === 1) return settings;
+  return {
+    ...settings,
+    targetFormat: form["targetFormat"] ?? "",
+    normalization: Object.keys(form)
+      .filter((k) => k.startsWith("normalization:") && form[k] === "on")
+      .map((k) => k.slice("normalization:".length)),
+    validationProfile: form["validationProfile"] ?? "",
+    serialMatchMethod: form["serialMatchMethod"] ?? "",
+    nonSerialMatchMethod: form["nonSerialMatchMethod"] ?? "",
+    mergeMethod: form["mergeMethod"] ?? "",
+    doNotOverrideLowerBriefLevel: form["doNotOverrideLowerBriefLevel"] === "on",
+    doNotOverrideOlderVersion: form["doNotOverrideOlderVersion"] === "on",
+    synchronizeWithExternalCatalog: form["synchronizeWithExternalCatalog"] ?? "",
+    ...steps(form, "serialMatchSteps"),
+    ...steps(form, "nonSerialMatchSteps"),
+    ...(form["briefLevelRules"] ? { briefLevelRules: form["briefLevelRules"] } : {}),
+    ...(form["password"] ? { password: form["password"] } : {}),
+  };
+}
+
+/** The institution's stored profile, or the reason it cannot be read. */
+export async function currentProfile(
+  catalog: Catalog,
+  institution: string,
+): Promise<{ profile?: StoredProfileSettings; error?: string }> {
+  const loaded = await loadConnexionProfile(catalog, institution);
+  if (!loaded) return {};
+  return "error" in loaded ? { error: loaded.error } : { profile: loaded.profile };
+}
+
+/**
+ * Checks settings and saves them as the institution's OCLC Connexion profile. The password is
+ * required the first time (kept when left out later); rule files the profile names must be
+ * among the stored rule files, of the right kind. Page 1 questions: one profile per institution
+ * (a different code while one exists is refused: edit it instead), network zone only for a member.
+ */
+export async function saveProfile(
+  catalog: Catalog,
+  institution: Zone,
+  settings: Readonly<Record<string, unknown>>,
+  options: {
+    readonly ruleFiles?: Readonly<Record<string, string>>;
+    readonly replace?: boolean;
+  } = {},
+): Promise<
+  { readonly profile: StoredProfileSettings } | { readonly errors: readonly ProfileError[] }
+> {
+  const checked = parseProfile(settings);
+  if ("errors" in checked) return checked;
+  const { profile, password } = checked.input;
+  const errors: ProfileError[] = [];
+  const previous = await currentProfile(catalog, institution.code);
+  if (previous.profile && previous.profile.code !== profile.code && !options.replace) {
+    errors.push({
+      key: "code",
+      message: `${institution.code} already has an OCLC Connexion profile (${previous.profile.code}); only one should be configured — edit it instead`,
+    });
+  }
+  if (profile.useNetworkZone && !institution.network) {
+    errors.push({
+      key: "useNetworkZone",
+      message: `${institution.code} is not a member of a network zone`,
+    });
+  }
+  const passwordHash =
+    password !== undefined ? await hashPassword(password) : previous.profile?.passwordHash;
+  if (passwordHash === undefined) {
+    errors.push({ key: "password", message: "is required (the password OCLC Connexion sends)" });
+  }
+  const ruleFiles = { ...(previous.profile?.ruleFiles ?? {}), ...(options.ruleFiles ?? {}) };
+  for (const name of ruleFileNames(profile)) {
+    const text = ruleFiles[name];
+    const key =
+      name === profile.mergeMethod
+        ? "mergeMethod"
+        : name === profile.briefLevelRules
+          ? "briefLevelRules"
+          : "normalization";
+    const expected =
+      key === "mergeMethod" ? "merge" : key === "briefLevelRules" ? "brief-level" : "normalization";
+    if (text === undefined) {
+      errors.push({
+        key,
+        message: `"${name}" is not a stored rule file (add it on the Rule files page)`,
+      });
+      continue;
+    }
+    const parsed = parseRules(text);
+    if (parsed.errors.length > 0) {
+      errors.push({
+        key,
+        message: `the rule file "${name}" has ${parsed.errors.length} error(s); fix it on the Rule files page`,
+      });
+    } else if (ruleFileKind(parsed) !== expected) {
+      errors.push({
+        key,
+        message: `the rule file "${name}" holds ${ruleFileKind(parsed)} rules, not ${expected} rules`,
+      });
+    }
+  }
+  if (errors.length > 0) return { errors };
+  const stored: StoredProfileSettings = {
+    ...profile,
+    ...(passwordHash !== undefined ? { passwordHash } : {}),
+    ...(Object.keys(ruleFiles).length > 0 ? { ruleFiles } : {}),
+  };
+  await catalog.setIntegrationProfile({
+    institution: institution.code,
+    type: CONNEXION_INTEGRATION_TYPE,
+    code: profile.code,
+    settings: stored,
+  });
+  return { profile: stored };
+}

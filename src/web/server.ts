@@ -1,0 +1,373 @@
+/**
+ * The HTTP side: one Fastify server for the staff pages (server-rendered HTML, no JavaScript),
+ * the REST API under /api, /healthz, and the record link every Connexion reply gives. Every page
+ * and API call but /healthz, /login and the style sheet needs a session (browser) or an API
+ * token (scripts); every form carries the session's CSRF token.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { CatalogError, type Catalog, type Zone } from "../catalog/catalog.js";
+import type { ConnexionStats } from "../connexion/server.js";
+import type { LogonThrottle } from "../connexion/throttle.js";
+import type { Importer } from "../import/importer.js";
+import {
+  Auth,
+  cookie,
+  may,
+  parseCookies,
+  roleFor,
+  sameSecret,
+  SESSION_COOKIE,
+  SESSION_MS,
+  type Permission,
+  type Principal,
+} from "./auth.js";
+import { html, type Html } from "./html.js";
+import { barePage, page, type Flash, type PageContext } from "./layout.js";
+import { STYLE_CSS } from "./style.js";
+
+/** What the pages and the API work with. */
+export interface WebOptions {
+  readonly catalog: Catalog;
+  readonly importer: Importer;
+  /** The address staff reach marcgate at (record links). */
+  readonly publicUrl: () => string;
+  /** The Connexion listener's counters, for /healthz and the status page. */
+  readonly connexion?: () => ConnexionStats;
+  /** Login throttling (tests pass a small one). */
+  readonly throttle?: LogonThrottle;
+}
+
+/** The shared state of the route modules. */
+export interface Web extends WebOptions {
+  readonly auth: Auth;
+}
+
+/** A form or query as name → value (the last value of a repeated name). */
+export type Fields = Readonly<Record<string, string>>;
+
+export const INSTITUTION_COOKIE = "marcgate_institution";
+
+/** Browsers accept Secure cookies over plain HTTP only from localhost; elsewhere HTTPS is needed. */
+function secureRequest(request: FastifyRequest): boolean {
+  if (request.protocol === "https") return true;
+  const host = request.hostname.replace(/:\d+$/, "");
+  return host === "localhost" || host === "127.0.0.1" || host === "[::1]" || host === "::1";
+}
+
+/** The request's form body or query string as fields. */
+export function fields(value: unknown): Fields {
+  if (typeof value !== "object" || value === null) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === "string") out[k] = v;
+    else if (Array.isArray(v) && typeof v[v.length - 1] === "string")
+      out[k] = v[v.length - 1] as string;
+  }
+  return out;
+}
+
+/** The signed-in user of a browser request, if any. */
+async function sessionOf(web: Web, request: FastifyRequest): Promise<Principal | undefined> {
+  return web.auth.principal(parseCookies(request.headers.cookie).get(SESSION_COOKIE), "session");
+}
+
+/** The institutions, and the one the request works in (the cookie's, else the first). */
+export async function institutionOf(
+  catalog: Catalog,
+  wanted: string | undefined,
+): Promise<{ institution?: Zone; institutions: Zone[] }> {
+  const institutions = (await catalog.zones()).filter((z) => z.kind === "institution");
+  const institution = institutions.find((z) => z.code === wanted) ?? institutions[0];
+  return institution ? { institution, institutions } : { institutions };
+}
+
+/** A page handler: returns the page, or nothing when it answered itself (redirect, download). */
+export type PageHandler = (
+  ctx: PageContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<Html | undefined>;
+
+/** Sends a page. */
+export function sendHtml(reply: FastifyReply, body: Html, status = 200): FastifyReply {
+  return reply.code(status).type("text/html; charset=utf-8").send(body.text);
+}
+
+/** Redirects after a POST (303 See Other), with a message for the next page. */
+export function redirect(reply: FastifyReply, to: string, flash?: Flash): FastifyReply {
+  if (flash) {
+    reply.header(
+      "set-cookie",
+      cookie("marcgate_flash", `${flash.kind}:${flash.text}`, { secure: false, maxAgeSeconds: 60 }),
+    );
+  }
+  return reply.code(303).header("location", to).send();
+}
+
+/** The message a redirect left, read once. */
+function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | undefined {
+  const value = parseCookies(request.headers.cookie).get("marcgate_flash");
+  if (!value) return undefined;
+  reply.header("set-cookie", cookie("marcgate_flash", "", { secure: false, maxAgeSeconds: 0 }));
+  const [kind, ...text] = value.split(":");
+  return kind === "ok" || kind === "error" || kind === "warn"
+    ? { kind, text: text.join(":") }
+    : undefined;
+}
+
+/** Registers a signed-in page: GET shows, POST acts (CSRF checked first). */
+export function pageRoute(
+  app: FastifyInstance,
+  web: Web,
+  method: "GET" | "POST",
+  url: string,
+  permission: Permission,
+  handler: PageHandler,
+): void {
+  app.route({
+    method,
+    url,
+    handler: async (request, reply) => {
+      const principal = await sessionOf(web, request);
+      if (!principal) {
+        if (method === "GET") {
+          return reply
+            .code(303)
+            .header("location", `/login?next=${encodeURIComponent(request.url)}`)
+            .send();
+        }
+        return sendHtml(
+          reply,
+          barePage("Session ended", html`<p><a href="/login">Log in again</a>.</p>`),
+          401,
+        );
+      }
+      const cookies = parseCookies(request.headers.cookie);
+      const zones = await institutionOf(web.catalog, cookies.get(INSTITUTION_COOKIE));
+      const ctx: PageContext = {
+        principal,
+        ...zones,
+        csrf: principal.key.csrf ?? "",
+        path: request.url,
+      };
+      if (method === "POST") {
+        const sent = fields(request.body)["_csrf"] ?? "";
+        if (!principal.key.csrf || !sameSecret(sent, principal.key.csrf)) {
+          return sendHtml(
+            reply,
+            page(
+              ctx,
+              "Form expired",
+              html`<p>
+                The form was not sent from this session (missing or wrong CSRF token). Go back,
+                reload the page and try again.
+              </p>`,
+            ),
+            403,
+          );
+        }
+      }
+      if (!may(principal.user.role, permission)) {
+        return sendHtml(
+          reply,
+          page(
+            ctx,
+            "Not allowed",
+            html`<p>
+              This needs the role <strong>${roleFor(permission)}</strong>; you are
+              ${principal.user.role}.
+            </p>`,
+          ),
+          403,
+        );
+      }
+      const flash = takeFlash(request, reply);
+      try {
+        const body = await handler({ ...ctx, ...(flash ? { flash } : {}) }, request, reply);
+        if (body) return sendHtml(reply, body, reply.statusCode);
+        return reply;
+      } catch (error) {
+        if (error instanceof CatalogError) {
+          const status = error.code.startsWith("unknown") ? 404 : 409;
+          return sendHtml(
+            reply,
+            page(ctx, status === 404 ? "Not found" : "Refused", html`<p>${error.message}</p>`),
+            status,
+          );
+        }
+        throw error;
+      }
+    },
+  });
+}
+
+/** Builds the Fastify server with every route (not listening yet). */
+export async function buildServer(options: WebOptions): Promise<FastifyInstance> {
+  const web: Web = { ...options, auth: new Auth(options.catalog, options.throttle) };
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
+  app.addContentTypeParser(
+    ["application/marc", "application/octet-stream", "application/marcxml+xml", "text/plain"],
+    { parseAs: "buffer" },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("cache-control", reply.getHeader("cache-control") ?? "no-store");
+    reply.header("referrer-policy", "same-origin");
+    if (String(reply.getHeader("content-type") ?? "").startsWith("text/html")) {
+      reply.header(
+        "content-security-policy",
+        "default-src 'self'; script-src 'none'; frame-ancestors 'none'",
+      );
+    }
+    return payload;
+  });
+
+  app.get("/static/style.css", async (_request, reply) =>
+    reply.type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send(STYLE_CSS),
+  );
+  app.get("/healthz", async (_request, reply) => {
+    await web.catalog.zones();
+    return reply.send({ status: "ok", catalog: web.catalog.engine, connexion: web.connexion?.() });
+  });
+
+  app.get("/login", async (request, reply) => {
+    const next = safeNext(fields(request.query)["next"]);
+    if (await sessionOf(web, request)) return reply.code(303).header("location", next).send();
+    return sendHtml(reply, loginPage(next, secureRequest(request) ? undefined : INSECURE));
+  });
+  app.post("/login", async (request, reply) => {
+    const form = fields(request.body);
+    const next = safeNext(form["next"]);
+    const result = await web.auth.login(form["name"] ?? "", form["password"] ?? "", request.ip);
+    if (!result.ok) {
+      return sendHtml(
+        reply,
+        loginPage(next, { kind: "error", text: result.message }, form["name"]),
+        401,
+      );
+    }
+    reply.header(
+      "set-cookie",
+      cookie(SESSION_COOKIE, result.secret, {
+        secure: secureRequest(request),
+        maxAgeSeconds: SESSION_MS / 1000,
+      }),
+    );
+    return reply.code(303).header("location", next).send();
+  });
+  app.post("/logout", async (request, reply) => {
+    const secret = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
+    const principal = await sessionOf(web, request);
+    // Logging out needs the CSRF token too (a foreign page must not end the session).
+    if (
+      secret &&
+      principal?.key.csrf &&
+      sameSecret(fields(request.body)["_csrf"] ?? "", principal.key.csrf)
+    ) {
+      await web.auth.logout(secret);
+    }
+    reply.header(
+      "set-cookie",
+      cookie(SESSION_COOKIE, "", { secure: secureRequest(request), maxAgeSeconds: 0 }),
+    );
+    return reply.code(303).header("location", "/login").send();
+  });
+  pageRoute(app, web, "POST", "/institution", "view", async (ctx, request, reply) => {
+    const code = fields(request.body)["institution"] ?? "";
+    if (!ctx.institutions.some((z) => z.code === code)) {
+      redirect(reply, "/search", { kind: "error", text: `No institution ${code}.` });
+      return undefined;
+    }
+    reply.header(
+      "set-cookie",
+      cookie(INSTITUTION_COOKIE, code, {
+        secure: secureRequest(request),
+        maxAgeSeconds: 365 * 86400,
+      }),
+    );
+    reply.code(303).header("location", "/search").send();
+    return undefined;
+  });
+  app.get("/", async (_request, reply) => reply.code(303).header("location", "/search").send());
+
+  const modules = await Promise.all([
+    import("./pages/search.js"),
+    import("./pages/record.js"),
+    import("./pages/profiles.js"),
+    import("./pages/rules.js"),
+    import("./pages/jobs.js"),
+    import("./pages/status.js"),
+    import("./pages/users.js"),
+    import("./api.js"),
+  ]);
+  for (const module of modules) module.register(app, web);
+
+  app.setNotFoundHandler(async (request, reply) =>
+    request.url.startsWith("/api/")
+      ? reply.code(404).send({ error: "not-found", message: `no ${request.method} ${request.url}` })
+      : sendHtml(
+          reply,
+          barePage(
+            "Not found",
+            html`<p>No page ${request.url}. <a href="/search">Repository search</a>.</p>`,
+          ),
+          404,
+        ),
+  );
+  return app;
+}
+
+const INSECURE: Flash = {
+  kind: "warn",
+  text: "This connection is not encrypted: the session cookie is sent without the Secure flag. Put marcgate behind HTTPS for use beyond this machine.",
+};
+
+/** Only local paths after login (no open redirect). */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?!\/)/.test(next) && !next.startsWith("/login") ? next : "/search";
+}
+
+function loginPage(next: string, flash?: Flash, name = ""): Html {
+  return barePage(
+    "Log in",
+    html`<div class="card">
+      <form method="post" action="/login" class="stack">
+        <input type="hidden" name="next" value="${next}" />
+        <label for="name">User name</label
+        ><input
+          type="text"
+          id="name"
+          name="name"
+          value="${name}"
+          autocomplete="username"
+          required
+          autofocus
+        />
+        <label for="password">Password</label
+        ><input
+          type="password"
+          id="password"
+          name="password"
+          autocomplete="current-password"
+          required
+        />
+        <p><button type="submit">Log in</button></p>
+      </form>
+      <p class="muted">
+        No account yet? The first administrator is created on the server:
+        <code>marcgate user add NAME --role "General System Administrator"</code>.
+      </p>
+    </div>`,
+    flash,
+  );
+}
