@@ -69,7 +69,7 @@ export function page(ctx: PageContext, title: string, body: Html, flash?: Flash)
   return document(
     title,
     html`<header class="top">
-        <a class="brand" href="/search">marcgate</a>
+        <a class="brand" href="/search">marcgate</a><span class="spacer"></span>
         <nav aria-label="Main">
           ${nav.map(
             (n) =>

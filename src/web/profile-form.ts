@@ -10,11 +10,66 @@ import {
   loadConnexionProfile,
   parseProfile,
   ruleFileNames,
+  type ConnexionProfile,
   type ProfileError,
   type StoredProfileSettings,
 } from "../import/profile.js";
 import { parseRules } from "../rules/parser.js";
 import { ruleFileKind } from "../rules/file-kind.js";
+import { parseValidationProfile } from "../validation/profile.js";
+
+/** What a stored file is for: rules of a kind, or a validation profile (JSON). */
+export type StoredFileKind = ReturnType<typeof ruleFileKind> | "validation";
+
+/** One problem of a stored file, at its line when known. */
+export interface StoredFileError {
+  readonly line?: number;
+  readonly column?: number;
+  readonly message: string;
+}
+
+/**
+ * Checks a file kept with the profile: a validation profile (JSON, `parseValidationProfile`) or
+ * rules (`parseRules`, the checks of `marcgate rules check`), with every error at its line.
+ */
+export function checkStoredFile(text: string): {
+  readonly kind: StoredFileKind;
+  readonly errors: readonly StoredFileError[];
+  readonly rules: number;
+} {
+  if (text.trimStart().startsWith("{")) {
+    const parsed = parseValidationProfile(text);
+    return {
+      kind: "validation",
+      errors:
+        "errors" in parsed
+          ? parsed.errors.map((e) => ({
+              ...(e.line !== undefined ? { line: e.line } : {}),
+              message: `"${e.key}": ${e.message}`,
+            }))
+          : [],
+      rules: 0,
+    };
+  }
+  const parsed = parseRules(text);
+  return {
+    kind: ruleFileKind(parsed),
+    errors: parsed.errors.map((e) => ({
+      line: e.at.line,
+      column: e.at.column,
+      message: e.message,
+    })),
+    rules: parsed.rules.length,
+  };
+}
+
+/** The kind of file a profile setting names. */
+export function expectedKind(profile: ConnexionProfile, name: string): StoredFileKind {
+  if (name === profile.mergeMethod) return "merge";
+  if (name === profile.briefLevelRules) return "brief-level";
+  if (name === profile.validationProfile) return "validation";
+  return "normalization";
+}
 
 /** Page 1 keys (definition) and page 2 keys (actions), as the form names them. */
 export const PAGE_1_KEYS = ["code", "name", "useNetworkZone", "integrationType"] as const;
@@ -110,33 +165,34 @@ export async function saveProfile(
     errors.push({ key: "password", message: "is required (the password OCLC Connexion sends)" });
   }
   const ruleFiles = { ...(previous.profile?.ruleFiles ?? {}), ...(options.ruleFiles ?? {}) };
+  const KEYS: Readonly<Record<StoredFileKind, string>> = {
+    merge: "mergeMethod",
+    "brief-level": "briefLevelRules",
+    validation: "validationProfile",
+    normalization: "normalization",
+    mixed: "normalization",
+  };
   for (const name of ruleFileNames(profile)) {
     const text = ruleFiles[name];
-    const key =
-      name === profile.mergeMethod
-        ? "mergeMethod"
-        : name === profile.briefLevelRules
-          ? "briefLevelRules"
-          : "normalization";
-    const expected =
-      key === "mergeMethod" ? "merge" : key === "briefLevelRules" ? "brief-level" : "normalization";
+    const expected = expectedKind(profile, name);
+    const key = KEYS[expected];
     if (text === undefined) {
       errors.push({
         key,
-        message: `"${name}" is not a stored rule file (add it on the Rule files page)`,
+        message: `"${name}" is not a stored file (add it on the Rule files page)`,
       });
       continue;
     }
-    const parsed = parseRules(text);
-    if (parsed.errors.length > 0) {
+    const checked = checkStoredFile(text);
+    if (checked.errors.length > 0) {
       errors.push({
         key,
-        message: `the rule file "${name}" has ${parsed.errors.length} error(s); fix it on the Rule files page`,
+        message: `the file "${name}" has ${checked.errors.length} error(s); fix it on the Rule files page`,
       });
-    } else if (ruleFileKind(parsed) !== expected) {
+    } else if (checked.kind !== expected) {
       errors.push({
         key,
-        message: `the rule file "${name}" holds ${ruleFileKind(parsed)} rules, not ${expected} rules`,
+        message: `the file "${name}" holds ${checked.kind} rules, not ${expected}`,
       });
     }
   }

@@ -8,7 +8,8 @@ header.top { background: #16324f; color: #fff; display: flex; flex-wrap: wrap; a
 header.top a { color: #fff; text-decoration: none; }
 header.top a:hover, header.top a:focus, header.top a[aria-current] { text-decoration: underline; }
 header.top .brand { font-weight: 700; font-size: 1.1rem; }
-header.top nav { display: flex; flex-wrap: wrap; gap: 1rem; flex: 1; }
+header.top nav { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; order: 2; flex-basis: 100%; }
+header.top .spacer { flex: 1; }
 header.top form { display: inline; margin: 0; }
 header.top select, header.top button { font: inherit; font-size: .9rem; }
 main { max-width: 76rem; margin: 1rem auto; padding: 0 1.25rem 2rem; }
@@ -42,7 +43,7 @@ button.danger { background: var(--bad); border-color: var(--bad); }
 .facets ul { list-style: none; padding: 0; margin: 0; }
 .facets li { padding: .1rem 0; }
 pre, .marc { font-family: ui-monospace, monospace; font-size: .88rem; white-space: pre-wrap; word-break: break-word; margin: 0; }
-table.marc td { padding: .1rem .5rem; border: 0; }
+table.marc { background: transparent; } table.marc td { padding: .1rem .5rem; border: 0; white-space: normal; font-family: ui-monospace, monospace; font-size: .88rem; }
 table.marc td.tag { font-weight: 700; width: 3rem; }
 table.marc td.ind { width: 2.5rem; color: var(--muted); white-space: pre; }
 .sf { color: var(--accent); font-weight: 700; }

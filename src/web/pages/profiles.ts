@@ -6,19 +6,20 @@
 import type { FastifyInstance } from "fastify";
 import { MANAGEMENT_TAGS, RECORD_FORMATS, type Zone } from "../../catalog/catalog.js";
 import type { ProfileError, StoredProfileSettings } from "../../import/profile.js";
-import {
-  CONNEXION_INTEGRATION_TYPE,
-  MATCH_METHOD_NAMES,
-  VALIDATION_PROFILES,
-} from "../../import/profile.js";
+import { CONNEXION_INTEGRATION_TYPE, MATCH_METHOD_NAMES } from "../../import/profile.js";
 import { parseProfile } from "../../import/profile.js";
-import { parseRules } from "../../rules/parser.js";
-import { ruleFileKind } from "../../rules/file-kind.js";
+import { BUILT_IN_PROFILES } from "../../validation/profile.js";
 import { PREDEFINED_MERGE_METHODS } from "../../rules/predefined-merge.js";
 import { may } from "../auth.js";
 import { html, type Html, type HtmlValue } from "../html.js";
 import { csrfField, page, when, type PageContext } from "../layout.js";
-import { currentProfile, PAGE_1_KEYS, saveProfile, settingsFromForm } from "../profile-form.js";
+import {
+  checkStoredFile,
+  currentProfile,
+  PAGE_1_KEYS,
+  saveProfile,
+  settingsFromForm,
+} from "../profile-form.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
 
 const FORMAT_LABELS: Readonly<Record<string, string>> = {
@@ -127,7 +128,7 @@ function page2(
 ): Html {
   const files = Object.entries(stored?.ruleFiles ?? {}).map(([name, text]) => ({
     name,
-    kind: ruleFileKind(parseRules(text)),
+    kind: checkStoredFile(text).kind,
   }));
   const normalizationFiles = files.filter((f) => f.kind === "normalization");
   const mergeFiles = files.filter((f) => f.kind === "merge");
@@ -176,7 +177,12 @@ function page2(
           <label for="validationProfile">Check the data using</label
           >${errorFor(errors, "validationProfile")}${select(
             "validationProfile",
-            VALIDATION_PROFILES.map((v) => ({ value: v, label: v })),
+            [
+              ...Object.keys(BUILT_IN_PROFILES).map((v) => ({ value: v, label: v })),
+              ...files
+                .filter((f) => f.kind === "validation")
+                .map((f) => ({ value: f.name, label: `${f.name} (validation profile file)` })),
+            ],
             form["validationProfile"] ?? "MarcXML Bib Import",
           )}
         </fieldset>

@@ -11,35 +11,44 @@ import {
 } from "../../import/profile.js";
 import type { MarcRecord } from "../../marc/record.js";
 import { normalize, type RuleLogEntry } from "../../rules/normalize.js";
-import { formatRuleError, parseRules } from "../../rules/parser.js";
-import { ruleFileKind } from "../../rules/file-kind.js";
-import type { RuleError } from "../../rules/ast.js";
+import { parseRules } from "../../rules/parser.js";
 import { may } from "../auth.js";
 import { html, type Html } from "../html.js";
 import { csrfField, page, type PageContext } from "../layout.js";
-import { currentProfile } from "../profile-form.js";
+import {
+  checkStoredFile,
+  currentProfile,
+  expectedKind,
+  type StoredFileError,
+} from "../profile-form.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
 import { readOneRecord } from "../service.js";
 import { taggedDisplay } from "./record.js";
 
 /** A rule file's text with line numbers, the lines with errors marked and their messages below. */
-function numbered(text: string, errors: readonly RuleError[]): Html {
-  const byLine = new Map<number, RuleError[]>();
-  for (const e of errors) byLine.set(e.at.line, [...(byLine.get(e.at.line) ?? []), e]);
+function numbered(text: string, errors: readonly StoredFileError[]): Html {
+  const byLine = new Map<number, StoredFileError[]>();
+  for (const e of errors) byLine.set(e.line ?? 1, [...(byLine.get(e.line ?? 1) ?? []), e]);
   return html`<table class="marc" aria-label="Rule file with line numbers">
     <tbody>
       ${text.split("\n").map((line, i) => {
         const here = byLine.get(i + 1);
-        return html`<tr${here ? html` class="err-line"` : ""}><td class="ind">${i + 1}</td><td><pre>${line}</pre>${here ? here.map((e) => html`<div class="flash error" role="alert">line ${e.at.line}, column ${e.at.column}: ${e.message}</div>`) : ""}</td></tr>`;
+        return html`<tr${here ? html` class="err-line"` : ""}><td class="ind">${i + 1}</td><td><pre>${line}</pre>${here ? here.map((e) => html`<div class="flash error" role="alert">line ${e.line ?? "?"}${e.column !== undefined ? `, column ${e.column}` : ""}: ${e.message}</div>`) : ""}</td></tr>`;
       })}
     </tbody>
   </table>`;
+}
+
+/** `NAME:LINE:COLUMN: message`, as `marcgate rules check` prints it. */
+function formatStoredError(e: StoredFileError, name: string): string {
+  return `${name}${e.line !== undefined ? `:${e.line}` : ""}${e.column !== undefined ? `:${e.column}` : ""}: ${e.message}`;
 }
 
 function usedFor(profile: StoredProfileSettings, name: string): string {
   if (profile.normalization.includes(name)) return "normalization (Correct the data using)";
   if (profile.mergeMethod === name) return "merge method";
   if (profile.briefLevelRules === name) return "brief level rules";
+  if (profile.validationProfile === name) return "validation profile (Check the data using)";
   return "not used by the profile";
 }
 
@@ -47,7 +56,7 @@ function editor(
   ctx: PageContext,
   name: string,
   text: string,
-  errors: readonly RuleError[],
+  errors: readonly StoredFileError[],
   isNew: boolean,
 ): Html {
   const admin = may(ctx.principal.user.role, "administer");
@@ -56,7 +65,7 @@ function editor(
         ? html`<div class="flash error" role="alert">
             ${errors.length} error(s); nothing is saved until they are fixed:
             <ul>
-              ${errors.map((e) => html`<li>${formatRuleError(e, name)}</li>`)}
+              ${errors.map((e) => html`<li>${formatStoredError(e, name)}</li>`)}
             </ul>
           </div>`
         : ""
@@ -168,12 +177,12 @@ export function register(app: FastifyInstance, web: Web): void {
                 : ""
             }
             ${files.map(([name, text]) => {
-              const parsed = parseRules(text);
+              const checked = checkStoredFile(text);
               return html`<tr>
                 <td><a href="/rules/file?name=${encodeURIComponent(name)}">${name}</a></td>
-                <td>${ruleFileKind(parsed)}</td>
-                <td>${parsed.rules.length}</td>
-                <td>${parsed.errors.length}</td>
+                <td>${checked.kind}</td>
+                <td>${checked.rules}</td>
+                <td>${checked.errors.length}</td>
                 <td>${usedFor(profile, name)}</td>
               </tr>`;
             })}
@@ -208,7 +217,11 @@ export function register(app: FastifyInstance, web: Web): void {
         "Rule file not found",
         html`<p>No rule file ${name}. <a href="/rules">Rule files</a>.</p>`,
       );
-    return page(ctx, `Rule file ${name}`, editor(ctx, name, text, parseRules(text).errors, false));
+    return page(
+      ctx,
+      `Rule file ${name}`,
+      editor(ctx, name, text, checkStoredFile(text).errors, false),
+    );
   });
   pageRoute(app, web, "POST", "/rules/file", "administer", async (ctx, request, reply) => {
     const form = fields(request.body);
@@ -218,23 +231,16 @@ export function register(app: FastifyInstance, web: Web): void {
     const current = await currentProfile(web.catalog, ctx.institution.code);
     if (!current.profile)
       return page(ctx, "Rule files", html`<p>Create the OCLC Connexion profile first.</p>`);
-    const parsed = parseRules(text);
-    const errors = [...parsed.errors];
+    const checked = checkStoredFile(text);
+    const errors = [...checked.errors];
     const problems: string[] = [];
     if (!/^[\w.-]{1,100}$/.test(name))
       problems.push(`the file name "${name}" must be 1–100 letters, digits, ".", "_" or "-"`);
     const profile = current.profile;
     if (errors.length === 0 && ruleFileNames(profile).includes(name)) {
-      const expected =
-        profile.mergeMethod === name
-          ? "merge"
-          : profile.briefLevelRules === name
-            ? "brief-level"
-            : "normalization";
-      if (ruleFileKind(parsed) !== expected)
-        problems.push(
-          `the profile uses ${name} for ${expected} rules, but it now holds ${ruleFileKind(parsed)} rules`,
-        );
+      const expected = expectedKind(profile, name);
+      if (checked.kind !== expected)
+        problems.push(`the profile uses ${name} for ${expected}, but it now holds ${checked.kind}`);
     }
     if (errors.length > 0 || problems.length > 0) {
       reply.code(422);
@@ -253,7 +259,7 @@ export function register(app: FastifyInstance, web: Web): void {
     });
     redirect(reply, `/rules/file?name=${encodeURIComponent(name)}`, {
       kind: "ok",
-      text: `${name} saved: ${parsed.rules.length} rule(s), no errors.`,
+      text: `${name} saved (${checked.kind}${checked.kind === "validation" ? "" : `, ${checked.rules} rule(s)`}), no errors.`,
     });
     return undefined;
   });
@@ -289,7 +295,7 @@ export function register(app: FastifyInstance, web: Web): void {
         "Try rules on a record",
         html`${top}
           <h2>Errors</h2>
-          ${numbered(rulesText, parsed.errors)}`,
+          ${numbered(rulesText, checkStoredFile(rulesText).errors)}`,
         { kind: "error", text: `The rules have ${parsed.errors.length} error(s).` },
       );
     }
