@@ -15,8 +15,12 @@ import {
   CatalogError,
   MANAGEMENT_TAGS,
   RECORD_FORMATS,
+  type CommitRequest,
+  type JobOutcome,
+  type LocalFieldsChange,
   type RecordAttributes,
   type RecordCreate,
+  type SaveContext,
   type SearchIndex,
 } from "./catalog.js";
 import { searchDocument, normalizeSearchText, type SearchDocument } from "./search-text.js";
@@ -49,6 +53,80 @@ export function createdMarc(change: RecordCreate, mmsId: string): MarcRecord {
   if (at >= 0) fields[at] = controlNumber;
   else fields.unshift(controlNumber);
   return { ...change.marc, fields };
+}
+
+/**
+ * A commit request staged for writing: the record prepared (stored bytes, keys, search text) and
+ * the job row's messages and log as the JSON text stored — no MARC left to encode, nothing left
+ * to serialize. Staging is pure, so it can run away from the connection that writes (the SQLite
+ * writer thread gets staged commits from the main thread).
+ */
+export interface StagedCommit {
+  readonly change?: StagedCreate | StagedUpdate;
+  readonly localFields?: LocalFieldsChange;
+  readonly entry?: StagedEntry;
+  readonly context: SaveContext;
+}
+
+/** A create with its MMS ID taken: `prepared` is the record as stored under it. */
+export interface StagedCreate extends RecordAttributes {
+  readonly kind: "create";
+  readonly zone: string;
+  readonly mmsId: string;
+  readonly prepared: PreparedRecord;
+}
+
+export interface StagedUpdate extends RecordAttributes {
+  readonly kind: "update";
+  readonly mmsId: string;
+  readonly expectedVersion: number;
+  readonly prepared: PreparedRecord;
+}
+
+/** A job row with its messages and decision log as JSON text. */
+export interface StagedEntry {
+  readonly jobId: number;
+  readonly raw: Uint8Array;
+  readonly outcome: JobOutcome;
+  readonly reasonCode?: string;
+  readonly messagesJson: string;
+  readonly logJson: string;
+  readonly forcedFrom?: number;
+}
+
+/**
+ * Stages a commit request. A create needs the MMS ID its record gets (the engine takes it from
+ * its sequence); the record's 001 becomes that ID when the create asks for it.
+ */
+export function stageCommit(request: CommitRequest, createdMmsId?: string): StagedCommit {
+  const { change, entry, localFields, context } = request;
+  let staged: StagedCreate | StagedUpdate | undefined;
+  if (change?.kind === "create") {
+    if (createdMmsId === undefined) throw new Error("a create is staged with its MMS ID");
+    const { marc, controlNumber, ...rest } = change;
+    void marc;
+    void controlNumber;
+    const prepared = prepareRecord(createdMarc(change, createdMmsId));
+    staged = { ...rest, mmsId: createdMmsId, prepared };
+  } else if (change?.kind === "update") {
+    const { marc, ...rest } = change;
+    staged = { ...rest, prepared: prepareRecord(marc) };
+  }
+  let stagedEntry: StagedEntry | undefined;
+  if (entry) {
+    const { messages, log, ...rest } = entry;
+    stagedEntry = {
+      ...rest,
+      messagesJson: JSON.stringify(messages),
+      logJson: JSON.stringify(log ?? null),
+    };
+  }
+  return {
+    context,
+    ...(staged ? { change: staged } : {}),
+    ...(stagedEntry ? { entry: stagedEntry } : {}),
+    ...(localFields ? { localFields } : {}),
+  };
 }
 
 /** Record attributes with their defaults, checked. */

@@ -165,7 +165,7 @@ export function currentVersion(row: RecordRowBase): RecordVersion {
  */
 export function checkUpdate<R extends RecordRowBase>(
   row: R | undefined,
-  change: RecordUpdate,
+  change: Pick<RecordUpdate, "mmsId" | "expectedVersion">,
   context: SaveContext,
 ): R {
   if (!row) throw new CatalogError("unknown-record", `no record ${change.mmsId}`);

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { parentPort, Worker, workerData } from "node:worker_threads";
 import { CatalogError } from "./catalog.js";
 import type { CheckpointerData } from "./sqlite-checkpointer.js";
-import { openSqliteCatalog } from "./sqlite.js";
+import { openSqliteWriterConnection } from "./sqlite.js";
 import {
-  commitRequestsOf,
+  stagedCommitsOf,
   type WriterData,
   type WriterReply,
   type WriterRequest,
@@ -19,10 +19,7 @@ const data = workerData as WriterData;
 const port = parentPort;
 if (!port) throw new Error("sqlite-writer-thread.js runs as a worker thread only");
 
-const catalog = await openSqliteCatalog(data.dir, {
-  synchronous: data.synchronous,
-  autoCheckpoint: false,
-});
+const catalog = openSqliteWriterConnection(data.dir, data.synchronous);
 // Checkpoints run beside the commits, not inside them (see sqlite-checkpointer.ts).
 const checkpointer = new Worker(new URL("./sqlite-checkpointer.js", import.meta.url), {
   workerData: { file: join(data.dir, "marcgate.sqlite") } satisfies CheckpointerData,
@@ -30,15 +27,18 @@ const checkpointer = new Worker(new URL("./sqlite-checkpointer.js", import.meta.
 checkpointer.unref();
 
 port.on("message", (request: WriterRequest) => {
-  void catalog.commitMany(commitRequestsOf(request)).then(
-    (results) => port.postMessage({ id: request.id, results } satisfies WriterReply),
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      const reply: WriterReply =
-        error instanceof CatalogError
-          ? { id: request.id, error: { message, code: error.code } }
-          : { id: request.id, error: { message } };
-      port.postMessage(reply);
-    },
-  );
+  let reply: WriterReply;
+  try {
+    reply =
+      request.kind === "reserve"
+        ? { id: request.id, first: catalog.reserveMmsSequences(request.count) }
+        : { id: request.id, results: catalog.commitStagedMany(stagedCommitsOf(request)) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    reply =
+      error instanceof CatalogError
+        ? { id: request.id, error: { message, code: error.code } }
+        : { id: request.id, error: { message } };
+  }
+  port.postMessage(reply);
 });

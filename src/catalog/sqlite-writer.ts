@@ -14,51 +14,100 @@
 import { closeSync, fdatasync, openSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import {
-  CatalogError,
-  type CatalogErrorCode,
-  type CommitRequest,
-  type CommitResult,
-} from "./catalog.js";
+import { CatalogError, type CatalogErrorCode, type CommitResult } from "./catalog.js";
+import type { StagedCommit } from "./prepare.js";
 
 /**
- * What the main thread asks of the writer: the commit requests as JSON text (V8 copies one
- * string far faster than it structured-clones thousands of small field and subfield objects),
- * with the job rows' raw bytes beside it, in request order (`null`: a request without a row).
+ * What the main thread asks of the writer. A commit: the staged requests as JSON text (V8 copies
+ * one string far faster than it structured-clones thousands of small objects) without their
+ * bulky parts, which travel beside it: the decision logs (already JSON text), and the job rows'
+ * raw bytes and the records' stored bytes packed into one buffer that is moved, not copied
+ * (`spans`: for request i, its raw bytes at [4i, 4i+1) and its record at [4i+2, 4i+3), -1 for
+ * none). A reservation: MMS sequence numbers for the main thread to give the records it stages.
  */
-export interface WriterRequest {
-  readonly id: number;
-  readonly json: string;
-  readonly raws: readonly (Uint8Array | null)[];
+export type WriterRequest =
+  | {
+      readonly kind: "commit";
+      readonly id: number;
+      readonly json: string;
+      readonly logs: readonly (string | null)[];
+      readonly packed: ArrayBuffer;
+      readonly spans: readonly number[];
+    }
+  | { readonly kind: "reserve"; readonly id: number; readonly count: number };
+
+/**
+ * The message for a batch of staged commits. (Posting a byte array that views part of a larger
+ * buffer would copy the whole buffer — a file chunk for each record read from it — so the bytes
+ * are packed.)
+ */
+export function writerRequest(id: number, requests: readonly StagedCommit[]): WriterRequest {
+  let size = 0;
+  for (const { change, entry } of requests) {
+    size += (change?.prepared.bytes.byteLength ?? 0) + (entry?.raw.byteLength ?? 0);
+  }
+  const packed = new ArrayBuffer(size);
+  const view = new Uint8Array(packed);
+  const spans: number[] = [];
+  let at = 0;
+  const pack = (bytes: Uint8Array | undefined): void => {
+    if (!bytes) {
+      spans.push(-1, -1);
+      return;
+    }
+    view.set(bytes, at);
+    spans.push(at, at + bytes.byteLength);
+    at += bytes.byteLength;
+  };
+  const logs: (string | null)[] = [];
+  const skeletons = requests.map((r) => {
+    const { change, entry } = r;
+    pack(entry?.raw);
+    pack(change?.prepared.bytes);
+    logs.push(entry ? entry.logJson : null);
+    return {
+      ...r,
+      ...(change ? { change: { ...change, prepared: { ...change.prepared, bytes: null } } } : {}),
+      ...(entry ? { entry: { ...entry, raw: null, logJson: null } } : {}),
+    };
+  });
+  return { kind: "commit", id, json: JSON.stringify(skeletons), logs, packed, spans };
 }
 
-/** The message for a batch of commit requests. */
-export function writerRequest(id: number, requests: readonly CommitRequest[]): WriterRequest {
-  const raws = requests.map((r) => r.entry?.raw ?? null);
-  // Without the bytes (and without a replacer, which would leave V8's fast path).
-  const json = JSON.stringify(
-    requests.map((r) => {
-      if (!r.entry) return r;
-      const { raw, ...entry } = r.entry;
-      void raw;
-      return { ...r, entry };
-    }),
-  );
-  return { id, json, raws };
-}
-
-/** The commit requests of a message, as the main thread gave them. */
-export function commitRequestsOf(message: WriterRequest): CommitRequest[] {
-  const requests = JSON.parse(message.json) as CommitRequest[];
-  return requests.map((r, i) => {
-    const raw = message.raws[i];
-    return r.entry && raw ? { ...r, entry: { ...r.entry, raw } } : r;
+/** The staged commits of a message, as the main thread gave them. */
+export function stagedCommitsOf(message: WriterRequest & { kind: "commit" }): StagedCommit[] {
+  const { packed, spans, logs } = message;
+  const bytes = (start: number, end: number): Buffer => Buffer.from(packed, start, end - start);
+  return (JSON.parse(message.json) as StagedCommit[]).map((r, i) => {
+    const { change, entry } = r;
+    const [rawStart, rawEnd, recordStart, recordEnd] = spans.slice(4 * i, 4 * i + 4) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const logJson = logs[i];
+    return {
+      ...r,
+      ...(change && recordStart >= 0
+        ? {
+            change: {
+              ...change,
+              prepared: { ...change.prepared, bytes: bytes(recordStart, recordEnd) },
+            },
+          }
+        : {}),
+      ...(entry && rawStart >= 0 && typeof logJson === "string"
+        ? { entry: { ...entry, raw: bytes(rawStart, rawEnd), logJson } }
+        : {}),
+    };
   });
 }
 
-/** What the writer answers: the results, or the error (a refusal carries its catalog code). */
+/** What the writer answers: the results, the first reserved number, or the error. */
 export type WriterReply =
   | { readonly id: number; readonly results: CommitResult[] }
+  | { readonly id: number; readonly first: number }
   | {
       readonly id: number;
       readonly error: { readonly message: string; readonly code?: CatalogErrorCode };
@@ -71,15 +120,24 @@ export interface WriterData {
 }
 
 interface Waiting {
-  readonly resolve: (results: CommitResult[]) => void;
+  readonly resolve: (reply: WriterReply) => void;
   readonly reject: (error: Error) => void;
 }
 
 /** A batch the writer has committed, waiting for the log sync that makes it durable. */
 interface Unsynced {
-  readonly id: number;
-  readonly results: CommitResult[];
+  readonly reply: WriterReply;
 }
+
+/** A block of reserved MMS sequence numbers: `next` up to, not including, `end`. */
+interface Reserved {
+  next: number;
+  readonly end: number;
+}
+
+/** The first block of MMS sequence numbers reserved; each next one doubles, up to the last. */
+const FIRST_BLOCK = 64;
+const LARGEST_BLOCK = 4096;
 
 export class SqliteWriterThread {
   private readonly worker: Worker;
@@ -93,6 +151,11 @@ export class SqliteWriterThread {
   private syncing = false;
   /** Called when nothing is waiting any more. */
   private readonly whenIdle: (() => void)[] = [];
+  /** MMS sequence numbers reserved and not yet given out, oldest block first. */
+  private readonly reserved: Reserved[] = [];
+  private nextBlock = FIRST_BLOCK;
+  /** The last taking of sequence numbers: takings run one after another. */
+  private taking: Promise<unknown> = Promise.resolve();
 
   constructor(data: WriterData) {
     // With FULL, the writer commits without syncing (NORMAL) and this side syncs the log before
@@ -112,20 +175,58 @@ export class SqliteWriterThread {
     this.worker.on("exit", (code) => this.stop(`it exited with code ${code}`));
   }
 
-  /** Commits the requests in one transaction on the writer thread; resolves once durable. */
-  commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]> {
-    if (this.stopped !== undefined) {
-      return Promise.reject(
-        new Error(`the catalog's writer thread is not running: ${this.stopped}`),
-      );
+  /** Commits the staged requests in one transaction on the writer thread; resolves once durable. */
+  async commitMany(requests: readonly StagedCommit[]): Promise<CommitResult[]> {
+    const reply = await this.send((id) => writerRequest(id, requests));
+    if (!("results" in reply)) throw new Error("the writer thread answered a commit wrongly");
+    return reply.results;
+  }
+
+  /**
+   * `count` MMS sequence numbers for records about to be staged, in increasing order. They come
+   * from blocks the writer reserves in the catalog's sequence (64 numbers, doubling up to 4,096
+   * while records keep coming), so staging rarely waits for the writer; the numbers of a block
+   * not used up when the process ends are skipped, as an MMS ID sequence may be.
+   */
+  takeMmsSequences(count: number): Promise<number[]> {
+    const taken = this.taking.then(() => this.take(count));
+    this.taking = taken.catch(() => undefined);
+    return taken;
+  }
+
+  private async take(count: number): Promise<number[]> {
+    if (this.stopped !== undefined) throw this.notRunning();
+    const numbers: number[] = [];
+    while (numbers.length < count) {
+      const block = this.reserved[0];
+      if (!block) {
+        const size = Math.max(count - numbers.length, this.nextBlock);
+        this.nextBlock = Math.min(this.nextBlock * 2, LARGEST_BLOCK);
+        const reply = await this.send((id) => ({ kind: "reserve", id, count: size }));
+        if (!("first" in reply))
+          throw new Error("the writer thread answered a reservation wrongly");
+        this.reserved.push({ next: reply.first, end: reply.first + size });
+        continue;
+      }
+      while (block.next < block.end && numbers.length < count) numbers.push(block.next++);
+      if (block.next === block.end) this.reserved.shift();
     }
+    return numbers;
+  }
+
+  private send(message: (id: number) => WriterRequest): Promise<WriterReply> {
+    if (this.stopped !== undefined) return Promise.reject(this.notRunning());
     const id = this.nextId++;
-    const message = writerRequest(id, requests);
+    const request = message(id);
     if (this.waiting.size === 0) this.worker.ref();
-    return new Promise<CommitResult[]>((resolve, reject) => {
+    return new Promise<WriterReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage(message);
+      this.worker.postMessage(request, request.kind === "commit" ? [request.packed] : []);
     });
+  }
+
+  private notRunning(): Error {
+    return new Error(`the catalog's writer thread is not running: ${this.stopped}`);
   }
 
   /** Waits for the commits in flight, then stops the thread. */
@@ -155,15 +256,15 @@ export class SqliteWriterThread {
     this.unsynced = [];
     fdatasync(this.log, (error) => {
       this.syncing = false;
-      for (const { id, results } of batches) {
-        this.settle(id, (w) =>
+      for (const { reply } of batches) {
+        this.settle(reply.id, (w) =>
           error
             ? w.reject(
                 new Error(
                   `the commit could not be made durable (syncing the write-ahead log failed: ${error.message})`,
                 ),
               )
-            : w.resolve(results),
+            : w.resolve(reply),
         );
       }
       this.sync();
@@ -171,18 +272,17 @@ export class SqliteWriterThread {
   }
 
   private answer(reply: WriterReply): void {
-    if ("results" in reply) {
-      if (this.log === undefined) {
-        this.settle(reply.id, (w) => w.resolve(reply.results));
-        return;
-      }
-      this.unsynced.push({ id: reply.id, results: reply.results });
-      this.sync();
-    } else {
+    if ("error" in reply) {
       const { code, message } = reply.error;
       this.settle(reply.id, (w) =>
         w.reject(code !== undefined ? new CatalogError(code, message) : new Error(message)),
       );
+    } else if (this.log === undefined) {
+      this.settle(reply.id, (w) => w.resolve(reply));
+    } else {
+      // A reservation is synced too: a number given out is never given out again after a crash.
+      this.unsynced.push({ reply });
+      this.sync();
     }
   }
 

@@ -17,6 +17,7 @@ import {
   type JobReport,
   type LocalFields,
   type LocalFieldsChange,
+  type RecordAttributes,
   type RecordCreate,
   type RecordDeletion,
   type RecordLock,
@@ -77,8 +78,11 @@ import {
   prepareRecord,
   queryWords,
   RANKED_HITS,
+  stageCommit,
   type FullAttributes,
   type PreparedRecord,
+  type StagedCommit,
+  type StagedCreate,
 } from "./prepare.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
 import { SqliteWriterThread } from "./sqlite-writer.js";
@@ -106,11 +110,7 @@ export interface SqliteCatalogOptions {
   readonly autoCheckpoint?: boolean;
 }
 
-/** Opens (creating if needed) the catalog in `dir/marcgate.sqlite` and brings its schema up to date. */
-export function openSqliteCatalog(
-  dir: string,
-  options: SqliteCatalogOptions = {},
-): Promise<Catalog> {
+function openConnection(dir: string, options: SqliteCatalogOptions): SqliteCatalog {
   mkdirSync(dir, { recursive: true });
   const db = new Database(join(dir, "marcgate.sqlite"));
   db.pragma("journal_mode = WAL");
@@ -126,7 +126,31 @@ export function openSqliteCatalog(
   const writer = options.writerThread
     ? new SqliteWriterThread({ dir, synchronous: options.synchronous ?? "FULL" })
     : undefined;
-  return Promise.resolve(new SqliteCatalog(db, writer));
+  return new SqliteCatalog(db, writer);
+}
+
+/** Opens (creating if needed) the catalog in `dir/marcgate.sqlite` and brings its schema up to date. */
+export function openSqliteCatalog(
+  dir: string,
+  options: SqliteCatalogOptions = {},
+): Promise<Catalog> {
+  return Promise.resolve(openConnection(dir, options));
+}
+
+/** What the writer thread does on its own connection (see `sqlite-writer.ts`). */
+export interface SqliteWriterConnection {
+  /** Writes staged commits in one transaction. */
+  commitStagedMany(requests: readonly StagedCommit[]): CommitResult[];
+  /** Takes `count` MMS sequence numbers in a transaction of their own; returns the first. */
+  reserveMmsSequences(count: number): number;
+}
+
+/** The writer thread's connection: commits only, no checkpoints of its own. */
+export function openSqliteWriterConnection(
+  dir: string,
+  synchronous: "FULL" | "NORMAL",
+): SqliteWriterConnection {
+  return openConnection(dir, { synchronous, autoCheckpoint: false });
 }
 
 function migrate(db: Database.Database): void {
@@ -204,7 +228,7 @@ function jobRecordOf(row: JobRecordRow): JobRecord {
   return toJobRecord(row, JSON.parse(row.messages) as string[], JSON.parse(row.log) as unknown);
 }
 
-class SqliteCatalog implements Catalog {
+class SqliteCatalog implements Catalog, SqliteWriterConnection {
   readonly engine = "sqlite";
   private readonly statements;
   private readonly findByKeyStatements = new Map<number, Database.Statement>();
@@ -417,23 +441,68 @@ class SqliteCatalog implements Catalog {
   ): { mmsId: string } {
     const zone = this.zoneRow(change.zone);
     if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
-    const a = mergeAttributes(DEFAULT_ATTRIBUTES, change);
     const mmsId = formatMmsId(sequence, zone.suffix);
-    const prepared = prepareRecord(createdMarc(change, mmsId));
+    this.insertCreated(
+      zone,
+      mmsId,
+      change,
+      prepareRecord(createdMarc(change, mmsId)),
+      context,
+      now,
+    );
+    return { mmsId };
+  }
+
+  /** Writes a new record row and indexes it. */
+  private insertCreated(
+    zone: ZoneRow,
+    mmsId: string,
+    attributes: RecordAttributes,
+    prepared: PreparedRecord,
+    context: SaveContext,
+    now: string,
+  ): void {
+    const a = mergeAttributes(DEFAULT_ATTRIBUTES, attributes);
     const info = this.statements.insertRecord.run({
       mms_id: mmsId,
       zone: zone.code,
       ...savedColumns(prepared, a, context, now),
     });
     this.index(Number(info.lastInsertRowid), zone, prepared);
-    return { mmsId };
   }
 
   /**
-   * One commit inside the caller's transaction. A create takes the given MMS sequence number, or
-   * the next one.
+   * Stages a commit request on this connection: a create takes the given MMS sequence number, or
+   * the next one (inside the caller's transaction).
    */
-  private commitSync(request: CommitRequest, sequence?: number): CommitResult {
+  private stage(request: CommitRequest, sequence?: number): StagedCommit {
+    const change = request.change;
+    if (change?.kind !== "create") return stageCommit(request);
+    const zone = this.zoneRow(change.zone);
+    if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
+    return stageCommit(request, formatMmsId(sequence ?? this.nextValue("mms"), zone.suffix));
+  }
+
+  /** The zone a staged create names, and its MMS ID's sequence number's suffix checked. */
+  private createdZone(change: StagedCreate): ZoneRow {
+    const zone = this.zoneRow(change.zone);
+    if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
+    if (!change.mmsId.endsWith(zone.suffix)) {
+      throw new CatalogError(
+        "invalid",
+        `MMS ID ${change.mmsId} does not end with zone ${zone.code}'s suffix ${zone.suffix}`,
+      );
+    }
+    return zone;
+  }
+
+  /** One commit inside the caller's transaction; a create takes the next MMS sequence number. */
+  private commitSync(request: CommitRequest): CommitResult {
+    return this.commitStaged(this.stage(request));
+  }
+
+  /** One staged commit inside the caller's transaction. */
+  private commitStaged(request: StagedCommit): CommitResult {
     const { change, entry, context } = request;
     const now = new Date().toISOString();
     if (entry && !this.statements.job.get(entry.jobId)) {
@@ -442,7 +511,15 @@ class SqliteCatalog implements Catalog {
     let mmsId: string | undefined;
     let version: number | undefined;
     if (change?.kind === "create") {
-      mmsId = this.createOne(change, context, now, sequence ?? this.nextValue("mms")).mmsId;
+      this.insertCreated(
+        this.createdZone(change),
+        change.mmsId,
+        change,
+        change.prepared,
+        context,
+        now,
+      );
+      mmsId = change.mmsId;
       version = 1;
     } else if (change?.kind === "update") {
       const row = checkUpdate(
@@ -451,14 +528,13 @@ class SqliteCatalog implements Catalog {
         context,
       );
       const a = mergeAttributes(attributesOf(row), change);
-      const prepared = prepareRecord(change.marc);
       this.keepVersion(row);
       this.statements.updateRecord.run({
         mms_id: row.mms_id,
-        ...savedColumns(prepared, a, context, now),
+        ...savedColumns(change.prepared, a, context, now),
       });
       this.unindex(row.id);
-      this.index(row.id, this.zoneRow(row.zone)!, prepared);
+      this.index(row.id, this.zoneRow(row.zone)!, change.prepared);
       mmsId = row.mms_id;
       version = row.version + 1;
     }
@@ -477,8 +553,8 @@ class SqliteCatalog implements Catalog {
         Buffer.from(entry.raw),
         entry.outcome,
         mmsId ?? null,
-        JSON.stringify(entry.messages),
-        JSON.stringify(entry.log ?? null),
+        entry.messagesJson,
+        entry.logJson,
         now,
         entry.reasonCode ?? null,
         initialReviewState(entry.outcome),
@@ -543,13 +619,13 @@ class SqliteCatalog implements Catalog {
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {
-    if (this.writer) return this.writer.commitMany([request]).then((results) => results[0]!);
+    if (this.writer) return this.commitMany([request]).then((results) => results[0]!);
     return run(() => this.db.transaction(() => this.commitSync(request)).immediate());
   }
 
   commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]> {
     if (requests.length === 0) return Promise.resolve([]);
-    if (this.writer) return this.writer.commitMany(requests);
+    if (this.writer) return this.commitOnWriter(this.writer, requests);
     return run(() =>
       this.db
         .transaction(() => {
@@ -557,11 +633,46 @@ class SqliteCatalog implements Catalog {
           const creates = requests.filter((r) => r.change?.kind === "create").length;
           let next = creates > 0 ? this.nextValue("mms", creates) : 0;
           return requests.map((r) =>
-            this.commitSync(r, r.change?.kind === "create" ? next++ : undefined),
+            this.commitStaged(this.stage(r, r.change?.kind === "create" ? next++ : undefined)),
           );
         })
         .immediate(),
     );
+  }
+
+  /**
+   * Stages the requests here — MMS IDs from the writer's reserved blocks, the records encoded,
+   * keyed and indexed as text on this thread — and has the writer thread write them.
+   */
+  private async commitOnWriter(
+    writer: SqliteWriterThread,
+    requests: readonly CommitRequest[],
+  ): Promise<CommitResult[]> {
+    const creates = requests.filter((r) => r.change?.kind === "create").length;
+    const sequences = creates > 0 ? await writer.takeMmsSequences(creates) : [];
+    let next = 0;
+    const suffixes = new Map<string, string>();
+    const staged = requests.map((r) => {
+      const change = r.change;
+      if (change?.kind !== "create") return stageCommit(r);
+      let suffix = suffixes.get(change.zone);
+      if (suffix === undefined) {
+        const zone = this.zoneRow(change.zone);
+        if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
+        suffix = zone.suffix;
+        suffixes.set(change.zone, suffix);
+      }
+      return stageCommit(r, formatMmsId(sequences[next++]!, suffix));
+    });
+    return writer.commitMany(staged);
+  }
+
+  commitStagedMany(requests: readonly StagedCommit[]): CommitResult[] {
+    return this.db.transaction(() => requests.map((r) => this.commitStaged(r))).immediate();
+  }
+
+  reserveMmsSequences(count: number): number {
+    return this.db.transaction(() => this.nextValue("mms", count)).immediate();
   }
 
   createMany(

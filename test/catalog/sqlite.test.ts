@@ -7,6 +7,9 @@ import Database from "better-sqlite3";
 import { CatalogError } from "../../src/catalog/catalog.js";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import { SQLITE_MIGRATIONS } from "../../src/catalog/sqlite-schema.js";
+import { stageCommit } from "../../src/catalog/prepare.js";
+import { getControlValue } from "../../src/marc/record.js";
+import { stagedCommitsOf, writerRequest } from "../../src/catalog/sqlite-writer.js";
 import { book, catalogSuite } from "./suite.js";
 
 /** Every catalog of this file lives under one directory, removed at the end. */
@@ -48,6 +51,82 @@ test("catalog (sqlite): the writer thread reports a refusal with its catalog cod
     }),
     /writer thread is not running: the catalog is closed/,
   );
+});
+
+test("catalog (sqlite): the writer thread's MMS IDs rise, are never given twice, and go on after reopening", async () => {
+  const dir = mkdtempSync(join(scratch, "c-"));
+  const create = (title: string) => ({
+    change: {
+      kind: "create" as const,
+      zone: "01ABC_INST",
+      marc: book({ title }),
+      controlNumber: "mms-id" as const,
+    },
+    context: { savedBy: "t", action: "create" },
+  });
+  const first = await openSqliteCatalog(dir, { writerThread: true });
+  await first.addInstitution({ code: "01ABC_INST", name: "ABC" });
+  // Concurrent batches larger than the first reserved block (64).
+  const batches = await Promise.all(
+    [0, 1, 2].map((b) =>
+      first.commitMany(Array.from({ length: 50 }, (_, i) => create(`B${b} R${i}`))),
+    ),
+  );
+  const ids = batches.flat().map((r) => r.mmsId!);
+  assert.equal(new Set(ids).size, 150);
+  for (const batch of batches) {
+    const mine = batch.map((r) => r.mmsId!);
+    assert.deepEqual(mine, [...mine].sort(), "a batch's MMS IDs rise in request order");
+  }
+  // The stored 001 is the MMS ID the record got.
+  const stored = await first.record(ids[70]!);
+  assert.equal(stored && getControlValue(stored.marc, "001"), ids[70]);
+  await first.close();
+  // Another connection (no writer) and a reopened writer continue after every reserved number.
+  const plain = await openSqliteCatalog(dir);
+  const { mmsId: after } = await plain.commit(create("After"));
+  await plain.close();
+  const highest = [...ids].sort().at(-1)!;
+  assert.ok(after! > highest, `${after} comes after ${highest}`);
+  const second = await openSqliteCatalog(dir, { writerThread: true });
+  const { mmsId: again } = await second.commit(create("Again"));
+  assert.ok(again! > after!);
+  await second.close();
+});
+
+test("catalog (sqlite): a staged batch crosses to the writer with its bytes, logs and keys intact", () => {
+  // A raw record that views part of a larger buffer, as one read from a file chunk does.
+  const chunk = Buffer.from("xxxxRAW RECORD BYTESyyyy");
+  const raw = chunk.subarray(4, 20);
+  const staged = [
+    stageCommit(
+      {
+        change: { kind: "create", zone: "Z", marc: book({ title: "Moved", oclc: "77" }) },
+        entry: { jobId: 3, raw, outcome: "created", messages: ["m"], log: { stage: ["a", 1] } },
+        context: { savedBy: "t", action: "create" },
+      },
+      "9900000000011001",
+    ),
+    stageCommit({
+      entry: { jobId: 3, raw, outcome: "rejected", messages: [], log: null },
+      context: { savedBy: "t", action: "x" },
+    }),
+  ];
+  const message = writerRequest(1, staged);
+  assert.equal(message.kind, "commit");
+  if (message.kind !== "commit") return;
+  assert.equal(
+    message.packed.byteLength,
+    2 * raw.byteLength + staged[0]!.change!.prepared.bytes.byteLength,
+  );
+  const back = stagedCommitsOf(message);
+  assert.equal(Buffer.from(back[0]!.entry!.raw).toString(), "RAW RECORD BYTES");
+  assert.equal(back[0]!.entry!.logJson, '{"stage":["a",1]}');
+  assert.deepEqual(Buffer.from(back[0]!.change!.prepared.bytes), staged[0]!.change!.prepared.bytes);
+  assert.deepEqual(back[0]!.change!.prepared.keys, staged[0]!.change!.prepared.keys);
+  assert.equal(back[1]!.change, undefined);
+  assert.equal(back[1]!.entry!.logJson, "null");
+  assert.equal(Buffer.from(back[1]!.entry!.raw).toString(), "RAW RECORD BYTES");
 });
 
 test("catalog (sqlite): reopening keeps the data and runs each migration once", async () => {
