@@ -34,6 +34,9 @@
  *   client sends 2/5 of it; the warm-up 1/25, at least 50);
  * - MARCGATE_BENCH_CONNEXION_CPU_PROF: a directory; `marcgate serve` then runs with
  *   `--cpu-prof` and leaves its profile there (the whole server run: warm-up and every level);
+ * - MARCGATE_BENCH_CONNEXION_CATALOG_CACHE: a directory that keeps the exports' catalog as built
+ *   (one per size): later runs copy it instead of building it again (for comparing two
+ *   versions of marcgate on the same catalog; the catalog's schema must be the same);
  * - MARCGATE_BENCH_IMPORT_RECORDS: records in the import file (default 100,000; 0 skips the
  *   import part); MARCGATE_BENCH_IMPORT_RUNS: runs of each import command (default 3);
  * - MARCGATE_BENCH_FILE: the source records (default ../shared/corpus/bench/all-utf8.mrc).
@@ -46,6 +49,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import {
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -94,6 +98,7 @@ const exportsPerRun = count("MARCGATE_BENCH_CONNEXION_EXPORTS", 5000);
 const importRecords = count("MARCGATE_BENCH_IMPORT_RECORDS", 100_000);
 const importRuns = Math.max(1, count("MARCGATE_BENCH_IMPORT_RUNS", 3));
 const cpuProfileDir = process.env.MARCGATE_BENCH_CONNEXION_CPU_PROF;
+const catalogCache = process.env.MARCGATE_BENCH_CONNEXION_CATALOG_CACHE;
 
 const INSTITUTION = "01BENCH_INST";
 const PASSWORD = "bench-s3cret";
@@ -578,12 +583,20 @@ async function exportsBench(bibs: readonly MarcRecord[], dir: string): Promise<b
       `sent are the ${thousands(sendable.length)} whose OCLC numbers are unique in the file, that find themselves and pass validation (MarcXML Bib Import), half onto ` +
       `catalog records (merge) and half with new OCLC numbers (new record), each with a 500 note of its own`,
   );
-  const buildSeconds = await buildCatalog(data, bibs, catalogRecords);
-  writeProfile(dir, data);
-  out(
-    `catalog built with createMany × ${BATCH} in ${buildSeconds.toFixed(1)} s ` +
-      `(${thousands(catalogRecords / buildSeconds)} records/s); profile from marcgate profile import`,
-  );
+  const cached =
+    catalogCache === undefined ? undefined : join(catalogCache, String(catalogRecords));
+  if (cached !== undefined && existsSync(join(cached, "marcgate.sqlite"))) {
+    cpSync(cached, data, { recursive: true });
+    out(`catalog copied from ${cached} (MARCGATE_BENCH_CONNEXION_CATALOG_CACHE)`);
+  } else {
+    const buildSeconds = await buildCatalog(data, bibs, catalogRecords);
+    writeProfile(dir, data);
+    out(
+      `catalog built with createMany × ${BATCH} in ${buildSeconds.toFixed(1)} s ` +
+        `(${thousands(catalogRecords / buildSeconds)} records/s); profile from marcgate profile import`,
+    );
+    if (cached !== undefined) cpSync(data, cached, { recursive: true });
+  }
 
   const flags = productFlags();
   const serveArgs = [
