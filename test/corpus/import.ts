@@ -32,7 +32,9 @@ export async function checkImport(
   paths: readonly string[],
   scratch: string,
 ): Promise<ImportCheck> {
-  const opened = await openCatalog({ data: join(scratch, "import") });
+  // With the writer thread, as `serve` and `import` run: records are written where their keys
+  // and search text are derived from the stored bytes.
+  const opened = await openCatalog({ data: join(scratch, "import"), writerThread: true });
   if (!opened.catalog) throw new Error(opened.error);
   const catalog = opened.catalog;
   const failures: string[] = [];
