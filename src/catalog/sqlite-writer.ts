@@ -124,11 +124,6 @@ interface Waiting {
   readonly reject: (error: Error) => void;
 }
 
-/** A batch the writer has committed, waiting for the log sync that makes it durable. */
-interface Unsynced {
-  readonly reply: WriterReply;
-}
-
 /** A block of reserved MMS sequence numbers: `next` up to, not including, `end`. */
 interface Reserved {
   next: number;
@@ -147,12 +142,13 @@ export class SqliteWriterThread {
   private stopped: string | undefined;
   /** The write-ahead log, synced here when commits must survive power loss (else undefined). */
   private readonly log: number | undefined;
-  private unsynced: Unsynced[] = [];
+  /** Replies to commits (and reservations) waiting for the log sync that makes them durable. */
+  private unsynced: WriterReply[] = [];
   private syncing = false;
   /** Called when nothing is waiting any more. */
   private readonly whenIdle: (() => void)[] = [];
-  /** MMS sequence numbers reserved and not yet given out, oldest block first. */
-  private readonly reserved: Reserved[] = [];
+  /** MMS sequence numbers reserved and not yet given out. */
+  private reserved: Reserved | undefined;
   private nextBlock = FIRST_BLOCK;
   /** The last taking of sequence numbers: takings run one after another. */
   private taking: Promise<unknown> = Promise.resolve();
@@ -198,18 +194,18 @@ export class SqliteWriterThread {
     if (this.stopped !== undefined) throw this.notRunning();
     const numbers: number[] = [];
     while (numbers.length < count) {
-      const block = this.reserved[0];
+      const block = this.reserved;
       if (!block) {
         const size = Math.max(count - numbers.length, this.nextBlock);
         this.nextBlock = Math.min(this.nextBlock * 2, LARGEST_BLOCK);
         const reply = await this.send((id) => ({ kind: "reserve", id, count: size }));
         if (!("first" in reply))
           throw new Error("the writer thread answered a reservation wrongly");
-        this.reserved.push({ next: reply.first, end: reply.first + size });
+        this.reserved = { next: reply.first, end: reply.first + size };
         continue;
       }
       while (block.next < block.end && numbers.length < count) numbers.push(block.next++);
-      if (block.next === block.end) this.reserved.shift();
+      if (block.next === block.end) this.reserved = undefined;
     }
     return numbers;
   }
@@ -256,7 +252,7 @@ export class SqliteWriterThread {
     this.unsynced = [];
     fdatasync(this.log, (error) => {
       this.syncing = false;
-      for (const { reply } of batches) {
+      for (const reply of batches) {
         this.settle(reply.id, (w) =>
           error
             ? w.reject(
@@ -281,7 +277,7 @@ export class SqliteWriterThread {
       this.settle(reply.id, (w) => w.resolve(reply));
     } else {
       // A reservation is synced too: a number given out is never given out again after a crash.
-      this.unsynced.push({ reply });
+      this.unsynced.push(reply);
       this.sync();
     }
   }

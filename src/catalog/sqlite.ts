@@ -232,6 +232,8 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
   readonly engine = "sqlite";
   private readonly statements;
   private readonly findByKeyStatements = new Map<number, Database.Statement>();
+  /** Zone suffixes by zone code, as read (see `createdMmsId`). */
+  private readonly suffixes = new Map<string, string>();
 
   private readonly accounts: AccountStore;
 
@@ -478,9 +480,19 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
   private stage(request: CommitRequest, sequence?: number): StagedCommit {
     const change = request.change;
     if (change?.kind !== "create") return stageCommit(request);
-    const zone = this.zoneRow(change.zone);
-    if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
-    return stageCommit(request, formatMmsId(sequence ?? this.nextValue("mms"), zone.suffix));
+    return stageCommit(request, this.createdMmsId(change.zone, sequence ?? this.nextValue("mms")));
+  }
+
+  /** The MMS ID of a new record in a zone (a zone's suffix never changes, so it is kept). */
+  private createdMmsId(zoneCode: string, sequence: number): string {
+    let suffix = this.suffixes.get(zoneCode);
+    if (suffix === undefined) {
+      const zone = this.zoneRow(zoneCode);
+      if (!zone) throw new CatalogError("unknown-zone", `no zone ${zoneCode}`);
+      suffix = zone.suffix;
+      this.suffixes.set(zoneCode, suffix);
+    }
+    return formatMmsId(sequence, suffix);
   }
 
   /** The zone a staged create names, and its MMS ID's sequence number's suffix checked. */
@@ -651,19 +663,9 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
     const creates = requests.filter((r) => r.change?.kind === "create").length;
     const sequences = creates > 0 ? await writer.takeMmsSequences(creates) : [];
     let next = 0;
-    const suffixes = new Map<string, string>();
-    const staged = requests.map((r) => {
-      const change = r.change;
-      if (change?.kind !== "create") return stageCommit(r);
-      let suffix = suffixes.get(change.zone);
-      if (suffix === undefined) {
-        const zone = this.zoneRow(change.zone);
-        if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
-        suffix = zone.suffix;
-        suffixes.set(change.zone, suffix);
-      }
-      return stageCommit(r, formatMmsId(sequences[next++]!, suffix));
-    });
+    const staged = requests.map((r) =>
+      this.stage(r, r.change?.kind === "create" ? sequences[next++] : undefined),
+    );
     return writer.commitMany(staged);
   }
 
