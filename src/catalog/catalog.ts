@@ -448,6 +448,14 @@ export interface Catalog extends AccountStore {
    * error is thrown; the caller may then commit them one by one.
    */
   commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]>;
+  /**
+   * Optional: does now the part of committing `request` that writes nothing — the record encoded
+   * as stored, its match keys and search text, a create's MMS ID — so that it runs while earlier
+   * commits are still being written. A later `commit` or `commitMany` of the same request object
+   * uses that work. An engine without it does all of it when it commits. A request staged and
+   * never committed only costs a skipped MMS ID.
+   */
+  stageAhead?(request: CommitRequest): Promise<void>;
   /** Many creates in few transactions (bulk load); each record gets a new MMS ID. */
   createMany(creates: readonly RecordCreate[], context: SaveContext): Promise<{ mmsIds: string[] }>;
 

@@ -234,6 +234,8 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
   private readonly findByKeyStatements = new Map<number, Database.Statement>();
   /** Zone suffixes by zone code, as read (see `createdMmsId`). */
   private readonly suffixes = new Map<string, string>();
+  /** Requests staged by `stageAhead`, until they are committed. */
+  private readonly stagedAhead = new WeakMap<CommitRequest, StagedCommit>();
 
   private readonly accounts: AccountStore;
 
@@ -660,13 +662,32 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
     writer: SqliteWriterThread,
     requests: readonly CommitRequest[],
   ): Promise<CommitResult[]> {
-    const creates = requests.filter((r) => r.change?.kind === "create").length;
+    const ahead = this.stagedAhead;
+    const creates = requests.filter((r) => r.change?.kind === "create" && !ahead.has(r)).length;
     const sequences = creates > 0 ? await writer.takeMmsSequences(creates) : [];
     let next = 0;
-    const staged = requests.map((r) =>
-      this.stage(r, r.change?.kind === "create" ? sequences[next++] : undefined),
-    );
+    const staged = requests.map((r) => {
+      const early = ahead.get(r);
+      if (early) {
+        ahead.delete(r);
+        return early;
+      }
+      return this.stage(r, r.change?.kind === "create" ? sequences[next++] : undefined);
+    });
     return writer.commitMany(staged);
+  }
+
+  /**
+   * With a writer thread, stages the request now (its MMS ID from the reserved blocks), so the
+   * importer stages each record as it decides it, while the writer writes the last batch.
+   * Without one, staging stays inside the commit's transaction, as it must for its sequence.
+   */
+  async stageAhead(request: CommitRequest): Promise<void> {
+    const writer = this.writer;
+    if (!writer || this.stagedAhead.has(request)) return;
+    const sequence =
+      request.change?.kind === "create" ? (await writer.takeMmsSequences(1))[0] : undefined;
+    this.stagedAhead.set(request, this.stage(request, sequence));
   }
 
   commitStagedMany(requests: readonly StagedCommit[]): CommitResult[] {

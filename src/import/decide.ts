@@ -33,7 +33,13 @@ import {
 import { initialNormalization } from "./initial-normalization.js";
 import { sameFields, splitLocalFields } from "./local-fields.js";
 import type { LogEntry, ReasonCode } from "./log.js";
-import { chooseMatchMethod, matchClaims, runMatchMethod, type MatchResult } from "./match.js";
+import {
+  chooseMatchMethod,
+  matchClaims,
+  matchKeysOf,
+  runMatchMethod,
+  type MatchResult,
+} from "./match.js";
 import type { StoredProfileSettings } from "./profile.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
 import { runValidation } from "./validate-stage.js";
@@ -282,6 +288,7 @@ export async function decide(
   const incomingLocal: readonly Field[] = split?.local ?? [];
   const incomingShared = split?.shared ?? record;
   const chosen = chooseMatchMethod(record, profile);
+  const keys = matchKeysOf(incomingShared);
   let match: Pick<MatchResult, "mmsIds" | "matchedBy">;
   if (options.match !== undefined) {
     const forced = options.match === "new" ? undefined : options.match.mmsId;
@@ -295,11 +302,11 @@ export async function decide(
     });
   } else {
     log.push(chosen.log);
-    const found = await runMatchMethod(chosen, incomingShared, view, [zone]);
+    const found = await runMatchMethod(chosen, incomingShared, view, [zone], keys);
     log.push(...found.log);
     match = found;
   }
-  claims.push(...matchClaims(chosen, incomingShared));
+  claims.push(...matchClaims(chosen, incomingShared, keys));
   for (const id of match.mmsIds) claims.push(`mms:${id}`);
 
   const incomingLevel = runBriefLevel(incomingShared, profile);

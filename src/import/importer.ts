@@ -63,7 +63,8 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
-type Batch = { pending: Pending; decision: Decision }[];
+/** A batch's records: each decision with the commit it makes (staged ahead where the catalog can). */
+type Batch = { pending: Pending; decision: Decision; commit: CommitRequest }[];
 
 /** The batch being committed: what its decisions depend on, and its end. */
 interface InFlight {
@@ -213,7 +214,14 @@ export class Importer {
           if (batch.length > 0 && decision.claims.some((c) => claimed.has(c))) break;
           queue.items.shift();
           for (const c of decision.claims) claimed.add(c);
-          batch.push({ pending, decision });
+          const commit = commitRequest(pending.request, decision);
+          try {
+            // Encoding, keys and search text now, while the batch in flight is being written.
+            await this.catalog.stageAhead?.(commit);
+          } catch {
+            // The commit stages it again, and reports there whatever fails.
+          }
+          batch.push({ pending, decision, commit });
           quiet = 0;
         }
         if (inFlight) await inFlight.done;
@@ -228,18 +236,16 @@ export class Importer {
     if (batch.length === 0) return;
     if (batch.length > 1) {
       try {
-        const results = await this.catalog.commitMany(
-          batch.map((b) => commitRequest(b.pending.request, b.decision)),
-        );
+        const results = await this.catalog.commitMany(batch.map((b) => b.commit));
         batch.forEach((b, i) => b.pending.resolve(importResult(b.decision, results[i]!)));
         return;
       } catch {
         // One of them failed and nothing was written: commit them one by one below.
       }
     }
-    for (const { pending, decision } of batch) {
+    for (const { pending, decision, commit } of batch) {
       try {
-        pending.resolve(await this.commitOne(pending.request, decision));
+        pending.resolve(await this.commitOne(pending.request, decision, commit));
       } catch (error) {
         pending.reject(error);
       }
@@ -247,11 +253,16 @@ export class Importer {
   }
 
   /** Commits one decision; when its record changed since, decides again (a few times). */
-  private async commitOne(request: ImportRequest, first: Decision): Promise<ImportResult> {
+  private async commitOne(
+    request: ImportRequest,
+    first: Decision,
+    firstCommit = commitRequest(request, first),
+  ): Promise<ImportResult> {
     let decision = first;
+    let commit = firstCommit;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.catalog.commit(commitRequest(request, decision));
+        const result = await this.catalog.commit(commit);
         return importResult(decision, result);
       } catch (error) {
         const again =
@@ -260,6 +271,7 @@ export class Importer {
           attempt < CONFLICT_RETRIES;
         if (!again) return this.keepRejected(request, decision, error);
         decision = await decide(incomingOf(request), request, this.catalog, request.options);
+        commit = commitRequest(request, decision);
       }
     }
   }

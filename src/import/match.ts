@@ -65,14 +65,16 @@ export function matchKeysOf(record: MarcRecord): MatchKey[] {
 /**
  * Runs the chosen method on the (normalized) incoming record in the zones. A Multi-step without
  * steps finds nothing (the profile parser requires them, so this is a damaged profile only).
+ * `keys` are the record's {@link matchKeysOf}, when the caller has them already.
  */
 export function runMatchMethod(
   chosen: Pick<ChosenMatchMethod, "method" | "steps">,
   record: MarcRecord,
   view: MatchView,
   zones: readonly string[],
+  keys: readonly MatchKey[] = matchKeysOf(record),
 ): Promise<MatchResult> {
-  const input = { record, keys: matchKeysOf(record), zones };
+  const input = { record, keys, zones };
   if (chosen.method === "Multi-step") {
     return runSteps(chosen.steps ?? [], (name) => MATCH_METHODS[name], input, view);
   }
@@ -90,11 +92,12 @@ export function runMatchMethod(
 export function matchClaims(
   chosen: Pick<ChosenMatchMethod, "method" | "steps">,
   record: MarcRecord,
+  keys: readonly MatchKey[] = matchKeysOf(record),
 ): string[] {
   const names = chosen.method === "Multi-step" ? (chosen.steps ?? []) : [chosen.method];
   const kinds = new Set(names.flatMap((n) => MATCH_METHODS[n].kinds));
   const claims = new Set<string>();
-  for (const key of matchKeysOf(record)) {
+  for (const key of keys) {
     if (!kinds.has(key.kind)) continue;
     if (key.kind === "title-key") claims.add(`title:${key.value.split("|")[0] ?? ""}`);
     else claims.add(`${CLAIM_FAMILIES[key.kind]}:${key.value}`);
