@@ -41,8 +41,15 @@ function fold(char: string): string {
 /** Greek, Greek Extended, and the high surrogate of the mathematical alphanumerics. */
 const CONTEXT_CASED = /[\u0370-\u03ff\u1f00-\u1fff\ud835]/;
 
+/** Letters and digits outside ASCII, combining marks, compatibility forms: anything `fold` may change. */
+const NOT_ASCII = /[\u0080-\uffff]/;
+/** Runs of ASCII that are not letters or digits (after lower-casing). */
+const ASCII_NOT_WORD = /[^a-z0-9]+/g;
+
 /** Search normalization of any text (documents and queries alike). */
 export function normalizeSearchText(text: string): string {
+  // ASCII (most catalog text): lower case, and each run of anything else one space.
+  if (!NOT_ASCII.test(text)) return text.toLowerCase().replace(ASCII_NOT_WORD, " ").trim();
   const lower = text.toLowerCase();
   // Lower-casing first is fast for ASCII; characters are folded one by one from the original
   // text. Where that cannot give the same as folding the whole text, take the plain way: when
@@ -87,9 +94,33 @@ export function normalizeSearchText(text: string): string {
   return out.endsWith(" ") ? out.slice(0, -1) : out;
 }
 
-const TITLE_TAGS = /^(245|246|247|130|240|242|730|740|830|490)$/;
-const AUTHOR_TAGS = /^(100|110|111|700|710|711|720)$/;
-const SUBJECT_TAGS = /^6\d\d$/;
+/** Which search text a tag's words go to. */
+const TITLE = 0;
+const AUTHOR = 1;
+const SUBJECT = 2;
+const KEYWORD = 3;
+type Index = typeof TITLE | typeof AUTHOR | typeof SUBJECT | typeof KEYWORD;
+
+const INDEX_OF_TAG: ReadonlyMap<string, Index> = new Map([
+  ...["245", "246", "247", "130", "240", "242", "730", "740", "830", "490"].map(
+    (t) => [t, TITLE] as const,
+  ),
+  ...["100", "110", "111", "700", "710", "711", "720"].map((t) => [t, AUTHOR] as const),
+]);
+
+/** Title and author tags by the table; any 6XX a subject; everything else keyword. */
+function indexOf(tag: string): Index {
+  const named = INDEX_OF_TAG.get(tag);
+  if (named !== undefined) return named;
+  return tag.length === 3 && tag.charCodeAt(0) === 0x36 && isDigit(tag, 1) && isDigit(tag, 2)
+    ? SUBJECT
+    : KEYWORD;
+}
+
+function isDigit(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 0x30 && c <= 0x39;
+}
 
 /** Subfields with letter codes (not $0–$9: links, sources, sequence numbers). */
 function text(field: DataField): string {
@@ -116,27 +147,22 @@ function trimPunctuation(value: string): string {
 
 /** The search document of a record. */
 export function searchDocument(record: MarcRecord): SearchDocument {
-  const title: string[] = [];
-  const author: string[] = [];
-  const subject: string[] = [];
-  const other: string[] = [];
+  // The text of each index, its fields' texts separated by a space.
+  const texts = ["", "", "", ""];
   for (const f of record.fields) {
     if (!isDataField(f)) continue;
     const t = text(f);
     if (!t) continue;
-    const tag = f.tag === "880" ? linkedTag(f) : f.tag;
-    if (TITLE_TAGS.test(tag)) title.push(t);
-    else if (AUTHOR_TAGS.test(tag)) author.push(t);
-    else if (SUBJECT_TAGS.test(tag)) subject.push(t);
-    else other.push(t);
+    const index = indexOf(f.tag === "880" ? linkedTag(f) : f.tag);
+    texts[index] = texts[index] === "" ? t : `${texts[index]} ${t}`;
   }
   const fixed = getControlValue(record, "008") ?? "";
   const date1 = fixed.slice(7, 11);
   return {
-    title: normalizeSearchText(title.join(" ")),
-    author: normalizeSearchText(author.join(" ")),
-    subject: normalizeSearchText(subject.join(" ")),
-    keyword: normalizeSearchText(other.join(" ")),
+    title: normalizeSearchText(texts[TITLE]!),
+    author: normalizeSearchText(texts[AUTHOR]!),
+    subject: normalizeSearchText(texts[SUBJECT]!),
+    keyword: normalizeSearchText(texts[KEYWORD]!),
     displayTitle: trimPunctuation(firstSubfields(record, /^245$/, "abnp")),
     displayAuthor: trimPunctuation(firstSubfields(record, /^(100|110|111)$/, "abcdq")),
     date: /^\d{4}$/.test(date1)

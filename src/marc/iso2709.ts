@@ -895,58 +895,62 @@ function fieldText(field: Field): string {
   return s + "\x1e";
 }
 
+/** A character no single byte can hold. */
+const ABOVE_LATIN1 = /[\u0100-\uffff]/;
+/** A character UTF-8 writes in more than one byte. */
+const ABOVE_ASCII = /[\u0080-\uffff]/;
+
 function encodeFields(record: MarcRecord, options: Iso2709WriteOptions): Buffer | string {
   const leader =
     record.leader.length >= 24 ? record.leader.slice(0, 24) : record.leader.padEnd(24, " ");
   const encoding: BufferEncoding =
     options.marc8 === "keep" && leader[9] === " " ? "latin1" : "utf8";
-  const count = record.fields.length;
+  const fields = record.fields;
+  const count = fields.length;
   const texts: string[] = new Array<string>(count);
-  const lengths: number[] = new Array<number>(count);
-  let dataLength = 0;
+  let data = "";
   for (let i = 0; i < count; i++) {
-    const field = record.fields[i]!;
-    const text = fieldText(field);
-    if (encoding === "latin1" && /[\u0100-\uffff]/.test(text)) {
+    const text = fieldText(fields[i]!);
+    texts[i] = text;
+    data += text;
+  }
+  // When every character is one byte (ASCII, or MARC-8 bytes kept as Latin-1, as most records
+  // are), a field's length in bytes is its length in characters.
+  const oneByte = !(encoding === "utf8" ? ABOVE_ASCII : ABOVE_LATIN1).test(data);
+  let directory = "";
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const field = fields[i]!;
+    const text = texts[i]!;
+    if (!oneByte && encoding === "latin1" && ABOVE_LATIN1.test(text)) {
       return `field ${field.tag} holds a character above U+00FF in a record kept as MARC-8 bytes (leader/09 blank)`;
     }
-    const length = encoding === "utf8" ? Buffer.byteLength(text, "utf8") : text.length;
+    const length = oneByte ? text.length : Buffer.byteLength(text, "utf8");
     if (length > 9999) return `field ${field.tag} is ${length} bytes; ISO 2709 allows 9999`;
-    texts[i] = text;
-    lengths[i] = length;
-    dataLength += length;
+    directory +=
+      field.tag.slice(0, 3).padEnd(3, " ") +
+      String(length).padStart(4, "0") +
+      String(start).padStart(5, "0");
+    start += length;
   }
   const baseAddress = Iso2709.LeaderLength + count * Iso2709.DirectoryEntryLength + 1;
-  const total = baseAddress + dataLength + 1;
+  const total = baseAddress + start + 1;
   if (total > Iso2709.MaxRecordLength) return `record is ${total} bytes; ISO 2709 allows 99999`;
   const out = Buffer.allocUnsafe(total);
+  // Leader, directory and its field terminator in one write; then all the fields in one.
   out.latin1Write(
     String(total).padStart(5, "0") +
       leader.slice(5, 9) +
       (encoding === "utf8" ? "a" : leader[9]) +
       "22" + // two indicators, one-character subfield codes: what the model holds
       String(baseAddress).padStart(5, "0") +
-      leader.slice(17, 24),
+      leader.slice(17, 24) +
+      directory +
+      "\x1e",
     0,
   );
-  let dir = Iso2709.LeaderLength;
-  let start = 0;
-  let at = baseAddress;
-  for (let i = 0; i < count; i++) {
-    const length = lengths[i]!;
-    out.latin1Write(
-      record.fields[i]!.tag.slice(0, 3).padEnd(3, " ") +
-        String(length).padStart(4, "0") +
-        String(start).padStart(5, "0"),
-      dir,
-    );
-    dir += Iso2709.DirectoryEntryLength;
-    if (encoding === "utf8") out.utf8Write(texts[i]!, at);
-    else out.latin1Write(texts[i]!, at);
-    at += length;
-    start += length;
-  }
-  out[dir] = Iso2709.FieldTerminator;
+  if (encoding === "utf8") out.utf8Write(data, baseAddress);
+  else out.latin1Write(data, baseAddress);
   out[total - 1] = Iso2709.RecordTerminator;
   return out;
 }
