@@ -288,7 +288,7 @@ export async function decide(
   const incomingLocal: readonly Field[] = split?.local ?? [];
   const incomingShared = split?.shared ?? record;
   const chosen = chooseMatchMethod(record, profile);
-  const keys = matchKeysOf(incomingShared);
+  const keys = matchKeysOf(incomingShared, chosen);
   let match: Pick<MatchResult, "mmsIds" | "matchedBy">;
   if (options.match !== undefined) {
     const forced = options.match === "new" ? undefined : options.match.mmsId;

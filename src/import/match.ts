@@ -5,7 +5,7 @@
  * by the same extractor, `src/marc/match-keys.ts`, so what is stored and what is looked up
  * cannot drift); `docs/match-methods.md` says what each compares.
  */
-import { extractMatchKeys, type MatchKey } from "../marc/match-keys.js";
+import { extractMatchKeys, type MatchKey, type MatchKeyKind } from "../marc/match-keys.js";
 import { leaderValue, type MarcRecord } from "../marc/record.js";
 import type { LogEntry } from "./log.js";
 import { SERIAL_LEVELS, type MatchView, type MatchResult } from "./match/method.js";
@@ -57,9 +57,23 @@ export function matchableRecord(record: MarcRecord): MarcRecord {
   return { leader: record.leader, fields: record.fields.filter((f) => f.tag !== "001") };
 }
 
-/** The keys of a record as stored ({@link matchableRecord}). */
-export function matchKeysOf(record: MarcRecord): MatchKey[] {
-  return extractMatchKeys(matchableRecord(record));
+/**
+ * The keys of a record as stored ({@link matchableRecord}). Given the chosen method, without the
+ * title key (the costly one) unless the method, or one of its steps, compares it.
+ */
+export function matchKeysOf(
+  record: MarcRecord,
+  chosen?: Pick<ChosenMatchMethod, "method" | "steps">,
+): MatchKey[] {
+  return extractMatchKeys(matchableRecord(record), {
+    titleKey: chosen === undefined || comparedKinds(chosen).has("title-key"),
+  });
+}
+
+/** The kinds of key the chosen method (or each of its steps) compares. */
+function comparedKinds(chosen: Pick<ChosenMatchMethod, "method" | "steps">): Set<MatchKeyKind> {
+  const names = chosen.method === "Multi-step" ? (chosen.steps ?? []) : [chosen.method];
+  return new Set(names.flatMap((n) => MATCH_METHODS[n].kinds));
 }
 
 /**
@@ -94,8 +108,7 @@ export function matchClaims(
   record: MarcRecord,
   keys: readonly MatchKey[] = matchKeysOf(record),
 ): string[] {
-  const names = chosen.method === "Multi-step" ? (chosen.steps ?? []) : [chosen.method];
-  const kinds = new Set(names.flatMap((n) => MATCH_METHODS[n].kinds));
+  const kinds = comparedKinds(chosen);
   const claims = new Set<string>();
   for (const key of keys) {
     if (!kinds.has(key.kind)) continue;

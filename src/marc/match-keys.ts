@@ -561,7 +561,10 @@ function values(field: LooseDataField, code: string): string[] {
  * //  { kind: "issn", value: "0028-0836" }, { kind: "other-system-id", value: "(DLC)2001012345" }]
  * ```
  */
-export function extractMatchKeys(record: MarcRecord): MatchKey[] {
+export function extractMatchKeys(
+  record: MarcRecord,
+  options: ExtractMatchKeysOptions = {},
+): MatchKey[] {
   const sources = gatherSources(record);
   const keys = new KeyList();
   const fields = (tag: string): readonly LooseDataField[] => sources.byTag.get(tag) ?? [];
@@ -609,6 +612,16 @@ export function extractMatchKeys(record: MarcRecord): MatchKey[] {
     for (const value of values(field, "a")) keys.add("standard-id", standardId(field, value));
   }
 
-  keys.add("title-key", titleKeyOf(sources));
+  if (options.titleKey !== false) keys.add("title-key", titleKeyOf(sources));
   return keys.sorted();
+}
+
+/** Options of {@link extractMatchKeys}. */
+export interface ExtractMatchKeysOptions {
+  /**
+   * `false`: no `title-key` (the costliest key, which only Title and author compares), for a
+   * look-up with a method that does not use it.
+   * @default true
+   */
+  readonly titleKey?: boolean;
 }
