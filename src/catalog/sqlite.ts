@@ -234,6 +234,15 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
   private readonly findByKeyStatements = new Map<number, Database.Statement>();
   /** Zone suffixes by zone code, as read (see `createdMmsId`). */
   private readonly suffixes = new Map<string, string>();
+  /** The profile rows last read, by institution and type (see `profileSync`). */
+  private readonly profileRows = new Map<
+    string,
+    { row: IntegrationProfileRow; profile: StoredIntegrationProfile }
+  >();
+  /** Zone rows commits have read (see `committedZone`). */
+  private readonly committedZones = new Map<string, ZoneRow>();
+  /** Import jobs commits have found. */
+  private readonly knownJobs = new Set<number>();
   /** Requests staged by `stageAhead`, until they are committed. */
   private readonly stagedAhead = new WeakMap<CommitRequest, StagedCommit>();
 
@@ -497,9 +506,22 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
     return formatMmsId(sequence, suffix);
   }
 
+  /**
+   * A zone's row for a commit, kept once read: a zone is never changed or removed, and one a
+   * commit sees was committed by `addZone` before it.
+   */
+  private committedZone(code: string): ZoneRow | undefined {
+    let zone = this.committedZones.get(code);
+    if (zone === undefined) {
+      zone = this.zoneRow(code);
+      if (zone) this.committedZones.set(code, zone);
+    }
+    return zone;
+  }
+
   /** The zone a staged create names, and its MMS ID's sequence number's suffix checked. */
   private createdZone(change: StagedCreate): ZoneRow {
-    const zone = this.zoneRow(change.zone);
+    const zone = this.committedZone(change.zone);
     if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
     if (!change.mmsId.endsWith(zone.suffix)) {
       throw new CatalogError(
@@ -519,8 +541,12 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
   private commitStaged(request: StagedCommit): CommitResult {
     const { change, entry, context } = request;
     const now = new Date().toISOString();
-    if (entry && !this.statements.job.get(entry.jobId)) {
-      throw new CatalogError("unknown-job", `no import job ${entry.jobId}`);
+    // A job is never removed: one seen by a commit stays (jobs start in transactions of their own).
+    if (entry && !this.knownJobs.has(entry.jobId)) {
+      if (!this.statements.job.get(entry.jobId)) {
+        throw new CatalogError("unknown-job", `no import job ${entry.jobId}`);
+      }
+      this.knownJobs.add(entry.jobId);
     }
     let mmsId: string | undefined;
     let version: number | undefined;
@@ -548,7 +574,7 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
         ...savedColumns(change.prepared, a, context, now),
       });
       this.unindex(row.id);
-      this.index(row.id, this.zoneRow(row.zone)!, change.prepared);
+      this.index(row.id, this.committedZone(row.zone)!, change.prepared);
       mmsId = row.mms_id;
       version = row.version + 1;
     }
@@ -1173,7 +1199,17 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
 
   private profileSync(institution: string, type: string): StoredIntegrationProfile | undefined {
     const row = this.statements.profile.get(institution, type) as IntegrationProfileRow | undefined;
-    return row ? toIntegrationProfile(row) : undefined;
+    if (!row) return undefined;
+    // Every Connexion export reads its profile: the same row gives the same frozen object, so
+    // what is derived from its settings can be kept by them (see `loadConnexionProfile`).
+    const key = `${institution}\0${type}`;
+    const last = this.profileRows.get(key);
+    if (last?.row.settings === row.settings && last.row.updated === row.updated)
+      return last.profile;
+    const profile = toIntegrationProfile(row);
+    deepFreeze(profile.settings);
+    this.profileRows.set(key, { row, profile: Object.freeze(profile) });
+    return profile;
   }
 
   integrationProfile(
@@ -1287,4 +1323,11 @@ function run<T>(work: () => T): Promise<T> {
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+/** Freezes a value parsed from JSON, all the way down. */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }

@@ -443,6 +443,24 @@ export function describeProfile(profile: StoredProfileSettings): Record<string, 
 }
 
 /**
+ * Settings parsed, by the settings object: a catalog that gives the same frozen object for an
+ * unchanged profile (SQLite) spares each Connexion export the parsing.
+ */
+const parsedSettings = new WeakMap<object, ReturnType<typeof storedProfile>>();
+
+function storedProfileOf(settings: unknown): ReturnType<typeof storedProfile> {
+  if (typeof settings !== "object" || settings === null || !Object.isFrozen(settings)) {
+    return storedProfile(settings);
+  }
+  let parsed = parsedSettings.get(settings);
+  if (!parsed) {
+    parsed = storedProfile(settings);
+    parsedSettings.set(settings, parsed);
+  }
+  return parsed;
+}
+
+/**
  * An institution's stored OCLC Connexion profile: `undefined` when it has none, an error line
  * when the stored settings no longer pass (written by another marcgate, or damaged).
  */
@@ -452,7 +470,7 @@ export async function loadConnexionProfile(
 ): Promise<{ readonly profile: StoredProfileSettings } | { readonly error: string } | undefined> {
   const stored = await catalog.integrationProfile(institution, CONNEXION_INTEGRATION_TYPE);
   if (!stored) return undefined;
-  const parsed = storedProfile(stored.settings);
+  const parsed = storedProfileOf(stored.settings);
   if ("errors" in parsed) {
     return {
       error: `the OCLC Connexion profile of ${institution} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
