@@ -70,10 +70,21 @@ export function matchKeysOf(
   });
 }
 
+/** {@link comparedKinds} by method (and steps), as computed: a profile names few. */
+const COMPARED_KINDS = new Map<string, ReadonlySet<MatchKeyKind>>();
+
 /** The kinds of key the chosen method (or each of its steps) compares. */
-function comparedKinds(chosen: Pick<ChosenMatchMethod, "method" | "steps">): Set<MatchKeyKind> {
+function comparedKinds(
+  chosen: Pick<ChosenMatchMethod, "method" | "steps">,
+): ReadonlySet<MatchKeyKind> {
   const names = chosen.method === "Multi-step" ? (chosen.steps ?? []) : [chosen.method];
-  return new Set(names.flatMap((n) => MATCH_METHODS[n].kinds));
+  const id = names.join("\n");
+  let kinds = COMPARED_KINDS.get(id);
+  if (!kinds) {
+    kinds = new Set(names.flatMap((n) => MATCH_METHODS[n].kinds));
+    COMPARED_KINDS.set(id, kinds);
+  }
+  return kinds;
 }
 
 /**

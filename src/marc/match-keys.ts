@@ -94,10 +94,24 @@ function clean(value: string): string {
 
 const WHITESPACE = /\s+/g;
 
+/** Whether a field read from anywhere has the shape of a data field (the usual case). */
+function wellFormed(field: object, raw: unknown[]): field is LooseDataField {
+  const { ind1, ind2 } = field as { ind1?: unknown; ind2?: unknown };
+  if (typeof ind1 !== "string" || typeof ind2 !== "string") return false;
+  for (const s of raw) {
+    if (typeof s !== "object" || s === null) return false;
+    const { code, value } = s as { code?: unknown; value?: unknown };
+    if (typeof code !== "string" || typeof value !== "string") return false;
+  }
+  return true;
+}
+
 /** Reads a possibly malformed data field; `undefined` when it has no usable subfields. */
 function looseDataField(tag: string, field: object): LooseDataField | undefined {
   const raw: unknown = (field as { subfields?: unknown }).subfields;
   if (!Array.isArray(raw)) return undefined;
+  // A well-formed field is read as it is; only a malformed one is copied, without its bad parts.
+  if (wellFormed(field, raw as unknown[])) return field;
   const subfields: LooseSubfield[] = [];
   for (const s of raw as unknown[]) {
     if (typeof s !== "object" || s === null) continue;
