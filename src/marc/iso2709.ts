@@ -925,7 +925,7 @@ function encodeFields(record: MarcRecord, options: Iso2709WriteOptions): Buffer 
     if (!oneByte && encoding === "latin1" && ABOVE_LATIN1.test(text)) {
       return `field ${field.tag} holds a character above U+00FF in a record kept as MARC-8 bytes (leader/09 blank)`;
     }
-    const length = oneByte ? text.length : Buffer.byteLength(text, "utf8");
+    const length = oneByte || encoding === "latin1" ? text.length : Buffer.byteLength(text, "utf8");
     if (length > 9999) return `field ${field.tag} is ${length} bytes; ISO 2709 allows 9999`;
     directory +=
       field.tag.slice(0, 3).padEnd(3, " ") +

@@ -584,4 +584,25 @@ describe("writeIso2709", () => {
       "field 245 holds a character above U+00FF in a record kept as MARC-8 bytes (leader/09 blank)",
     );
   });
+
+  test("with marc8: keep, a field's length is its characters, one byte each, even beside a field it refuses", () => {
+    // 6,000 × é: 6,000 bytes kept as MARC-8 (12,000 in UTF-8, over the 9,999 a field may have).
+    const note = { code: "a", value: "é".repeat(6000) };
+    const record: MarcRecord = {
+      leader: "00000nam  2200000 a 4500",
+      fields: [{ tag: "500", ind1: " ", ind2: " ", subfields: [note] }],
+    };
+    assert.equal(iso2709Fits(record, { marc8: "keep" }), undefined);
+    const refused: MarcRecord = {
+      ...record,
+      fields: [
+        ...record.fields,
+        { tag: "245", ind1: "0", ind2: "0", subfields: [{ code: "a", value: "中" }] },
+      ],
+    };
+    assert.equal(
+      iso2709Fits(refused, { marc8: "keep" }),
+      "field 245 holds a character above U+00FF in a record kept as MARC-8 bytes (leader/09 blank)",
+    );
+  });
 });
