@@ -232,15 +232,13 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
   readonly engine = "sqlite";
   private readonly statements;
   private readonly findByKeyStatements = new Map<number, Database.Statement>();
-  /** Zone suffixes by zone code, as read (see `createdMmsId`). */
-  private readonly suffixes = new Map<string, string>();
+  /** Zone rows by code, as read (see `zoneRow`). */
+  private readonly zoneRows = new Map<string, ZoneRow>();
   /** The profile rows last read, by institution and type (see `profileSync`). */
   private readonly profileRows = new Map<
     string,
     { row: IntegrationProfileRow; profile: StoredIntegrationProfile }
   >();
-  /** Zone rows commits have read (see `committedZone`). */
-  private readonly committedZones = new Map<string, ZoneRow>();
   /** Import jobs commits have found. */
   private readonly knownJobs = new Set<number>();
   /** Requests staged by `stageAhead`, until they are committed. */
@@ -358,8 +356,17 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
     };
   }
 
+  /**
+   * A zone's row, kept once read: a zone is never changed or removed (exports and commits look
+   * their zone up every time). A zone not found is not kept: another process may add it.
+   */
   private zoneRow(code: string): ZoneRow | undefined {
-    return this.statements.zone.get(code) as ZoneRow | undefined;
+    let zone = this.zoneRows.get(code);
+    if (zone === undefined) {
+      zone = this.statements.zone.get(code) as ZoneRow | undefined;
+      if (zone) this.zoneRows.set(code, zone);
+    }
+    return zone;
   }
 
   /** Takes `count` numbers from a counter (inside the caller's transaction); returns the first. */
@@ -392,7 +399,8 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
           network ?? null,
           new Date().toISOString(),
         );
-        return toZone(this.zoneRow(code)!);
+        // Read past the kept rows: this transaction may yet roll back.
+        return toZone(this.statements.zone.get(code) as ZoneRow);
       })
       .immediate();
   }
@@ -494,34 +502,16 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
     return stageCommit(request, this.createdMmsId(change.zone, sequence ?? this.nextValue("mms")));
   }
 
-  /** The MMS ID of a new record in a zone (a zone's suffix never changes, so it is kept). */
+  /** The MMS ID of a new record in a zone. */
   private createdMmsId(zoneCode: string, sequence: number): string {
-    let suffix = this.suffixes.get(zoneCode);
-    if (suffix === undefined) {
-      const zone = this.zoneRow(zoneCode);
-      if (!zone) throw new CatalogError("unknown-zone", `no zone ${zoneCode}`);
-      suffix = zone.suffix;
-      this.suffixes.set(zoneCode, suffix);
-    }
-    return formatMmsId(sequence, suffix);
-  }
-
-  /**
-   * A zone's row for a commit, kept once read: a zone is never changed or removed, and one a
-   * commit sees was committed by `addZone` before it.
-   */
-  private committedZone(code: string): ZoneRow | undefined {
-    let zone = this.committedZones.get(code);
-    if (zone === undefined) {
-      zone = this.zoneRow(code);
-      if (zone) this.committedZones.set(code, zone);
-    }
-    return zone;
+    const zone = this.zoneRow(zoneCode);
+    if (!zone) throw new CatalogError("unknown-zone", `no zone ${zoneCode}`);
+    return formatMmsId(sequence, zone.suffix);
   }
 
   /** The zone a staged create names, and its MMS ID's sequence number's suffix checked. */
   private createdZone(change: StagedCreate): ZoneRow {
-    const zone = this.committedZone(change.zone);
+    const zone = this.zoneRow(change.zone);
     if (!zone) throw new CatalogError("unknown-zone", `no zone ${change.zone}`);
     if (!change.mmsId.endsWith(zone.suffix)) {
       throw new CatalogError(
@@ -574,7 +564,7 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
         ...savedColumns(change.prepared, a, context, now),
       });
       this.unindex(row.id);
-      this.index(row.id, this.committedZone(row.zone)!, change.prepared);
+      this.index(row.id, this.zoneRow(row.zone)!, change.prepared);
       mmsId = row.mms_id;
       version = row.version + 1;
     }

@@ -58,8 +58,6 @@ export class ConnexionGateway {
   /** HMAC of (institution, password) under a key of this process → the hash it matched. */
   private readonly verified = new Map<string, string>();
   private readonly cacheKey = randomBytes(32);
-  /** Zones by logon ID, as found (see `institution`). */
-  private readonly zones = new Map<string, Zone>();
   private readonly now: () => Date;
 
   constructor(
@@ -163,7 +161,7 @@ export class ConnexionGateway {
     logonId: string,
     password: string,
   ): Promise<{ institution: Zone; profile: StoredProfileSettings } | undefined> {
-    const institution = await this.institution(logonId);
+    const institution = await this.catalog.zone(logonId);
     if (!institution || institution.kind !== "institution") return undefined;
     const loaded = await loadConnexionProfile(this.catalog, institution.code);
     if (!loaded) return undefined;
@@ -181,15 +179,6 @@ export class ConnexionGateway {
       this.verified.set(cacheKey, profile.passwordHash);
     }
     return { institution, profile };
-  }
-
-  /** The zone a logon ID names; zones found are kept (a zone never changes once added). */
-  private async institution(logonId: string): Promise<Zone | undefined> {
-    const known = this.zones.get(logonId);
-    if (known) return known;
-    const zone = await this.catalog.zone(logonId);
-    if (zone) this.zones.set(logonId, zone);
-    return zone;
   }
 
   /** The institution's job for today's Connexion exports (one per institution, day and server run). */
