@@ -56,6 +56,39 @@ export interface AccountStore {
   removeAccessKey(hash: string): Promise<void>;
 }
 
+/**
+ * The account methods of a catalog, handed on to its engine's store (`sqliteAccounts`,
+ * `postgresAccounts`): both catalogs extend it.
+ */
+export abstract class DelegatedAccounts implements AccountStore {
+  constructor(private readonly accounts: AccountStore) {}
+
+  addUser(user: { name: string; role: UserRole; passwordHash: string }): Promise<User> {
+    return this.accounts.addUser(user);
+  }
+  user(name: string): Promise<User | undefined> {
+    return this.accounts.user(name);
+  }
+  users(): Promise<User[]> {
+    return this.accounts.users();
+  }
+  updateUser(name: string, change: { role?: UserRole; passwordHash?: string }): Promise<User> {
+    return this.accounts.updateUser(name, change);
+  }
+  addAccessKey(key: Omit<AccessKey, "created">): Promise<AccessKey> {
+    return this.accounts.addAccessKey(key);
+  }
+  accessKey(hash: string): Promise<AccessKey | undefined> {
+    return this.accounts.accessKey(hash);
+  }
+  accessKeys(user: string, kind: AccessKey["kind"]): Promise<AccessKey[]> {
+    return this.accounts.accessKeys(user, kind);
+  }
+  removeAccessKey(hash: string): Promise<void> {
+    return this.accounts.removeAccessKey(hash);
+  }
+}
+
 /** Why a user cannot be created with this name or role; `undefined` when it can. */
 export function checkUser(user: { name: string; role: string }): string | undefined {
   if (!/^[A-Za-z0-9._@-]{1,64}$/.test(user.name)) {

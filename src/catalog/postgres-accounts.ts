@@ -1,46 +1,8 @@
 /** The PostgreSQL side of {@link AccountStore} (migration 5). */
 import { DatabaseError, type Pool } from "pg";
-import {
-  checkUser,
-  type AccessKey,
-  type AccountStore,
-  type User,
-  type UserRole,
-} from "./accounts.js";
+import { checkUser, type AccountStore, type User } from "./accounts.js";
 import { CatalogError } from "./catalog.js";
-
-interface UserRow {
-  name: string;
-  role: UserRole;
-  password_hash: string;
-  created: Date;
-}
-
-interface KeyRow {
-  hash: string;
-  kind: AccessKey["kind"];
-  user_name: string;
-  label: string;
-  csrf: string | null;
-  created: Date;
-  expires: Date | null;
-}
-
-function toUser(row: UserRow): User {
-  return { name: row.name, role: row.role, passwordHash: row.password_hash, created: row.created };
-}
-
-function toKey(row: KeyRow): AccessKey {
-  return {
-    hash: row.hash,
-    kind: row.kind,
-    user: row.user_name,
-    label: row.label,
-    ...(row.csrf !== null ? { csrf: row.csrf } : {}),
-    created: row.created,
-    ...(row.expires !== null ? { expires: row.expires } : {}),
-  };
-}
+import { toKey, toUser, type KeyRow, type UserRow } from "./rows.js";
 
 const USER_COLUMNS = "name, role, password_hash, created";
 const KEY_COLUMNS = "hash, kind, user_name, label, csrf, created, expires";

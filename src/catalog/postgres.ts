@@ -52,7 +52,7 @@ import {
   UNDO_ACTION,
 } from "./undo.js";
 import { postgresAccounts } from "./postgres-accounts.js";
-import type { AccessKey, AccountStore, User, UserRole } from "./accounts.js";
+import { DelegatedAccounts } from "./accounts.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
@@ -368,13 +368,12 @@ interface NewRecord {
   readonly prepared: PreparedRecord;
 }
 
-class PostgresCatalog implements Catalog {
+/** The account methods come from `DelegatedAccounts` (the store is in ./postgres-accounts.ts). */
+class PostgresCatalog extends DelegatedAccounts implements Catalog {
   readonly engine = "postgres";
 
-  private readonly accounts: AccountStore;
-
   constructor(private readonly pool: Pool) {
-    this.accounts = postgresAccounts(pool);
+    super(postgresAccounts(pool));
   }
 
   private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -1312,32 +1311,6 @@ class PostgresCatalog implements Catalog {
   async compact(): Promise<void> {
     // The tables bulk writes change (unqualified: the catalog's schema, by its search_path).
     await this.pool.query("ANALYZE records, match_keys, job_records, record_versions");
-  }
-
-  // Accounts (migration 5): {@link AccountStore}, in ./postgres-accounts.ts.
-  addUser(user: { name: string; role: UserRole; passwordHash: string }): Promise<User> {
-    return this.accounts.addUser(user);
-  }
-  user(name: string): Promise<User | undefined> {
-    return this.accounts.user(name);
-  }
-  users(): Promise<User[]> {
-    return this.accounts.users();
-  }
-  updateUser(name: string, change: { role?: UserRole; passwordHash?: string }): Promise<User> {
-    return this.accounts.updateUser(name, change);
-  }
-  addAccessKey(key: Omit<AccessKey, "created">): Promise<AccessKey> {
-    return this.accounts.addAccessKey(key);
-  }
-  accessKey(hash: string): Promise<AccessKey | undefined> {
-    return this.accounts.accessKey(hash);
-  }
-  accessKeys(user: string, kind: AccessKey["kind"]): Promise<AccessKey[]> {
-    return this.accounts.accessKeys(user, kind);
-  }
-  removeAccessKey(hash: string): Promise<void> {
-    return this.accounts.removeAccessKey(hash);
   }
 
   close(): Promise<void> {

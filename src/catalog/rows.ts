@@ -20,6 +20,7 @@ import {
   type StoredRecord,
   type Zone,
 } from "./catalog.js";
+import type { AccessKey, User, UserRole } from "./accounts.js";
 import type { FullAttributes } from "./prepare.js";
 import { decodeStoredMarc } from "./stored-marc.js";
 
@@ -347,4 +348,42 @@ export function checkLocalFields(
     );
   }
   return current + 1;
+}
+
+export interface UserRow {
+  name: string;
+  role: UserRole;
+  password_hash: string;
+  created: Time;
+}
+
+export interface KeyRow {
+  hash: string;
+  kind: AccessKey["kind"];
+  user_name: string;
+  label: string;
+  csrf: string | null;
+  created: Time;
+  expires: Time | null;
+}
+
+export function toUser(row: UserRow): User {
+  return {
+    name: row.name,
+    role: row.role,
+    passwordHash: row.password_hash,
+    created: toDate(row.created),
+  };
+}
+
+export function toKey(row: KeyRow): AccessKey {
+  return {
+    hash: row.hash,
+    kind: row.kind,
+    user: row.user_name,
+    label: row.label,
+    ...(row.csrf !== null ? { csrf: row.csrf } : {}),
+    created: toDate(row.created),
+    ...(row.expires !== null ? { expires: toDate(row.expires) } : {}),
+  };
 }

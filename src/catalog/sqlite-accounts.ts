@@ -1,51 +1,8 @@
 /** The SQLite side of {@link AccountStore} (migration 5), on the catalog's connection. */
 import type Database from "better-sqlite3";
-import {
-  checkUser,
-  type AccessKey,
-  type AccountStore,
-  type User,
-  type UserRole,
-} from "./accounts.js";
+import { checkUser, type AccountStore, type User } from "./accounts.js";
 import { CatalogError } from "./catalog.js";
-
-interface UserRow {
-  name: string;
-  role: UserRole;
-  password_hash: string;
-  created: string;
-}
-
-interface KeyRow {
-  hash: string;
-  kind: AccessKey["kind"];
-  user_name: string;
-  label: string;
-  csrf: string | null;
-  created: string;
-  expires: string | null;
-}
-
-function toUser(row: UserRow): User {
-  return {
-    name: row.name,
-    role: row.role,
-    passwordHash: row.password_hash,
-    created: new Date(row.created),
-  };
-}
-
-function toKey(row: KeyRow): AccessKey {
-  return {
-    hash: row.hash,
-    kind: row.kind,
-    user: row.user_name,
-    label: row.label,
-    ...(row.csrf !== null ? { csrf: row.csrf } : {}),
-    created: new Date(row.created),
-    ...(row.expires !== null ? { expires: new Date(row.expires) } : {}),
-  };
-}
+import { toKey, toUser, type KeyRow, type UserRow } from "./rows.js";
 
 /** The account methods of the SQLite catalog (synchronous work wrapped in promises). */
 export function sqliteAccounts(db: Database.Database): AccountStore {

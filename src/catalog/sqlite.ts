@@ -44,7 +44,7 @@ import {
   UNDO_ACTION,
 } from "./undo.js";
 import { sqliteAccounts } from "./sqlite-accounts.js";
-import type { AccessKey, AccountStore, User, UserRole } from "./accounts.js";
+import { DelegatedAccounts } from "./accounts.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
@@ -228,7 +228,8 @@ function jobRecordOf(row: JobRecordRow): JobRecord {
   return toJobRecord(row, JSON.parse(row.messages) as string[], JSON.parse(row.log) as unknown);
 }
 
-class SqliteCatalog implements Catalog, SqliteWriterConnection {
+/** The account methods come from `DelegatedAccounts` (the store is in ./sqlite-accounts.ts). */
+class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterConnection {
   readonly engine = "sqlite";
   private readonly statements;
   private readonly findByKeyStatements = new Map<number, Database.Statement>();
@@ -244,14 +245,12 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
   /** Requests staged by `stageAhead`, until they are committed. */
   private readonly stagedAhead = new WeakMap<CommitRequest, StagedCommit>();
 
-  private readonly accounts: AccountStore;
-
   constructor(
     private readonly db: Database.Database,
     /** Where commits run, when not on this connection. */
     private readonly writer?: SqliteWriterThread,
   ) {
-    this.accounts = sqliteAccounts(db);
+    super(sqliteAccounts(db));
     const p = (sql: string): Database.Statement => db.prepare(sql);
     this.statements = {
       zone: p("SELECT * FROM zones WHERE code = ?"),
@@ -1236,32 +1235,6 @@ class SqliteCatalog implements Catalog, SqliteWriterConnection {
         .immediate();
       this.db.pragma("optimize");
     });
-  }
-
-  // Accounts (migration 5): {@link AccountStore}, in ./sqlite-accounts.ts.
-  addUser(user: { name: string; role: UserRole; passwordHash: string }): Promise<User> {
-    return this.accounts.addUser(user);
-  }
-  user(name: string): Promise<User | undefined> {
-    return this.accounts.user(name);
-  }
-  users(): Promise<User[]> {
-    return this.accounts.users();
-  }
-  updateUser(name: string, change: { role?: UserRole; passwordHash?: string }): Promise<User> {
-    return this.accounts.updateUser(name, change);
-  }
-  addAccessKey(key: Omit<AccessKey, "created">): Promise<AccessKey> {
-    return this.accounts.addAccessKey(key);
-  }
-  accessKey(hash: string): Promise<AccessKey | undefined> {
-    return this.accounts.accessKey(hash);
-  }
-  accessKeys(user: string, kind: AccessKey["kind"]): Promise<AccessKey[]> {
-    return this.accounts.accessKeys(user, kind);
-  }
-  removeAccessKey(hash: string): Promise<void> {
-    return this.accounts.removeAccessKey(hash);
   }
 
   async close(): Promise<void> {
