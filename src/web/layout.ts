@@ -44,6 +44,48 @@ export function postButton(
   </form>`;
 }
 
+/** One column of a {@link dataTable}: its heading, and its cell for an item. */
+export interface Column<T> {
+  readonly heading: string;
+  readonly cell: (item: T) => HtmlValue;
+}
+
+/**
+ * A table of items: a header row of the columns' headings, a row per item, and when there are
+ * none, one muted row saying `empty`. A column given as `false` is left out (one only some roles
+ * see is `canX && { … }`).
+ */
+export function dataTable<T>(
+  columns: readonly (Column<T> | false)[],
+  items: readonly T[],
+  options: { readonly empty?: string; readonly caption?: Html } = {},
+): Html {
+  const shown = columns.filter((c): c is Column<T> => c !== false);
+  return html`<table>
+    ${options.caption}
+    <thead>
+      <tr>
+        ${shown.map((c) => html`<th scope="col">${c.heading}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${items.map(
+        (item) =>
+          html`<tr>
+            ${shown.map((c) => html`<td>${c.cell(item)}</td>`)}
+          </tr>`,
+      )}
+      ${
+        items.length === 0 && options.empty !== undefined
+          ? html`<tr>
+              <td colspan="${shown.length}" class="muted">${options.empty}</td>
+            </tr>`
+          : ""
+      }
+    </tbody>
+  </table>`;
+}
+
 const NAV: readonly { path: string; label: string; admin?: boolean }[] = [
   { path: "/search", label: "Repository search" },
   { path: "/jobs", label: "Import jobs" },

@@ -11,12 +11,17 @@ import { decodeIso2709 } from "../../marc/iso2709.js";
 import { writeMnemonic } from "../../marc/mnemonic.js";
 import { may } from "../auth.js";
 import { html, type Html } from "../html.js";
-import { csrfField, page, postButton, when, type PageContext } from "../layout.js";
+import { csrfField, dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
+
+/** The sum of counts by reason (none: 0). */
+function sum(counts: Readonly<Record<string, number>> | undefined): number {
+  return Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
+}
 
 function byReason(counts: Readonly<Record<string, number>>): Html {
   const entries = Object.entries(counts);
-  const total = entries.reduce((n, [, c]) => n + c, 0);
+  const total = sum(counts);
   return html`${total}${entries.length > 0 ? html` <span class="muted">(${entries.map(([k, n]) => `${k} ${n}`).join(", ")})</span>` : ""}`;
 }
 
@@ -100,55 +105,33 @@ export function register(app: FastifyInstance, web: Web): void {
           The last ${jobs.length} jobs of ${ctx.institution.code} (Connexion exports: one job per
           day).
         </p>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Job</th>
-              <th scope="col">Source</th>
-              <th scope="col">Started</th>
-              <th scope="col">Finished</th>
-              <th scope="col">Received</th>
-              <th scope="col">New</th>
-              <th scope="col">Merged</th>
-              <th scope="col">Overlaid</th>
-              <th scope="col">Unchanged</th>
-              <th scope="col">Skipped</th>
-              <th scope="col">Held</th>
-              <th scope="col">Failed</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${jobs.map((j, i) => {
-              const r = reports[i];
-              const sum = (c: Readonly<Record<string, number>> | undefined): number =>
-                Object.values(c ?? {}).reduce((a, b) => a + b, 0);
-              return html`<tr>
-                <td>
-                  <a href="/jobs/${String(j.id)}">job ${j.id}</a>
-                  <div class="muted">${j.description}</div>
-                </td>
-                <td>${j.source}</td>
-                <td>${when(j.started)}</td>
-                <td>${when(j.finished) || "open"}</td>
-                <td>${r?.received ?? 0}</td>
-                <td>${r?.created ?? 0}</td>
-                <td>${r?.merged ?? 0}</td>
-                <td>${r?.overlaid ?? 0}</td>
-                <td>${r?.unchanged ?? 0}</td>
-                <td>${sum(r?.skipped)}</td>
-                <td>${sum(r?.heldForReview) + (r?.rejectedByValidation ?? 0)}</td>
-                <td>${sum(r?.failed)}</td>
-              </tr>`;
-            })}
-            ${
-              jobs.length === 0
-                ? html`<tr>
-                    <td colspan="12" class="muted">No jobs yet.</td>
-                  </tr>`
-                : ""
-            }
-          </tbody>
-        </table>`,
+        ${dataTable(
+          [
+            {
+              heading: "Job",
+              cell: ({ job }) =>
+                html`<a href="/jobs/${String(job.id)}">job ${job.id}</a>
+                  <div class="muted">${job.description}</div>`,
+            },
+            { heading: "Source", cell: ({ job }) => job.source },
+            { heading: "Started", cell: ({ job }) => when(job.started) },
+            { heading: "Finished", cell: ({ job }) => when(job.finished) || "open" },
+            { heading: "Received", cell: ({ report }) => report?.received ?? 0 },
+            { heading: "New", cell: ({ report }) => report?.created ?? 0 },
+            { heading: "Merged", cell: ({ report }) => report?.merged ?? 0 },
+            { heading: "Overlaid", cell: ({ report }) => report?.overlaid ?? 0 },
+            { heading: "Unchanged", cell: ({ report }) => report?.unchanged ?? 0 },
+            { heading: "Skipped", cell: ({ report }) => sum(report?.skipped) },
+            {
+              heading: "Held",
+              cell: ({ report }) =>
+                sum(report?.heldForReview) + (report?.rejectedByValidation ?? 0),
+            },
+            { heading: "Failed", cell: ({ report }) => sum(report?.failed) },
+          ],
+          jobs.map((job, i) => ({ job, report: reports[i] })),
+          { empty: "No jobs yet." },
+        )}`,
     );
   });
   pageRoute(app, web, "GET", "/jobs/:id", "view", async (ctx, request) => {
@@ -167,29 +150,22 @@ export function register(app: FastifyInstance, web: Web): void {
         </p>
         ${reportCounters(report)}
         <h2>Records</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Received</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Record</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows.map(
-              (r) =>
-                html`<tr>
-                  <td><a href="/jobs/${String(id)}/rows/${String(r.id)}">#${r.id}</a></td>
-                  <td>${when(r.received)}</td>
-                  <td>${outcomeBadge(r)}</td>
-                  <td>${r.messages.join(" ")}</td>
-                  <td>${r.mmsId ? html`<a href="/records/${r.mmsId}">${r.mmsId}</a>` : ""}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
+        ${dataTable(
+          [
+            {
+              heading: "Row",
+              cell: (r) => html`<a href="/jobs/${String(id)}/rows/${String(r.id)}">#${r.id}</a>`,
+            },
+            { heading: "Received", cell: (r) => when(r.received) },
+            { heading: "Outcome", cell: outcomeBadge },
+            { heading: "Reason", cell: (r) => r.messages.join(" ") },
+            {
+              heading: "Record",
+              cell: (r) => (r.mmsId ? html`<a href="/records/${r.mmsId}">${r.mmsId}</a>` : ""),
+            },
+          ],
+          rows,
+        )}
         ${
           canCatalog
             ? html`<h2>Undo</h2>
@@ -233,23 +209,13 @@ export function register(app: FastifyInstance, web: Web): void {
             : ""
         }
         <h2>Decision log</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Stage</th>
-              <th scope="col">What happened</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${log.map(
-              (e) =>
-                html`<tr>
-                  <td>${e.stage}</td>
-                  <td>${e.message}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
+        ${dataTable(
+          [
+            { heading: "Stage", cell: (e) => e.stage },
+            { heading: "What happened", cell: (e) => e.message },
+          ],
+          log,
+        )}
         <h2>The record as received (${row.raw.length} bytes)</h2>
         <div class="card"><pre>${rawText(row)}</pre></div>`,
     );
@@ -277,40 +243,26 @@ export function register(app: FastifyInstance, web: Web): void {
           Records of ${ctx.institution.code} held for review (several matches, a locked record, a
           validation error), oldest first.
         </p>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Received</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Candidates</th>
-              ${canCatalog ? html`<th scope="col">Resolve</th>` : ""}
-            </tr>
-          </thead>
-          <tbody>
-            ${queue.map(
-              (r) =>
-                html`<tr>
-                  <td>
-                    <a href="/jobs/${String(r.jobId)}/rows/${String(r.id)}"
-                      >job ${r.jobId} #${r.id}</a
-                    >
-                  </td>
-                  <td>${when(r.received)}</td>
-                  <td>${r.reasonCode ?? ""}: ${r.messages.join(" ")}</td>
-                  <td>${heldCandidates(r).map((c) => html`<a href="/records/${c}">${c}</a> `)}</td>
-                  ${canCatalog ? html`<td>${forceForm(ctx, r)}</td>` : ""}
-                </tr>`,
-            )}
-            ${
-              queue.length === 0
-                ? html`<tr>
-                    <td colspan="5" class="muted">Nothing waits for review.</td>
-                  </tr>`
-                : ""
-            }
-          </tbody>
-        </table>`,
+        ${dataTable(
+          [
+            {
+              heading: "Row",
+              cell: (r) =>
+                html`<a href="/jobs/${String(r.jobId)}/rows/${String(r.id)}"
+                  >job ${r.jobId} #${r.id}</a
+                >`,
+            },
+            { heading: "Received", cell: (r) => when(r.received) },
+            { heading: "Reason", cell: (r) => `${r.reasonCode ?? ""}: ${r.messages.join(" ")}` },
+            {
+              heading: "Candidates",
+              cell: (r) => heldCandidates(r).map((c) => html`<a href="/records/${c}">${c}</a> `),
+            },
+            canCatalog && { heading: "Resolve", cell: (r) => forceForm(ctx, r) },
+          ],
+          queue,
+          { empty: "Nothing waits for review." },
+        )}`,
     );
   });
   pageRoute(app, web, "POST", "/review/:row/force", "catalog", async (ctx, request, reply) => {

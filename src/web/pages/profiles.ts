@@ -12,7 +12,7 @@ import { BUILT_IN_PROFILES } from "../../validation/profile.js";
 import { PREDEFINED_MERGE_METHODS } from "../../rules/predefined-merge.js";
 import { may } from "../auth.js";
 import { html, type Html, type HtmlValue } from "../html.js";
-import { csrfField, page, when, type PageContext } from "../layout.js";
+import { csrfField, dataTable, page, when, type PageContext } from "../layout.js";
 import {
   checkStoredFile,
   currentProfile,
@@ -309,43 +309,30 @@ export function register(app: FastifyInstance, web: Web): void {
           Connexion profile should be configured.
         </p>
         ${current.error ? html`<div class="flash error" role="alert">${current.error}</div>` : ""}
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Code</th>
-              <th scope="col">Name</th>
-              <th scope="col">Integration type</th>
-              <th scope="col">Updated</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${
-              profiles.length === 0
-                ? html`<tr>
-                    <td colspan="5" class="muted">No integration profiles yet.</td>
-                  </tr>`
-                : ""
-            }
-            ${profiles.map((p) => {
-              const settings = p.settings as { name?: unknown };
-              return html`<tr>
-                <td>${p.code}</td>
-                <td>${typeof settings.name === "string" ? settings.name : ""}</td>
-                <td>${p.type}</td>
-                <td>${when(p.updated)}</td>
-                <td>
-                  ${
-                    p.type === CONNEXION_INTEGRATION_TYPE
-                      ? html`<a href="/profiles/connexion">View</a
-                          >${admin ? html` · <a href="/profiles/edit">Edit</a>` : ""}`
-                      : ""
-                  }
-                </td>
-              </tr>`;
-            })}
-          </tbody>
-        </table>
+        ${dataTable(
+          [
+            { heading: "Code", cell: (p) => p.code },
+            {
+              heading: "Name",
+              cell: (p) => {
+                const settings = p.settings as { name?: unknown };
+                return typeof settings.name === "string" ? settings.name : "";
+              },
+            },
+            { heading: "Integration type", cell: (p) => p.type },
+            { heading: "Updated", cell: (p) => when(p.updated) },
+            {
+              heading: "Actions",
+              cell: (p) =>
+                p.type === CONNEXION_INTEGRATION_TYPE
+                  ? html`<a href="/profiles/connexion">View</a
+                      >${admin ? html` · <a href="/profiles/edit">Edit</a>` : ""}`
+                  : "",
+            },
+          ],
+          profiles,
+          { empty: "No integration profiles yet." },
+        )}
         ${admin && !current.profile ? html`<p><a class="button" href="/profiles/new">Add External System</a></p>` : ""}`,
     );
   });

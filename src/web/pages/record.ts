@@ -11,7 +11,7 @@ import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.
 import { isControlField, type MarcRecord } from "../../marc/record.js";
 import { may } from "../auth.js";
 import { html, type Html } from "../html.js";
-import { page, postButton, when, type PageContext } from "../layout.js";
+import { dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
 import { DOWNLOADS, diffRecords, encodeRecord } from "../service.js";
 
@@ -56,61 +56,57 @@ function versionsTable(
           version ${v.version}
         </option>`,
     );
-  return html`<table>
-      <thead>
-        <tr>
-          <th scope="col">Version</th>
-          <th scope="col">Saved by</th>
-          <th scope="col">When</th>
-          <th scope="col">Action</th>
-          <th scope="col">Job</th>
-          <th scope="col">Brief level</th>
-          ${canRestore ? html`<th scope="col">Restore</th>` : ""}
-        </tr>
-      </thead>
-      <tbody>
-        ${[...versions].reverse().map(
-          (v) =>
-            html`<tr>
-              <td>${v.version}${v.version === record.version ? " (current)" : ""}</td>
-              <td>${v.savedBy}</td>
-              <td>${when(v.savedAt)}</td>
-              <td>${v.action}</td>
-              <td>
-                ${v.jobId !== undefined ? html`<a href="/jobs/${String(v.jobId)}">job ${v.jobId}</a>` : ""}
-              </td>
-              <td>${v.briefLevel}</td>
-              ${
-                canRestore
-                  ? html`<td>
-                      ${v.version === record.version ? "" : postButton(ctx, `/records/${record.mmsId}/restore`, `Restore version ${v.version}`, { version: String(v.version) }, "secondary")}
-                    </td>`
-                  : ""
-              }
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    ${
-      versions.length > 1
-        ? html`<form
-            method="get"
-            action="/records/${record.mmsId}/diff"
-            class="row"
-            style="margin-top:.5rem"
-          >
-            <label for="diff-a">Compare</label
-            ><select id="diff-a" name="a">
-              ${options(versions[versions.length - 2]!.version)}
-            </select>
-            <label for="diff-b">with</label
-            ><select id="diff-b" name="b">
-              ${options(versions[versions.length - 1]!.version)}
-            </select>
-            <button type="submit" class="secondary">Show the differences</button>
-          </form>`
-        : ""
-    }`;
+  return html`${dataTable(
+    [
+      {
+        heading: "Version",
+        cell: (v) => `${v.version}${v.version === record.version ? " (current)" : ""}`,
+      },
+      { heading: "Saved by", cell: (v) => v.savedBy },
+      { heading: "When", cell: (v) => when(v.savedAt) },
+      { heading: "Action", cell: (v) => v.action },
+      {
+        heading: "Job",
+        cell: (v) =>
+          v.jobId !== undefined ? html`<a href="/jobs/${String(v.jobId)}">job ${v.jobId}</a>` : "",
+      },
+      { heading: "Brief level", cell: (v) => v.briefLevel },
+      canRestore && {
+        heading: "Restore",
+        cell: (v) =>
+          v.version === record.version
+            ? ""
+            : postButton(
+                ctx,
+                `/records/${record.mmsId}/restore`,
+                `Restore version ${v.version}`,
+                { version: String(v.version) },
+                "secondary",
+              ),
+      },
+    ],
+    [...versions].reverse(),
+  )}
+  ${
+    versions.length > 1
+      ? html`<form
+          method="get"
+          action="/records/${record.mmsId}/diff"
+          class="row"
+          style="margin-top:.5rem"
+        >
+          <label for="diff-a">Compare</label
+          ><select id="diff-a" name="a">
+            ${options(versions[versions.length - 2]!.version)}
+          </select>
+          <label for="diff-b">with</label
+          ><select id="diff-b" name="b">
+            ${options(versions[versions.length - 1]!.version)}
+          </select>
+          <button type="submit" class="secondary">Show the differences</button>
+        </form>`
+      : ""
+  }`;
 }
 
 async function recordPage(

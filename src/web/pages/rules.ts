@@ -14,7 +14,7 @@ import { normalize, type RuleLogEntry } from "../../rules/normalize.js";
 import { parseRules } from "../../rules/parser.js";
 import { may } from "../auth.js";
 import { html, type Html } from "../html.js";
-import { csrfField, page, type PageContext } from "../layout.js";
+import { csrfField, dataTable, page, type PageContext } from "../layout.js";
 import {
   checkStoredFile,
   currentProfile,
@@ -110,29 +110,19 @@ function tryForm(ctx: PageContext, rules: string, record: string): Html {
 }
 
 function logTable(log: readonly RuleLogEntry[]): Html {
-  return html`<table>
-    <thead>
-      <tr>
-        <th scope="col">Line</th>
-        <th scope="col">Rule</th>
-        <th scope="col">Action</th>
-        <th scope="col">Ran</th>
-        <th scope="col">What happened</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${log.map(
-        (e) =>
-          html`<tr>
-            <td>${e.line}</td>
-            <td>${e.rule}</td>
-            <td><code>${e.action}</code></td>
-            <td>${e.ran ? "yes" : "no"}</td>
-            <td>${e.message}${e.fields.length > 0 ? ` [${e.fields.join(", ")}]` : ""}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return dataTable(
+    [
+      { heading: "Line", cell: (e) => e.line },
+      { heading: "Rule", cell: (e) => e.rule },
+      { heading: "Action", cell: (e) => html`<code>${e.action}</code>` },
+      { heading: "Ran", cell: (e) => (e.ran ? "yes" : "no") },
+      {
+        heading: "What happened",
+        cell: (e) => `${e.message}${e.fields.length > 0 ? ` [${e.fields.join(", ")}]` : ""}`,
+      },
+    ],
+    log,
+  );
 }
 
 export function register(app: FastifyInstance, web: Web): void {
@@ -158,36 +148,21 @@ export function register(app: FastifyInstance, web: Web): void {
           The rule files of the ${ctx.institution.code} profile ${profile.code} (Alma's rule
           language; see docs/rules.md).
         </p>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Rules</th>
-              <th scope="col">Errors</th>
-              <th scope="col">Used for</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${
-              files.length === 0
-                ? html`<tr>
-                    <td colspan="5" class="muted">No rule files yet.</td>
-                  </tr>`
-                : ""
-            }
-            ${files.map(([name, text]) => {
-              const checked = checkStoredFile(text);
-              return html`<tr>
-                <td><a href="/rules/file?name=${encodeURIComponent(name)}">${name}</a></td>
-                <td>${checked.kind}</td>
-                <td>${checked.rules}</td>
-                <td>${checked.errors.length}</td>
-                <td>${usedFor(profile, name)}</td>
-              </tr>`;
-            })}
-          </tbody>
-        </table>
+        ${dataTable(
+          [
+            {
+              heading: "Name",
+              cell: ({ name }) =>
+                html`<a href="/rules/file?name=${encodeURIComponent(name)}">${name}</a>`,
+            },
+            { heading: "Kind", cell: ({ checked }) => checked.kind },
+            { heading: "Rules", cell: ({ checked }) => checked.rules },
+            { heading: "Errors", cell: ({ checked }) => checked.errors.length },
+            { heading: "Used for", cell: ({ name }) => usedFor(profile, name) },
+          ],
+          files.map(([name, text]) => ({ name, checked: checkStoredFile(text) })),
+          { empty: "No rule files yet." },
+        )}
         <p class="row">
           ${may(ctx.principal.user.role, "administer") ? html`<a class="button" href="/rules/file?new=1">New rule file</a>` : ""}
           <a class="button secondary" href="/rules/try">Try rules on a record</a>

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { SEARCH_INDEXES } from "../../catalog/catalog.js";
 import { html, type Html } from "../html.js";
-import { page, type PageContext } from "../layout.js";
+import { dataTable, page, type PageContext } from "../layout.js";
 import { fields, pageRoute, type Web } from "../server.js";
 import {
   FACET_WINDOW,
@@ -113,37 +113,27 @@ async function searchPage(
       ${answer.total} record${answer.total === 1 ? "" : "s"}
       found${answer.filtered !== Math.min(answer.total, FACET_WINDOW) ? html`, ${answer.filtered} after the filters` : ""}${answer.windowed ? html` <span class="muted">(facets and filters look at the first ${FACET_WINDOW})</span>` : ""}.
     </p>
-    <table>
-      <caption class="muted" style="text-align:left">
-        Results, page ${request.page} of ${pages}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Title</th>
-          <th scope="col">Author</th>
-          <th scope="col">Date</th>
-          <th scope="col">MMS ID</th>
-          <th scope="col">Zone</th>
-          <th scope="col">Brief level</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${answer.rows.map(
-          (r) =>
-            html`<tr>
-              <td>
-                <a href="/records/${r.mmsId}">${r.title || "(no title)"}</a>
-                <div class="muted">${r.type} · ${r.format}</div>
-              </td>
-              <td>${r.author}</td>
-              <td>${r.date}</td>
-              <td>${r.mmsId}</td>
-              <td>${r.zone}</td>
-              <td>${r.briefLevel}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${dataTable(
+      [
+        {
+          heading: "Title",
+          cell: (r) =>
+            html`<a href="/records/${r.mmsId}">${r.title || "(no title)"}</a>
+              <div class="muted">${r.type} · ${r.format}</div>`,
+        },
+        { heading: "Author", cell: (r) => r.author },
+        { heading: "Date", cell: (r) => r.date },
+        { heading: "MMS ID", cell: (r) => r.mmsId },
+        { heading: "Zone", cell: (r) => r.zone },
+        { heading: "Brief level", cell: (r) => r.briefLevel },
+      ],
+      answer.rows,
+      {
+        caption: html`<caption class="muted" style="text-align:left">
+          Results, page ${request.page} of ${pages}
+        </caption>`,
+      },
+    )}
     <nav aria-label="Result pages" class="row" style="margin-top:.5rem">
       ${
         request.page > 1

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { MIN_PASSWORD, USER_ROLES, type UserRole } from "../../catalog/accounts.js";
 import { hashPassword } from "../../import/password.js";
 import { html } from "../html.js";
-import { csrfField, page, postButton, when } from "../layout.js";
+import { csrfField, dataTable, page, postButton, when } from "../layout.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
 
 function roleSelect(id: string, chosen: string): ReturnType<typeof html> {
@@ -18,40 +18,27 @@ export function register(app: FastifyInstance, web: Web): void {
     return page(
       ctx,
       "Users",
-      html`<table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Created</th>
-              <th scope="col">Change role</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${users.map(
-              (u) =>
-                html`<tr>
-                  <td>${u.name}</td>
-                  <td>${u.role}</td>
-                  <td>${when(u.created)}</td>
-                  <td>
-                    <form method="post" action="/users/role" class="row">
-                      ${csrfField(ctx)}<input type="hidden" name="name" value="${u.name}" /><label
-                        for="role-${u.name}"
-                        class="muted"
-                        >Role of ${u.name}</label
-                      >${roleSelect(`role-${u.name}`, u.role)}<button
-                        type="submit"
-                        class="secondary"
-                      >
-                        Change
-                      </button>
-                    </form>
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
+      html`${dataTable(
+          [
+            { heading: "Name", cell: (u) => u.name },
+            { heading: "Role", cell: (u) => u.role },
+            { heading: "Created", cell: (u) => when(u.created) },
+            {
+              heading: "Change role",
+              cell: (u) =>
+                html`<form method="post" action="/users/role" class="row">
+                  ${csrfField(ctx)}<input type="hidden" name="name" value="${u.name}" /><label
+                    for="role-${u.name}"
+                    class="muted"
+                    >Role of ${u.name}</label
+                  >${roleSelect(`role-${u.name}`, u.role)}<button type="submit" class="secondary">
+                    Change
+                  </button>
+                </form>`,
+            },
+          ],
+          users,
+        )}
         <h2>Add a user</h2>
         <form method="post" action="/users" class="stack card">
           ${csrfField(ctx)} <label for="new-name">User name</label
@@ -113,27 +100,24 @@ export function register(app: FastifyInstance, web: Web): void {
           Scripts call the REST API (<a href="/api/openapi.json">/api/openapi.json</a>) with
           <code>Authorization: Bearer TOKEN</code>; a token acts with your role.
         </p>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-              <th scope="col">Revoke</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${tokens.map(
-              (t) =>
-                html`<tr>
-                  <td>${t.label}</td>
-                  <td>${when(t.created)}</td>
-                  <td>
-                    ${postButton(ctx, "/account/tokens/revoke", `Revoke ${t.label}`, { hash: t.hash }, "danger")}
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
+        ${dataTable(
+          [
+            { heading: "Name", cell: (t) => t.label },
+            { heading: "Created", cell: (t) => when(t.created) },
+            {
+              heading: "Revoke",
+              cell: (t) =>
+                postButton(
+                  ctx,
+                  "/account/tokens/revoke",
+                  `Revoke ${t.label}`,
+                  { hash: t.hash },
+                  "danger",
+                ),
+            },
+          ],
+          tokens,
+        )}
         <form method="post" action="/account/tokens" class="row card">
           ${csrfField(ctx)}<label for="token-name">New token named</label
           ><input type="text" id="token-name" name="label" required /><button type="submit">
