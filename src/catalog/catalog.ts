@@ -227,6 +227,26 @@ export interface CommitRequest {
   readonly context: SaveContext;
 }
 
+/**
+ * A commit request staged ahead ({@link Catalog.stageAhead}): committed in the request's place by
+ * `commit` or `commitMany` of the catalog that staged it, and only there. It holds nothing of the
+ * request (no record, no log objects): the staging catalog keeps the staged form.
+ */
+export class StagedRequest {
+  readonly kind = "staged";
+}
+
+/** What `commit` and `commitMany` take: a request, or one staged ahead by the same catalog. */
+export type CommitInput = CommitRequest | StagedRequest;
+
+/** The request itself, for a catalog that stages nothing ahead (so never issued a staged one). */
+export function unstaged(request: CommitInput): CommitRequest {
+  if (request instanceof StagedRequest) {
+    throw new Error("a request staged ahead by another catalog cannot be committed here");
+  }
+  return request;
+}
+
 export interface CommitResult {
   readonly mmsId?: string;
   readonly version?: number;
@@ -440,22 +460,24 @@ export interface Catalog extends AccountStore {
   zones(): Promise<Zone[]>;
 
   /** Writes the record change and the job row in one transaction; durable when it returns. */
-  commit(request: CommitRequest): Promise<CommitResult>;
+  commit(request: CommitInput): Promise<CommitResult>;
   /**
    * Several commits in one transaction (group commit: one sync to disk serves them all), each as
    * {@link Catalog.commit} would make it, in order. Results are in request order. When any
    * request fails (`version-conflict`, `locked`, `unknown-job`, …) nothing is written and its
    * error is thrown; the caller may then commit them one by one.
    */
-  commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]>;
+  commitMany(requests: readonly CommitInput[]): Promise<CommitResult[]>;
   /**
    * Optional: does now the part of committing `request` that writes nothing — the record encoded
-   * as stored, its match keys and search text, a create's MMS ID — so that it runs while earlier
-   * commits are still being written. A later `commit` or `commitMany` of the same request object
-   * uses that work. An engine without it does all of it when it commits. A request staged and
-   * never committed only costs a skipped MMS ID.
+   * as stored, its match keys and search text, the job row's log as text, a create's MMS ID — so
+   * that it runs while earlier commits are still being written. Returns what to commit in the
+   * request's place (`undefined`: this catalog stages nothing now; commit the request): it holds
+   * nothing of the request, so the caller can let the request's record go while it waits for the
+   * batch. A failed `commitMany` leaves its staged requests to be committed again (one by one); a
+   * request staged and never committed only costs a skipped MMS ID.
    */
-  stageAhead?(request: CommitRequest): Promise<void>;
+  stageAhead?(request: CommitRequest): Promise<StagedRequest | undefined>;
   /** Many creates in few transactions (bulk load); each record gets a new MMS ID. */
   createMany(creates: readonly RecordCreate[], context: SaveContext): Promise<{ mmsIds: string[] }>;
 

@@ -16,6 +16,8 @@ import { DatabaseError, Pool, type PoolClient, type QueryResultRow } from "pg";
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
 import {
   CatalogError,
+  unstaged,
+  type CommitInput,
   type Catalog,
   type CommitRequest,
   type CommitResult,
@@ -785,12 +787,13 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     return rows.map(toLocalFields);
   }
 
-  commit(request: CommitRequest): Promise<CommitResult> {
-    return this.transaction((client) => this.commitIn(client, request));
+  commit(request: CommitInput): Promise<CommitResult> {
+    return this.transaction((client) => this.commitIn(client, unstaged(request)));
   }
 
-  async commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]> {
-    if (requests.length === 0) return [];
+  async commitMany(inputs: readonly CommitInput[]): Promise<CommitResult[]> {
+    if (inputs.length === 0) return [];
+    const requests = inputs.map(unstaged);
     return this.transaction(async (client) => {
       // The creates' sequence numbers in one query, in the batch's order.
       const creates = requests.filter((r) => r.change?.kind === "create").length;

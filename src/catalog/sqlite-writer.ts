@@ -18,90 +18,101 @@ import { CatalogError, type CatalogErrorCode, type CommitResult } from "./catalo
 import type { StagedCommit } from "./prepare.js";
 
 /**
- * What the main thread asks of the writer. A commit: the staged requests as JSON text (V8 copies
- * one string far faster than it structured-clones thousands of small objects) without their
- * bulky parts, which travel beside it: the decision logs (already JSON text), and the job rows'
- * raw bytes and the records' stored bytes packed into one buffer that is moved, not copied
- * (`spans`: for request i, its raw bytes at [4i, 4i+1) and its record at [4i+2, 4i+3), -1 for
- * none). A reservation: MMS sequence numbers for the main thread to give the records it stages.
+ * What the main thread asks of the writer. A commit: its staged requests, each packed by
+ * {@link packStagedCommit}, one after another in one buffer that is moved to the writer, not
+ * copied. A reservation: MMS sequence numbers for the main thread to give the records it stages.
  */
 export type WriterRequest =
-  | {
-      readonly kind: "commit";
-      readonly id: number;
-      readonly json: string;
-      readonly logs: readonly (string | null)[];
-      readonly packed: ArrayBuffer;
-      readonly spans: readonly number[];
-    }
+  | { readonly kind: "commit"; readonly id: number; readonly packed: ArrayBuffer }
   | { readonly kind: "reserve"; readonly id: number; readonly count: number };
 
+/** The writer's commit message. */
+export type CommitMessage = Extract<WriterRequest, { kind: "commit" }>;
+
+/** A packed staged commit starts with four 32-bit lengths: its JSON, log, raw bytes, record. */
+const HEADER_BYTES = 16;
+/** The length that stands for "none" (no job row, no record). */
+const NONE = 0xffffffff;
+
 /**
- * The message for a batch of staged commits. (Posting a byte array that views part of a larger
- * buffer would copy the whole buffer — a file chunk for each record read from it — so the bytes
- * are packed.)
+ * A staged commit packed into one byte array, outside the JavaScript heap: the staged request
+ * as JSON text without its bulky parts, then the decision log (already JSON text), the job row's
+ * raw bytes and the record's stored bytes, each after its length. The importer stages each record
+ * as it decides it and the batch is written later; packed at once, the staged text is garbage
+ * straight away instead of being carried (copied twice by the young-generation collector) until
+ * the batch goes to the writer.
  */
-export function writerRequest(id: number, requests: readonly StagedCommit[]): WriterRequest {
-  let size = 0;
-  for (const { change, entry } of requests) {
-    size += (change?.prepared.bytes.byteLength ?? 0) + (entry?.raw.byteLength ?? 0);
-  }
-  const packed = new ArrayBuffer(size);
-  const view = new Uint8Array(packed);
-  const spans: number[] = [];
-  let at = 0;
-  const pack = (bytes: Uint8Array | undefined): void => {
-    if (!bytes) {
-      spans.push(-1, -1);
-      return;
-    }
-    view.set(bytes, at);
-    spans.push(at, at + bytes.byteLength);
-    at += bytes.byteLength;
-  };
-  const logs: (string | null)[] = [];
-  const skeletons = requests.map((r) => {
-    const { change, entry } = r;
-    pack(entry?.raw);
-    pack(change?.prepared.bytes);
-    logs.push(entry ? entry.logJson : null);
-    return {
-      ...r,
-      ...(change ? { change: { ...change, prepared: { ...change.prepared, bytes: null } } } : {}),
-      ...(entry ? { entry: { ...entry, raw: null, logJson: null } } : {}),
-    };
+export function packStagedCommit(staged: StagedCommit): Buffer {
+  const { change, entry } = staged;
+  const json = JSON.stringify({
+    ...staged,
+    ...(change ? { change: { ...change, prepared: { ...change.prepared, bytes: null } } } : {}),
+    ...(entry ? { entry: { ...entry, raw: null, logJson: null } } : {}),
   });
-  return { kind: "commit", id, json: JSON.stringify(skeletons), logs, packed, spans };
+  const log = entry?.logJson;
+  const raw = entry?.raw;
+  const record = change?.prepared.bytes;
+  const jsonBytes = Buffer.byteLength(json);
+  const logBytes = log === undefined ? 0 : Buffer.byteLength(log);
+  const packed = Buffer.allocUnsafe(
+    HEADER_BYTES + jsonBytes + logBytes + (raw?.byteLength ?? 0) + (record?.byteLength ?? 0),
+  );
+  packed.writeUInt32LE(jsonBytes, 0);
+  packed.writeUInt32LE(log === undefined ? NONE : logBytes, 4);
+  packed.writeUInt32LE(raw?.byteLength ?? NONE, 8);
+  packed.writeUInt32LE(record?.byteLength ?? NONE, 12);
+  let at = HEADER_BYTES + packed.write(json, HEADER_BYTES);
+  if (log !== undefined) at += packed.write(log, at);
+  if (raw) {
+    packed.set(raw, at);
+    at += raw.byteLength;
+  }
+  if (record) packed.set(record, at);
+  return packed;
 }
 
-/** The staged commits of a message, as the main thread gave them. */
-export function stagedCommitsOf(message: WriterRequest & { kind: "commit" }): StagedCommit[] {
-  const { packed, spans, logs } = message;
-  const bytes = (start: number, end: number): Buffer => Buffer.from(packed, start, end - start);
-  return (JSON.parse(message.json) as StagedCommit[]).map((r, i) => {
+/**
+ * The message for a batch of packed staged commits: copied into one buffer of its own (posting a
+ * byte array that views part of a larger buffer would copy the whole buffer).
+ */
+export function writerRequest(id: number, packed: readonly Uint8Array[]): CommitMessage {
+  let size = 0;
+  for (const p of packed) size += p.byteLength;
+  const buffer = new ArrayBuffer(size);
+  const view = new Uint8Array(buffer);
+  let at = 0;
+  for (const p of packed) {
+    view.set(p, at);
+    at += p.byteLength;
+  }
+  return { kind: "commit", id, packed: buffer };
+}
+
+/** The staged commits of a message, as the main thread staged them. */
+export function stagedCommitsOf(message: CommitMessage): StagedCommit[] {
+  const buffer = Buffer.from(message.packed);
+  const staged: StagedCommit[] = [];
+  let at = 0;
+  while (at < buffer.byteLength) {
+    const jsonBytes = buffer.readUInt32LE(at);
+    const logBytes = buffer.readUInt32LE(at + 4);
+    const rawBytes = buffer.readUInt32LE(at + 8);
+    const recordBytes = buffer.readUInt32LE(at + 12);
+    at += HEADER_BYTES;
+    const r = JSON.parse(buffer.toString("utf8", at, (at += jsonBytes))) as StagedCommit;
+    const logJson = logBytes === NONE ? undefined : buffer.toString("utf8", at, (at += logBytes));
+    const raw = rawBytes === NONE ? undefined : buffer.subarray(at, (at += rawBytes));
+    const record = recordBytes === NONE ? undefined : buffer.subarray(at, (at += recordBytes));
     const { change, entry } = r;
-    const [rawStart, rawEnd, recordStart, recordEnd] = spans.slice(4 * i, 4 * i + 4) as [
-      number,
-      number,
-      number,
-      number,
-    ];
-    const logJson = logs[i];
-    return {
+    staged.push({
       ...r,
-      ...(change && recordStart >= 0
-        ? {
-            change: {
-              ...change,
-              prepared: { ...change.prepared, bytes: bytes(recordStart, recordEnd) },
-            },
-          }
+      ...(change && record
+        ? { change: { ...change, prepared: { ...change.prepared, bytes: record } } }
         : {}),
-      ...(entry && rawStart >= 0 && typeof logJson === "string"
-        ? { entry: { ...entry, raw: bytes(rawStart, rawEnd), logJson } }
-        : {}),
-    };
-  });
+      ...(entry && raw && logJson !== undefined ? { entry: { ...entry, raw, logJson } } : {}),
+    });
+  }
+  return staged;
 }
 
 /** What the writer answers: the results, the first reserved number, or the error. */
@@ -171,9 +182,12 @@ export class SqliteWriterThread {
     this.worker.on("exit", (code) => this.stop(`it exited with code ${code}`));
   }
 
-  /** Commits the staged requests in one transaction on the writer thread; resolves once durable. */
-  async commitMany(requests: readonly StagedCommit[]): Promise<CommitResult[]> {
-    const reply = await this.send((id) => writerRequest(id, requests));
+  /**
+   * Commits the staged requests (each packed by {@link packStagedCommit}) in one transaction on
+   * the writer thread; resolves once durable.
+   */
+  async commitMany(packed: readonly Uint8Array[]): Promise<CommitResult[]> {
+    const reply = await this.send((id) => writerRequest(id, packed));
     if (!("results" in reply)) throw new Error("the writer thread answered a commit wrongly");
     return reply.results;
   }

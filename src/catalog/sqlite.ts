@@ -9,6 +9,9 @@ import Database from "better-sqlite3";
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
 import {
   CatalogError,
+  StagedRequest,
+  unstaged,
+  type CommitInput,
   type Catalog,
   type CommitRequest,
   type CommitResult,
@@ -85,7 +88,7 @@ import {
   type StagedCreate,
 } from "./prepare.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
-import { SqliteWriterThread } from "./sqlite-writer.js";
+import { packStagedCommit, SqliteWriterThread } from "./sqlite-writer.js";
 
 /** Options of {@link openSqliteCatalog}. */
 export interface SqliteCatalogOptions {
@@ -242,8 +245,8 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   >();
   /** Import jobs commits have found. */
   private readonly knownJobs = new Set<number>();
-  /** Requests staged by `stageAhead`, until they are committed. */
-  private readonly stagedAhead = new WeakMap<CommitRequest, StagedCommit>();
+  /** The staged form of each request `stageAhead` staged, packed, until it is committed. */
+  private readonly stagedAhead = new WeakMap<StagedRequest, Buffer>();
 
   constructor(
     private readonly db: Database.Database,
@@ -647,16 +650,17 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     );
   }
 
-  commit(request: CommitRequest): Promise<CommitResult> {
+  commit(request: CommitInput): Promise<CommitResult> {
     if (this.writer) return this.commitMany([request]).then((results) => results[0]!);
-    return run(() => this.db.transaction(() => this.commitSync(request)).immediate());
+    return run(() => this.db.transaction(() => this.commitSync(unstaged(request))).immediate());
   }
 
-  commitMany(requests: readonly CommitRequest[]): Promise<CommitResult[]> {
-    if (requests.length === 0) return Promise.resolve([]);
-    if (this.writer) return this.commitOnWriter(this.writer, requests);
-    return run(() =>
-      this.db
+  commitMany(inputs: readonly CommitInput[]): Promise<CommitResult[]> {
+    if (inputs.length === 0) return Promise.resolve([]);
+    if (this.writer) return this.commitOnWriter(this.writer, inputs);
+    return run(() => {
+      const requests = inputs.map(unstaged);
+      return this.db
         .transaction(() => {
           // One block of sequence numbers for the batch's creates, in the batch's order.
           const creates = requests.filter((r) => r.change?.kind === "create").length;
@@ -665,31 +669,39 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
             this.commitStaged(this.stage(r, r.change?.kind === "create" ? next++ : undefined)),
           );
         })
-        .immediate(),
-    );
+        .immediate();
+    });
   }
 
   /**
    * Stages the requests here — MMS IDs from the writer's reserved blocks, the records encoded,
-   * keyed and indexed as text on this thread — and has the writer thread write them.
+   * keyed and indexed as text on this thread — unless staged ahead, and has the writer thread
+   * write them. A request staged ahead is forgotten once written, so it cannot be written twice;
+   * when the batch fails, it stays staged for the caller to commit again.
    */
   private async commitOnWriter(
     writer: SqliteWriterThread,
-    requests: readonly CommitRequest[],
+    requests: readonly CommitInput[],
   ): Promise<CommitResult[]> {
     const ahead = this.stagedAhead;
-    const creates = requests.filter((r) => r.change?.kind === "create" && !ahead.has(r)).length;
+    const creates = requests.filter(
+      (r) => !(r instanceof StagedRequest) && r.change?.kind === "create",
+    ).length;
     const sequences = creates > 0 ? await writer.takeMmsSequences(creates) : [];
     let next = 0;
-    const staged = requests.map((r) => {
-      const early = ahead.get(r);
-      if (early) {
-        ahead.delete(r);
-        return early;
+    const packed = requests.map((r) => {
+      if (!(r instanceof StagedRequest)) {
+        return packStagedCommit(
+          this.stage(r, r.change?.kind === "create" ? sequences[next++] : undefined),
+        );
       }
-      return this.stage(r, r.change?.kind === "create" ? sequences[next++] : undefined);
+      const early = ahead.get(r);
+      if (!early) throw new Error("a request staged ahead is committed once, by its catalog");
+      return early;
     });
-    return writer.commitMany(staged);
+    const results = await writer.commitMany(packed);
+    for (const r of requests) if (r instanceof StagedRequest) ahead.delete(r);
+    return results;
   }
 
   /**
@@ -697,12 +709,14 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
    * importer stages each record as it decides it, while the writer writes the last batch.
    * Without one, staging stays inside the commit's transaction, as it must for its sequence.
    */
-  async stageAhead(request: CommitRequest): Promise<void> {
+  async stageAhead(request: CommitRequest): Promise<StagedRequest | undefined> {
     const writer = this.writer;
-    if (!writer || this.stagedAhead.has(request)) return;
+    if (!writer) return undefined;
     const sequence =
       request.change?.kind === "create" ? (await writer.takeMmsSequences(1))[0] : undefined;
-    this.stagedAhead.set(request, this.stage(request, sequence));
+    const staged = new StagedRequest();
+    this.stagedAhead.set(staged, packStagedCommit(this.stage(request, sequence)));
+    return staged;
   }
 
   commitStagedMany(requests: readonly StagedCommit[]): CommitResult[] {

@@ -13,10 +13,8 @@ import { Importer, type ImportResult } from "../import/importer.js";
 import { formatLog } from "../import/log.js";
 import { loadConnexionProfile, type StoredProfileSettings } from "../import/profile.js";
 import { readFormat, sniffFormat } from "../marc/formats.js";
-import { readIso2709WithBytes, writeIso2709 } from "../marc/iso2709.js";
+import { readIso2709Frames, writeIso2709 } from "../marc/iso2709.js";
 import { writeMnemonic } from "../marc/mnemonic.js";
-import type { MarcRecord } from "../marc/record.js";
-import type { ReadResult } from "../marc/issue.js";
 import {
   CATALOG_HELP,
   CATALOG_OPTIONS,
@@ -54,9 +52,20 @@ const BATCH = 500;
 const IN_FLIGHT = 2 * BATCH;
 
 interface FileRecord {
-  readonly read: ReadResult<MarcRecord>;
   readonly raw: Uint8Array;
-  readonly incoming: Incoming;
+  /** Where the record starts in the file, and its number (from 0). */
+  readonly offset: number;
+  readonly index: number;
+  /**
+   * The record as read: ISO 2709 is decoded when the importer comes to it, so the records
+   * waiting for their batch are bytes, not decoded records; other formats are read at once.
+   */
+  readonly incoming: Incoming | (() => Incoming);
+}
+
+/** The record as read. */
+function readOf(record: FileRecord): Incoming {
+  return typeof record.incoming === "function" ? record.incoming() : record.incoming;
 }
 
 async function* fileRecords(
@@ -66,16 +75,22 @@ async function* fileRecords(
   const input = await openInput(file);
   const format = from ?? sniffFormat(input.head);
   if (format === "iso2709") {
-    for await (const { result, bytes } of readIso2709WithBytes(input.chunks)) {
-      const incoming = { read: result, receivedCoding: receivedCoding(bytes) };
-      yield { read: result, raw: bytes, incoming };
+    for await (const frame of readIso2709Frames(input.chunks)) {
+      const { bytes, offset, index } = frame;
+      yield {
+        raw: bytes,
+        offset,
+        index,
+        incoming: () => ({ read: frame.decode(), receivedCoding: receivedCoding(bytes) }),
+      };
     }
     return;
   }
   for await (const result of readFormat(format, input.chunks)) {
     yield {
-      read: result,
       raw: result.record ? writeIso2709(result.record) : new Uint8Array(0),
+      offset: result.offset,
+      index: result.index,
       incoming: { read: result, receivedCoding: "unicode" },
     };
   }
@@ -144,15 +159,16 @@ export async function importCommand(args: string[]): Promise<number> {
       if (values["dry-run"]) {
         let problems = 0;
         for await (const record of fileRecords(file, from)) {
+          const incoming = readOf(record);
           const decision = await importer.dryRun({
             raw: record.raw,
-            incoming: record.incoming,
+            incoming,
             institution: zone,
             profile,
           });
           if (!SUCCESS.has(decision.outcome)) problems++;
           process.stdout.write(
-            `${describeRecord(record.read)}: would be ${decision.outcome}${decision.mmsId !== undefined ? ` ${decision.mmsId}` : ""}: ${decision.reason}\n` +
+            `${describeRecord(incoming.read)}: would be ${decision.outcome}${decision.mmsId !== undefined ? ` ${decision.mmsId}` : ""}: ${decision.reason}\n` +
               formatLog(decision.log)
                 .map((line) => `  ${line}\n`)
                 .join("") +
@@ -178,7 +194,6 @@ export async function importCommand(args: string[]): Promise<number> {
       for await (const record of fileRecords(file, from)) {
         count++;
         progress.tick(count);
-        const label = describeRecord(record.read);
         const work = importer
           .import({
             raw: record.raw,
@@ -187,12 +202,13 @@ export async function importCommand(args: string[]): Promise<number> {
             profile,
             jobId: job.id,
             savedBy: "import",
-            source: { kind: "file", file, offset: record.read.offset, index: record.read.index },
+            source: { kind: "file", file, offset: record.offset, index: record.index },
           })
           .then((result) => {
             if (!SUCCESS.has(result.decision.outcome)) {
               problems++;
-              process.stdout.write(outcomeLine(label, result));
+              // Named from the record read again: only the few records that need a line.
+              process.stdout.write(outcomeLine(describeRecord(readOf(record).read), result));
             }
           })
           .catch((error: unknown) => {

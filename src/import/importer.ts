@@ -8,7 +8,13 @@
  * decisions depend on nothing in common (see `Decision.claims`); a record whose decision
  * depends on an earlier one in the batch waits for the next batch and is decided again.
  */
-import { CatalogError, type Catalog, type CommitRequest, type Zone } from "../catalog/catalog.js";
+import {
+  CatalogError,
+  type Catalog,
+  type CommitInput,
+  type CommitRequest,
+  type Zone,
+} from "../catalog/catalog.js";
 import {
   decide,
   readIncoming,
@@ -22,8 +28,12 @@ import type { StoredProfileSettings } from "./profile.js";
 export interface ImportRequest {
   /** The bytes as received; kept with the job row whatever becomes of the record. */
   readonly raw: Uint8Array;
-  /** The record as read, when the caller has read it already (else `raw` is read as ISO 2709). */
-  readonly incoming?: Incoming;
+  /**
+   * The record as read, when the caller has read it already, or how to read it when its turn
+   * comes (a file's records wait in the queue as bytes, not as decoded records); else `raw` is
+   * read as ISO 2709.
+   */
+  readonly incoming?: Incoming | (() => Incoming);
   readonly institution: Zone;
   readonly profile: StoredProfileSettings;
   readonly jobId: number;
@@ -40,9 +50,16 @@ export interface ImportRequest {
   readonly forcedFrom?: number;
 }
 
+/**
+ * A decision as the importer reports it: what happened and why, with its log. The record it saved
+ * is the catalog's to tell (`catalog.record(mmsId)`); the importer lets it go once the catalog
+ * has staged it, while the record waits for its batch to be written.
+ */
+export type DecisionSummary = Omit<Decision, "change" | "record" | "localFields">;
+
 /** What became of one record. */
 export interface ImportResult {
-  readonly decision: Decision;
+  readonly decision: DecisionSummary;
   /** The record created or merged into (or concerned, when skipped). */
   readonly mmsId?: string;
   readonly entryId?: number;
@@ -64,7 +81,7 @@ interface Pending {
 }
 
 /** A batch's records: each decision with the commit it makes (staged ahead where the catalog can). */
-type Batch = { pending: Pending; decision: Decision; commit: CommitRequest }[];
+type Batch = { pending: Pending; decision: DecisionSummary; commit: CommitInput }[];
 
 /** The batch being committed: what its decisions depend on, and its end. */
 interface InFlight {
@@ -199,7 +216,10 @@ export class Importer {
             // A bug or the catalog failing: the record is still kept, as rejected, with why.
             queue.items.shift();
             const failed = failedDecision({ log: [] }, "decide", error);
-            this.commitOne(pending.request, failed).then(pending.resolve, pending.reject);
+            this.commitOne(pending.request, failed, commitRequest(pending.request, failed)).then(
+              pending.resolve,
+              pending.reject,
+            );
             continue;
           }
           const waitFor = inFlight;
@@ -214,14 +234,15 @@ export class Importer {
           if (batch.length > 0 && decision.claims.some((c) => claimed.has(c))) break;
           queue.items.shift();
           for (const c of decision.claims) claimed.add(c);
-          const commit = commitRequest(pending.request, decision);
+          let commit: CommitInput = commitRequest(pending.request, decision);
           try {
-            // Encoding, keys and search text now, while the batch in flight is being written.
-            await this.catalog.stageAhead?.(commit);
+            // Encoding, keys and search text now, while the batch in flight is being written;
+            // the record itself is let go meanwhile (the staged form stands for it).
+            commit = (await this.catalog.stageAhead?.(commit)) ?? commit;
           } catch {
             // The commit stages it again, and reports there whatever fails.
           }
-          batch.push({ pending, decision, commit });
+          batch.push({ pending, decision: summaryOf(decision), commit });
           quiet = 0;
         }
         if (inFlight) await inFlight.done;
@@ -255,8 +276,8 @@ export class Importer {
   /** Commits one decision; when its record changed since, decides again (a few times). */
   private async commitOne(
     request: ImportRequest,
-    first: Decision,
-    firstCommit = commitRequest(request, first),
+    first: DecisionSummary,
+    firstCommit: CommitInput,
   ): Promise<ImportResult> {
     let decision = first;
     let commit = firstCommit;
@@ -282,7 +303,7 @@ export class Importer {
    */
   private async keepRejected(
     request: ImportRequest,
-    decision: Decision,
+    decision: DecisionSummary,
     error: unknown,
   ): Promise<ImportResult> {
     const failed = failedDecision(decision, "commit", error);
@@ -311,7 +332,9 @@ function failedDecision(
 }
 
 function incomingOf(request: Pick<ImportRequest, "raw" | "incoming">): Incoming {
-  return request.incoming ?? readIncoming(request.raw);
+  const { incoming } = request;
+  if (typeof incoming === "function") return incoming();
+  return incoming ?? readIncoming(request.raw);
 }
 
 function targetZone(institution: Zone, profile: StoredProfileSettings): string {
@@ -357,13 +380,27 @@ function commitRequest(request: ImportRequest, decision: Decision): CommitReques
   };
 }
 
+/** The decision without the records it saves. */
+function summaryOf(decision: DecisionSummary): DecisionSummary {
+  const { outcome, mmsId, candidates, reason, reasonCode, log, claims } = decision;
+  return {
+    outcome,
+    reason,
+    reasonCode,
+    log,
+    claims,
+    ...(mmsId !== undefined ? { mmsId } : {}),
+    ...(candidates ? { candidates } : {}),
+  };
+}
+
 function importResult(
-  decision: Decision,
+  decision: DecisionSummary,
   result: { mmsId?: string; entryId?: number },
 ): ImportResult {
   const mmsId = result.mmsId ?? decision.mmsId;
   return {
-    decision,
+    decision: summaryOf(decision),
     ...(mmsId !== undefined ? { mmsId } : {}),
     ...(result.entryId !== undefined ? { entryId: result.entryId } : {}),
   };

@@ -326,6 +326,42 @@ export interface Iso2709RecordBytes {
   readonly bytes: Buffer;
 }
 
+/** One record's bytes framed from ISO 2709 input, not decoded yet. */
+export interface Iso2709Frame {
+  /** The bytes exactly as they stood in the input. */
+  readonly bytes: Buffer;
+  readonly offset: number;
+  readonly index: number;
+  /** Decodes the record (as {@link readIso2709} would have); each call decodes again. */
+  decode(): ReadResult<MarcRecord>;
+}
+
+/**
+ * The records of ISO 2709 input as bytes, each decoded only when asked: a reader that queues
+ * records (an import waiting for its batch) keeps bytes, not decoded records, meanwhile.
+ */
+export async function* readIso2709Frames(
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: Iso2709ReadOptions = {},
+): AsyncGenerator<Iso2709Frame> {
+  const framer = new Iso2709Framer(options);
+  let index = 0;
+  const framed = (frame: Frame): Iso2709Frame => {
+    const at = index++;
+    return {
+      bytes: frame.bytes,
+      offset: frame.offset,
+      index: at,
+      // The framing issues are copied: decoding adds its own to the list it is given.
+      decode: () => decodeFrame({ ...frame, issues: [...frame.issues] }, at, options),
+    };
+  };
+  for await (const chunk of input) {
+    for (const frame of framer.push(chunk)) yield framed(frame);
+  }
+  for (const frame of framer.end()) yield framed(frame);
+}
+
 /**
  * {@link readIso2709}, with each record's bytes as they were in the input (what an importer
  * keeps, and what a Connexion client sends).
@@ -334,15 +370,8 @@ export async function* readIso2709WithBytes(
   input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   options: Iso2709ReadOptions = {},
 ): AsyncGenerator<Iso2709RecordBytes> {
-  const framer = new Iso2709Framer(options);
-  let index = 0;
-  for await (const chunk of input) {
-    for (const frame of framer.push(chunk)) {
-      yield { result: decodeFrame(frame, index++, options), bytes: frame.bytes };
-    }
-  }
-  for (const frame of framer.end()) {
-    yield { result: decodeFrame(frame, index++, options), bytes: frame.bytes };
+  for await (const frame of readIso2709Frames(input, options)) {
+    yield { result: frame.decode(), bytes: frame.bytes };
   }
 }
 

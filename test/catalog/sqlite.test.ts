@@ -4,12 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import Database from "better-sqlite3";
-import { CatalogError } from "../../src/catalog/catalog.js";
+import { CatalogError, StagedRequest } from "../../src/catalog/catalog.js";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import { SQLITE_MIGRATIONS } from "../../src/catalog/sqlite-schema.js";
 import { stageCommit } from "../../src/catalog/prepare.js";
-import { getControlValue } from "../../src/marc/record.js";
-import { stagedCommitsOf, writerRequest } from "../../src/catalog/sqlite-writer.js";
+import { getControlValue, getDataFields } from "../../src/marc/record.js";
+import {
+  packStagedCommit,
+  stagedCommitsOf,
+  writerRequest,
+} from "../../src/catalog/sqlite-writer.js";
 import { book, catalogSuite } from "./suite.js";
 
 /** Every catalog of this file lives under one directory, removed at the end. */
@@ -51,6 +55,43 @@ test("catalog (sqlite): the writer thread reports a refusal with its catalog cod
     }),
     /writer thread is not running: the catalog is closed/,
   );
+});
+
+test("catalog (sqlite): requests staged ahead are committed in their place, once; a failed batch leaves them staged", async () => {
+  const catalog = await openSqliteCatalog(mkdtempSync(join(scratch, "c-")), {
+    writerThread: true,
+  });
+  await catalog.addInstitution({ code: "01ABC_INST", name: "ABC" });
+  const create = (title: string) => ({
+    change: { kind: "create" as const, zone: "01ABC_INST", marc: book({ title }) },
+    context: { savedBy: "t", action: "create" },
+  });
+  const first = (await catalog.stageAhead!(create("First")))!;
+  const second = (await catalog.stageAhead!(create("Second")))!;
+  const missing = (await catalog.stageAhead!({
+    change: { kind: "update", mmsId: "991234", expectedVersion: 1, marc: book({ title: "X" }) },
+    context: { savedBy: "t", action: "merge" },
+  }))!;
+  assert.ok(first instanceof StagedRequest, "the catalog stands a staged request for each");
+  await assert.rejects(
+    catalog.commitMany([first, second, missing]),
+    (error: unknown) => error instanceof CatalogError && error.code === "unknown-record",
+  );
+  // Nothing of the batch was written; its good requests are committed one by one.
+  const [a, b] = await Promise.all([catalog.commit(first), catalog.commit(second)]);
+  const title = async (mmsId: string | undefined) =>
+    getDataFields((await catalog.record(mmsId!))!.marc, "245")[0]!.subfields[0]!.value;
+  assert.equal(await title(a.mmsId), "First");
+  assert.equal(await title(b.mmsId), "Second");
+  assert.ok(b.mmsId! > a.mmsId!, "each keeps the MMS ID staged with it");
+  await assert.rejects(catalog.commit(first), /committed once/);
+  await catalog.close();
+
+  // A catalog that stages nothing ahead commits no staged request.
+  const plain = await openSqliteCatalog(mkdtempSync(join(scratch, "c-")));
+  assert.equal(await plain.stageAhead!(create("Not staged")), undefined);
+  await assert.rejects(plain.commit(new StagedRequest()), /staged ahead by another catalog/);
+  await plain.close();
 });
 
 test("catalog (sqlite): the writer thread's MMS IDs rise, are never given twice, and go on after reopening", async () => {
@@ -112,13 +153,8 @@ test("catalog (sqlite): a staged batch crosses to the writer with its bytes, log
       context: { savedBy: "t", action: "x" },
     }),
   ];
-  const message = writerRequest(1, staged);
-  assert.equal(message.kind, "commit");
-  if (message.kind !== "commit") return;
-  assert.equal(
-    message.packed.byteLength,
-    2 * raw.byteLength + staged[0]!.change!.prepared.bytes.byteLength,
-  );
+  const message = writerRequest(1, staged.map(packStagedCommit));
+  assert.ok(!Buffer.from(message.packed).includes("xxxx"), "only the raw record's own bytes go");
   const back = stagedCommitsOf(message);
   assert.equal(Buffer.from(back[0]!.entry!.raw).toString(), "RAW RECORD BYTES");
   assert.equal(back[0]!.entry!.logJson, '{"stage":["a",1]}');
@@ -127,6 +163,22 @@ test("catalog (sqlite): a staged batch crosses to the writer with its bytes, log
   assert.equal(back[1]!.change, undefined);
   assert.equal(back[1]!.entry!.logJson, "null");
   assert.equal(Buffer.from(back[1]!.entry!.raw).toString(), "RAW RECORD BYTES");
+  assert.deepEqual(back[1]!.context, staged[1]!.context);
+  // Text outside ASCII keeps its length in bytes, not in characters.
+  const accented = stageCommit(
+    {
+      change: { kind: "create", zone: "Z", marc: book({ title: "Zürich – Łódź" }) },
+      entry: { jobId: 3, raw, outcome: "created", messages: ["é"], log: { note: "…" } },
+      context: { savedBy: "t", action: "create" },
+    },
+    "9900000000021001",
+  );
+  const [again] = stagedCommitsOf(writerRequest(2, [packStagedCommit(accented)]));
+  assert.equal(again!.entry!.logJson, '{"note":"…"}');
+  assert.equal(again!.entry!.messagesJson, '["é"]');
+  assert.deepEqual(again!.change!.prepared.search, accented.change!.prepared.search);
+  assert.deepEqual(Buffer.from(again!.change!.prepared.bytes), accented.change!.prepared.bytes);
+  assert.equal(Buffer.from(again!.entry!.raw).toString(), "RAW RECORD BYTES");
 });
 
 test("catalog (sqlite): reopening keeps the data and runs each migration once", async () => {

@@ -5,7 +5,9 @@ import {
   iso2709Fits,
   readIso2709,
   readIso2709Buffer,
+  readIso2709Frames,
   writeIso2709,
+  type Iso2709Frame,
 } from "../../src/marc/iso2709.js";
 import type { MarcIssue, ReadResult } from "../../src/marc/issue.js";
 import type { MarcRecord } from "../../src/marc/record.js";
@@ -280,6 +282,31 @@ describe("readIso2709: malformed input", () => {
     assert.deepEqual(only(rs[1]!.issues), [
       { severity: "minor", offset: a.length, message: "4 byte(s) between records skipped" },
     ]);
+  });
+
+  test("frames are the records' bytes, decoded on demand as readIso2709 reads them, again on each call", async () => {
+    const a = rawRecord(BOOK);
+    const bad = rawRecord(BOOK);
+    bad.write("00050", 12, "latin1");
+    const input = Buffer.concat([a, Buffer.from("\r\n\r\n"), bad]);
+    const frames: Iso2709Frame[] = [];
+    for await (const frame of readIso2709Frames([input.subarray(0, 7), input.subarray(7)])) {
+      frames.push(frame);
+    }
+    assert.deepEqual(
+      frames.map((f) => [f.offset, f.index, f.bytes.length]),
+      [
+        [0, 0, a.length],
+        [a.length + 4, 1, bad.length],
+      ],
+    );
+    assert.ok(frames[1]!.bytes.equals(bad));
+    const read = await readAll(input);
+    for (const [i, frame] of frames.entries()) {
+      // Each call gives the same result: its issues are not counted twice.
+      assert.deepEqual(frame.decode(), read[i]);
+      assert.deepEqual(frame.decode(), read[i]);
+    }
   });
 
   test("base address disagrees with the directory", async () => {
