@@ -87,6 +87,7 @@ import {
   type StagedCommit,
   type StagedCreate,
 } from "./prepare.js";
+import type { SearchDocument } from "./search-text.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
 import { packStagedCommit, SqliteWriterThread } from "./sqlite-writer.js";
 
@@ -280,6 +281,10 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       version: p("SELECT * FROM record_versions WHERE mms_id = ? AND version = ?"),
       deleteKeys: p("DELETE FROM match_keys WHERE record_id = ?"),
       insertKey: p("INSERT INTO match_keys (kind, value, zone, record_id) VALUES (?, ?, ?, ?)"),
+      keysOfRecord: p("SELECT kind, value, zone FROM match_keys WHERE record_id = ?"),
+      deleteKey: p(
+        "DELETE FROM match_keys WHERE kind = ? AND value = ? AND zone = ? AND record_id = ?",
+      ),
       keysOf: p(`SELECT k.kind, k.value FROM match_keys k JOIN records r ON r.id = k.record_id
         WHERE r.mms_id = ? ORDER BY k.kind, k.value`),
       deleteSearch: p("DELETE FROM records_fts WHERE rowid = ?"),
@@ -430,8 +435,44 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   private index(id: number, zone: ZoneRow, prepared: PreparedRecord): void {
     const s = this.statements;
     for (const key of prepared.keys) s.insertKey.run(key.kind, key.value, zone.code, id);
-    const doc = prepared.search;
-    s.insertSearch.run(id, doc.title, doc.author, doc.subject, doc.keyword, zoneToken(zone));
+    this.insertSearch(id, zone, prepared.search);
+  }
+
+  private insertSearch(id: number, zone: ZoneRow, doc: SearchDocument): void {
+    this.statements.insertSearch.run(
+      id,
+      doc.title,
+      doc.author,
+      doc.subject,
+      doc.keyword,
+      zoneToken(zone),
+    );
+  }
+
+  /**
+   * A saved record row's keys and search text replaced by its new state's. Only the keys that
+   * changed are deleted and inserted: a merge seldom changes a record's identifiers, and deleting
+   * and inserting the same rows would still write their index pages (scattered, as the keys are)
+   * to the write-ahead log. The search text is always written anew.
+   */
+  private reindex(id: number, zone: ZoneRow, prepared: PreparedRecord): void {
+    const s = this.statements;
+    const keyOf = (kind: string, value: string, keyZone: string): string =>
+      `${kind}\u0000${value}\u0000${keyZone}`;
+    const wanted = new Set(prepared.keys.map((k) => keyOf(k.kind, k.value, zone.code)));
+    const kept = new Set<string>();
+    for (const old of s.keysOfRecord.all(id) as { kind: string; value: string; zone: string }[]) {
+      const key = keyOf(old.kind, old.value, old.zone);
+      if (wanted.has(key)) kept.add(key);
+      else s.deleteKey.run(old.kind, old.value, old.zone, id);
+    }
+    for (const key of prepared.keys) {
+      if (!kept.has(keyOf(key.kind, key.value, zone.code))) {
+        s.insertKey.run(key.kind, key.value, zone.code, id);
+      }
+    }
+    s.deleteSearch.run(id);
+    this.insertSearch(id, zone, prepared.search);
   }
 
   /** Removes a record row's keys and search text (before it is indexed anew). */
@@ -565,8 +606,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
         mms_id: row.mms_id,
         ...savedColumns(change.prepared, a, context, now),
       });
-      this.unindex(row.id);
-      this.index(row.id, this.zoneRow(row.zone)!, change.prepared);
+      this.reindex(row.id, this.zoneRow(row.zone)!, change.prepared);
       mmsId = row.mms_id;
       version = row.version + 1;
     }

@@ -441,20 +441,43 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
     test("a save replaces the record's keys", () =>
       withInstitution(async (catalog, zone) => {
         const { mmsId } = await catalog.commit({
-          change: { kind: "create", zone, marc: book({ title: "K", oclc: "1" }) },
+          change: {
+            kind: "create",
+            zone,
+            marc: book({ title: "K", oclc: "1", isbn: "9780306406157" }),
+          },
           context: WHO,
         });
+        const before = await catalog.keysOf(mmsId!);
         await catalog.commit({
           change: {
             kind: "update",
             mmsId: mmsId!,
             expectedVersion: 1,
-            marc: book({ title: "K", oclc: "2" }),
+            marc: book({ title: "K", oclc: "2", isbn: "9780306406157" }),
           },
           context: WHO,
         });
         assert.deepEqual(await catalog.findByKey("oclc", "1", [zone]), []);
         assert.deepEqual(await catalog.findByKey("oclc", "2", [zone]), [mmsId]);
+        // The key that stayed is found once; the keys are those of the new state, nothing else.
+        assert.deepEqual(await catalog.findByKey("isbn", "9780306406157", [zone]), [mmsId]);
+        const after = await catalog.keysOf(mmsId!);
+        assert.deepEqual(
+          after,
+          before.map((k) => (k.kind === "oclc" ? { ...k, value: "2" } : k)),
+        );
+        // A save that changes no identifier (a subject added) keeps the same keys.
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: mmsId!,
+            expectedVersion: 2,
+            marc: book({ title: "K", oclc: "2", isbn: "9780306406157", subject: "Cats" }),
+          },
+          context: WHO,
+        });
+        assert.deepEqual(await catalog.keysOf(mmsId!), after);
       }));
   });
 
