@@ -187,14 +187,24 @@ export async function importCommand(args: string[]): Promise<number> {
         description: `import ${file}`,
       });
       const progress = new Progress(`import ${file}`);
-      const inFlight = new Set<Promise<void>>();
       let count = 0;
       let problems = 0;
       let failure: unknown;
+      // Records in flight are counted, not kept in a set of promises: each waits in the importer
+      // until its batch is written, and all it holds then is kept alive that long.
+      let inFlight = 0;
+      let wake: (() => void) | undefined;
+      const settled = (): void => {
+        inFlight--;
+        wake?.();
+        wake = undefined;
+      };
+      const room = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
       for await (const record of fileRecords(file, from)) {
         count++;
         progress.tick(count);
-        const work = importer
+        inFlight++;
+        importer
           .import({
             raw: record.raw,
             incoming: record.incoming,
@@ -204,22 +214,29 @@ export async function importCommand(args: string[]): Promise<number> {
             savedBy: "import",
             source: { kind: "file", file, offset: record.offset, index: record.index },
           })
-          .then((result) => {
-            if (!SUCCESS.has(result.decision.outcome)) {
-              problems++;
-              // Named from the record read again: only the few records that need a line.
-              process.stdout.write(outcomeLine(describeRecord(readOf(record).read), result));
-            }
-          })
-          .catch((error: unknown) => {
-            failure ??= error;
-          });
-        inFlight.add(work);
-        void work.finally(() => inFlight.delete(work));
-        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+          .then(
+            (result) => {
+              try {
+                if (!SUCCESS.has(result.decision.outcome)) {
+                  problems++;
+                  // Named from the record read again: only the few records that need a line.
+                  process.stdout.write(outcomeLine(describeRecord(readOf(record).read), result));
+                }
+              } catch (error) {
+                failure ??= error;
+              } finally {
+                settled();
+              }
+            },
+            (error: unknown) => {
+              failure ??= error;
+              settled();
+            },
+          );
+        if (inFlight >= IN_FLIGHT) await room();
         if (failure !== undefined) break;
       }
-      await Promise.all(inFlight);
+      while (inFlight > 0) await room();
       const finished = await catalog.finishJob(job.id);
       progress.done();
       if (failure !== undefined) throw failure;
