@@ -218,4 +218,13 @@ CREATE INDEX access_keys_user ON access_keys (user_name, kind);
 INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 8);
 `,
   },
+  {
+    version: 7,
+    sql: `
+-- A job's counts by outcome (every job report, the job list, the end of an import) from the
+-- index alone: without it each count read every job row (~3.5 KB each, raw bytes and log),
+-- 150 ms for a 100,000-record job.
+CREATE INDEX job_records_outcome ON job_records (job_id, outcome);
+`,
+  },
 ];

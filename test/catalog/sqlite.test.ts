@@ -209,6 +209,19 @@ test("catalog (sqlite): reopening keeps the data and runs each migration once", 
   );
 });
 
+test("catalog (sqlite): a job's counts come from an index, not from its rows", async () => {
+  const dir = mkdtempSync(join(scratch, "c-"));
+  await (await openSqliteCatalog(dir)).close();
+  const db = new Database(join(dir, "marcgate.sqlite"), { readonly: true });
+  const plan = db
+    .prepare(
+      "EXPLAIN QUERY PLAN SELECT outcome, count(*) AS n FROM job_records WHERE job_id = ? GROUP BY outcome",
+    )
+    .all(1) as { detail: string }[];
+  db.close();
+  assert.match(plan.map((p) => p.detail).join("; "), /USING COVERING INDEX job_records_outcome/);
+});
+
 test("catalog (sqlite): the database runs in WAL mode with full sync", async () => {
   const dir = mkdtempSync(join(scratch, "c-"));
   await (await openSqliteCatalog(dir)).close();
