@@ -719,8 +719,9 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   /**
    * Stages the requests here — MMS IDs from the writer's reserved blocks, the records encoded,
    * keyed and indexed as text on this thread — unless staged ahead, and has the writer thread
-   * write them. A request staged ahead is forgotten once written, so it cannot be written twice;
-   * when the batch fails, it stays staged for the caller to commit again.
+   * write them. A request staged ahead is taken out of the staged ones while its batch is
+   * written, so it cannot be written twice; when the batch fails, it is put back for the caller
+   * to commit again.
    */
   private async commitOnWriter(
     writer: SqliteWriterThread,
@@ -731,20 +732,28 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       (r) => !(r instanceof StagedRequest) && r.change?.kind === "create",
     ).length;
     const sequences = creates > 0 ? await writer.takeMmsSequences(creates) : [];
+    if (requests.some((r) => r instanceof StagedRequest && !ahead.has(r))) {
+      throw new Error("a request staged ahead is committed once, by its catalog");
+    }
     let next = 0;
-    const packed = requests.map((r) => {
-      if (!(r instanceof StagedRequest)) {
-        return packStagedCommit(
-          this.stage(r, r.change?.kind === "create" ? sequences[next++] : undefined),
-        );
-      }
-      const early = ahead.get(r);
-      if (!early) throw new Error("a request staged ahead is committed once, by its catalog");
-      return early;
-    });
-    const results = await writer.commitMany(packed);
-    for (const r of requests) if (r instanceof StagedRequest) ahead.delete(r);
-    return results;
+    const taken: [StagedRequest, Buffer][] = [];
+    try {
+      const packed = requests.map((r) => {
+        if (!(r instanceof StagedRequest)) {
+          return packStagedCommit(
+            this.stage(r, r.change?.kind === "create" ? sequences[next++] : undefined),
+          );
+        }
+        const early = ahead.get(r)!;
+        ahead.delete(r);
+        taken.push([r, early]);
+        return early;
+      });
+      return await writer.commitMany(packed);
+    } catch (error) {
+      for (const [r, early] of taken) ahead.set(r, early);
+      throw error;
+    }
   }
 
   /**

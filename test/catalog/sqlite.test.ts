@@ -85,6 +85,10 @@ test("catalog (sqlite): requests staged ahead are committed in their place, once
   assert.equal(await title(b.mmsId), "Second");
   assert.ok(b.mmsId! > a.mmsId!, "each keeps the MMS ID staged with it");
   await assert.rejects(catalog.commit(first), /committed once/);
+  // Committed twice at once, it is written once.
+  const third = (await catalog.stageAhead!(create("Third")))!;
+  const both = await Promise.allSettled([catalog.commit(third), catalog.commit(third)]);
+  assert.deepEqual(both.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
   await catalog.close();
 
   // A catalog that stages nothing ahead commits no staged request.
