@@ -9,7 +9,7 @@ import {
   type Zone,
 } from "../catalog/catalog.js";
 import { receivedCoding, type Incoming } from "../import/decide.js";
-import { Importer, type ImportResult } from "../import/importer.js";
+import { Importer, incomingOf, type ImportResult } from "../import/importer.js";
 import { formatLog } from "../import/log.js";
 import { loadConnexionProfile, type StoredProfileSettings } from "../import/profile.js";
 import { readFormat, sniffFormat } from "../marc/formats.js";
@@ -61,11 +61,6 @@ interface FileRecord {
    * waiting for their batch are bytes, not decoded records; other formats are read at once.
    */
   readonly incoming: Incoming | (() => Incoming);
-}
-
-/** The record as read. */
-function readOf(record: FileRecord): Incoming {
-  return typeof record.incoming === "function" ? record.incoming() : record.incoming;
 }
 
 async function* fileRecords(
@@ -159,7 +154,7 @@ export async function importCommand(args: string[]): Promise<number> {
       if (values["dry-run"]) {
         let problems = 0;
         for await (const record of fileRecords(file, from)) {
-          const incoming = readOf(record);
+          const incoming = incomingOf(record);
           const decision = await importer.dryRun({
             raw: record.raw,
             incoming,
@@ -220,7 +215,9 @@ export async function importCommand(args: string[]): Promise<number> {
                 if (!SUCCESS.has(result.decision.outcome)) {
                   problems++;
                   // Named from the record read again: only the few records that need a line.
-                  process.stdout.write(outcomeLine(describeRecord(readOf(record).read), result));
+                  process.stdout.write(
+                    outcomeLine(describeRecord(incomingOf(record).read), result),
+                  );
                 }
               } catch (error) {
                 failure ??= error;

@@ -331,7 +331,8 @@ function failedDecision(
   };
 }
 
-function incomingOf(request: Pick<ImportRequest, "raw" | "incoming">): Incoming {
+/** The record of a request as read: given, read now by the function given, or read from `raw`. */
+export function incomingOf(request: Pick<ImportRequest, "raw" | "incoming">): Incoming {
   const { incoming } = request;
   if (typeof incoming === "function") return incoming();
   return incoming ?? readIncoming(request.raw);
