@@ -227,4 +227,15 @@ INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 8);
 CREATE INDEX job_records_outcome ON job_records (job_id, outcome);
 `,
   },
+  {
+    version: 8,
+    sql: `
+-- The catalog merges the full-text index's segments itself, a few pages at the end of every
+-- write transaction (SEARCH_MERGE_PAGES in sqlite.ts), instead of FTS5's automatic merging,
+-- which did ~400 pages at once on whichever commit crossed its threshold: 12–30 ms commits, and
+-- the slowest Connexion replies. A level is merged when it holds 8 segments, as automerge 8 did.
+INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 0);
+INSERT INTO records_fts (records_fts, rank) VALUES ('usermerge', 8);
+`,
+  },
 ];

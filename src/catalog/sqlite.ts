@@ -248,6 +248,8 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   private readonly knownJobs = new Set<number>();
   /** The staged form of each request `stageAhead` staged, packed, until it is committed. */
   private readonly stagedAhead = new WeakMap<StagedRequest, Buffer>();
+  /** Full-text rows inserted or deleted in the write transaction under way (its merge share). */
+  private searchRowsWritten = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -288,6 +290,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       keysOf: p(`SELECT k.kind, k.value FROM match_keys k JOIN records r ON r.id = k.record_id
         WHERE r.mms_id = ? ORDER BY k.kind, k.value`),
       deleteSearch: p("DELETE FROM records_fts WHERE rowid = ?"),
+      mergeSearch: p("INSERT INTO records_fts (records_fts, rank) VALUES ('merge', ?)"),
       insertSearch: p(
         "INSERT INTO records_fts (rowid, title, author, subject, keyword, zone) VALUES (?, ?, ?, ?, ?, ?)",
       ),
@@ -439,6 +442,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   }
 
   private insertSearch(id: number, zone: ZoneRow, doc: SearchDocument): void {
+    this.searchRowsWritten++;
     this.statements.insertSearch.run(
       id,
       doc.title,
@@ -471,14 +475,40 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
         s.insertKey.run(key.kind, key.value, zone.code, id);
       }
     }
-    s.deleteSearch.run(id);
+    this.deleteSearch(id);
     this.insertSearch(id, zone, prepared.search);
   }
 
   /** Removes a record row's keys and search text (before it is indexed anew). */
   private unindex(id: number): void {
     this.statements.deleteKeys.run(id);
+    this.deleteSearch(id);
+  }
+
+  private deleteSearch(id: number): void {
+    this.searchRowsWritten++;
     this.statements.deleteSearch.run(id);
+  }
+
+  /**
+   * Runs `body` as one write transaction that ends with its share of the full-text index's
+   * merging (see {@link SEARCH_MERGE_PAGES}).
+   */
+  private writeTransaction<T>(body: () => T): T {
+    this.searchRowsWritten = 0;
+    return this.db
+      .transaction(() => {
+        const result = body();
+        if (this.searchRowsWritten > 0) {
+          const rows = this.searchRowsWritten;
+          this.searchRowsWritten = 0;
+          this.statements.mergeSearch.run(
+            SEARCH_MERGE_PAGES.perTransaction + SEARCH_MERGE_PAGES.perRow * rows,
+          );
+        }
+        return result;
+      })
+      .immediate();
   }
 
   /** Copies a record row's current state into its versions (before a save or a delete). */
@@ -695,7 +725,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
 
   commit(request: CommitInput): Promise<CommitResult> {
     if (this.writer) return this.commitMany([request]).then((results) => results[0]!);
-    return run(() => this.db.transaction(() => this.commitSync(unstaged(request))).immediate());
+    return run(() => this.writeTransaction(() => this.commitSync(unstaged(request))));
   }
 
   commitMany(inputs: readonly CommitInput[]): Promise<CommitResult[]> {
@@ -703,16 +733,14 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     if (this.writer) return this.commitOnWriter(this.writer, inputs);
     return run(() => {
       const requests = inputs.map(unstaged);
-      return this.db
-        .transaction(() => {
-          // One block of sequence numbers for the batch's creates, in the batch's order.
-          const creates = requests.filter((r) => r.change?.kind === "create").length;
-          let next = creates > 0 ? this.nextValue("mms", creates) : 0;
-          return requests.map((r) =>
-            this.commitStaged(this.stage(r, r.change?.kind === "create" ? next++ : undefined)),
-          );
-        })
-        .immediate();
+      return this.writeTransaction(() => {
+        // One block of sequence numbers for the batch's creates, in the batch's order.
+        const creates = requests.filter((r) => r.change?.kind === "create").length;
+        let next = creates > 0 ? this.nextValue("mms", creates) : 0;
+        return requests.map((r) =>
+          this.commitStaged(this.stage(r, r.change?.kind === "create" ? next++ : undefined)),
+        );
+      });
     });
   }
 
@@ -772,7 +800,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   }
 
   commitStagedMany(requests: readonly StagedCommit[]): CommitResult[] {
-    return this.db.transaction(() => requests.map((r) => this.commitStaged(r))).immediate();
+    return this.writeTransaction(() => requests.map((r) => this.commitStaged(r)));
   }
 
   reserveMmsSequences(count: number): number {
@@ -784,16 +812,14 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     context: SaveContext,
   ): Promise<{ mmsIds: string[] }> {
     return run(() =>
-      this.db
-        .transaction(() => {
-          const now = new Date().toISOString();
-          // One block of sequence numbers for the batch, in the batch's order.
-          const first = creates.length > 0 ? this.nextValue("mms", creates.length) : 0;
-          return {
-            mmsIds: creates.map((c, i) => this.createOne(c, context, now, first + i).mmsId),
-          };
-        })
-        .immediate(),
+      this.writeTransaction(() => {
+        const now = new Date().toISOString();
+        // One block of sequence numbers for the batch, in the batch's order.
+        const first = creates.length > 0 ? this.nextValue("mms", creates.length) : 0;
+        return {
+          mmsIds: creates.map((c, i) => this.createOne(c, context, now, first + i).mmsId),
+        };
+      }),
     );
   }
 
@@ -828,33 +854,31 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
 
   restore(mmsId: string, version: number, context: SaveContext): Promise<CommitResult> {
     return run(() =>
-      this.db
-        .transaction(() => {
-          const row = this.statements.record.get(mmsId) as RecordRow | undefined;
-          const deleted = row
-            ? undefined
-            : (this.statements.deleted.get(mmsId) as DeletedRow | undefined);
-          if (!row && !deleted) throw new CatalogError("unknown-record", `no record ${mmsId}`);
-          const target =
-            row?.version === version
-              ? currentVersion(row)
-              : (this.statements.version.get(mmsId, version) as VersionRow | undefined);
-          if (!target)
-            throw new CatalogError("unknown-version", `record ${mmsId} has no version ${version}`);
-          const old = "savedBy" in target ? target : toVersion(target);
-          if (deleted) return this.undelete(deleted, old, context);
-          return this.commitSync({
-            change: {
-              kind: "update",
-              mmsId,
-              expectedVersion: row!.version,
-              marc: old.marc,
-              ...restoredAttributes(old),
-            },
-            context,
-          });
-        })
-        .immediate(),
+      this.writeTransaction(() => {
+        const row = this.statements.record.get(mmsId) as RecordRow | undefined;
+        const deleted = row
+          ? undefined
+          : (this.statements.deleted.get(mmsId) as DeletedRow | undefined);
+        if (!row && !deleted) throw new CatalogError("unknown-record", `no record ${mmsId}`);
+        const target =
+          row?.version === version
+            ? currentVersion(row)
+            : (this.statements.version.get(mmsId, version) as VersionRow | undefined);
+        if (!target)
+          throw new CatalogError("unknown-version", `record ${mmsId} has no version ${version}`);
+        const old = "savedBy" in target ? target : toVersion(target);
+        if (deleted) return this.undelete(deleted, old, context);
+        return this.commitSync({
+          change: {
+            kind: "update",
+            mmsId,
+            expectedVersion: row!.version,
+            marc: old.marc,
+            ...restoredAttributes(old),
+          },
+          context,
+        });
+      }),
     );
   }
 
@@ -894,9 +918,9 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       const records: UndoOutcome[] = [];
       for (const mmsId of mmsIds) {
         // One transaction per record: a record changed since stops only itself.
-        const outcome = this.db
-          .transaction(() => this.undoRecord(jobId, job.institution, mmsId, by))
-          .immediate();
+        const outcome = this.writeTransaction(() =>
+          this.undoRecord(jobId, job.institution, mmsId, by),
+        );
         if (outcome) records.push(outcome);
       }
       const { n } = this.statements.undoneCount.get(jobId) as { n: number };
@@ -1308,6 +1332,17 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     this.db.close();
   }
 }
+
+/**
+ * How many pages of FTS5 segment merging a write transaction does at its end: a base, and one
+ * page per full-text row it inserted or deleted. FTS5's own automatic merging (off since
+ * migration 8) did its work in lumps of 64 pages per index level — ~400 pages, 12–30 ms, landing
+ * on whichever small commit crossed the threshold, with the exports waiting on it. Merging a
+ * share in every transaction keeps pace with the text written (one page per row is about twice
+ * what a commit of 8 merges needs) in steps of a few milliseconds; a level waits for 8 segments
+ * (`usermerge`) before it is merged, as before.
+ */
+const SEARCH_MERGE_PAGES = { perTransaction: 16, perRow: 1 } as const;
 
 /** The search token that stands for a zone in the full-text index: `z` + its suffix. */
 function zoneToken(zone: ZoneRow): string {

@@ -233,3 +233,52 @@ test("catalog (sqlite): the database runs in WAL mode with full sync", async () 
   assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
   db.close();
 });
+
+test("catalog (sqlite): each write transaction merges its share of the full-text index", async () => {
+  const dir = mkdtempSync(join(scratch, "c-"));
+  const catalog = await openSqliteCatalog(dir);
+  await catalog.addInstitution({ code: "01ABC_INST", name: "ABC" });
+  const created: string[] = [];
+  // Each commit writes one full-text segment; the eighth on a level is merged with the others
+  // in the same transaction (FTS5's own merging would leave all eight: it works in lumps of
+  // 64 pages per level, and merges a level at once only at 16 segments).
+  for (let i = 0; i < 8; i++) {
+    const result = await catalog.commit({
+      change: { kind: "create", zone: "01ABC_INST", marc: book({ title: `Lakes ${i} ponds` }) },
+      context: { savedBy: "t", action: "create" },
+    });
+    created.push(result.mmsId!);
+  }
+  const update = await catalog.commit({
+    change: {
+      kind: "update",
+      mmsId: created[3]!,
+      expectedVersion: 1,
+      marc: book({ title: "Rivers" }),
+    },
+    context: { savedBy: "t", action: "merge" },
+  });
+  assert.equal(update.version, 2);
+  const zones = ["01ABC_INST"];
+  assert.equal((await catalog.search({ text: "ponds", zones })).total, 7);
+  assert.deepEqual(
+    (await catalog.search({ text: "rivers", zones })).hits.map((h) => h.mmsId),
+    [created[3]],
+  );
+  await catalog.close();
+  const db = new Database(join(dir, "marcgate.sqlite"), { readonly: true });
+  const config = db.prepare("SELECT k, v FROM records_fts_config WHERE k LIKE '%merge'").all();
+  const segments = db.prepare("SELECT count(DISTINCT segid) AS n FROM records_fts_idx").get() as {
+    n: number;
+  };
+  const check = new Database(join(dir, "marcgate.sqlite"));
+  check.prepare("INSERT INTO records_fts (records_fts, rank) VALUES ('integrity-check', 0)").run();
+  check.close();
+  db.close();
+  assert.deepEqual(config, [
+    { k: "automerge", v: 0 },
+    { k: "usermerge", v: 8 },
+  ]);
+  // One or two (the update's own, unless promoted into the merged one), not nine.
+  assert.ok(segments.n <= 2, `${segments.n} full-text segments`);
+});
