@@ -230,4 +230,5 @@ CREATE INDEX access_keys_user ON access_keys (user_name, kind);
 CREATE INDEX job_records_outcome ON job_records (job_id, outcome);
 `,
   },
+  // 8 is SQLite's full-text merging: the next migration here is 9.
 ];
