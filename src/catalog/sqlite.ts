@@ -122,6 +122,8 @@ function openConnection(dir: string, options: SqliteCatalogOptions): SqliteCatal
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 15000");
   if (options.autoCheckpoint === false) db.pragma("wal_autocheckpoint = 0");
+  // A log that starts again is cut back to 64 MB on disk (else the file keeps its largest size).
+  db.pragma(`journal_size_limit = ${LOG_SIZE_LIMIT_BYTES}`);
   // 64 MB of page cache: index pages of a million-record catalog stay in memory during loads.
   // Not when a writer thread commits: SQLite drops a connection's cache whenever another one
   // has written, and freeing 64 MB after every commit cost more than it saved.
@@ -147,7 +149,17 @@ export interface SqliteWriterConnection {
   commitStagedMany(requests: readonly StagedCommit[]): CommitResult[];
   /** Takes `count` MMS sequence numbers in a transaction of their own; returns the first. */
   reserveMmsSequences(count: number): number;
+  /**
+   * Copies what is left of the write-ahead log into the database (a RESTART checkpoint), so the
+   * next commit writes the log from its start. Readers still in the log are waited for 20 ms at
+   * most; then the log goes on as it is. Returns whether it was restarted.
+   */
+  restartLog(): boolean;
+  close(): Promise<void>;
 }
+
+/** The size the write-ahead log file is cut back to when the log starts again. */
+export const LOG_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** The writer thread's connection: commits only, no checkpoints of its own. */
 export function openSqliteWriterConnection(
@@ -805,6 +817,16 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
 
   reserveMmsSequences(count: number): number {
     return this.db.transaction(() => this.nextValue("mms", count)).immediate();
+  }
+
+  restartLog(): boolean {
+    this.db.pragma("busy_timeout = 20");
+    try {
+      const [result] = this.db.pragma("wal_checkpoint(RESTART)") as { busy: number }[];
+      return result?.busy === 0;
+    } finally {
+      this.db.pragma("busy_timeout = 15000");
+    }
   }
 
   createMany(

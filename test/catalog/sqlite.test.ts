@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import Database from "better-sqlite3";
 import { CatalogError, StagedRequest } from "../../src/catalog/catalog.js";
-import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
+import { openSqliteCatalog, openSqliteWriterConnection } from "../../src/catalog/sqlite.js";
 import { SQLITE_MIGRATIONS } from "../../src/catalog/sqlite-schema.js";
 import { stageCommit } from "../../src/catalog/prepare.js";
 import { getControlValue, getDataFields } from "../../src/marc/record.js";
@@ -281,4 +281,30 @@ test("catalog (sqlite): each write transaction merges its share of the full-text
   ]);
   // One or two (the update's own, unless promoted into the merged one), not nine.
   assert.ok(segments.n <= 2, `${segments.n} full-text segments`);
+});
+
+test("catalog (sqlite): the writer can have the write-ahead log start again", async () => {
+  const dir = mkdtempSync(join(scratch, "c-"));
+  await (await openSqliteCatalog(dir)).close();
+  // Another connection keeps writing, never checkpointing: the log only grows.
+  const other = new Database(join(dir, "marcgate.sqlite"));
+  other.pragma("wal_autocheckpoint = 0");
+  other.exec("CREATE TABLE filler (text TEXT NOT NULL)");
+  const fill = other.prepare("INSERT INTO filler (text) VALUES (?)");
+  for (let i = 0; i < 200; i++) fill.run("x".repeat(3000));
+  // The log's last frame, from the shared-memory index (its header's mxFrame, at byte 16).
+  const frames = (): number => readFileSync(join(dir, "marcgate.sqlite-shm")).readUInt32LE(16);
+  const before = frames();
+  assert.ok(before > 150, `${before} frames`);
+  fill.run("after");
+  assert.ok(frames() > before, "without a restart, the log goes on growing");
+
+  const writer = openSqliteWriterConnection(dir, "NORMAL");
+  assert.equal(writer.restartLog(), true);
+  fill.run("after the restart");
+  // The next commit wrote the log from its start: a handful of frames, not hundreds.
+  assert.ok(frames() < 10, `${frames()} frames after the restart`);
+  assert.equal((other.prepare("SELECT count(*) AS n FROM filler").get() as { n: number }).n, 202);
+  await writer.close();
+  other.close();
 });
