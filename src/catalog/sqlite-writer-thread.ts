@@ -48,11 +48,10 @@ port.on("message", (request: WriterRequest) => {
 /**
  * The log's size on disk from which the writer has it start again. SQLite starts the log again
  * only when a commit begins with every frame copied into the database, which never happens
- * while commits follow each other faster than the checkpoints: a 100,000-record import leaves a
- * 320 MB log, a million records several GB. The checkpointer has copied nearly all of it, and
- * the writer copies the rest between two batches, after replying to the last — 20–100 ms on the
- * shared test machine, most of it syncing the database file, so only past half a gigabyte
- * (never in a burst of Connexion exports; about every 150,000 records of an import).
+ * while commits follow each other faster than the checkpoints (a burst of exports at full
+ * speed: 300 MB in the exports bench, and growing). The checkpointer has copied nearly all of
+ * it; the writer copies the rest between two batches, after replying to the last. That takes
+ * 20–100 ms on the shared test machine, mostly syncing the database file: hence the high limit.
  */
 const RESTART_LOG_BYTES = 512 * 1024 * 1024;
 /** How often the writer looks at the log's size. */
