@@ -27,6 +27,11 @@ export interface CatalogLocation {
    */
   readonly writerThread?: boolean;
   /**
+   * SQLite with a writer thread only: the pause between two checkpoints, in milliseconds.
+   * @default 1 s (`CHECKPOINT_INTERVAL_MS`)
+   */
+  readonly checkpointIntervalMs?: number;
+  /**
    * PostgreSQL only: the schema holding marcgate's tables (created when missing).
    * @default the server's `search_path` (usually `public`)
    */
@@ -64,6 +69,9 @@ export async function openCatalog(location: CatalogLocation): Promise<OpenCatalo
       const options = {
         ...(location.synchronous ? { synchronous: location.synchronous } : {}),
         ...(location.writerThread ? { writerThread: true } : {}),
+        ...(location.checkpointIntervalMs !== undefined
+          ? { checkpointIntervalMs: location.checkpointIntervalMs }
+          : {}),
       };
       return { catalog: await openSqliteCatalog(dir, options) };
     } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * The SQLite checkpointer thread, started by the writer thread (`sqlite-writer-thread.ts`):
- * copies committed pages from the write-ahead log into the database file, 100 ms after the
- * last copy ended, on a connection of its own, so the writer never stops committing to do it. SQLite's automatic
+ * copies committed pages from the write-ahead log into the database file a pause after the last
+ * copy ended (`CHECKPOINT_INTERVAL_MS` and `BULK_CHECKPOINT_INTERVAL_MS` in sqlite-writer.ts), on
+ * a connection of its own, so the writer never stops committing to do it. SQLite's automatic
  * checkpoint would run inside the commit that crosses 1,000 pages of log — with ~30 pages per
  * imported record, every second or third batch — copying pages and syncing the database file
  * while the batch's clients wait for their replies. A PASSIVE checkpoint blocks neither the
@@ -14,12 +15,11 @@ import Database from "better-sqlite3";
 export interface CheckpointerData {
   /** The database file. */
   readonly file: string;
+  /** The pause between two checkpoints, in milliseconds. */
+  readonly intervalMs: number;
 }
 
-/** The pause between two checkpoints. */
-const INTERVAL_MS = 100;
-
-const { file } = workerData as CheckpointerData;
+const { file, intervalMs } = workerData as CheckpointerData;
 const db = new Database(file);
 db.pragma("busy_timeout = 1000");
 // Re-armed after each checkpoint, so the thread always sleeps between two: a long checkpoint
@@ -30,6 +30,6 @@ const checkpoint = (): void => {
   } catch {
     // Busy (another checkpoint, a recovery): the next turn tries again.
   }
-  setTimeout(checkpoint, INTERVAL_MS);
+  setTimeout(checkpoint, intervalMs);
 };
-setTimeout(checkpoint, INTERVAL_MS);
+setTimeout(checkpoint, intervalMs);

@@ -23,7 +23,10 @@ if (!port) throw new Error("sqlite-writer-thread.js runs as a worker thread only
 const catalog = openSqliteWriterConnection(data.dir, data.synchronous);
 // Checkpoints run beside the commits, not inside them (see sqlite-checkpointer.ts).
 const checkpointer = new Worker(new URL("./sqlite-checkpointer.js", import.meta.url), {
-  workerData: { file: join(data.dir, "marcgate.sqlite") } satisfies CheckpointerData,
+  workerData: {
+    file: join(data.dir, "marcgate.sqlite"),
+    intervalMs: data.checkpointIntervalMs,
+  } satisfies CheckpointerData,
 });
 checkpointer.unref();
 

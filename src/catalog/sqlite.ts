@@ -89,7 +89,7 @@ import {
 } from "./prepare.js";
 import type { SearchDocument } from "./search-text.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
-import { packStagedCommit, SqliteWriterThread } from "./sqlite-writer.js";
+import { CHECKPOINT_INTERVAL_MS, packStagedCommit, SqliteWriterThread } from "./sqlite-writer.js";
 
 /** Options of {@link openSqliteCatalog}. */
 export interface SqliteCatalogOptions {
@@ -106,6 +106,12 @@ export interface SqliteCatalogOptions {
    * @default false
    */
   readonly writerThread?: boolean;
+  /**
+   * With a writer thread: the pause between two checkpoints of its checkpointer thread, in
+   * milliseconds (`BULK_CHECKPOINT_INTERVAL_MS` for bulk imports).
+   * @default CHECKPOINT_INTERVAL_MS (1 s)
+   */
+  readonly checkpointIntervalMs?: number;
   /**
    * Whether this connection checkpoints the write-ahead log itself once it passes 1,000 pages
    * (SQLite's default). The writer thread turns it off: its checkpointer thread does it.
@@ -130,7 +136,11 @@ function openConnection(dir: string, options: SqliteCatalogOptions): SqliteCatal
   if (!options.writerThread) db.pragma("cache_size = -65536");
   migrate(db);
   const writer = options.writerThread
-    ? new SqliteWriterThread({ dir, synchronous: options.synchronous ?? "FULL" })
+    ? new SqliteWriterThread({
+        dir,
+        synchronous: options.synchronous ?? "FULL",
+        checkpointIntervalMs: options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS,
+      })
     : undefined;
   return new SqliteCatalog(db, writer);
 }

@@ -21,7 +21,7 @@ export const CATALOG_HELP = `  --data DIR      the SQLite catalog in DIR/marcgat
 export async function withCatalog<T>(
   values: { readonly data?: string | undefined; readonly db?: string | undefined },
   work: (catalog: Catalog) => Promise<T>,
-  options: Pick<CatalogLocation, "synchronous" | "writerThread"> = {},
+  options: Pick<CatalogLocation, "synchronous" | "writerThread" | "checkpointIntervalMs"> = {},
 ): Promise<T> {
   if (values.data !== undefined && values.db !== undefined) {
     throw new UsageError("give --data DIR or --db URL, not both");

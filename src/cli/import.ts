@@ -8,6 +8,7 @@ import {
   type JobOutcome,
   type Zone,
 } from "../catalog/catalog.js";
+import { BULK_CHECKPOINT_INTERVAL_MS } from "../catalog/sqlite-writer.js";
 import { receivedCoding, type Incoming } from "../import/decide.js";
 import { Importer, incomingOf, type ImportResult } from "../import/importer.js";
 import { formatLog } from "../import/log.js";
@@ -247,6 +248,6 @@ export async function importCommand(args: string[]): Promise<number> {
       );
       return problems > 0 ? 1 : 0;
     },
-    { writerThread: true },
+    { writerThread: true, checkpointIntervalMs: BULK_CHECKPOINT_INTERVAL_MS },
   );
 }

@@ -308,3 +308,34 @@ test("catalog (sqlite): the writer can have the write-ahead log start again", as
   await writer.close();
   other.close();
 });
+
+test("catalog (sqlite): the writer thread's checkpointer waits the interval it is given", async () => {
+  // Frames written, and frames copied into the database file (the shared-memory index's
+  // mxFrame at byte 16, and nBackfill at byte 96, after the header's two copies).
+  const progress = (dir: string): { frames: number; copied: number } => {
+    const shm = readFileSync(join(dir, "marcgate.sqlite-shm"));
+    return { frames: shm.readUInt32LE(16), copied: shm.readUInt32LE(96) };
+  };
+  const opened = await Promise.all(
+    [50, 60_000].map(async (checkpointIntervalMs) => {
+      const dir = mkdtempSync(join(scratch, "c-"));
+      const catalog = await openSqliteCatalog(dir, { writerThread: true, checkpointIntervalMs });
+      const other = new Database(join(dir, "marcgate.sqlite"));
+      other.pragma("wal_autocheckpoint = 0");
+      other.exec("CREATE TABLE filler (text TEXT NOT NULL)");
+      const fill = other.prepare("INSERT INTO filler (text) VALUES (?)");
+      for (let i = 0; i < 50; i++) fill.run("x".repeat(3000));
+      return { dir, catalog, other };
+    }),
+  );
+  // Past the default second: only the catalog given 50 ms has had its log copied.
+  await new Promise((done) => setTimeout(done, 1500));
+  const [often, seldom] = opened.map(({ dir }) => progress(dir));
+  for (const { catalog, other } of opened) {
+    other.close();
+    await catalog.close();
+  }
+  assert.ok(often && seldom);
+  assert.ok(often.frames > 50 && often.copied === often.frames, JSON.stringify(often));
+  assert.ok(seldom.frames > 50 && seldom.copied === 0, JSON.stringify(seldom));
+});
