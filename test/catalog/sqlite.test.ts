@@ -283,6 +283,16 @@ test("catalog (sqlite): each write transaction merges its share of the full-text
   assert.ok(segments.n <= 2, `${segments.n} full-text segments`);
 });
 
+/**
+ * A catalog's write-ahead log, from its shared-memory index: the last frame written (the
+ * header's mxFrame, at byte 16) and the frames copied into the database file (nBackfill, at
+ * byte 96, after the header's two copies).
+ */
+function logProgress(dir: string): { frames: number; copied: number } {
+  const shm = readFileSync(join(dir, "marcgate.sqlite-shm"));
+  return { frames: shm.readUInt32LE(16), copied: shm.readUInt32LE(96) };
+}
+
 test("catalog (sqlite): the writer can have the write-ahead log start again", async () => {
   const dir = mkdtempSync(join(scratch, "c-"));
   await (await openSqliteCatalog(dir)).close();
@@ -292,8 +302,7 @@ test("catalog (sqlite): the writer can have the write-ahead log start again", as
   other.exec("CREATE TABLE filler (text TEXT NOT NULL)");
   const fill = other.prepare("INSERT INTO filler (text) VALUES (?)");
   for (let i = 0; i < 200; i++) fill.run("x".repeat(3000));
-  // The log's last frame, from the shared-memory index (its header's mxFrame, at byte 16).
-  const frames = (): number => readFileSync(join(dir, "marcgate.sqlite-shm")).readUInt32LE(16);
+  const frames = (): number => logProgress(dir).frames;
   const before = frames();
   assert.ok(before > 150, `${before} frames`);
   fill.run("after");
@@ -310,12 +319,6 @@ test("catalog (sqlite): the writer can have the write-ahead log start again", as
 });
 
 test("catalog (sqlite): the writer thread's checkpointer waits the interval it is given", async () => {
-  // Frames written, and frames copied into the database file (the shared-memory index's
-  // mxFrame at byte 16, and nBackfill at byte 96, after the header's two copies).
-  const progress = (dir: string): { frames: number; copied: number } => {
-    const shm = readFileSync(join(dir, "marcgate.sqlite-shm"));
-    return { frames: shm.readUInt32LE(16), copied: shm.readUInt32LE(96) };
-  };
   const opened = await Promise.all(
     [50, 60_000].map(async (checkpointIntervalMs) => {
       const dir = mkdtempSync(join(scratch, "c-"));
@@ -330,7 +333,7 @@ test("catalog (sqlite): the writer thread's checkpointer waits the interval it i
   );
   // Past the default second: only the catalog given 50 ms has had its log copied.
   await new Promise((done) => setTimeout(done, 1500));
-  const [often, seldom] = opened.map(({ dir }) => progress(dir));
+  const [often, seldom] = opened.map(({ dir }) => logProgress(dir));
   for (const { catalog, other } of opened) {
     other.close();
     await catalog.close();
