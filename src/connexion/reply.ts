@@ -10,9 +10,16 @@ import type { ImportResult } from "../import/importer.js";
 /** Where a record can be seen, for the reply's second line. */
 export type RecordUrl = (mmsId: string) => string;
 
-/** ASCII only: accents dropped, anything else non-printable or non-ASCII replaced by `?`. */
+/**
+ * ASCII only: accents dropped, anything else non-printable or non-ASCII replaced by `?`. The
+ * signs the decision log uses are spelled out first (`≠` would decompose into `=` and an
+ * overlay, and say the opposite).
+ */
 export function asciiText(text: string): string {
   return text
+    .replace(/≠/g, "!=")
+    .replace(/≈/g, "~")
+    .replace(/→/g, "->")
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .replace(/[‘’]/g, "'")

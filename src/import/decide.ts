@@ -42,6 +42,7 @@ import {
 } from "./match.js";
 import type { StoredProfileSettings } from "./profile.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
+import { heldReason } from "./match/validate.js";
 import { runValidation } from "./validate-stage.js";
 
 /** What `decide` may read of the catalog (the match methods read the title search too). */
@@ -206,6 +207,27 @@ function unchanged(
 }
 
 /**
+ * The view with its stored records read once per decision: the validation stage reads each
+ * candidate, and the guards and the merge read the one matched again.
+ */
+function rememberingRecords(view: CatalogView): CatalogView {
+  const read = new Map<string, Promise<StoredRecord | undefined>>();
+  return {
+    findByKey: (kind, value, zones) => view.findByKey(kind, value, zones),
+    search: (query) => view.search(query),
+    localFields: (mmsId, institution) => view.localFields(mmsId, institution),
+    record: (mmsId) => {
+      let found = read.get(mmsId);
+      if (!found) {
+        found = view.record(mmsId);
+        read.set(mmsId, found);
+      }
+      return found;
+    },
+  };
+}
+
+/**
  * Decides what to do with one incoming record. Never throws on data: a record that cannot be
  * imported is a decision with outcome `rejected` and the reason.
  */
@@ -216,6 +238,7 @@ export async function decide(
   options: DecideOptions = {},
 ): Promise<Decision> {
   const { profile, institution } = context;
+  view = rememberingRecords(view);
   const log: LogEntry[] = [];
   const claims: string[] = [];
   const reject = (reason: string, reasonCode: ReasonCode = "profile"): Decision => ({
@@ -289,10 +312,10 @@ export async function decide(
   const incomingShared = split?.shared ?? record;
   const chosen = chooseMatchMethod(record, profile);
   const keys = matchKeysOf(incomingShared, chosen);
-  let match: Pick<MatchResult, "mmsIds" | "matchedBy">;
+  let match: Pick<MatchResult, "mmsIds" | "matchedBy" | "held">;
   if (options.match !== undefined) {
     const forced = options.match === "new" ? undefined : options.match.mmsId;
-    match = { mmsIds: forced === undefined ? [] : [forced], matchedBy: [] };
+    match = { mmsIds: forced === undefined ? [] : [forced], matchedBy: [], held: [] };
     log.push({
       stage: "match",
       message:
@@ -308,6 +331,7 @@ export async function decide(
   }
   claims.push(...matchClaims(chosen, incomingShared, keys));
   for (const id of match.mmsIds) claims.push(`mms:${id}`);
+  for (const h of match.held) claims.push(`mms:${h.mmsId}`);
 
   const incomingLevel = runBriefLevel(incomingShared, profile);
   const briefLevel = incomingLevel.level;
@@ -326,6 +350,18 @@ export async function decide(
     log.push(level);
   };
 
+  if (match.mmsIds.length === 0 && match.held.length > 0) {
+    const reason = `${heldReason(match.held)}; nothing was changed`;
+    log.push({ stage: "match", message: `no validated match: held for review: ${reason}` });
+    return {
+      outcome: "review",
+      candidates: match.held.map((h) => h.mmsId),
+      reason,
+      reasonCode: "candidate-conflict",
+      log,
+      claims,
+    };
+  }
   if (match.mmsIds.length === 0) {
     log.push({ stage: "match", message: "no match: a new record is created" });
     log.push({ stage: "normalize", message: "001 will be set to the new MMS ID" });

@@ -45,6 +45,11 @@ export const REASON_CODES = [
   "unchanged",
   /** Several records match: held for review, nothing overwritten. */
   "several-matches",
+  /**
+   * A candidate agrees on some of what tells resources apart and not on all (validation after
+   * candidate search): held for review with the differing points.
+   */
+  "candidate-conflict",
   /** The matched record is being edited: held for review. */
   "locked",
   /** The matched record is linked to the Community Zone: skipped. */

@@ -8,9 +8,15 @@
 import { extractMatchKeys, type MatchKey, type MatchKeyKind } from "../marc/match-keys.js";
 import { leaderValue, type MarcRecord } from "../marc/record.js";
 import type { LogEntry } from "./log.js";
-import { SERIAL_LEVELS, type MatchView, type MatchResult } from "./match/method.js";
+import {
+  SERIAL_LEVELS,
+  type MatchMethod,
+  type MatchView,
+  type MatchResult,
+} from "./match/method.js";
 import { runSteps } from "./match/multi-step.js";
 import { MATCH_METHODS } from "./match/registry.js";
+import { validated } from "./match/validate.js";
 import type { ConnexionProfile, MatchMethodName, MatchStepName } from "./profile.js";
 
 export { SERIAL_LEVELS, type MatchResult, type MatchView } from "./match/method.js";
@@ -87,10 +93,17 @@ function comparedKinds(
   return kinds;
 }
 
+/** Every method with the validation stage after its candidate search (`match/validate.ts`). */
+const VALIDATED = Object.fromEntries(
+  Object.entries(MATCH_METHODS).map(([name, method]) => [name, validated(method)]),
+) as Readonly<Record<MatchStepName, MatchMethod>>;
+
 /**
- * Runs the chosen method on the (normalized) incoming record in the zones. A Multi-step without
- * steps finds nothing (the profile parser requires them, so this is a damaged profile only).
- * `keys` are the record's {@link matchKeysOf}, when the caller has them already.
+ * Runs the chosen method on the (normalized) incoming record in the zones, each candidate it
+ * finds through the validation stage (`match/validate.ts`: `mmsIds` are the validated matches,
+ * `held` the candidates for staff). A Multi-step without steps finds nothing (the profile parser
+ * requires them, so this is a damaged profile only). `keys` are the record's
+ * {@link matchKeysOf}, when the caller has them already.
  */
 export function runMatchMethod(
   chosen: Pick<ChosenMatchMethod, "method" | "steps">,
@@ -101,9 +114,9 @@ export function runMatchMethod(
 ): Promise<MatchResult> {
   const input = { record, keys, zones };
   if (chosen.method === "Multi-step") {
-    return runSteps(chosen.steps ?? [], (name) => MATCH_METHODS[name], input, view);
+    return runSteps(chosen.steps ?? [], (name) => VALIDATED[name], input, view);
   }
-  return MATCH_METHODS[chosen.method].run(input, view);
+  return VALIDATED[chosen.method].run(input, view);
 }
 
 /**

@@ -27,10 +27,11 @@ const MEMBER = "01MEMBER_INST";
 
 /**
  * An OCLC record as Connexion exports it. `full` adds a publication and a physical description
- * (a higher brief level by marcgate's default rules than without them).
+ * (a higher brief level by marcgate's default rules than without them). No `oclc`: a record
+ * without an OCLC number (found by other identifiers only).
  */
 function exported(
-  oclc: number,
+  oclc: number | undefined,
   title: string,
   options: {
     full?: boolean;
@@ -43,8 +44,12 @@ function exported(
   const built: MarcRecord = {
     leader: options.leader ?? "00000cam a2200000 a 4500",
     fields: [
-      { tag: "001", value: `ocn${String(oclc).padStart(9, "0")}` },
-      { tag: "003", value: "OCoLC" },
+      ...(oclc !== undefined
+        ? [
+            { tag: "001", value: `ocn${String(oclc).padStart(9, "0")}` },
+            { tag: "003", value: "OCoLC" },
+          ]
+        : []),
       { tag: "005", value: options.version005 ?? "20261128101500.0" },
       { tag: "008", value: "261128s2026    nyu           000 0 eng d" },
       data("040", "  ", "aDLC", "beng", "cDLC"),
@@ -278,13 +283,14 @@ describe("the Connexion profile's settings, each over TCP", () => {
     // Another OCLC number, the same ISBN: by OCLC number a new record …
     const byOclc = mmsIdOf(await send(exported(1202, "By ISBN", { extra: isbn })));
     assert.notEqual(byOclc, first);
-    // … by ISBN/ISSN a match (here two records have the ISBN by now: held for review).
+    // … by ISBN/ISSN a match for a record without an OCLC number (here two records have the
+    // ISBN by now: held for review). Another OCLC number would make it another resource.
     await profile({ nonSerialMatchMethod: "ISBN/ISSN" });
-    const held = await send(exported(1203, "By ISBN", { extra: isbn }));
+    const held = await send(exported(undefined, "By ISBN", { extra: isbn }));
     assert.match(held, new RegExp(`^Held for review: 2 records match .*${first}, ${byOclc}`));
     const other = [data("020", "  ", "a9781566199094")];
     const single = mmsIdOf(await send(exported(1204, "Only one", { extra: other })));
-    const merged = await send(exported(1205, "Only one, again", { extra: other }));
+    const merged = await send(exported(undefined, "Only one, again", { extra: other }));
     assert.match(merged, new RegExp(`^Success\\. Record ${single} merged`));
     await profile();
   });
@@ -294,7 +300,7 @@ describe("the Connexion profile's settings, each over TCP", () => {
     const issn = [data("022", "  ", "a0378-5955")];
     const serial = "00000cas a2200000 a 4500";
     const first = mmsIdOf(await send(exported(1301, "Journal", { leader: serial, extra: issn })));
-    const again = await send(exported(1302, "Journal", { leader: serial, extra: issn }));
+    const again = await send(exported(undefined, "Journal", { leader: serial, extra: issn }));
     assert.match(again, new RegExp(`^Success\\. Record ${first} `));
     // The same ISSN on a book: the non-serial method (Unique OCLC Identifier) finds nothing.
     const book = await send(exported(1303, "Journal", { extra: issn }));

@@ -19,13 +19,23 @@ import {
   type RunningGateway,
 } from "../connexion/_fixture.js";
 
-function record(level: string, oclc: number, fields: DataField[]): MarcRecord {
+/** A record with an OCLC number in its 001 (none when `oclc` is undefined), dated 2026. */
+function record(
+  level: string,
+  oclc: number | undefined,
+  fields: DataField[],
+  year = "2026",
+): MarcRecord {
   return {
     leader: `00000ca${level} a2200000 a 4500`,
     fields: [
-      { tag: "001", value: `ocn${String(oclc).padStart(9, "0")}` },
-      { tag: "003", value: "OCoLC" },
-      { tag: "008", value: "261128s2026    nyu           000 0 eng d" },
+      ...(oclc !== undefined
+        ? [
+            { tag: "001", value: `ocn${String(oclc).padStart(9, "0")}` },
+            { tag: "003", value: "OCoLC" },
+          ]
+        : []),
+      { tag: "008", value: `261128s${year}    nyu           000 0 eng d` },
       ...fields,
     ],
   };
@@ -74,14 +84,18 @@ describe("match methods over the Connexion gateway", () => {
     return m[1]!;
   };
 
-  test("a book with another OCLC number but the same ISBN merges into the record", async () => {
+  test("a book whose OCLC number was merged into another, with the same ISBN, merges into the record", async () => {
     const first = added(
       await send(
         record("m", 7001, [data("020", "  ", "a0060128003"), data("245", "10", "aFirst.")]),
       ),
     );
     const reply = await send(
-      record("m", 7002, [data("020", "  ", "a978-0-06-012800-5"), data("245", "10", "aSecond.")]),
+      record("m", 7002, [
+        data("019", "  ", "a7001"),
+        data("020", "  ", "a978-0-06-012800-5"),
+        data("245", "10", "aSecond."),
+      ]),
     );
     assert.match(reply, new RegExp(`^Success\\. Record ${first} merged`));
     const stored = await gateway.catalog.record(first);
@@ -100,6 +114,38 @@ describe("match methods over the Connexion gateway", () => {
       ),
       JSON.stringify(log),
     );
+    assert.ok(
+      log.some((e) =>
+        e.message.startsWith(
+          `validation of record ${first} (found by ISBN 9780060128005): matches — one record: OCLC number 7001 cancelled (019)`,
+        ),
+      ),
+      JSON.stringify(log),
+    );
+  });
+
+  test("the same ISBN under another OCLC number is another resource: a new record", async () => {
+    const first = added(
+      await send(
+        record("m", 7011, [data("020", "  ", "a9781234567897"), data("245", "10", "aLaws 2025.")]),
+      ),
+    );
+    const second = added(
+      await send(
+        record("m", 7012, [data("020", "  ", "a9781234567897"), data("245", "10", "aLaws 2026.")]),
+      ),
+    );
+    assert.notEqual(first, second);
+  });
+
+  test("the same ISBN and another date, no OCLC number: held for review with the reasons", async () => {
+    const book = [data("020", "  ", "a9780306406157"), data("245", "10", "aSession laws.")];
+    const first = added(await send(record("m", undefined, book, "2025")));
+    const reply = await send(record("m", undefined, book, "2024"));
+    assert.equal(
+      reply,
+      `Held for review: candidate ${first} found by ISBN 9780306406157 but 008 date 2024 != 2025; nothing was changed. Staff can resolve it in job 1.`,
+    );
   });
 
   test("a serial: Multi-step finds nothing by OCLC number, then the ISSN", async () => {
@@ -109,7 +155,7 @@ describe("match methods over the Connexion gateway", () => {
       ),
     );
     const reply = await send(
-      record("s", 7102, [
+      record("s", undefined, [
         data("022", "  ", "a00280836"),
         data("245", "10", "aJournal (New York)."),
       ]),

@@ -273,7 +273,7 @@ for (const engine of ENGINES)
       const typo = await match(
         "Title and author",
         bib([
-          date("2000"),
+          date("1999"),
           data("100", "1 ", "aBronte, Charlotte."),
           data("245", "10", "aProfesor :", "ba tale."),
         ]),
@@ -281,6 +281,21 @@ for (const engine of ENGINES)
       assert.deepEqual(typo.mmsIds, [professor]);
       const decided = typo.log.find((e) => e.data?.["mmsId"] === professor);
       assert.equal(decided?.data?.["match"], true);
+      // A year away: Title and author's tolerance finds it, the validation holds it (the next
+      // year's issue of a law or a yearbook is another resource).
+      const nextYear = await match(
+        "Title and author",
+        bib([
+          date("2000"),
+          data("100", "1 ", "aBronte, Charlotte."),
+          data("245", "10", "aProfesor :", "ba tale."),
+        ]),
+      );
+      assert.deepEqual(nextYear.mmsIds, []);
+      assert.deepEqual(
+        nextYear.held.map((h) => [h.mmsId, h.differs]),
+        [[professor, ["008 date 2000 ≠ 1999"]]],
+      );
       // The same title by another author.
       const author = await match(
         "Title and author",

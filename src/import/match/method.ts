@@ -44,7 +44,22 @@ export interface MatchResult {
   readonly tried: readonly string[];
   /** The look-ups that found records (a subset of `tried`): why the records match. */
   readonly matchedBy: readonly string[];
+  /** For each record found, the first look-up that found it (`ISBN 9780…`). */
+  readonly foundBy: Readonly<Record<string, string>>;
+  /**
+   * Candidates the validation stage would not take as matches without staff (`validate.ts`):
+   * they agree on some of what tells resources apart and not on all.
+   */
+  readonly held: readonly HeldCandidate[];
   readonly log: LogEntry[];
+}
+
+/** A candidate held for staff: how it was found and the points on which the records differ. */
+export interface HeldCandidate {
+  readonly mmsId: string;
+  readonly foundBy: string;
+  /** The differing points in words (`008 date 1814 ≠ 1813`). */
+  readonly differs: readonly string[];
 }
 
 /** One match method: a name and how it runs. */
@@ -96,6 +111,7 @@ export class Findings {
   readonly mmsIds: string[] = [];
   readonly tried: string[] = [];
   readonly matchedBy: string[] = [];
+  readonly foundBy: Record<string, string> = {};
   readonly log: LogEntry[] = [];
 
   constructor(
@@ -121,7 +137,11 @@ export class Findings {
   found(label: string, mmsIds: readonly string[]): void {
     if (!this.tried.includes(label)) this.tried.push(label);
     if (mmsIds.length > 0 && !this.matchedBy.includes(label)) this.matchedBy.push(label);
-    for (const id of mmsIds) if (!this.mmsIds.includes(id)) this.mmsIds.push(id);
+    for (const id of mmsIds) {
+      if (this.mmsIds.includes(id)) continue;
+      this.mmsIds.push(id);
+      this.foundBy[id] = label;
+    }
   }
 
   result(): MatchResult {
@@ -130,6 +150,8 @@ export class Findings {
       mmsIds: this.mmsIds,
       tried: this.tried,
       matchedBy: this.matchedBy,
+      foundBy: this.foundBy,
+      held: [],
       log: this.log,
     };
   }

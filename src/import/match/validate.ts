@@ -1,0 +1,167 @@
+/**
+ * The validation stage after candidate search: a record a match method found becomes a match
+ * only when the two records agree on what tells resources apart (`resource-checks.ts`). Every
+ * candidate of every method goes through it, and each point is logged.
+ *
+ * What the points mean depends on what makes the two records one:
+ *
+ * - **Identity**: the records share an OCLC number (or one's is the other's cancelled `019`),
+ *   a system number of the same source, or the incoming `001` is the candidate's MMS ID. They
+ *   are then the same record of WorldCat or of a system: what else differs is an edit (a
+ *   cataloger corrected the date, added a 300), logged, and the candidate matches. Only a
+ *   decisive difference (two different OCLC numbers, a book and a film) holds it for staff.
+ * - **Evidence** (a shared ISBN, ISSN, 024, or a similar title and author): the candidate
+ *   matches only when no point differs. A decisive difference makes it another resource (it is
+ *   no candidate: the next step of a multi-step method runs, or a new record is made); any
+ *   other difference holds the record for review with the reasons, never a silent merge.
+ */
+import type { MarcRecord } from "../../marc/record.js";
+import { getControlValue } from "../../marc/record.js";
+import type { LogEntry } from "../log.js";
+import {
+  Findings,
+  type HeldCandidate,
+  type MatchInput,
+  type MatchMethod,
+  type MatchResult,
+  type MatchView,
+} from "./method.js";
+import { compareResources, type CheckPoint } from "./resource-checks.js";
+
+/** What the validation made of one candidate. */
+export type CandidateVerdict = "match" | "held" | "another resource";
+
+/** One candidate's verdict, with the points it rests on. */
+export interface CandidateValidation {
+  readonly verdict: CandidateVerdict;
+  /** Why the records are one record, when they are (`shares OCLC number 123`). */
+  readonly identity?: string;
+  readonly points: readonly CheckPoint[];
+  /** The differing points in words. */
+  readonly differs: readonly string[];
+}
+
+/**
+ * The verdict on a candidate (pure): identity or evidence, then the differing points (module
+ * comment).
+ */
+export function validateCandidate(
+  incoming: MarcRecord,
+  mmsId: string,
+  candidate: MarcRecord,
+): CandidateValidation {
+  const points = compareResources(incoming, candidate);
+  const controlNumber = getControlValue(incoming, "001")?.trim();
+  const identity =
+    points.find(
+      (p) => (p.check === "oclc-number" || p.check === "system-number") && p.result === "same",
+    )?.text ??
+    (controlNumber === mmsId ? `001 ${controlNumber} is the candidate's MMS ID` : undefined);
+  const differing = points.filter((p) => p.result === "differs");
+  const differs = differing.map((p) => p.text);
+  const decisive = differing.some((p) => p.decisive);
+  const verdict: CandidateVerdict =
+    identity !== undefined
+      ? decisive
+        ? "held"
+        : "match"
+      : decisive
+        ? "another resource"
+        : differing.length > 0
+          ? "held"
+          : "match";
+  return { verdict, ...(identity !== undefined ? { identity } : {}), points, differs };
+}
+
+const VERDICT_WORDS: Readonly<Record<CandidateVerdict, string>> = {
+  match: "matches",
+  held: "held for review",
+  "another resource": "another resource, not a match",
+};
+
+/** The log line of one candidate's validation: the verdict, what is the same, what differs. */
+function validationLog(
+  findings: Findings,
+  mmsId: string,
+  foundBy: string,
+  v: CandidateValidation,
+): void {
+  const same = v.points.filter((p) => p.result === "same").map((p) => p.text);
+  const edits = v.verdict === "match" && v.differs.length > 0 ? " (edits of the same record)" : "";
+  const parts = [
+    ...(v.identity !== undefined ? [`one record: ${v.identity}`] : []),
+    ...(same.length > 0 ? [`same: ${same.join("; ")}`] : []),
+    ...(v.differs.length > 0 ? [`differs${edits}: ${v.differs.join("; ")}`] : []),
+  ];
+  findings.note(
+    `validation of record ${mmsId} (found by ${foundBy}): ${VERDICT_WORDS[v.verdict]}${parts.length > 0 ? ` — ${parts.join(" — ")}` : ""}`,
+    {
+      key: "validation",
+      mmsId,
+      verdict: v.verdict,
+      ...(v.identity !== undefined ? { identity: v.identity } : {}),
+      points: v.points.map((p) => ({
+        check: p.check,
+        result: p.result,
+        text: p.text,
+        ...(p.decisive ? { decisive: true } : {}),
+      })),
+    },
+  );
+}
+
+/**
+ * Runs a method's result through the validation stage: the candidates that match stay in
+ * `mmsIds`, those to be decided by staff go to `held`, other resources are dropped; each
+ * verdict is logged after the method's own lines. A candidate that no longer exists is left
+ * for `decide` (it says so).
+ */
+export async function validateResult(
+  result: MatchResult,
+  input: MatchInput,
+  view: MatchView,
+): Promise<MatchResult> {
+  if (result.mmsIds.length === 0) return result;
+  const findings = new Findings(result.method, input.step);
+  const mmsIds: string[] = [];
+  const held: HeldCandidate[] = [...result.held];
+  for (const mmsId of result.mmsIds) {
+    const foundBy = result.foundBy[mmsId] ?? result.method;
+    const stored = await view.record(mmsId);
+    if (!stored) {
+      mmsIds.push(mmsId);
+      continue;
+    }
+    const v = validateCandidate(input.record, mmsId, stored.marc);
+    validationLog(findings, mmsId, foundBy, v);
+    if (v.verdict === "match") mmsIds.push(mmsId);
+    else if (v.verdict === "held") held.push({ mmsId, foundBy, differs: v.differs });
+  }
+  const matchedBy = result.matchedBy.filter((label) =>
+    mmsIds.some((id) => result.foundBy[id] === label),
+  );
+  const log: LogEntry[] = [...result.log, ...findings.log];
+  return { ...result, mmsIds, matchedBy, held, log };
+}
+
+/** The method with the validation stage after its candidate search. */
+export function validated(method: MatchMethod): MatchMethod {
+  return {
+    name: method.name,
+    kinds: method.kinds,
+    async run(input, view) {
+      return validateResult(await method.run(input, view), input, view);
+    },
+  };
+}
+
+/**
+ * The reason a record is held for its candidates: which record, how it was found, and where
+ * the two differ, e.g. `candidate 99…1001 found by ISBN 9780… but 008 date 1814 ≠ 1813 and
+ * 245 $n $p 2 ≠ 1`.
+ */
+export function heldReason(held: readonly HeldCandidate[]): string {
+  return held
+    .map((h) => `candidate ${h.mmsId} found by ${h.foundBy} but ${h.differs.join(" and ")}`)
+    .join("; ");
+}
