@@ -39,6 +39,7 @@ export const RESOURCE_CHECKS = [
   "form-of-item",
   "physical-description",
   "carrier",
+  "medium",
   "isbn",
   "issn",
   "part",
@@ -196,8 +197,10 @@ function systemNumbers(a: Side, b: Side): CheckPoint {
     if (shared.length > 0) same.push(`(${source})${list(shared)}`);
     else differ.push(`(${source}) ${list(numbers)} ≠ ${list(other)}`);
   }
+  // Not decisive, unlike two OCLC numbers: a union catalogue finds its own duplicates this way
+  // (two records of one source for one resource), so staff decide.
   if (differ.length > 0) {
-    return point("system-number", "differs", `system number ${differ.join("; ")}`, true);
+    return point("system-number", "differs", `system number ${differ.join("; ")}`);
   }
   if (same.length > 0)
     return point("system-number", "same", `shares system number ${same.join(", ")}`);
@@ -272,6 +275,11 @@ function datesDiffer(x: string, y: string): boolean {
   return false;
 }
 
+/** A prepublication (CIP) record, leader/17 `8`: its date and extent are announced, not seen. */
+function prepublication(s: Side): boolean {
+  return leaderValue(s.record, "encodingLevel") === "8";
+}
+
 const hasDigit = (d: string): boolean => d.length === 4 && /^[\du]{4}$/.test(d) && /\d/.test(d);
 
 /** Date types whose date 2 belongs to the resource as published (end of a set, original, …). */
@@ -289,7 +297,13 @@ function dates(a: Side, b: Side): CheckPoint {
     differences.push(`008/06 date type ${typeA} ≠ ${typeB} (a reprint and its original)`);
   }
   const compared = hasDigit(d1a) && hasDigit(d1b);
-  if (compared && datesDiffer(d1a, d1b)) differences.push(`008 date ${d1a} ≠ ${d1b}`);
+  if (compared && datesDiffer(d1a, d1b)) {
+    // A prepublication record's date is the one announced: the book often comes out a year
+    // later (or earlier).
+    const announced = prepublication(a) || prepublication(b);
+    const gap = Math.abs(Number(d1a.replace(/u/g, "0")) - Number(d1b.replace(/u/g, "0")));
+    if (!announced || gap > 1) differences.push(`008 date ${d1a} ≠ ${d1b}`);
+  }
   if (typeA === typeB && DATE2_COMPARED.has(typeA) && hasDigit(d2a) && hasDigit(d2b)) {
     if (datesDiffer(d2a, d2b)) differences.push(`008 date 2 ${d2a} ≠ ${d2b}`);
   }
@@ -337,8 +351,16 @@ function formOfItemCheck(a: Side, b: Side): CheckPoint {
   if (x === undefined || y === undefined) {
     return point("form-of-item", "absent", "008 form of item: not in both records");
   }
-  const cx = FORM_CLASSES[x] ?? `code ${x}`;
-  const cy = FORM_CLASSES[y] ?? `code ${y}`;
+  const cx = FORM_CLASSES[x];
+  const cy = FORM_CLASSES[y];
+  if (cx === undefined || cy === undefined) {
+    const odd = cx === undefined ? x : y;
+    return point(
+      "form-of-item",
+      "absent",
+      `008 form of item: code '${odd}' is not one MARC 21 defines`,
+    );
+  }
   return formsAgree(cx, cy)
     ? point("form-of-item", "same", `008 form of item ${cx}`)
     : point("form-of-item", "differs", `008 form of item ${cx} ≠ ${cy}`);
@@ -437,6 +459,51 @@ function carrier(a: Side, b: Side): CheckPoint {
   return point("carrier", "absent", "337/338: not in both records");
 }
 
+/** The media a record names anywhere: 008 form of item, 007/00, 337 and 338 codes. */
+function mediaOf(s: Side): Set<string> {
+  const out = new Set<string>();
+  const form = formOfItem(s);
+  const byForm = form !== undefined ? FORM_CLASSES[form] : undefined;
+  if (byForm !== undefined)
+    out.add(
+      ELECTRONIC.includes(byForm)
+        ? "electronic"
+        : byForm === "microform"
+          ? "microform"
+          : "tangible",
+    );
+  for (const c of carriers007(s)) {
+    if (c.startsWith("c")) out.add("electronic");
+    else if (c.startsWith("h")) out.add("microform");
+    else if (c.startsWith("t")) out.add("tangible");
+  }
+  for (const tag of ["337", "338"] as const) {
+    for (const v of rdaTypes(s, tag).map((t) => RDA_CODES[t] ?? t)) {
+      if (v.startsWith("c")) out.add("electronic");
+      else if (v.startsWith("h")) out.add("microform");
+      else if (v.startsWith("n")) out.add("tangible");
+    }
+  }
+  return out;
+}
+
+/**
+ * Online or microform against print, whatever field says it: an online version named only in
+ * 007 or 338 is not the printed book whose record names no carrier (a book's record without
+ * carrier coding is the printed book).
+ */
+function medium(a: Side, b: Side): CheckPoint {
+  const x = mediaOf(a);
+  const y = mediaOf(b);
+  const other = (m: Set<string>): boolean => m.has("electronic") || m.has("microform");
+  const show = (m: Set<string>): string => (m.size === 0 ? "none named" : [...m].join(", "));
+  if (!other(x) && !other(y)) {
+    return point("medium", "absent", "medium: neither names an electronic or microform carrier");
+  }
+  if ([...x].some((m) => y.has(m))) return point("medium", "same", `medium ${show(x)}`);
+  return point("medium", "differs", `medium ${show(x)} ≠ ${show(y)}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // ISBN (with its qualifiers), ISSN, 024, 028
 
@@ -522,21 +589,48 @@ function standardIds(a: Side, b: Side): CheckPoint {
   return point("standard-id", "same", `shares 024 ${list(x.filter((v) => y.includes(v)))}`);
 }
 
-/** 028 publisher numbers `$a`, compared without spaces, hyphens and case (the label `$b` not). */
-function publisherNumbers(s: Side): string[] {
-  return getDataFields(s.record, "028")
-    .flatMap((f) => subfieldValues(f, "a"))
-    .map((v) => v.replace(/[\s.-]+/g, "").toUpperCase())
-    .filter((v) => v !== "");
+/** One 028: its number `$a` and label `$b`, without spaces, hyphens, dots and case. */
+interface PublisherNumber {
+  readonly number: string;
+  readonly label: string;
+}
+
+function publisherNumbers(s: Side): PublisherNumber[] {
+  const norm = (v: string): string => v.replace(/[\s.-]+/g, "").toUpperCase();
+  return getDataFields(s.record, "028").flatMap((f) => {
+    const label = subfieldValues(f, "b").map(norm).join("");
+    return subfieldValues(f, "a")
+      .map(norm)
+      .filter((number) => number !== "")
+      .map((number) => ({ number, label }));
+  });
+}
+
+/**
+ * Two publisher numbers agree when the numbers do and the labels do not disagree (one may be
+ * missing), or when one record writes the label into the number (`$b F $a 123` and `$a F-123`).
+ * The same number of two labels is two issues.
+ */
+function samePublisherNumber(x: PublisherNumber, y: PublisherNumber): boolean {
+  if (x.number === y.number) return x.label === "" || y.label === "" || x.label === y.label;
+  return (
+    (y.label === "" && x.label + x.number === y.number) ||
+    (x.label === "" && y.label + y.number === x.number)
+  );
 }
 
 function publisherNumber(a: Side, b: Side): CheckPoint {
-  return compareSets(
-    "publisher-number",
-    "publisher number (028)",
-    publisherNumbers(a),
-    publisherNumbers(b),
-  );
+  const x = publisherNumbers(a);
+  const y = publisherNumbers(b);
+  const show = (v: readonly PublisherNumber[]): string =>
+    list(v.map((p) => (p.label !== "" ? `${p.label} ${p.number}` : p.number)));
+  if (x.length === 0 || y.length === 0) {
+    return point("publisher-number", "absent", "publisher number (028): not in both records");
+  }
+  const shared = x.filter((p) => y.some((q) => samePublisherNumber(p, q)));
+  return shared.length > 0
+    ? point("publisher-number", "same", `shares publisher number (028) ${show(shared)}`)
+    : point("publisher-number", "differs", `publisher number (028) ${show(x)} ≠ ${show(y)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,7 +728,7 @@ function extent(a: Side, b: Side): CheckPoint {
       ? point("extent", "same", `300 ${x.volumes} volumes`)
       : point("extent", "differs", `300 ${x.volumes} ≠ ${y.volumes} volumes`);
   }
-  if (x.pages !== undefined && y.pages !== undefined) {
+  if (x.pages !== undefined && y.pages !== undefined && !prepublication(a) && !prepublication(b)) {
     // Catalogers count a few pages differently (last numbered page, plates); another edition
     // or a different work differs by more.
     const gap = Math.abs(x.pages - y.pages);
@@ -657,6 +751,7 @@ const CHECKS: Readonly<Record<ResourceCheck, (a: Side, b: Side) => CheckPoint>> 
   "form-of-item": formOfItemCheck,
   "physical-description": physicalDescription,
   carrier,
+  medium,
   isbn: isbns,
   issn: issns,
   part,

@@ -23,7 +23,7 @@ import { getControlValue, leaderValue, type MarcRecord } from "../../marc/record
 import { SERIAL_LEVELS } from "./method.js";
 
 /** Title similarity a match needs at least. */
-export const TITLE_THRESHOLD = 0.9;
+export const TITLE_THRESHOLD = 0.85;
 /** Author similarity a match needs at least, when both records have a main entry. */
 export const AUTHOR_THRESHOLD = 0.8;
 /** How many years the dates may differ by. */
