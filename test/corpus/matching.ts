@@ -262,7 +262,7 @@ async function measurePairs(
       "held",
       "precision",
       "recall",
-      "wrong (+ false match, - missed, ? held)",
+      "target / wrong (+ false match, - missed, ? held)",
     ],
   ];
   const failures: string[] = [];
@@ -297,7 +297,7 @@ async function measurePairs(
       String(held),
       show(precision),
       show(recall),
-      wrong.join(" "),
+      [target(run.label, precision, recall), ...wrong].filter((x) => x !== "").join(" "),
     ]);
     if (floors)
       failures.push(
