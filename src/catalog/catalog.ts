@@ -521,6 +521,11 @@ export interface Catalog extends AccountStore {
   jobRecords(jobId: number): Promise<JobRecord[]>;
   /** One job row by its ID. */
   jobRecord(entryId: number): Promise<JobRecord | undefined>;
+  /**
+   * The job rows that saved into a record, newest first (at most `limit`, default 20): the
+   * import decisions behind its versions, for the record view.
+   */
+  jobRecordsOf(mmsId: string, options?: { limit?: number }): Promise<JobRecord[]>;
   /** The job's counts: received, new, merged, … by reason (see {@link JobReport}). */
   jobReport(jobId: number): Promise<JobReport | undefined>;
 

@@ -1191,6 +1191,14 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     return rows.map(toJob);
   }
 
+  async jobRecordsOf(mmsId: string, options: { limit?: number } = {}): Promise<JobRecord[]> {
+    const { rows } = await this.pool.query<JobRecordRow>(
+      `SELECT ${JOB_RECORD_COLUMNS} FROM job_records WHERE mms_id = $1 ORDER BY id DESC LIMIT $2`,
+      [mmsId, options.limit ?? 20],
+    );
+    return rows.map(jobRecordOf);
+  }
+
   async jobRecords(jobId: number): Promise<JobRecord[]> {
     const { rows } = await this.pool.query<JobRecordRow>(
       `SELECT ${JOB_RECORD_COLUMNS} FROM job_records WHERE job_id = $1 ORDER BY id`,

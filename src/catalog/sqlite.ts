@@ -336,6 +336,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
         review_state, forced_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       jobRecords: p("SELECT * FROM job_records WHERE job_id = ? ORDER BY id"),
       jobRecord: p("SELECT * FROM job_records WHERE id = ?"),
+      jobRecordsOf: p("SELECT * FROM job_records WHERE mms_id = ? ORDER BY id DESC LIMIT ?"),
       markForced:
         p(`UPDATE job_records SET review_state = 'forced', reviewed_by = ?, reviewed_at = ?,
         forced_entry = ? WHERE id = ? AND review_state = 'open'`),
@@ -1230,6 +1231,14 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
 
   jobRecords(jobId: number): Promise<JobRecord[]> {
     return run(() => (this.statements.jobRecords.all(jobId) as JobRecordRow[]).map(jobRecordOf));
+  }
+
+  jobRecordsOf(mmsId: string, options: { limit?: number } = {}): Promise<JobRecord[]> {
+    return run(() =>
+      (this.statements.jobRecordsOf.all(mmsId, options.limit ?? 20) as JobRecordRow[]).map(
+        jobRecordOf,
+      ),
+    );
   }
 
   private jobRecordSync(entryId: number): JobRecord | undefined {

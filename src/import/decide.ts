@@ -312,10 +312,10 @@ export async function decide(
   const incomingShared = split?.shared ?? record;
   const chosen = chooseMatchMethod(record, profile);
   const keys = matchKeysOf(incomingShared, chosen);
-  let match: Pick<MatchResult, "mmsIds" | "matchedBy" | "held">;
+  let match: Pick<MatchResult, "mmsIds" | "matchedBy" | "held" | "why">;
   if (options.match !== undefined) {
     const forced = options.match === "new" ? undefined : options.match.mmsId;
-    match = { mmsIds: forced === undefined ? [] : [forced], matchedBy: [], held: [] };
+    match = { mmsIds: forced === undefined ? [] : [forced], matchedBy: [], held: [], why: {} };
     log.push({
       stage: "match",
       message:
@@ -478,6 +478,8 @@ export async function decide(
       message: `local fields of ${institution.code} (${tags}): unchanged, kept with the institution`,
     });
   }
+  const why = match.why[mmsId];
+  const basis = why !== undefined ? `: ${why}` : "";
   const mergedLevel = runBriefLevel(mergedShared, profile);
   tagAndLevel(mergedLevel.log);
   const saved = { ...attributes, briefLevel: mergedLevel.level };
@@ -518,7 +520,7 @@ export async function decide(
       ...saved,
     },
     ...(localFields ? { localFields } : {}),
-    reason: `merged (${profile.mergeMethod})`,
+    reason: `merged (${profile.mergeMethod})${basis}`,
     reasonCode: "matched",
     log,
     record: merged.record,

@@ -482,6 +482,54 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
   });
 
   describe(`catalog (${engine}): jobs`, () => {
+    test("the job rows that saved into a record, newest first (the record view's decisions)", () =>
+      withInstitution(async (catalog, zone) => {
+        const job = await catalog.startJob({ institution: zone, source: "t", description: "d" });
+        const marc = book({ title: "Decided" });
+        const entry = (messages: string[]) => ({
+          jobId: job.id,
+          raw: writeIso2709(marc),
+          outcome: "created" as const,
+          messages,
+          log: [],
+        });
+        const context = { savedBy: "connexion:x", action: "create", jobId: job.id };
+        const created = await catalog.commit({
+          change: { kind: "create", zone, marc },
+          entry: entry(["added"]),
+          context,
+        });
+        const mmsId = created.mmsId!;
+        const merged = await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId,
+            expectedVersion: 1,
+            marc: book({ title: "Decided again" }),
+          },
+          entry: { ...entry(["merged: shares OCLC number 7"]), outcome: "merged" },
+          context: { ...context, action: "merge" },
+        });
+        await catalog.commit({
+          change: { kind: "create", zone, marc },
+          entry: entry(["other"]),
+          context,
+        });
+        const rows = await catalog.jobRecordsOf(mmsId);
+        assert.deepEqual(
+          rows.map((r) => [r.id, r.outcome, r.messages]),
+          [
+            [merged.entryId, "merged", ["merged: shares OCLC number 7"]],
+            [created.entryId, "created", ["added"]],
+          ],
+        );
+        assert.deepEqual(
+          (await catalog.jobRecordsOf(mmsId, { limit: 1 })).map((r) => r.id),
+          [merged.entryId],
+        );
+        assert.deepEqual(await catalog.jobRecordsOf("9999999999999999"), []);
+      }));
+
     test("a job keeps every incoming record's raw bytes, outcome and log, rejected ones too", () =>
       withInstitution(async (catalog, zone) => {
         const job = await catalog.startJob({

@@ -218,7 +218,10 @@ describe("the Connexion profile's settings, each over TCP", () => {
     );
     // Overlay (the default): the title and note come from the export, the 949 stays.
     const overlay = await send(exported(401, "Second"));
-    assert.match(overlay, /^Success\. Record 99\d+ merged \(Overlay all fields but local\)\./);
+    assert.match(
+      overlay,
+      /^Success\. Record 99\d+ merged \(Overlay all fields but local\): shares OCLC number 401\./,
+    );
     let record = await stored(mmsId);
     assert.equal(title(record.marc), "Second");
     assert.equal(getDataFields(record.marc, "949").length, 1);

@@ -96,7 +96,7 @@ describe("Connexion gateway", () => {
     assert.match(
       again,
       new RegExp(
-        `^Success\\. Record ${mmsId} merged \\(Overlay all fields but local\\)\\.\\n\\nhttp://`,
+        `^Success\\. Record ${mmsId} merged \\(Overlay all fields but local\\): shares OCLC number 2000\\.\\n\\nhttp://`,
       ),
     );
     assert.equal((await catalog.record(mmsId))!.version, 2);

@@ -150,7 +150,10 @@ describe("Importer", () => {
     );
     assert.equal(second.decision.outcome, "merged");
     assert.equal(second.mmsId, first.mmsId);
-    assert.equal(second.decision.reason, "merged (Overlay all fields but local)");
+    assert.equal(
+      second.decision.reason,
+      "merged (Overlay all fields but local): shares OCLC number 2002",
+    );
     const merged = (await catalog.record(first.mmsId!))!;
     assert.equal(merged.version, 3);
     assert.equal(getControlValue(merged.marc, "001"), first.mmsId);

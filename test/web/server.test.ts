@@ -14,6 +14,7 @@ import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import { LogonThrottle } from "../../src/connexion/throttle.js";
 import { Importer } from "../../src/import/importer.js";
 import { hashPassword } from "../../src/import/password.js";
+import { parseProfile } from "../../src/import/profile.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
 import type { MarcRecord } from "../../src/marc/record.js";
 import { escapeHtml, html } from "../../src/web/html.js";
@@ -149,6 +150,51 @@ describe("web server", () => {
     });
     assert.equal(ok.statusCode, 303);
     assert.equal((await catalog.user("newbie"))?.role, "Viewer");
+  });
+
+  test("the record view lists the import decisions that saved into it, with the checks", async () => {
+    const parsed = parseProfile({ code: "CONNEXION" });
+    assert.ok("input" in parsed);
+    const zone = (await catalog.zone(INSTITUTION))!;
+    const { id: jobId } = await catalog.startJob({
+      institution: INSTITUTION,
+      source: "t",
+      description: "t",
+    });
+    const exported = (title: string): Uint8Array =>
+      writeIso2709({
+        leader: "00000cam a2200000 a 4500",
+        fields: [
+          { tag: "001", value: "ocm00004242" },
+          { tag: "003", value: "OCoLC" },
+          { tag: "008", value: "260101s2026    nyu           000 0 eng d" },
+          { tag: "245", ind1: "1", ind2: "0", subfields: [{ code: "a", value: title }] },
+        ],
+      });
+    const importer = new Importer(catalog);
+    const request = (title: string) => ({
+      raw: exported(title),
+      institution: zone,
+      profile: parsed.input.profile,
+      jobId,
+      savedBy: "test",
+    });
+    const first = await importer.import(request("Decided."));
+    const second = await importer.import(request("Decided, again."));
+    assert.equal(second.mmsId, first.mmsId);
+    assert.equal(
+      second.decision.reason,
+      "merged (Overlay all fields but local): shares OCLC number 4242",
+    );
+    const viewer = await login("view");
+    const page = await app.inject({
+      url: `/records/${first.mmsId!}`,
+      headers: { cookie: viewer.cookie },
+    });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<h2>Import decisions<\/h2>/);
+    assert.match(page.body, /merged \(Overlay all fields but local\): shares OCLC number 4242/);
+    assert.match(page.body, new RegExp(`href="/jobs/${jobId}/rows/${second.entryId!}"`));
   });
 
   test("role limits: a Viewer cannot configure or restore, a Cataloger cannot configure", async () => {

@@ -51,6 +51,11 @@ export interface MatchResult {
    * they agree on some of what tells resources apart and not on all.
    */
   readonly held: readonly HeldCandidate[];
+  /**
+   * For each validated match, why it is one in a few words (`shares OCLC number 7`, `found by
+   * ISBN 9780…; no point differs`), for the reason of the decision.
+   */
+  readonly why: Readonly<Record<string, string>>;
   readonly log: LogEntry[];
 }
 
@@ -152,6 +157,7 @@ export class Findings {
       matchedBy: this.matchedBy,
       foundBy: this.foundBy,
       held: [],
+      why: {},
       log: this.log,
     };
   }

@@ -48,5 +48,14 @@ export async function runSteps(
       { step, stepMethod: name, mmsIds: [], ...(heldHere.length > 0 ? { held: heldHere } : {}) },
     );
   }
-  return { method: "Multi-step", mmsIds: [], tried, matchedBy: [], foundBy: {}, held, log };
+  return {
+    method: "Multi-step",
+    mmsIds: [],
+    tried,
+    matchedBy: [],
+    foundBy: {},
+    held,
+    why: {},
+    log,
+  };
 }

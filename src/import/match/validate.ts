@@ -125,6 +125,7 @@ export async function validateResult(
   const findings = new Findings(result.method, input.step);
   const mmsIds: string[] = [];
   const held: HeldCandidate[] = [...result.held];
+  const why: Record<string, string> = { ...result.why };
   for (const mmsId of result.mmsIds) {
     const foundBy = result.foundBy[mmsId] ?? result.method;
     const stored = await view.record(mmsId);
@@ -134,14 +135,21 @@ export async function validateResult(
     }
     const v = validateCandidate(input.record, mmsId, stored.marc);
     validationLog(findings, mmsId, foundBy, v);
-    if (v.verdict === "match") mmsIds.push(mmsId);
-    else if (v.verdict === "held") held.push({ mmsId, foundBy, differs: v.differs });
+    if (v.verdict === "match") {
+      mmsIds.push(mmsId);
+      why[mmsId] =
+        v.identity !== undefined
+          ? v.differs.length > 0
+            ? `${v.identity} (edited: ${v.differs.join("; ")})`
+            : v.identity
+          : `found by ${foundBy}; no point differs`;
+    } else if (v.verdict === "held") held.push({ mmsId, foundBy, differs: v.differs });
   }
   const matchedBy = result.matchedBy.filter((label) =>
     mmsIds.some((id) => result.foundBy[id] === label),
   );
   const log: LogEntry[] = [...result.log, ...findings.log];
-  return { ...result, mmsIds, matchedBy, held, log };
+  return { ...result, mmsIds, matchedBy, held, why, log };
 }
 
 /** The method with the validation stage after its candidate search. */

@@ -4,7 +4,12 @@
  * side-by-side diff between any two and restore (Cataloger and up).
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { CatalogError, type RecordVersion, type StoredRecord } from "../../catalog/catalog.js";
+import {
+  CatalogError,
+  type JobRecord,
+  type RecordVersion,
+  type StoredRecord,
+} from "../../catalog/catalog.js";
 import { recordForInstitution } from "../../catalog/institution-view.js";
 import { recordSummary } from "../../catalog/summary.js";
 import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.js";
@@ -126,6 +131,7 @@ async function recordPage(
   const record = view?.record ?? (await web.catalog.record(mmsId));
   if (!record) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
   const versions = await web.catalog.versions(mmsId);
+  const decisions = await web.catalog.jobRecordsOf(mmsId);
   const title = record.marc.fields.find((f) => f.tag === "245");
   const heading =
     title && !isControlField(title)
@@ -162,7 +168,32 @@ async function recordPage(
       <h2>MARC</h2>
       <div class="card">${taggedDisplay(record.marc)}</div>
       <h2>Versions</h2>
-      ${versionsTable(ctx, record, versions)}`,
+      ${versionsTable(ctx, record, versions)}
+      <h2>Import decisions</h2>
+      ${decisionsTable(decisions)}`,
+  );
+}
+
+/**
+ * The job rows that saved into the record, newest first: what the import decided and why (the
+ * match and the checks of the validation stage that made it one, e.g. `shares OCLC number 7`).
+ */
+function decisionsTable(rows: readonly JobRecord[]): Html {
+  return dataTable(
+    [
+      {
+        heading: "Job row",
+        cell: (r) =>
+          html`<a href="/jobs/${String(r.jobId)}/rows/${String(r.id)}"
+            >job ${r.jobId}, row ${r.id}</a
+          >`,
+      },
+      { heading: "Received", cell: (r) => when(r.received) },
+      { heading: "Outcome", cell: (r) => r.outcome },
+      { heading: "Why", cell: (r) => r.messages.join(" ") },
+    ],
+    rows,
+    { empty: "No import saved into this record." },
   );
 }
 
