@@ -135,7 +135,7 @@ describe("marcgate gateway commands", () => {
     );
     assert.match(
       job.stdout,
-      /^#3 \S+ merged \[matched\] 99\d+ \d+ bytes: merged \(Overlay all fields but local\)$/m,
+      /^#3 \S+ merged \[matched\] 99\d+ \d+ bytes: merged \(Overlay all fields but local\): shares OCLC number \d+$/m,
     );
     assert.match(
       job.stdout,
