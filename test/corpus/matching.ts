@@ -25,6 +25,7 @@ import { openCatalog } from "../../src/catalog/open.js";
 import { initialNormalization } from "../../src/import/initial-normalization.js";
 import { runMatchMethod } from "../../src/import/match.js";
 import type { DataField, Field, MarcRecord } from "../../src/marc/record.js";
+import { checkFeatures } from "./matching-features.js";
 import {
   corpusBibs,
   measureDerivedPairs,
@@ -76,6 +77,9 @@ export const REAL_FLOORS: Readonly<Record<string, { precision?: number; recall: 
   "001 to MMS ID": { recall: 0 },
   "Multi-step (OCLC, ISBN/ISSN, Title and author)": { precision: 1, recall: 0.85 },
 };
+
+/** How many of NatLibFi's scored feature pairs the checks agree with, at least (`matching-features.ts`). */
+const FEATURE_AGREEMENT_FLOOR = 29;
 
 /** How many corpus books the derived pairs are made of. */
 const DERIVED_SAMPLE = 300;
@@ -335,6 +339,13 @@ export async function checkMatching(
       `authority pairs (${authority.length}: ${authority.filter((p) => p.match).length} expected matches), for the record — the methods are bibliographic, no floor:`,
       ...layout(auth.rows),
     );
+    const features = checkFeatures(corpus);
+    table.push("", ...features.lines);
+    if (features.agree < FEATURE_AGREEMENT_FLOOR) {
+      failures.push(
+        `matching (feature pairs): ${features.agree} of ${features.scored} agree < ${FEATURE_AGREEMENT_FLOOR}`,
+      );
+    }
     const records = corpusBibs(corpus, paths);
     const real = await measureRealPairs(records, catalog, RUNS);
     const rows: string[][] = [

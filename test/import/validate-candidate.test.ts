@@ -135,6 +135,10 @@ describe("resource checks", () => {
       data("020", "  ", "a9781566199094", "qset"),
     ]);
     assert.match(check(v1, v2, "isbn").text, /^shares only the set ISBN 9781566199094/);
+    // Neither has an ISBN in $a: the cancelled ones they share agree, and never differ.
+    const z = (v: string) => book([data("020", "  ", `z${v}`)]);
+    assert.equal(check(z("9780306406157"), z("9780306406157"), "isbn").result, "same");
+    assert.equal(check(z("9780306406157"), z("9781566199094"), "isbn").result, "absent");
     const hard = book([data("020", "  ", "a0306406152", "qhardcover")]);
     assert.equal(check(a, hard, "isbn").text, "ISBN 9780306406157 qualified paperback ≠ hardback");
   });

@@ -543,6 +543,16 @@ function isbns(a: Side, b: Side): CheckPoint {
     [...new Set(x.map((e) => e.isbn))],
     [...new Set(y.map((e) => e.isbn))],
   );
+  if (base.result === "absent") {
+    // Neither records' ISBNs in $a: the cancelled or invalid ones (`$z`) they share still say
+    // something (never that they differ: a $z is only what the number is not).
+    const shared = valuesOf(a, "isbn-cancelled").filter((v) =>
+      valuesOf(b, "isbn-cancelled").includes(v),
+    );
+    if (x.length === 0 && y.length === 0 && shared.length > 0) {
+      return point("isbn", "same", `shares cancelled ISBN (020 $z) ${list(shared)}`);
+    }
+  }
   if (base.result !== "same") return base;
   const shared = x.filter((e) => y.some((f) => f.isbn === e.isbn));
   // Two volumes of one set share the set's ISBN and nothing else.
