@@ -46,6 +46,8 @@ export interface MatchResult {
   readonly matchedBy: readonly string[];
   /** For each record found, the first look-up that found it (`ISBN 9780…`). */
   readonly foundBy: Readonly<Record<string, string>>;
+  /** For each record found by a key look-up, the key and the stored kind it was found among. */
+  readonly foundVia: Readonly<Record<string, KeyFound>>;
   /**
    * Candidates the validation stage would not take as matches without staff (`validate.ts`):
    * they agree on some of what tells resources apart and not on all.
@@ -105,6 +107,12 @@ const STORED_LABELS: Readonly<Record<MatchKeyKind, string>> = {
   "title-key": "title keys",
 };
 
+/** The incoming key a record was found by, and the stored kind it was found among. */
+export interface KeyFound {
+  readonly key: MatchKey;
+  readonly among: MatchKeyKind;
+}
+
 /** Which stored kinds an incoming key of a kind is looked up among. */
 export interface KeyRoute {
   readonly from: MatchKeyKind;
@@ -117,6 +125,7 @@ export class Findings {
   readonly tried: string[] = [];
   readonly matchedBy: string[] = [];
   readonly foundBy: Record<string, string> = {};
+  readonly foundVia: Record<string, KeyFound> = {};
   readonly log: LogEntry[] = [];
 
   constructor(
@@ -138,14 +147,15 @@ export class Findings {
     return this.step !== undefined ? { step: this.step } : {};
   }
 
-  /** Records found by one look-up, and what to call it. */
-  found(label: string, mmsIds: readonly string[]): void {
+  /** Records found by one look-up, what to call it, and the key look-up it was. */
+  found(label: string, mmsIds: readonly string[], via?: KeyFound): void {
     if (!this.tried.includes(label)) this.tried.push(label);
     if (mmsIds.length > 0 && !this.matchedBy.includes(label)) this.matchedBy.push(label);
     for (const id of mmsIds) {
       if (this.mmsIds.includes(id)) continue;
       this.mmsIds.push(id);
       this.foundBy[id] = label;
+      if (via) this.foundVia[id] = via;
     }
   }
 
@@ -156,6 +166,7 @@ export class Findings {
       tried: this.tried,
       matchedBy: this.matchedBy,
       foundBy: this.foundBy,
+      foundVia: this.foundVia,
       held: [],
       why: {},
       log: this.log,
@@ -180,7 +191,7 @@ export async function lookUpKeys(
         const mmsIds = await view.findByKey(among, key.value, input.zones);
         const label = `${KEY_LABELS[key.kind]} ${key.value}`;
         const where = among === key.kind ? "" : ` among ${STORED_LABELS[among]}`;
-        findings.found(label, mmsIds);
+        findings.found(label, mmsIds, { key, among });
         findings.note(
           mmsIds.length === 0
             ? `${label}${where}: no record`

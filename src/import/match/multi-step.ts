@@ -53,6 +53,7 @@ export async function runSteps(
     mmsIds: [],
     tried,
     matchedBy: [],
+    foundVia: {},
     foundBy: {},
     held,
     why: {},

@@ -19,11 +19,10 @@ import {
   type MatchKey,
 } from "../../marc/match-keys.js";
 import {
-  getControlValue,
-  getDataFields,
   isDataField,
   leaderValue,
   subfieldValues,
+  type DataField,
   type MarcRecord,
 } from "../../marc/record.js";
 import { SERIAL_LEVELS } from "./method.js";
@@ -70,16 +69,42 @@ interface Side {
   readonly record: MarcRecord;
   readonly keys: readonly MatchKey[];
   readonly fixed: string;
+  /** The values of its 007s. */
+  readonly controls007: readonly string[];
+  /** Its data fields of one tag, in record order (the fields read once, by tag). */
+  data(tag: string): readonly DataField[];
 }
 
-function side(record: MarcRecord): Side {
+const NONE: readonly DataField[] = [];
+
+function side(record: MarcRecord, keys?: readonly MatchKey[]): Side {
   // The record's own 001 is not a key here: a stored record's is its MMS ID, and an incoming
   // one's reached the 035 through the initial normalization when it said whose number it is.
-  const matchable = { leader: record.leader, fields: record.fields.filter((f) => f.tag !== "001") };
+  const matchable = (): MarcRecord => ({
+    leader: record.leader,
+    fields: record.fields.filter((f) => f.tag !== "001"),
+  });
+  const byTag = new Map<string, DataField[]>();
+  const controls007: string[] = [];
+  let fixed = "";
+  let seen008 = false;
+  for (const f of record.fields) {
+    if (isDataField(f)) {
+      const list = byTag.get(f.tag);
+      if (list) list.push(f);
+      else byTag.set(f.tag, [f]);
+    } else if (f.tag === "007") controls007.push(f.value);
+    else if (f.tag === "008" && !seen008) {
+      fixed = f.value;
+      seen008 = true;
+    }
+  }
   return {
     record,
-    keys: extractMatchKeys(matchable, { titleKey: false }),
-    fixed: getControlValue(record, "008") ?? "",
+    keys: keys ?? extractMatchKeys(matchable(), { titleKey: false }),
+    fixed,
+    controls007,
+    data: (tag) => byTag.get(tag) ?? NONE,
   };
 }
 
@@ -178,7 +203,7 @@ function sourceNumbers(s: Side): Map<string, string[]> {
     const m = SOURCE_NUMBER.exec(value);
     if (m && normalizeOclcNumber(value) === undefined) add(m[1]!, m[2]!);
   }
-  for (const f of getDataFields(s.record, "SID")) {
+  for (const f of s.data("SID")) {
     const source = subfieldValues(f, "b")[0];
     for (const number of subfieldValues(f, "c")) if (source) add(source, number);
   }
@@ -234,7 +259,7 @@ function bibliographicLevel(a: Side, b: Side): CheckPoint {
 
 /** The host item of a component part: `773 $w` numbers, else its title, and `$g` (where in it). */
 function hostOf(s: Side): { readonly host: string; readonly where: string } | undefined {
-  const f = getDataFields(s.record, "773")[0];
+  const f = s.data("773")[0];
   if (!f) return undefined;
   const numbers = subfieldValues(f, "w").map((w) => w.replace(/\s+/g, ""));
   const host = numbers.length > 0 ? numbers.join(" ") : fold(subfieldValues(f, "at").join(" "));
@@ -389,8 +414,9 @@ const CARRIER_POSITION: Readonly<Record<string, number>> = { v: 4, s: 1, c: 1, h
 
 function carriers007(s: Side): string[] {
   const out: string[] = [];
-  for (const f of s.record.fields) {
-    if (f.tag !== "007" || isDataField(f) || f.value.length === 0) continue;
+  for (const value of s.controls007) {
+    if (value.length === 0) continue;
+    const f = { value };
     const category = f.value.charAt(0);
     const at = CARRIER_POSITION[category];
     const detail = at !== undefined ? f.value.charAt(at) : "";
@@ -419,7 +445,7 @@ function physicalDescription(a: Side, b: Side): CheckPoint {
 /** The 337 media types and 338 carrier types, as codes (`$b`) or folded terms (`$a`). */
 function rdaTypes(s: Side, tag: "337" | "338"): string[] {
   const out: string[] = [];
-  for (const f of getDataFields(s.record, tag)) {
+  for (const f of s.data(tag)) {
     const codes = subfieldValues(f, "b").map((v) => v.trim().toLowerCase());
     out.push(...(codes.length > 0 ? codes : subfieldValues(f, "a").map(fold)));
   }
@@ -522,7 +548,7 @@ function isbnEntries(
   s: Side,
 ): { readonly isbn: string; readonly role: ReturnType<typeof isbnRole> }[] {
   const out: { isbn: string; role: ReturnType<typeof isbnRole> }[] = [];
-  for (const f of getDataFields(s.record, "020")) {
+  for (const f of s.data("020")) {
     const q = subfieldValues(f, "q").join(" ");
     for (const a of subfieldValues(f, "a")) {
       const isbn = normalizeIsbn(a);
@@ -607,7 +633,7 @@ interface PublisherNumber {
 
 function publisherNumbers(s: Side): PublisherNumber[] {
   const norm = (v: string): string => v.replace(/[\s.-]+/g, "").toUpperCase();
-  return getDataFields(s.record, "028").flatMap((f) => {
+  return s.data("028").flatMap((f) => {
     const label = subfieldValues(f, "b").map(norm).join("");
     return subfieldValues(f, "a")
       .map(norm)
@@ -653,7 +679,7 @@ function designation(text: string): string {
 }
 
 function parts(s: Side): string[] {
-  const f = getDataFields(s.record, "245")[0];
+  const f = s.data("245")[0];
   if (!f) return [];
   return subfieldValues(f, "np")
     .map(designation)
@@ -685,7 +711,7 @@ const ORDINALS: Readonly<Record<string, number>> = {
 
 /** The number of an edition statement (`2nd ed.`, `Third edition`, `2. Aufl.`), if it has one. */
 function editionNumber(s: Side): number | undefined {
-  const f = getDataFields(s.record, "250")[0];
+  const f = s.data("250")[0];
   if (!f) return undefined;
   const text = fold(subfieldValues(f, "a").join(" "));
   const digits = /\b(\d{1,3})(?:st|nd|rd|th|e|er|re|a|o)?\b/.exec(text);
@@ -695,7 +721,7 @@ function editionNumber(s: Side): number | undefined {
 }
 
 function edition(a: Side, b: Side): CheckPoint {
-  const has = (s: Side): boolean => getDataFields(s.record, "250").length > 0;
+  const has = (s: Side): boolean => s.data("250").length > 0;
   const x = editionNumber(a);
   const y = editionNumber(b);
   if (x !== undefined && y !== undefined) {
@@ -717,7 +743,7 @@ function edition(a: Side, b: Side): CheckPoint {
 
 /** From `300 $a`: the number of volumes (`3 v.`) or of pages (the largest `NNN p.`). */
 function extentOf(s: Side): { readonly volumes?: number; readonly pages?: number } {
-  const f = getDataFields(s.record, "300")[0];
+  const f = s.data("300")[0];
   if (!f) return {};
   const text = subfieldValues(f, "a").join(" ").toLowerCase();
   const volumes = /(\d+)\s*(?:v\b|vol|volumes|bd|nid|osaa|t\.)/.exec(text);
@@ -772,9 +798,27 @@ const CHECKS: Readonly<Record<ResourceCheck, (a: Side, b: Side) => CheckPoint>> 
   language,
 };
 
+/** The checks on what a record is (type, level, component part), which need no identifiers. */
+const STRUCTURE_CHECKS: readonly ResourceCheck[] = [
+  "record-type",
+  "bibliographic-level",
+  "host-item",
+];
+
+/**
+ * Compares only what the records are (type of record, bibliographic level, component part):
+ * for a candidate that is the incoming record by its OCLC number, where the rest are edits.
+ */
+export function compareStructure(incoming: MarcRecord, candidate: MarcRecord): CheckPoint[] {
+  const a = side(incoming, []);
+  const b = side(candidate, []);
+  return STRUCTURE_CHECKS.map((check) => CHECKS[check](a, b));
+}
+
 /**
  * Compares an incoming record with a candidate on every check, in {@link RESOURCE_CHECKS}
- * order.
+ * order. `incomingKeys`: the incoming record's match keys without its `001` (`matchKeysOf`),
+ * when the caller has them.
  *
  * @example
  * ```ts
@@ -782,8 +826,12 @@ const CHECKS: Readonly<Record<ResourceCheck, (a: Side, b: Side) => CheckPoint>> 
  * // [{ check: "dates", result: "differs", text: "008 date 1814 ≠ 1813" }]
  * ```
  */
-export function compareResources(incoming: MarcRecord, candidate: MarcRecord): CheckPoint[] {
-  const a = side(incoming);
+export function compareResources(
+  incoming: MarcRecord,
+  candidate: MarcRecord,
+  incomingKeys?: readonly MatchKey[],
+): CheckPoint[] {
+  const a = side(incoming, incomingKeys);
   const b = side(candidate);
   return RESOURCE_CHECKS.map((check) => CHECKS[check](a, b));
 }

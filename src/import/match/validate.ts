@@ -9,24 +9,34 @@
  *   a system number of the same source, or the incoming `001` is the candidate's MMS ID. They
  *   are then the same record of WorldCat or of a system: what else differs is an edit (a
  *   cataloger corrected the date, added a 300), logged, and the candidate matches. Only a
- *   decisive difference (two different OCLC numbers, a book and a film) holds it for staff.
+ *   decisive difference (two different OCLC numbers, a book and a film) holds it for staff. A
+ *   candidate found by its OCLC number (Unique OCLC Identifier, the everyday Connexion case) is
+ *   compared on what the records are only (type, level, component part), not on their content:
+ *   it is one WorldCat record by the look-up itself.
  * - **Evidence** (a shared ISBN, ISSN, 024, or a similar title and author): the candidate
  *   matches only when no point differs. A decisive difference makes it another resource (it is
  *   no candidate: the next step of a multi-step method runs, or a new record is made); any
  *   other difference holds the record for review with the reasons, never a silent merge.
  */
+import type { MatchKey } from "../../marc/match-keys.js";
 import type { MarcRecord } from "../../marc/record.js";
 import { getControlValue } from "../../marc/record.js";
 import type { LogEntry } from "../log.js";
 import {
   Findings,
   type HeldCandidate,
+  type KeyFound,
   type MatchInput,
   type MatchMethod,
   type MatchResult,
   type MatchView,
 } from "./method.js";
-import { compareResources, type CheckPoint } from "./resource-checks.js";
+import {
+  compareResources,
+  compareStructure,
+  RESOURCE_CHECKS,
+  type CheckPoint,
+} from "./resource-checks.js";
 
 /** What the validation made of one candidate. */
 export type CandidateVerdict = "match" | "held" | "another resource";
@@ -49,8 +59,9 @@ export function validateCandidate(
   incoming: MarcRecord,
   mmsId: string,
   candidate: MarcRecord,
+  incomingKeys?: readonly MatchKey[],
 ): CandidateValidation {
-  const points = compareResources(incoming, candidate);
+  const points = compareResources(incoming, candidate, incomingKeys);
   const controlNumber = getControlValue(incoming, "001")?.trim();
   const identity =
     points.find(
@@ -73,6 +84,39 @@ export function validateCandidate(
   return { verdict, ...(identity !== undefined ? { identity } : {}), points, differs };
 }
 
+/** What one OCLC number look-up says of the two records, by the stored kind it found. */
+function oclcIdentity(via: KeyFound): string | undefined {
+  const n = via.key.value;
+  if (via.key.kind === "oclc" && via.among === "oclc") return `shares OCLC number ${n}`;
+  if (via.key.kind === "oclc" && via.among === "oclc-cancelled") {
+    return `OCLC number ${n} cancelled (019) in the candidate, merged into it by WorldCat`;
+  }
+  if (via.key.kind === "oclc-cancelled" && via.among === "oclc") {
+    return `the candidate's OCLC number ${n} cancelled (019) in the incoming record`;
+  }
+  return undefined;
+}
+
+/**
+ * The verdict on a candidate found by its OCLC number (pure): one WorldCat record, so only what
+ * the records are is compared (type, level, component part: a decisive difference holds it);
+ * the content is not, its differences being edits of that record.
+ */
+export function validateIdentity(
+  incoming: MarcRecord,
+  candidate: MarcRecord,
+  identity: string,
+): CandidateValidation {
+  const points = compareStructure(incoming, candidate);
+  const differing = points.filter((p) => p.result === "differs");
+  return {
+    verdict: differing.some((p) => p.decisive) ? "held" : "match",
+    identity,
+    points,
+    differs: differing.map((p) => p.text),
+  };
+}
+
 const VERDICT_WORDS: Readonly<Record<CandidateVerdict, string>> = {
   match: "matches",
   held: "held for review",
@@ -88,10 +132,15 @@ function validationLog(
 ): void {
   const same = v.points.filter((p) => p.result === "same").map((p) => p.text);
   const edits = v.verdict === "match" && v.differs.length > 0 ? " (edits of the same record)" : "";
+  const content =
+    v.points.length < RESOURCE_CHECKS.length
+      ? ["content not compared: one WorldCat record, what differs is an edit"]
+      : [];
   const parts = [
     ...(v.identity !== undefined ? [`one record: ${v.identity}`] : []),
     ...(same.length > 0 ? [`same: ${same.join("; ")}`] : []),
     ...(v.differs.length > 0 ? [`differs${edits}: ${v.differs.join("; ")}`] : []),
+    ...content,
   ];
   findings.note(
     `validation of record ${mmsId} (found by ${foundBy}): ${VERDICT_WORDS[v.verdict]}${parts.length > 0 ? ` — ${parts.join(" — ")}` : ""}`,
@@ -100,12 +149,15 @@ function validationLog(
       mmsId,
       verdict: v.verdict,
       ...(v.identity !== undefined ? { identity: v.identity } : {}),
-      points: v.points.map((p) => ({
-        check: p.check,
-        result: p.result,
-        text: p.text,
-        ...(p.decisive ? { decisive: true } : {}),
-      })),
+      // The points compared; a check not listed found nothing to compare in one record.
+      points: v.points
+        .filter((p) => p.result !== "absent")
+        .map((p) => ({
+          check: p.check,
+          result: p.result,
+          text: p.text,
+          ...(p.decisive ? { decisive: true } : {}),
+        })),
     },
   );
 }
@@ -133,7 +185,12 @@ export async function validateResult(
       mmsIds.push(mmsId);
       continue;
     }
-    const v = validateCandidate(input.record, mmsId, stored.marc);
+    const via = result.foundVia[mmsId];
+    const byOclc = via !== undefined ? oclcIdentity(via) : undefined;
+    const v =
+      byOclc !== undefined
+        ? validateIdentity(input.record, stored.marc, byOclc)
+        : validateCandidate(input.record, mmsId, stored.marc, input.keys);
     validationLog(findings, mmsId, foundBy, v);
     if (v.verdict === "match") {
       mmsIds.push(mmsId);
