@@ -152,7 +152,13 @@ function gatherSources(record: MarcRecord): KeySources {
 // ---------------------------------------------------------------------------------------------
 // OCLC numbers
 
-const OCLC_PREFIX = /^\(\s*ocolc\s*\)\s*/i;
+/**
+ * `(OCoLC)` or `(OCoLC-M)` (OCLC's master record number: the WorldCat number an institution
+ * record hangs on), any case, spaces allowed, optionally after a local system's letters
+ * (`ABC(OCoLC)12345`, `xyz (OCoLC)ocm012345`). `(OCoLC-I)`, an institution record's own number,
+ * is not a WorldCat number and does not match.
+ */
+const OCLC_PREFIX = /^(?:\p{L}{1,12}\s*)?\(\s*ocolc(?:\s*-\s*m)?\s*\)\s*/iu;
 const OCLC_LETTERS = /^(?:ocm|ocn|on)\s*(?=\d)/i;
 const OCLC_DIGITS = /^(\d+)(?![\p{L}\p{N}])/u;
 /** OCLC numbers have ten digits today; longer ones are other numbers with an OCLC-like prefix. */
@@ -175,8 +181,9 @@ export function hasOclcLetters(text: string): boolean {
 /**
  * Normalizes an OCLC number: digits only, leading zeros stripped.
  *
- * Takes the `(OCoLC)` prefixed form (any letter case, spaces allowed), the `ocm`/`ocn`/`on`
- * forms and bare digits. Any other prefix (`(DLC)…`) and text without digits
+ * Takes the `(OCoLC)` and `(OCoLC-M)` prefixed forms (any letter case, spaces allowed, a local
+ * system's letters before them), the `ocm`/`ocn`/`on` forms and bare digits. Any other prefix
+ * (`(DLC)…`, `(OCoLC-I)…`) and text without digits
  * (`(OCoLC)M-ESTCN`) give `undefined`, and so do the number 0 and numbers of more than 12
  * digits (`ocn9783596222056` is an ISBN, not an OCLC number).
  *
@@ -184,6 +191,8 @@ export function hasOclcLetters(text: string): boolean {
  * ```ts
  * normalizeOclcNumber("(OCoLC)ocm00012345"); // "12345"
  * normalizeOclcNumber("(ocolc) 987654321"); // "987654321"
+ * normalizeOclcNumber("xyz (OCoLC)ocm012345"); // "12345"
+ * normalizeOclcNumber("(OCoLC-M)59878029"); // "59878029"
  * normalizeOclcNumber("on1234567890"); // "1234567890"
  * normalizeOclcNumber("(DLC)2001012345"); // undefined
  * normalizeOclcNumber("(OCoLC)M-ESTCN"); // undefined
@@ -197,14 +206,30 @@ export function normalizeOclcNumber(text: string): string | undefined {
   return oclcDigits(value);
 }
 
-/** An OCLC number from an `035`: only `(OCoLC)` prefixed or `ocm`/`ocn`/`on` values count. */
+/**
+ * What may stand before an `ocm`/`ocn`/`on` number in an `035`: the word `OCLC`, or another
+ * system's prefix (`(Sirsi) ocm36728422`, `(N$T)ocm45732299`). The prefixed form is OCLC's alone,
+ * so the number is the OCLC number a local system copied.
+ */
+const OCLC_LETTERS_AFTER = /^(?:oclc\s+|\([^()]*\)\s*)(?=(?:ocm|ocn|on)\s*\d)/i;
+
+/**
+ * An OCLC number from an `035`: `(OCoLC)`/`(OCoLC-M)` prefixed (a local system's letters may stand
+ * before), `ocm`/`ocn`/`on` values, and those after `OCLC` or another system's prefix.
+ */
 function oclcFrom035(value: string): string | undefined {
   const prefix = OCLC_PREFIX.exec(value);
   if (prefix) return oclcDigits(value.slice(prefix[0].length));
+  const before = OCLC_LETTERS_AFTER.exec(value);
+  if (before) return oclcDigits(value.slice(before[0].length));
   return hasOclcLetters(value) ? oclcDigits(value) : undefined;
 }
 
-/** Whether an `035 $a` is in OCLC's name (even if it holds no usable number). */
+/**
+ * Whether an `035 $a` is in OCLC's name even if it holds no usable number (then it gives no key):
+ * `(OCoLC)` or `(OCoLC-M)` prefixed, or starting `ocm`/`ocn`/`on`. Another system's value with an
+ * OCLC-like number that does not read stays that system's (`other-system-id`).
+ */
 function isOclc035(value: string): boolean {
   return OCLC_PREFIX.test(value) || hasOclcLetters(value);
 }
@@ -275,6 +300,58 @@ export function normalizeIsbn(text: string): string | undefined {
   if (!isbn10Valid(isbn)) return isbn;
   const first12 = "978" + isbn.slice(0, 9);
   return first12 + String(isbn13CheckDigit(first12));
+}
+
+/** One `020 $a` ISBN of a record and the qualifiers written with it. */
+export interface IsbnQualifiers {
+  /** The ISBN as {@link normalizeIsbn} gives it (the `isbn` key). */
+  readonly isbn: string;
+  /** `pbk.`, `v. 2`, `set`, …: each as written, trimmed, without its parentheses; may be empty. */
+  readonly qualifiers: readonly string[];
+}
+
+const PARENTHESIZED = /\(([^()]*)\)/g;
+/** Punctuation around a `$q` that is ISBD's, not the qualifier's: `(`, `)`, ` :`, ` ;`, `,`. */
+const QUALIFIER_PUNCTUATION = /^[\s(]+|[\s):;,]+$/g;
+
+/** A qualifier cleaned of its parentheses and ISBD punctuation, runs of spaces made one. */
+function qualifierText(text: string): string {
+  return clean(text).replace(QUALIFIER_PUNCTUATION, "").replace(WHITESPACE, " ");
+}
+
+/**
+ * The qualifiers of each ISBN of a record (`020 $a`, in record order), for telling a paperback
+ * from a hardback or a volume from its set: every `$q` of the field, then every parenthesized
+ * text in the `$a` itself (the pre-2013 way, `0-394-55811-4 (pbk.)`). An `$a` that gives no ISBN
+ * is left out; an ISBN with no qualifier has an empty list. `$z` (cancelled) is not read.
+ *
+ * @example
+ * ```ts
+ * isbnQualifiers({
+ *   leader: "00000nam a2200000 a 4500",
+ *   fields: [
+ *     { tag: "020", ind1: " ", ind2: " ", subfields: [{ code: "a", value: "0-394-55811-4 (pbk.)" }] },
+ *     { tag: "020", ind1: " ", ind2: " ", subfields: [{ code: "a", value: "9780394558110" }, { code: "q", value: "(v. 2 ;" }, { code: "q", value: "hardcover)" }] },
+ *   ],
+ * });
+ * // [{ isbn: "9780394558110", qualifiers: ["pbk."] },
+ * //  { isbn: "9780394558110", qualifiers: ["v. 2", "hardcover"] }]
+ * ```
+ */
+export function isbnQualifiers(record: MarcRecord): IsbnQualifiers[] {
+  const out: IsbnQualifiers[] = [];
+  for (const field of gatherSources(record).byTag.get("020") ?? []) {
+    const q = values(field, "q")
+      .map(qualifierText)
+      .filter((v) => v !== "");
+    for (const a of values(field, "a")) {
+      const isbn = normalizeIsbn(a);
+      if (isbn === undefined) continue;
+      const inline = [...a.matchAll(PARENTHESIZED)].map((m) => qualifierText(m[1]!));
+      out.push({ isbn, qualifiers: [...q, ...inline.filter((v) => v !== "")] });
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -598,9 +675,13 @@ export function extractMatchKeys(
       if (s.code !== "a" && s.code !== "z") continue;
       const value = clean(s.value);
       if (value === "") continue;
-      if (s.code === "z") keys.add("oclc-cancelled", oclcFrom035(value));
-      else if (isOclc035(value)) keys.add("oclc", oclcFrom035(value));
-      else keys.add("other-system-id", systemNumber(value));
+      if (s.code === "z") {
+        keys.add("oclc-cancelled", oclcFrom035(value));
+        continue;
+      }
+      const oclc = oclcFrom035(value);
+      if (oclc !== undefined) keys.add("oclc", oclc);
+      else if (!isOclc035(value)) keys.add("other-system-id", systemNumber(value));
     }
   }
   for (const field of fields("019")) {

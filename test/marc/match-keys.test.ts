@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
   extractMatchKeys,
+  isbnQualifiers,
   MATCH_KEY_KINDS,
   normalizeIsbn,
   normalizeIssn,
@@ -112,6 +113,25 @@ describe("OCLC numbers", () => {
     assert.deepEqual(keysOf(record, "oclc-cancelled"), ["6567842", "9987701"]);
   });
 
+  test("019: several $a, with ocm/ocn/on prefixes, zeros and spaces", () => {
+    const record = rec(
+      df("019", [
+        ["a", "ocm00012345"],
+        ["a", " ocn123456789 "],
+        ["a", "on1234567890"],
+        ["a", "(OCoLC)0042"],
+      ]),
+      df("019", [["a", "0006567842"]]),
+    );
+    assert.deepEqual(keysOf(record, "oclc-cancelled"), [
+      "12345",
+      "123456789",
+      "1234567890",
+      "42",
+      "6567842",
+    ]);
+  });
+
   test("(DLC) and (CaOOAMICUS) 035s are not OCLC numbers", () => {
     const record = rec(
       df("035", [["a", "(DLC)  2001012345"]]),
@@ -124,10 +144,55 @@ describe("OCLC numbers", () => {
     ]);
   });
 
-  test("(OCoLC-M) and (OCoLC-I) are other system ids", () => {
-    const record = rec(df("035", [["a", "(OCoLC-M)59878029"]]));
+  test("(OCoLC-M) is the master record's OCLC number; (OCoLC-I) is another system id", () => {
+    const record = rec(
+      df("035", [["a", "(OCoLC-M)059878029"]]),
+      df("035", [["a", "(OCoLC-I)275830457"]]),
+      df("035", [["z", "( ocolc - m )ocm0000777"]]),
+    );
+    assert.deepEqual(keysOf(record, "oclc"), ["59878029"]);
+    assert.deepEqual(keysOf(record, "oclc-cancelled"), ["777"]);
+    assert.deepEqual(keysOf(record, "other-system-id"), ["(OCoLC-I)275830457"]);
+    assert.equal(normalizeOclcNumber("(OCoLC-I)275830457"), undefined);
+  });
+
+  test("a local system's letters before (OCoLC), in $a and $z", () => {
+    const record = rec(
+      df("035", [
+        ["a", "ABC(OCoLC)12345"],
+        ["z", "xyz (OCoLC)ocm012346"],
+      ]),
+      df("035", [["a", " wlu ( OCoLC ) on 0001234567890 "]]),
+    );
+    assert.deepEqual(keysOf(record, "oclc"), ["12345", "1234567890"]);
+    assert.deepEqual(keysOf(record, "oclc-cancelled"), ["12346"]);
+    assert.deepEqual(keysOf(record, "other-system-id"), []);
+    assert.equal(normalizeOclcNumber("xyz (OCoLC)ocm012345"), "12345");
+  });
+
+  test("an ocm/ocn/on number after OCLC or another system's prefix is OCLC's", () => {
+    const record = rec(
+      df("035", [["a", "(Sirsi) ocm36728422"]]),
+      df("035", [["a", "(N$T)ocn045732299"]]),
+      df("035", [["a", "OCLC ocm05907713 from D950126M"]]),
+      df("035", [["a", "(WaSeSS)OCM1ssj0000060"]]),
+      df("035", [["a", "(Sirsi) 36728422"]]),
+    );
+    assert.deepEqual(keysOf(record, "oclc"), ["36728422", "45732299", "5907713"]);
+    // No usable number, or no OCLC prefix: the other system's own number.
+    assert.deepEqual(keysOf(record, "other-system-id"), [
+      "(WaSeSS)OCM1ssj0000060",
+      "(Sirsi)36728422",
+    ]);
+  });
+
+  test("only letters may stand before (OCoLC): digits or a second prefix do not", () => {
+    const record = rec(
+      df("035", [["a", "(DLC)(OCoLC)12345"]]),
+      df("035", [["a", "12(OCoLC)12345"]]),
+    );
     assert.deepEqual(keysOf(record, "oclc"), []);
-    assert.deepEqual(keysOf(record, "other-system-id"), ["(OCoLC-M)59878029"]);
+    assert.deepEqual(keysOf(record, "other-system-id"), ["(DLC)(OCoLC)12345", "12(OCoLC)12345"]);
   });
 
   test("bare digits in 035 $a are an other system id, not OCLC", () => {
@@ -256,6 +321,47 @@ describe("ISBN", () => {
   test("ISBN-10 and ISBN-13 of the same book give one key", () => {
     const record = rec(df("020", [["a", "0060128003"]]), df("020", [["a", "9780060128005"]]));
     assert.deepEqual(keysOf(record, "isbn"), ["9780060128005"]);
+  });
+});
+
+describe("isbnQualifiers", () => {
+  test("parenthesized text in $a, and $q with its ISBD punctuation removed", () => {
+    const record = rec(
+      df("020", [["a", "0-06-012800-3 (pbk.)"]]),
+      df("020", [
+        ["a", "978-0-06-012800-5"],
+        ["q", "(v. 2 ;"],
+        ["q", "hardcover)"],
+      ]),
+      df("020", [["a", "0060128011 (set : alk. paper) : $45.00"]]),
+      df("020", [["a", "0394558114"]]),
+    );
+    assert.deepEqual(isbnQualifiers(record), [
+      { isbn: "9780060128005", qualifiers: ["pbk."] },
+      { isbn: "9780060128005", qualifiers: ["v. 2", "hardcover"] },
+      { isbn: "9780060128012", qualifiers: ["set : alk. paper"] },
+      // A wrong check digit: the ISBN as typed, like its key.
+      { isbn: "0394558114", qualifiers: [] },
+    ]);
+  });
+
+  test("an $a with no ISBN and $z are left out; the ISBN is the isbn key", () => {
+    const record = rec(
+      df("020", [
+        ["a", "$12.00 (pbk.)"],
+        ["q", "pbk."],
+      ]),
+      df("020", [
+        ["z", "0060128003"],
+        ["q", "cloth"],
+      ]),
+      df("020", [["a", "0-06-012801-1 (v. 1)"]]),
+    );
+    assert.deepEqual(isbnQualifiers(record), [{ isbn: "9780060128012", qualifiers: ["v. 1"] }]);
+    assert.deepEqual(
+      isbnQualifiers(record).map((q) => q.isbn),
+      keysOf(record, "isbn"),
+    );
   });
 });
 
