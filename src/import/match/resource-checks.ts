@@ -14,7 +14,7 @@
  */
 import {
   extractMatchKeys,
-  normalizeIsbn,
+  isbnQualifiers,
   normalizeOclcNumber,
   type MatchKey,
 } from "../../marc/match-keys.js";
@@ -543,21 +543,14 @@ function isbnRole(qualifier: string): "set" | "hardback" | "paperback" | "other"
   return "other";
 }
 
-/** Each `020 $a` ISBN of a record with its qualifier (`$q`, or the text after the number). */
+/** Each `020 $a` ISBN of a record with what its qualifiers make it (`isbnQualifiers`). */
 function isbnEntries(
   s: Side,
 ): { readonly isbn: string; readonly role: ReturnType<typeof isbnRole> }[] {
-  const out: { isbn: string; role: ReturnType<typeof isbnRole> }[] = [];
-  for (const f of s.data("020")) {
-    const q = subfieldValues(f, "q").join(" ");
-    for (const a of subfieldValues(f, "a")) {
-      const isbn = normalizeIsbn(a);
-      if (isbn === undefined) continue;
-      const after = a.replace(/^[\d\sXx-]+/, "");
-      out.push({ isbn, role: isbnRole(`${q} ${after}`) });
-    }
-  }
-  return out;
+  return isbnQualifiers(s.record).map((e) => ({
+    isbn: e.isbn,
+    role: isbnRole(e.qualifiers.join(" ")),
+  }));
 }
 
 function isbns(a: Side, b: Side): CheckPoint {
