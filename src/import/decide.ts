@@ -189,7 +189,8 @@ function keptLocally(
 
 /**
  * Whether saving `marc` with these attributes would leave the stored record as it is: the same
- * MARC (leader and fields, in order) and the same record attributes. An absent originating
+ * MARC content ({@link sameMarc}: the order of fields of different tags does not count) and the
+ * same record attributes. An absent originating
  * version keeps the stored one, as a save would.
  */
 function unchanged(

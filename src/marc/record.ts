@@ -156,14 +156,55 @@ export function sameField(f: Field, g: Field): boolean {
 }
 
 /**
- * Whether two records hold the same leader and fields, in order — what "unchanged" means to an
- * import. The leader positions a writer computes (00-04 lengths, 09 coding, 10-11, 12-16) don't
- * count.
+ * Tags whose repeated fields are a set, not a sequence: `035` system numbers (no one reads a
+ * meaning into which comes first, and a merge keeps a record's own `035 9_` apart from the
+ * incoming `035`s, so cannot know where it stood among them).
+ */
+const UNORDERED_TAGS: ReadonlySet<string> = new Set(["035"]);
+
+/** The fields of a record grouped by tag, each group in record order. */
+function fieldsByTag(record: MarcRecord): Map<string, Field[]> {
+  const byTag = new Map<string, Field[]>();
+  for (const f of record.fields) {
+    const group = byTag.get(f.tag);
+    if (group) group.push(f);
+    else byTag.set(f.tag, [f]);
+  }
+  return byTag;
+}
+
+/** Whether two groups of fields hold the same fields, each as often, in any order. */
+function sameFieldsAnyOrder(a: readonly Field[], b: readonly Field[]): boolean {
+  const left = [...b];
+  for (const f of a) {
+    const at = left.findIndex((g) => sameField(f, g));
+    if (at < 0) return false;
+    left.splice(at, 1);
+  }
+  return true;
+}
+
+/**
+ * Whether two records hold the same content — what "unchanged" means to an import: the same
+ * leader (the positions a writer computes, 00-04 lengths, 09 coding, 10-11, 12-16, don't count)
+ * and, tag by tag, the same fields in the same order. The order of fields of different tags
+ * does not count (`500 700` is `700 500`): a record sent out of tag order and the merge's result
+ * in tag order are the same record. The order of repeated fields of one tag does count (the
+ * first `650` is the main subject, `700`s and `5XX` notes are in the cataloger's order), except
+ * for `035`s, which are a set. See `docs/import.md`.
  */
 export function sameMarc(a: MarcRecord, b: MarcRecord): boolean {
   const leader = (l: string): string => l.slice(5, 9) + l.slice(17);
   if (leader(a.leader) !== leader(b.leader) || a.fields.length !== b.fields.length) return false;
-  return a.fields.every((f, i) => sameField(f, b.fields[i]!));
+  const bByTag = fieldsByTag(b);
+  for (const [tag, fields] of fieldsByTag(a)) {
+    const other = bByTag.get(tag) ?? [];
+    if (other.length !== fields.length) return false;
+    if (UNORDERED_TAGS.has(tag)) {
+      if (!sameFieldsAnyOrder(fields, other)) return false;
+    } else if (!fields.every((f, i) => sameField(f, other[i]!))) return false;
+  }
+  return true;
 }
 
 /**

@@ -18,6 +18,7 @@ import { marcXmlCanCarry, readMarcXml } from "../../src/marc/marcxml.js";
 import { isControlField, type Field, type MarcRecord } from "../../src/marc/record.js";
 import { EXCEPTIONS, type ExceptionReason } from "./exceptions.js";
 
+import { checkIdentifiers } from "./identifiers.js";
 import { checkImport } from "./import.js";
 import { checkRuleFiles } from "./rules.js";
 import { checkMerge } from "./merge.js";
@@ -380,6 +381,15 @@ async function main(): Promise<number> {
         .join("  ") + "\n",
     );
   await checkYazFixtures();
+  // The match-key extractor on every record, bench file included: what it could not read.
+  const identifiers = checkIdentifiers(
+    CORPUS,
+    rows.map((r) => r.path),
+  );
+  process.stdout.write(
+    `\nidentifiers the match-key extractor could not read (${identifiers.records} records):\n${identifiers.table.join("\n")}\n`,
+  );
+  failures.push(...identifiers.failures);
   // The import pipeline on the same files (the bench file is left to the benchmark).
   const imported = await checkImport(
     CORPUS,

@@ -124,6 +124,46 @@ describe("Importer", () => {
     assert.equal(row.mmsId, result.mmsId);
   });
 
+  test("a re-send that a merge only puts in another field order: unchanged, no new version", async () => {
+    // As ILS exports send them: local fields out of tag order (852 after 949), and a local
+    // 035 9_ after the OCLC number, which the merge keeps apart from the incoming 035s.
+    const sent = (title: string, notes: readonly string[] = ["aFirst note.", "aSecond note."]) =>
+      oclcRecord("3434", title, {
+        extra: [
+          data("035", "9 ", "aLOCAL-3434"),
+          ...notes.map((n) => data("500", "  ", n)),
+          data("949", "  ", "aitem 1"),
+          data("852", "  ", "aMAIN", "hQA76.6"),
+          data("700", "1 ", "aFirst, Added."),
+          data("700", "1 ", "aSecond, Added."),
+        ],
+      });
+    const importer = new Importer(catalog);
+    const first = await importer.import(request(sent("Reordered")));
+    assert.equal(first.decision.outcome, "created");
+    const stored = (await catalog.record(first.mmsId!))!;
+    const again = await importer.import(request(sent("Reordered")));
+    assert.equal(again.decision.outcome, "unchanged");
+    assert.equal(again.decision.reasonCode, "unchanged");
+    // Stored as sent, out of tag order, which the merge's result (fields put by tag) is not.
+    const order = stored.marc.fields.map((f) => f.tag).join(" ");
+    assert.match(order, / 949 852 /);
+    assert.match(order, / 035 035 /);
+    assert.equal((await catalog.record(first.mmsId!))!.version, stored.version);
+    assert.equal((await catalog.versions(first.mmsId!)).length, 1);
+    // The order of repeated fields of one tag (here the 500 notes) is content: a new version.
+    const swapped = await importer.import(
+      request(sent("Reordered", ["aSecond note.", "aFirst note."])),
+    );
+    assert.equal(swapped.decision.outcome, "merged");
+    assert.deepEqual(
+      getDataFields((await catalog.record(first.mmsId!))!.marc, "500").map(
+        (f) => f.subfields[0]!.value,
+      ),
+      ["Second note.", "First note."],
+    );
+  });
+
   test("one match: merged with Overlay all fields but local; the local fields stay", async () => {
     const importer = new Importer(catalog);
     const first = await importer.import(request(oclcRecord("2002", "Before")));
