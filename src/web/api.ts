@@ -63,6 +63,17 @@ class ApiError extends Error {
   }
 }
 
+/**
+ * A numeric id from the path (`/api/jobs/{id}`): a whole number, else a 400 that names the
+ * bad id (`Number("abc")` had answered "no job NaN").
+ */
+function idParam(request: FastifyRequest, name: "id" | "row"): number {
+  const text = fields(request.params)[name] ?? "";
+  if (!/^[0-9]{1,15}$/.test(text))
+    throw new ApiError(400, "invalid-id", `${name} ${JSON.stringify(text)} is not a whole number`);
+  return Number(text);
+}
+
 interface ApiContext {
   readonly principal: Principal;
   readonly institution?: Zone;
@@ -232,7 +243,7 @@ export function register(app: FastifyInstance, web: Web): void {
     web.catalog.jobs(needInstitution(ctx).code, { limit: 100 }),
   );
   route(app, web, "GET", "/api/jobs/:id", "view", async (_ctx, request) => {
-    const id = Number(fields(request.params)["id"]);
+    const id = idParam(request, "id");
     const report = await web.catalog.jobReport(id);
     if (!report) throw new ApiError(404, "unknown-job", `no job ${id}`);
     const rows = await web.catalog.jobRecords(id);
@@ -246,7 +257,7 @@ export function register(app: FastifyInstance, web: Web): void {
     };
   });
   route(app, web, "POST", "/api/jobs/:id/undo", "catalog", async (ctx, request) =>
-    web.catalog.undoJob(Number(fields(request.params)["id"]), ctx.principal.user.name),
+    web.catalog.undoJob(idParam(request, "id"), ctx.principal.user.name),
   );
 
   route(app, web, "GET", "/api/review", "view", async (ctx) =>
@@ -269,7 +280,7 @@ export function register(app: FastifyInstance, web: Web): void {
     const result = await forceHeld(
       web.catalog,
       web.importer,
-      Number(fields(request.params)["row"]),
+      idParam(request, "row"),
       target,
       ctx.principal.user.name,
     );
@@ -287,7 +298,7 @@ export function register(app: FastifyInstance, web: Web): void {
   route(app, web, "POST", "/api/review/:row/discard", "catalog", async (ctx, request) => {
     const note = body(request)["note"];
     return web.catalog.discardReview(
-      Number(fields(request.params)["row"]),
+      idParam(request, "row"),
       ctx.principal.user.name,
       typeof note === "string" ? note : undefined,
     );
