@@ -10,10 +10,10 @@ import { recordForInstitution } from "../catalog/institution-view.js";
 import { jobRowLog } from "../import/log.js";
 import { describeProfile } from "../import/profile.js";
 import { forceHeld, type ForceTarget } from "../import/review.js";
-import { readIncoming } from "../import/decide.js";
+import { readIncoming, textIncoming, type Incoming } from "../import/decide.js";
 import { loadConnexionProfile } from "../import/profile.js";
 import { isFormatName, readFormat, sniffFormat } from "../marc/formats.js";
-import { readIso2709WithBytes, writeIso2709 } from "../marc/iso2709.js";
+import { readIso2709WithBytes } from "../marc/iso2709.js";
 import { writeMarcJson } from "../marc/marcjson.js";
 import type { MarcRecord } from "../marc/record.js";
 import {
@@ -37,19 +37,23 @@ function marcJsonOf(marc: MarcRecord): unknown {
   return JSON.parse(writeMarcJson(marc)) as unknown;
 }
 
-/** Each record of a body with the bytes to keep for it: as sent for ISO 2709, else written as ISO 2709. */
+/**
+ * Each record of a body with the bytes to keep for it: as sent for ISO 2709, else written as
+ * ISO 2709 (see {@link textIncoming} for a record too big for it).
+ */
 async function* bodyRecords(
   raw: Buffer,
   format: ReturnType<typeof sniffFormat>,
-): AsyncGenerator<{ index: number; bytes: Buffer }> {
+): AsyncGenerator<{ index: number; bytes: Uint8Array; incoming: Incoming }> {
   if (format === "iso2709") {
     for await (const { result, bytes } of readIso2709WithBytes([raw]))
-      yield { index: result.index, bytes };
+      yield { index: result.index, bytes, incoming: readIncoming(bytes) };
     return;
   }
   for await (const read of readFormat(format, [raw])) {
     // A record that does not read is kept as the text it came as (rejected, with its reason).
-    yield { index: read.index, bytes: read.record ? writeIso2709(read.record) : raw };
+    const { raw: bytes, incoming } = textIncoming(read, raw);
+    yield { index: read.index, bytes, incoming };
   }
 }
 
@@ -356,7 +360,7 @@ export function register(app: FastifyInstance, web: Web): void {
         const bytes = read.bytes;
         const request = {
           raw: bytes,
-          incoming: readIncoming(bytes),
+          incoming: read.incoming,
           institution,
           profile: loaded.profile,
         };

@@ -16,6 +16,7 @@ import type { LoginThrottles } from "../../src/web/auth.js";
 import { Importer } from "../../src/import/importer.js";
 import { hashPassword } from "../../src/import/password.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
+import { writeMarcXml } from "../../src/marc/marcxml.js";
 import type { MarcRecord } from "../../src/marc/record.js";
 import { escapeHtml, html } from "../../src/web/html.js";
 import { buildServer, safeNext } from "../../src/web/server.js";
@@ -532,6 +533,51 @@ describe("web server", () => {
       headers: { authorization: `Bearer ${viewerToken!}`, "content-type": "application/marc" },
     });
     assert.equal(refused.statusCode, 403);
+  });
+
+  // Issue 18: a record too big for ISO 2709 answered 500 and was not kept.
+  test("the API: a 10,000-field MARCXML record is rejected with its reason and kept in the job", async () => {
+    const admin = await login("admin");
+    const created = await post(admin, "/account/tokens", { label: "big" });
+    const token = /id="new-token">([^<]+)</.exec(created.body)?.[1];
+    const xml = writeMarcXml({
+      leader: "00000nam a2200000 a 4500",
+      fields: Array.from({ length: 10_000 }, (_, i) => ({
+        tag: "500",
+        ind1: " ",
+        ind2: " ",
+        subfields: [{ code: "a", value: `Note ${i}.` }],
+      })),
+    });
+    const response = await app.inject({
+      method: "POST",
+      url: `/api/import?institution=${INSTITUTION}`,
+      payload: xml,
+      headers: { authorization: `Bearer ${token!}`, "content-type": "application/marcxml+xml" },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    // Leader, 12-byte directory entries and their terminator, each field (indicators, $a,
+    // value, terminator), the record terminator.
+    let total = 24 + 12 * 10_000 + 1 + 1;
+    for (let i = 0; i < 10_000; i++) total += 2 + 2 + `Note ${i}.`.length + 1;
+    const answer = response.json() as {
+      jobId: number;
+      records: { outcome: string; reasonCode: string; reason: string }[];
+    };
+    assert.deepEqual(
+      answer.records.map((r) => [r.outcome, r.reasonCode, r.reason]),
+      [
+        [
+          "rejected",
+          "unreadable",
+          `the record is too big for ISO 2709 (record is ${total} bytes; ISO 2709 allows 99999): it is kept as MARC-in-JSON and not imported`,
+        ],
+      ],
+    );
+    const rows = await catalog.jobRecords(answer.jobId);
+    assert.equal(rows.length, 1);
+    const kept = JSON.parse(Buffer.from(rows[0]!.raw).toString("utf8")) as { fields: unknown[] };
+    assert.equal(kept.fields.length, 10_000);
   });
 
   test("logging out ends the session", async () => {
