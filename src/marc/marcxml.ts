@@ -32,7 +32,7 @@ export const MARCXML_MAX_DEPTH = 32;
  * Characters given to the XML parser at a time, so that reading stops soon after a fatal
  * problem even in one large chunk.
  */
-const PARSE_SLICE = 16_384;
+const PARSE_SLICE = 2_048;
 
 /** Options for {@link readMarcXml}. */
 export interface MarcXmlReadOptions {
