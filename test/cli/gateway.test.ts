@@ -179,7 +179,7 @@ describe("marcgate gateway commands", () => {
     const job = marcgate(["job", "show", jobId, "--log"]);
     assert.match(
       job.stdout,
-      /^#1 \S+ rejected \[unreadable\] - \d+ bytes: the record is too big for ISO 2709/m,
+      /^#\d+ \S+ rejected \[unreadable\] - \d+ bytes: the record is too big for ISO 2709/m,
     );
   });
 
