@@ -344,11 +344,19 @@ const INSECURE: Flash = {
 /** The cookie whose value the login form must carry back (login CSRF). */
 export const LOGIN_COOKIE = "marcgate_login";
 
-/** Whether a browser's `Origin` (when sent) is this server. */
+/**
+ * Whether a browser's `Origin` (when sent) is this server: its host and port are the request's
+ * `Host` (the scheme is not compared: behind an HTTPS proxy the browser says `https:` to a
+ * server that is spoken to over HTTP).
+ */
 function sameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true;
-  return origin === `${request.protocol}://${request.headers.host ?? ""}`;
+  try {
+    return new URL(origin).host === (request.headers.host ?? "");
+  } catch {
+    return false; // "null" (a sandboxed or privacy-redirected page) and other non-URLs
+  }
 }
 
 /** The login page with a fresh login token (cookie and hidden field). */

@@ -244,9 +244,14 @@ describe("web server", () => {
       assert.match(r.body, /The login form was not sent from this site, or it expired/);
       assert.doesNotMatch(String(r.headers["set-cookie"]), /marcgate_session=[^;]/);
     }
+    assert.equal(
+      (await post({ _csrf: form.token }, { cookie: form.cookie, origin: "null" })).statusCode,
+      403,
+    );
+    // Behind an HTTPS proxy the browser's Origin says https: to a server spoken to over HTTP.
     const ok = await post(
       { _csrf: form.token },
-      { cookie: form.cookie, origin: "http://localhost" },
+      { cookie: form.cookie, origin: "https://localhost" },
     );
     assert.equal(ok.statusCode, 303);
     assert.match(String(ok.headers["set-cookie"]), /marcgate_session=[^;]/);
