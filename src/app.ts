@@ -5,7 +5,11 @@
 import { hostname } from "node:os";
 import type { Catalog } from "./catalog/catalog.js";
 import { ConnexionGateway } from "./connexion/gateway.js";
-import { ConnexionServer, type ConnexionServerOptions } from "./connexion/server.js";
+import {
+  ConnexionServer,
+  type ConnexionServerOptions,
+  type ConnexionStats,
+} from "./connexion/server.js";
 import type { LogonThrottleOptions } from "./connexion/throttle.js";
 import { Importer } from "./import/importer.js";
 import { startHttp } from "./web/http.js";
@@ -37,6 +41,8 @@ export interface App {
   readonly connexionPort: number;
   readonly httpPort: number;
   readonly publicUrl: string;
+  /** The Connexion listener's counters (as /healthz gives them). */
+  connexionStats(): ConnexionStats;
   /** Stops listening, answers the exports being handled, finishes the open jobs. The catalog stays open. */
   close(): Promise<void>;
 }
@@ -77,6 +83,7 @@ export async function startApp(catalog: Catalog, options: AppOptions = {}): Prom
     connexionPort: listening.port,
     httpPort: http.port,
     publicUrl,
+    connexionStats: () => connexion.stats,
     close: async () => {
       await connexion.close();
       await gateway.close();

@@ -9,12 +9,12 @@ import {
   type Zone,
 } from "../catalog/catalog.js";
 import { BULK_CHECKPOINT_INTERVAL_MS } from "../catalog/sqlite-writer.js";
-import { receivedCoding, type Incoming } from "../import/decide.js";
+import { receivedCoding, textIncoming, type Incoming } from "../import/decide.js";
 import { Importer, incomingOf, type ImportResult } from "../import/importer.js";
 import { formatLog } from "../import/log.js";
 import { loadConnexionProfile, type StoredProfileSettings } from "../import/profile.js";
 import { readFormat, sniffFormat } from "../marc/formats.js";
-import { readIso2709Frames, writeIso2709 } from "../marc/iso2709.js";
+import { readIso2709Frames } from "../marc/iso2709.js";
 import { writeMnemonic } from "../marc/mnemonic.js";
 import {
   CATALOG_HELP,
@@ -83,12 +83,8 @@ async function* fileRecords(
     return;
   }
   for await (const result of readFormat(format, input.chunks)) {
-    yield {
-      raw: result.record ? writeIso2709(result.record) : new Uint8Array(0),
-      offset: result.offset,
-      index: result.index,
-      incoming: { read: result, receivedCoding: "unicode" },
-    };
+    const { raw, incoming } = textIncoming(result, new Uint8Array(0));
+    yield { raw, offset: result.offset, index: result.index, incoming };
   }
 }
 

@@ -135,7 +135,9 @@ export type ParserEvent =
  */
 export interface RequestParserOptions {
   /**
-   * Most bytes one request may take (prefix and record) before it is refused as `too-large`.
+   * Most bytes of one request's record before it is refused as `too-large`; the logon prefix
+   * may take up to {@link MAX_PREFIX_BYTES} more (ISO 2709's largest record, 99,999 bytes,
+   * fits whatever prefix is sent).
    * @default 100000
    */
   readonly maxRequestBytes?: number;
@@ -155,6 +157,12 @@ const enum Byte {
   /** A length byte at or above this is the desktop client's one-byte form: length = byte - 0x40. */
   ByteLengthBase = 0x40,
 }
+
+/**
+ * Most bytes of a logon prefix, beyond the record's limit: three short values (the desktop
+ * client's one-byte lengths allow 191 each).
+ */
+export const MAX_PREFIX_BYTES = 2_048;
 
 /** Most prefix fields read; a tag byte after them starts the record. */
 const MAX_FIELDS = 8;
@@ -237,6 +245,13 @@ function isSeparator(byte: number): boolean {
     byte === Byte.Space ||
     byte === Byte.CarriageReturn ||
     byte === Byte.LineFeed
+  );
+}
+
+/** Whether the logon ID and the password have both been read. */
+function logonComplete(fields: readonly FieldRead[]): boolean {
+  return (
+    fields.some((f) => f.tag === Byte.TagLogonId) && fields.some((f) => f.tag === Byte.TagPassword)
   );
 }
 
@@ -356,7 +371,7 @@ export class ConnexionRequestParser {
         };
       }
       const request = this.request;
-      const limit = request.offset + this.maxRequestBytes;
+      const limit = this.limitOf(request);
       const nul = this.firstNul(request.offset);
       const endedByNul = nul !== -1 && nul <= limit;
       const endKind: RequestEnd | undefined = endedByNul ? "nul" : final;
@@ -378,11 +393,16 @@ export class ConnexionRequestParser {
       }
       if (step.kind === "done") {
         const recordOffset = request.recordOffset!;
+        // The record's own limit, now that it is known where the record starts.
+        const recordLimit = this.limitOf(request);
+        const byNul = endedByNul && nul <= recordLimit;
+        const recordEndKind: RequestEnd | undefined = byNul ? "nul" : final;
+        const end = byNul ? nul : Math.min(this.streamEnd(), recordLimit);
         const from = Math.max(request.scanned, recordOffset);
         const found =
-          from < scope.end
+          from < end
             ? this.buf
-                .subarray(0, scope.end - this.base)
+                .subarray(0, end - this.base)
                 .indexOf(Iso2709.RecordTerminator, from - this.base)
             : -1;
         if (found !== -1) {
@@ -391,20 +411,25 @@ export class ConnexionRequestParser {
           this.finish(end);
           continue;
         }
-        request.scanned = scope.end;
-        if (endKind !== undefined) {
-          events.push(this.requestEvent(request, scope.end, endKind));
-          this.finish(scope.end);
+        request.scanned = end;
+        if (recordEndKind !== undefined) {
+          events.push(this.requestEvent(request, end, recordEndKind));
+          this.finish(end);
           continue;
         }
       }
-      if (this.streamEnd() - request.offset > this.maxRequestBytes) {
+      const over = this.limitOf(request);
+      if (this.streamEnd() > over) {
+        const what =
+          request.recordOffset !== undefined
+            ? `record exceeds ${this.maxRequestBytes.toLocaleString("en-US")} bytes`
+            : `request exceeds ${(this.maxRequestBytes + MAX_PREFIX_BYTES).toLocaleString("en-US")} bytes`;
         events.push({
           kind: "error",
           error: {
             code: "too-large",
-            message: `request exceeds ${this.maxRequestBytes.toLocaleString("en-US")} bytes at byte ${limit} without a complete record`,
-            offset: limit,
+            message: `${what} at byte ${over} without a complete record`,
+            offset: over,
             fatal: true,
           },
         });
@@ -414,6 +439,16 @@ export class ConnexionRequestParser {
     }
     this.release();
     return events;
+  }
+
+  /**
+   * Where the request becomes too large: `maxRequestBytes` past the record's start, or, while
+   * the prefix is being read, {@link MAX_PREFIX_BYTES} more past the request's start.
+   */
+  private limitOf(request: Unfinished): number {
+    return request.recordOffset !== undefined
+      ? request.recordOffset + this.maxRequestBytes
+      : request.offset + MAX_PREFIX_BYTES + this.maxRequestBytes;
   }
 
   /** The current request is over at `end`; the next one is looked for from there. */
@@ -467,6 +502,16 @@ export class ConnexionRequestParser {
       if (!isTag(tag) || request.fields.length >= MAX_FIELDS) {
         request.recordOffset = q;
         return { kind: "done" };
+      }
+      if (logonComplete(request.fields)) {
+        // After the logon ID and the password, a tag byte that starts a plausible leader
+        // (leader/00 aside: it is the tag byte) is a record whose length is damaged.
+        const leader = this.judgeLeader(q, scope, { from: 1, cutShort: "reject" });
+        if (typeof leader === "number") return wait(leader);
+        if (leader === "accept") {
+          request.recordOffset = q;
+          return { kind: "done" };
+        }
       }
       const lengthAt = q + 1;
       if (lengthAt >= scope.end) {
@@ -620,16 +665,27 @@ export class ConnexionRequestParser {
     return "reject";
   }
 
-  /** Whether a plausible MARC leader starts at `q` (which is buffered). */
-  private judgeLeader(q: number, scope: Scope): Verdict {
+  /**
+   * Whether a plausible MARC leader starts at `q` (which is buffered), judged from leader
+   * position `from` on; `cutShort`: the verdict when the request ends inside the leader.
+   */
+  private judgeLeader(
+    q: number,
+    scope: Scope,
+    options: { readonly from: number; readonly cutShort: "accept" | "reject" } = {
+      from: 0,
+      cutShort: "accept",
+    },
+  ): Verdict {
     const present = Math.min(q + Iso2709.LeaderLength, scope.end);
     for (let at = q; at < present; at++) {
       if (this.at(at) === Iso2709.RecordTerminator) return "reject";
     }
     for (const [position, expected] of LEADER_CHECKS) {
+      if (position < options.from) continue;
       const at = q + position;
       // Cut short at the end of the request: plausible as far as it goes.
-      if (at >= scope.end) return this.missing(at, scope, "accept");
+      if (at >= scope.end) return this.missing(at, scope, options.cutShort);
       const byte = this.at(at);
       if (expected === "digit" && !isDigit(byte)) return "reject";
     }

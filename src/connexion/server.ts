@@ -4,12 +4,16 @@
  * After a reply the connection stays open until the client closes it or `lingerMs` pass, and
  * any further record on it is a new export.
  *
- * Protection: a request may buffer at most `maxRequestBytes`; the server holds at most
- * `maxConnections` connections and `maxConnectionsPerAddress` from one address; a request that
- * stops arriving for `idleTimeoutMs` is taken as it is (the parser's idle end), one that takes
- * longer than `requestTimeoutMs` in all (a slow sender) is refused; a client that sends requests
- * faster than they are answered is paused. Every connection is independent, so one bad client
- * never stalls the others.
+ * Protection: a record may buffer at most `maxRequestBytes`; a connection that sends nothing
+ * within `firstByteTimeoutMs` is closed; the server holds at most `maxConnections` connections
+ * and `maxConnectionsPerAddress` from one address, and when either is reached it sheds the
+ * oldest silent connection (nothing queued or being answered, and no request arriving, or one
+ * arriving for longer than {@link SLOW_REQUEST_MS}) of the whole server, or of that address,
+ * rather than refusing the new one; a request that stops arriving for `idleTimeoutMs` is taken
+ * as it is (the parser's idle end), one that takes longer than `requestTimeoutMs` in all (a slow
+ * sender) is refused; a client that sends requests faster than they are answered is paused.
+ * Every connection is independent, so one bad client never stalls the others. See
+ * docs/connexion.md for the figures and why.
  */
 import net from "node:net";
 import type { ExportOutcome, Peer } from "./gateway.js";
@@ -28,6 +32,8 @@ export interface ConnexionServerOptions {
   readonly maxConnections?: number;
   /** @default 100 */
   readonly maxConnectionsPerAddress?: number;
+  /** How long a new connection may stay silent before its first byte. @default 5000 */
+  readonly firstByteTimeoutMs?: number;
   /** Silence in the middle of a request before it is taken as complete. @default 10000 */
   readonly idleTimeoutMs?: number;
   /** Longest time from a request's first byte to its last. @default 60000 */
@@ -49,16 +55,28 @@ export interface ConnexionStats {
   readonly exports: number;
   readonly failures: number;
   readonly refusedConnections: number;
+  /** Silent connections closed to make room for new ones. */
+  readonly shedConnections: number;
 }
+
+/**
+ * A request still arriving after this long is as good as silent, and may be shed: a Connexion
+ * client sends its record at once (100 KB take well under a second on any network it uses).
+ */
+export const SLOW_REQUEST_MS = 2_000;
+
+/** Reply bytes a client may leave unread before its connection is no longer read from. */
+const MAX_UNREAD_REPLY_BYTES = 65_536;
 
 const FAILURE_OUTCOMES = new Set(["rejected", "unauthorized", "throttled", "failed", "refused"]);
 
 export class ConnexionServer {
   private readonly server: net.Server;
-  private readonly sockets = new Set<net.Socket>();
+  /** Open connections, oldest first. */
+  private readonly connections = new Map<net.Socket, Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private counters = { exports: 0, failures: 0, refusedConnections: 0 };
+  private counters = { exports: 0, failures: 0, refusedConnections: 0, shedConnections: 0 };
   private readonly settings: Required<Omit<ConnexionServerOptions, "log">>;
   private readonly log: (line: string) => void;
 
@@ -72,6 +90,7 @@ export class ConnexionServer {
       maxRequestBytes: options.maxRequestBytes ?? 100_000,
       maxConnections: options.maxConnections ?? 1000,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 100,
+      firstByteTimeoutMs: options.firstByteTimeoutMs ?? 5_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 10_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       lingerMs: options.lingerMs ?? 30_000,
@@ -96,25 +115,27 @@ export class ConnexionServer {
   }
 
   get stats(): ConnexionStats {
-    return { connections: this.sockets.size, ...this.counters };
+    return { connections: this.connections.size, ...this.counters };
   }
 
   /** Stops accepting, lets requests being handled finish and answer, then closes every connection. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.connections.keys()) socket.destroy();
     await closed;
   }
 
   private accept(socket: net.Socket): void {
     const address = socket.remoteAddress ?? "unknown";
     const peer: Peer = { address, port: socket.remotePort ?? 0 };
-    const fromAddress = this.perAddress.get(address) ?? 0;
+    if ((this.perAddress.get(address) ?? 0) >= this.settings.maxConnectionsPerAddress)
+      this.shed(address);
+    if (this.connections.size >= this.settings.maxConnections) this.shed(undefined);
     const refusal =
-      this.sockets.size >= this.settings.maxConnections
+      this.connections.size >= this.settings.maxConnections
         ? "the server is busy (too many connections); export again in a minute"
-        : fromAddress >= this.settings.maxConnectionsPerAddress
+        : (this.perAddress.get(address) ?? 0) >= this.settings.maxConnectionsPerAddress
           ? `too many connections from ${address}; export again when the others are done`
           : undefined;
     if (refusal) {
@@ -125,15 +146,9 @@ export class ConnexionServer {
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
-    this.sockets.add(socket);
-    this.perAddress.set(address, fromAddress + 1);
-    socket.on("close", () => {
-      this.sockets.delete(socket);
-      const n = (this.perAddress.get(address) ?? 1) - 1;
-      if (n > 0) this.perAddress.set(address, n);
-      else this.perAddress.delete(address);
-    });
-    new Connection(socket, peer, this.settings, this.handler, {
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    socket.on("close", () => this.release(socket, address));
+    const connection = new Connection(socket, peer, this.settings, this.handler, {
       track: (work) => {
         this.inFlight.add(work);
         void work.finally(() => this.inFlight.delete(work));
@@ -148,6 +163,30 @@ export class ConnexionServer {
         this.log(`connexion ${peer.address}:${peer.port} refused: ${message}`);
       },
     });
+    this.connections.set(socket, connection);
+  }
+
+  /** Closes the oldest silent connection (of `address`, or of any), if there is one. */
+  private shed(address: string | undefined): void {
+    for (const [socket, connection] of this.connections) {
+      if (address !== undefined && connection.peer.address !== address) continue;
+      if (!connection.silent()) continue;
+      this.counters.shedConnections++;
+      this.log(
+        `connexion ${connection.peer.address}:${connection.peer.port} shed: silent, to make room`,
+      );
+      this.release(socket, connection.peer.address);
+      connection.shed();
+      return;
+    }
+  }
+
+  /** Forgets a connection (once: on shedding or on close). */
+  private release(socket: net.Socket, address: string): void {
+    if (!this.connections.delete(socket)) return;
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n > 0) this.perAddress.set(address, n);
+    else this.perAddress.delete(address);
   }
 }
 
@@ -185,16 +224,26 @@ class Connection {
   private closing = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
+  /** Replies are waiting for the client to read them (reading is paused). */
+  private unread = false;
+  /** Whether any byte has arrived. */
+  private heard = false;
+  /** When the request being read began to arrive (`performance.now()`). */
+  private requestStarted = 0;
 
   constructor(
     private readonly socket: net.Socket,
-    private readonly peer: Peer,
+    readonly peer: Peer,
     private readonly settings: Required<Omit<ConnexionServerOptions, "log">>,
     private readonly handler: ExportHandler,
     private readonly hooks: ConnectionHooks,
   ) {
     this.parser = new ConnexionRequestParser({ maxRequestBytes: settings.maxRequestBytes });
-    socket.on("data", (chunk: Buffer) => this.received(this.parser.push(chunk)));
+    socket.on("data", (chunk: Buffer) => {
+      this.heard = true;
+      if (this.parser.pending === 0) this.requestStarted = performance.now();
+      this.received(this.parser.push(chunk));
+    });
     socket.on("end", () => {
       this.ended = true;
       this.clearTimers();
@@ -204,6 +253,25 @@ class Connection {
     socket.on("error", () => socket.destroy());
     socket.on("close", () => this.clearTimers());
     this.armTimers();
+  }
+
+  /**
+   * Whether closing this connection loses nothing: no reply owed, and no request arriving,
+   * or one that has been arriving for longer than {@link SLOW_REQUEST_MS}.
+   */
+  silent(): boolean {
+    if (this.closing || this.answering || this.queue.length > 0) return false;
+    return this.parser.pending === 0 || performance.now() - this.requestStarted > SLOW_REQUEST_MS;
+  }
+
+  /** Closed to make room for a new connection. */
+  shed(): void {
+    this.closing = true;
+    this.clearTimers();
+    if (this.parser.pending > 0)
+      this.write(errorReply("the server is busy and this record was too slow; export again"));
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
   private received(events: ParserEvent[]): void {
@@ -230,7 +298,8 @@ class Connection {
     try {
       while (this.queue.length > 0 && !this.closing) {
         const request = this.queue.shift()!;
-        if (this.queue.length < this.settings.maxQueuedRequests) this.socket.resume();
+        if (this.queue.length < this.settings.maxQueuedRequests && !this.unread)
+          this.socket.resume();
         const started = performance.now();
         const work = this.handler(request, this.peer);
         this.hooks.track(work);
@@ -254,7 +323,17 @@ class Connection {
   }
 
   private write(reply: string): void {
-    if (!this.socket.destroyed && this.socket.writable) this.socket.write(`${reply}\0`, "latin1");
+    if (this.socket.destroyed || !this.socket.writable) return;
+    this.socket.write(`${reply}\0`, "latin1");
+    // A client that does not read its replies is not read from either, until it catches up.
+    if (this.socket.writableLength > MAX_UNREAD_REPLY_BYTES && !this.unread) {
+      this.unread = true;
+      this.socket.pause();
+      this.socket.once("drain", () => {
+        this.unread = false;
+        if (this.queue.length < this.settings.maxQueuedRequests) this.socket.resume();
+      });
+    }
   }
 
   private closeWith(reply: string): void {
@@ -297,11 +376,15 @@ class Connection {
       clearTimeout(this.requestTimer);
       this.requestTimer = undefined;
       if (!this.answering && this.queue.length === 0) {
-        this.idleTimer = setTimeout(() => {
-          this.closing = true;
-          this.socket.end();
-          setTimeout(() => this.socket.destroy(), 5000).unref();
-        }, this.settings.lingerMs);
+        // Before the first byte the wait is short: a client connects to send.
+        this.idleTimer = setTimeout(
+          () => {
+            this.closing = true;
+            this.socket.end();
+            setTimeout(() => this.socket.destroy(), 5000).unref();
+          },
+          this.heard ? this.settings.lingerMs : this.settings.firstByteTimeoutMs,
+        );
       }
     }
   }

@@ -21,7 +21,8 @@ import type {
   StoredRecord,
   Zone,
 } from "../catalog/catalog.js";
-import { decodeIso2709 } from "../marc/iso2709.js";
+import { decodeIso2709, iso2709Fits, writeIso2709 } from "../marc/iso2709.js";
+import { writeMarcJson } from "../marc/marcjson.js";
 import { formatIssue, type MarcIssue, type ReadResult } from "../marc/issue.js";
 import {
   getControlValue,
@@ -58,6 +59,11 @@ export interface Incoming {
    * gives, and no record terminator came): such a record is never saved, however well it reads.
    */
   readonly cutShort?: string;
+  /**
+   * Why ISO 2709 cannot hold a record read from MARCXML, MARC-in-JSON or mnemonic (over 99,999
+   * bytes, or a field over 9,999): such a record is rejected, and kept as MARC-in-JSON.
+   */
+  readonly tooBig?: string;
 }
 
 /** How a record's bytes ended, when the transport knows (a Connexion request does). */
@@ -97,6 +103,31 @@ export function readIncoming(raw: Uint8Array, arrival?: ArrivalEnd): Incoming {
     read: decodeIso2709(raw),
     receivedCoding: receivedCoding(raw),
     ...(cutShort !== undefined ? { cutShort } : {}),
+  };
+}
+
+/**
+ * A record read from a text format (MARCXML, MARC-in-JSON, mnemonic) as the importer takes it:
+ * the bytes to keep with the job row (ISO 2709, else, for a record ISO 2709 cannot hold, its
+ * MARC-in-JSON, with `tooBig` saying why) and what was read. A record that did not read keeps
+ * `unread`.
+ */
+export function textIncoming(
+  read: ReadResult<MarcRecord>,
+  unread: Uint8Array,
+): { readonly raw: Uint8Array; readonly incoming: Incoming } {
+  const record = read.record;
+  if (!record) return { raw: unread, incoming: { read, receivedCoding: "unicode" } };
+  const problem = iso2709Fits(record);
+  if (problem === undefined)
+    return { raw: writeIso2709(record), incoming: { read, receivedCoding: "unicode" } };
+  return {
+    raw: Buffer.from(writeMarcJson(record), "utf8"),
+    incoming: {
+      read,
+      receivedCoding: "unicode",
+      tooBig: `the record is too big for ISO 2709 (${problem}): it is kept as MARC-in-JSON and not imported`,
+    },
   };
 }
 
@@ -256,6 +287,7 @@ export async function decide(
     log.push({ stage: "read", message: formatIssue(issue) });
   }
   if (incoming.cutShort !== undefined) return reject(incoming.cutShort, "unreadable");
+  if (incoming.tooBig !== undefined) return reject(incoming.tooBig, "unreadable");
   if (!incoming.read.record || fatal) {
     return reject(
       `the record cannot be read as MARC 21 (ISO 2709): ${fatal ? formatIssue(fatal) : "no record"}`,

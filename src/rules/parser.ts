@@ -295,10 +295,26 @@ const ACTION_BY_LOWER = new Map<string, NormalizationKind>(
 
 const KNOWN_ACTIONS: readonly string[] = [...NORMALIZATION_ACTIONS, ...MERGE_ACTIONS, "set"];
 
+/**
+ * How deep `(` and `not` may nest in one condition. The parser and the interpreters recurse
+ * once per level; 5,000 nested parentheses overflowed the stack. Real rule files nest a few
+ * levels.
+ */
+export const MAX_CONDITION_NESTING = 64;
+/**
+ * How many `exists`, `existsControl` and `true` one condition may hold: an `and`/`or` chain
+ * is a tree as deep as it is long, which the interpreters walk recursively.
+ */
+export const MAX_CONDITION_PARTS = 1_000;
+
 class Parser {
   private pos = 0;
   private readonly rules: Rule[] = [];
   private readonly errors: RuleError[] = [];
+  /** Levels of `(` and `not` open in the condition being parsed. */
+  private nesting = 0;
+  /** Leaves of the condition being parsed. */
+  private parts = 0;
 
   constructor(private readonly tokens: readonly Token[]) {}
 
@@ -321,9 +337,6 @@ class Parser {
   private rule(): Rule {
     const start = this.advance();
     const nameToken = this.expect("string", 'expected the rule name in quotes after "rule"');
-    if (nameToken.raw.includes("\\")) {
-      throw new Bail({ at: nameToken.at, message: "a rule name must not contain a backslash" });
-    }
     const name = nameToken.text;
     let priority: number | undefined;
     while (this.isWord("priority") || this.isWord("salience")) {
@@ -374,7 +387,14 @@ class Parser {
 
   // ------------------------------------------------------------ conditions
 
+  /** A whole condition (after `when`, or in an action's `if`), its size bounded. */
   private condition(): Condition {
+    this.nesting = 0;
+    this.parts = 0;
+    return this.disjunction();
+  }
+
+  private disjunction(): Condition {
     let left = this.conjunction();
     while (this.isWord("or")) {
       this.advance();
@@ -395,16 +415,27 @@ class Parser {
   }
 
   private unary(): Condition {
-    if (this.isWord("not")) {
-      const not = this.advance();
-      return { kind: "not", operand: this.unary(), at: not.at };
-    }
     const t = this.peek();
-    if (t.kind === "(") {
+    if (this.isWord("not")) {
+      this.nest(t);
       this.advance();
-      const inner = this.condition();
+      const operand = this.unary();
+      this.nesting--;
+      return { kind: "not", operand, at: t.at };
+    }
+    if (t.kind === "(") {
+      this.nest(t);
+      this.advance();
+      const inner = this.disjunction();
       this.expect(")", `expected ")" to close the "(" of line ${t.at.line}, column ${t.at.column}`);
+      this.nesting--;
       return inner;
+    }
+    if (++this.parts > MAX_CONDITION_PARTS) {
+      throw new Bail({
+        at: t.at,
+        message: `a condition may have at most ${MAX_CONDITION_PARTS.toLocaleString("en-US")} parts`,
+      });
     }
     if (this.isWord("true")) return { kind: "true", at: this.advance().at };
     if (this.isWord("exists")) {
@@ -418,6 +449,16 @@ class Parser {
       return { kind: "existsControl", spec: this.controlSpec(s), at: t.at };
     }
     return this.fail(t, 'expected a condition (exists, existsControl, not, TRUE or "(")');
+  }
+
+  /** One more level of `(` or `not` at token `t`, refused past {@link MAX_CONDITION_NESTING}. */
+  private nest(t: Token): void {
+    if (++this.nesting > MAX_CONDITION_NESTING) {
+      throw new Bail({
+        at: t.at,
+        message: `a condition may nest "(" and "not" at most ${MAX_CONDITION_NESTING} deep`,
+      });
+    }
   }
 
   // ------------------------------------------------------------ actions

@@ -114,6 +114,12 @@ function quoteList(values: readonly string[]): string {
 const FILE_KEYS = ["name", "basedOn", "checks"] as const;
 
 /**
+ * Errors listed with their line, at most; the rest are counted in one last error. Finding a
+ * key's line searches the text, so listing every one of 10,000 bad keys was quadratic (3 s).
+ */
+export const MAX_PROFILE_ERRORS = 100;
+
+/**
  * Reads a validation exception profile file (JSON text). Every key that is unknown, of the
  * wrong type or value gives one error with its line; a JSON syntax error gives its line.
  *
@@ -161,7 +167,12 @@ export function parseValidationProfile(
   }
   const given = value as Record<string, unknown>;
   const errors: ValidationProfileError[] = [];
+  let unlisted = 0;
   const fail = (key: string, message: string, lookup = key): void => {
+    if (errors.length >= MAX_PROFILE_ERRORS) {
+      unlisted++;
+      return;
+    }
     const line = lineOfKey(text, lookup);
     errors.push({ key, ...(line !== undefined ? { line } : {}), message });
   };
@@ -215,6 +226,8 @@ export function parseValidationProfile(
       }
     }
   }
+  if (unlisted > 0)
+    errors.push({ key: "(file)", message: `${unlisted} more error(s) like these, not listed` });
   if (errors.length > 0 || base === undefined || typeof name !== "string") {
     return { errors };
   }

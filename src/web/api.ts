@@ -10,10 +10,10 @@ import { recordForInstitution } from "../catalog/institution-view.js";
 import { jobRowLog } from "../import/log.js";
 import { describeProfile } from "../import/profile.js";
 import { forceHeld, type ForceTarget } from "../import/review.js";
-import { readIncoming } from "../import/decide.js";
+import { readIncoming, textIncoming, type Incoming } from "../import/decide.js";
 import { loadConnexionProfile } from "../import/profile.js";
 import { isFormatName, readFormat, sniffFormat } from "../marc/formats.js";
-import { readIso2709WithBytes, writeIso2709 } from "../marc/iso2709.js";
+import { readIso2709WithBytes } from "../marc/iso2709.js";
 import { writeMarcJson } from "../marc/marcjson.js";
 import type { MarcRecord } from "../marc/record.js";
 import {
@@ -37,19 +37,23 @@ function marcJsonOf(marc: MarcRecord): unknown {
   return JSON.parse(writeMarcJson(marc)) as unknown;
 }
 
-/** Each record of a body with the bytes to keep for it: as sent for ISO 2709, else written as ISO 2709. */
+/**
+ * Each record of a body with the bytes to keep for it: as sent for ISO 2709, else written as
+ * ISO 2709 (see {@link textIncoming} for a record too big for it).
+ */
 async function* bodyRecords(
   raw: Buffer,
   format: ReturnType<typeof sniffFormat>,
-): AsyncGenerator<{ index: number; bytes: Buffer }> {
+): AsyncGenerator<{ index: number; bytes: Uint8Array; incoming: Incoming }> {
   if (format === "iso2709") {
     for await (const { result, bytes } of readIso2709WithBytes([raw]))
-      yield { index: result.index, bytes };
+      yield { index: result.index, bytes, incoming: readIncoming(bytes) };
     return;
   }
   for await (const read of readFormat(format, [raw])) {
     // A record that does not read is kept as the text it came as (rejected, with its reason).
-    yield { index: read.index, bytes: read.record ? writeIso2709(read.record) : raw };
+    const { raw: bytes, incoming } = textIncoming(read, raw);
+    yield { index: read.index, bytes, incoming };
   }
 }
 
@@ -61,6 +65,17 @@ class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * A numeric id from the path (`/api/jobs/{id}`): a whole number, else a 400 that names the
+ * bad id (`Number("abc")` had answered "no job NaN").
+ */
+function idParam(request: FastifyRequest, name: "id" | "row"): number {
+  const text = fields(request.params)[name] ?? "";
+  if (!/^[0-9]{1,15}$/.test(text))
+    throw new ApiError(400, "invalid-id", `${name} ${JSON.stringify(text)} is not a whole number`);
+  return Number(text);
 }
 
 interface ApiContext {
@@ -232,7 +247,7 @@ export function register(app: FastifyInstance, web: Web): void {
     web.catalog.jobs(needInstitution(ctx).code, { limit: 100 }),
   );
   route(app, web, "GET", "/api/jobs/:id", "view", async (_ctx, request) => {
-    const id = Number(fields(request.params)["id"]);
+    const id = idParam(request, "id");
     const report = await web.catalog.jobReport(id);
     if (!report) throw new ApiError(404, "unknown-job", `no job ${id}`);
     const rows = await web.catalog.jobRecords(id);
@@ -246,7 +261,7 @@ export function register(app: FastifyInstance, web: Web): void {
     };
   });
   route(app, web, "POST", "/api/jobs/:id/undo", "catalog", async (ctx, request) =>
-    web.catalog.undoJob(Number(fields(request.params)["id"]), ctx.principal.user.name),
+    web.catalog.undoJob(idParam(request, "id"), ctx.principal.user.name),
   );
 
   route(app, web, "GET", "/api/review", "view", async (ctx) =>
@@ -269,7 +284,7 @@ export function register(app: FastifyInstance, web: Web): void {
     const result = await forceHeld(
       web.catalog,
       web.importer,
-      Number(fields(request.params)["row"]),
+      idParam(request, "row"),
       target,
       ctx.principal.user.name,
     );
@@ -287,7 +302,7 @@ export function register(app: FastifyInstance, web: Web): void {
   route(app, web, "POST", "/api/review/:row/discard", "catalog", async (ctx, request) => {
     const note = body(request)["note"];
     return web.catalog.discardReview(
-      Number(fields(request.params)["row"]),
+      idParam(request, "row"),
       ctx.principal.user.name,
       typeof note === "string" ? note : undefined,
     );
@@ -345,7 +360,7 @@ export function register(app: FastifyInstance, web: Web): void {
         const bytes = read.bytes;
         const request = {
           raw: bytes,
-          incoming: readIncoming(bytes),
+          incoming: read.incoming,
           institution,
           profile: loaded.profile,
         };

@@ -2,7 +2,8 @@
  * Who is asking, and may they: browser sessions (a random secret in an HttpOnly, SameSite=Strict
  * cookie; the catalog keeps its SHA-256 and the session's CSRF token), API tokens (`Authorization:
  * Bearer …`, same hashing), the roles' permissions, and login throttling (the Connexion
- * listener's {@link LogonThrottle}, per client address and per user name).
+ * listener's {@link LogonThrottle}: growing delays per address and user name, and a budget
+ * of failures per address).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { AccessKey, User, UserRole } from "../catalog/accounts.js";
@@ -94,6 +95,35 @@ export function cookie(
   ].join("; ");
 }
 
+/**
+ * The two throttles of logins. Per address and user name: 5 failures, then 1 s, 2 s, 4 s …
+ * up to 15 minutes after each further one; per address (all names): 30 failures within 10
+ * minutes block it for 15 minutes. Nobody blocks a name for everyone: the real user's own
+ * address still gets in (NIST SP 800-63B §5.2.2).
+ */
+export interface LoginThrottles {
+  readonly perName: LogonThrottle;
+  readonly perAddress: LogonThrottle;
+}
+
+/** The default {@link LoginThrottles}. */
+export function loginThrottles(): LoginThrottles {
+  return {
+    perName: new LogonThrottle({
+      maxFailures: 5,
+      blockMs: 1_000,
+      blockGrowth: 2,
+      maxBlockMs: 900_000,
+    }),
+    perAddress: new LogonThrottle({ maxFailures: 30 }),
+  };
+}
+
+/** "3 second(s)" or "2 minute(s)". */
+function waitText(ms: number): string {
+  return ms < 60_000 ? `${Math.ceil(ms / 1000)} second(s)` : `${Math.ceil(ms / 60_000)} minute(s)`;
+}
+
 /** The result of a login attempt. */
 export type LoginResult =
   | { readonly ok: true; readonly secret: string; readonly key: AccessKey; readonly user: User }
@@ -101,33 +131,37 @@ export type LoginResult =
 
 /** Sessions, tokens and logins on a catalog. */
 export class Auth {
-  private readonly throttle: LogonThrottle;
+  private readonly throttles: LoginThrottles;
 
   constructor(
     private readonly catalog: Catalog,
-    throttle?: LogonThrottle,
+    throttles?: LoginThrottles,
   ) {
-    this.throttle = throttle ?? new LogonThrottle();
+    this.throttles = throttles ?? loginThrottles();
   }
 
-  /** Checks the password (throttled per address and per user name) and opens a session. */
+  /** Checks the password (throttled per address and name, and per address) and opens a session. */
   async login(name: string, password: string, address: string): Promise<LoginResult> {
-    const keys = [`address:${address}`, `user:${name}`];
-    const blocked = Math.max(...keys.map((k) => this.throttle.blockedFor(k)));
+    const { perName, perAddress } = this.throttles;
+    // Names are cut to what a user name can be, so that long ones cost no memory.
+    const pair = `${address} ${name.slice(0, 200)}`;
+    const blocked = Math.max(perName.blockedFor(pair), perAddress.blockedFor(address));
     if (blocked > 0) {
       return {
         ok: false,
-        message: `Too many failed logins; try again in ${Math.ceil(blocked / 60_000)} minute(s).`,
+        message: `Too many failed logins; try again in ${waitText(blocked)}.`,
       };
     }
     const user = await this.catalog.user(name);
     // A missing user costs the same scrypt as a wrong password (no timing oracle on names).
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !valid) {
-      for (const k of keys) this.throttle.failed(k);
+      perName.failed(pair);
+      perAddress.failed(address);
       return { ok: false, message: "Unknown user name or wrong password." };
     }
-    for (const k of keys) this.throttle.succeeded(k);
+    // The address's budget stays spent: one good account must not buy more guesses.
+    perName.succeeded(pair);
     const value = secret();
     const key = await this.catalog.addAccessKey({
       hash: keyHash(value),

@@ -5,8 +5,8 @@
  */
 import type { Catalog } from "../catalog/catalog.js";
 import type { ConnexionStats } from "../connexion/server.js";
-import type { LogonThrottle } from "../connexion/throttle.js";
 import type { Importer } from "../import/importer.js";
+import type { LoginThrottles } from "./auth.js";
 import { buildServer } from "./server.js";
 
 /** Options of {@link startHttp}. */
@@ -19,8 +19,8 @@ export interface HttpOptions {
   readonly connexion?: () => ConnexionStats;
   /** The address staff reach marcgate at. */
   readonly publicUrl?: () => string;
-  /** Login throttling (per address and per user name). */
-  readonly loginThrottle?: LogonThrottle;
+  /** Login throttling. @default {@link loginThrottles} */
+  readonly loginThrottle?: LoginThrottles;
 }
 
 /** A running HTTP server. */

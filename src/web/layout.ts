@@ -125,9 +125,7 @@ export function page(ctx: PageContext, title: string, body: Html, flash?: Flash)
         ${
           ctx.institutions.length > 0
             ? html`<form method="post" action="/institution">
-                ${csrfField(ctx)}<label for="institution-menu" class="muted" style="color:#cfe0f2"
-                  >Institution</label
-                >
+                ${csrfField(ctx)}<label for="institution-menu" class="on-dark">Institution</label>
                 <select id="institution-menu" name="institution">
                   ${ctx.institutions.map(
                     (z) =>
@@ -145,7 +143,7 @@ export function page(ctx: PageContext, title: string, body: Html, flash?: Flash)
         }
         <span
           ><a href="/account">${ctx.principal.user.name}</a>
-          <span style="color:#cfe0f2">(${role})</span></span
+          <span class="on-dark">(${role})</span></span
         >
         <form method="post" action="/logout">
           ${csrfField(ctx)}<button type="submit" class="secondary">Log out</button>

@@ -4,10 +4,10 @@
  * and API call but /healthz, /login and the style sheet needs a session (browser) or an API
  * token (scripts); every form carries the session's CSRF token.
  */
+import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { CatalogError, type Catalog, type Zone } from "../catalog/catalog.js";
 import type { ConnexionStats } from "../connexion/server.js";
-import type { LogonThrottle } from "../connexion/throttle.js";
 import type { Importer } from "../import/importer.js";
 import {
   Auth,
@@ -18,6 +18,7 @@ import {
   sameSecret,
   SESSION_COOKIE,
   SESSION_MS,
+  type LoginThrottles,
   type Permission,
   type Principal,
 } from "./auth.js";
@@ -33,8 +34,8 @@ export interface WebOptions {
   readonly publicUrl: () => string;
   /** The Connexion listener's counters, for /healthz and the status page. */
   readonly connexion?: () => ConnexionStats;
-  /** Login throttling (tests pass a small one). */
-  readonly throttle?: LogonThrottle;
+  /** Login throttling (tests pass small ones). @default {@link loginThrottles} */
+  readonly throttle?: LoginThrottles;
 }
 
 /** The shared state of the route modules. */
@@ -243,26 +244,34 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
   app.get("/login", async (request, reply) => {
     const next = safeNext(fields(request.query)["next"]);
     if (await sessionOf(web, request)) return reply.code(303).header("location", next).send();
-    return sendHtml(reply, loginPage(next, secureRequest(request) ? undefined : INSECURE));
+    return sendLogin(request, reply, next, secureRequest(request) ? undefined : INSECURE);
   });
   app.post("/login", async (request, reply) => {
     const form = fields(request.body);
     const next = safeNext(form["next"]);
+    // Login CSRF: a foreign page must not log the browser into another account. The form
+    // carries the token of the login cookie (double submit), and a browser's Origin, when
+    // sent, must be this server.
+    const token = parseCookies(request.headers.cookie).get(LOGIN_COOKIE);
+    if (!sameOrigin(request) || !token || !sameSecret(form["_csrf"] ?? "", token)) {
+      const expired: Flash = {
+        kind: "error",
+        text: "The login form was not sent from this site, or it expired; log in again.",
+      };
+      return sendLogin(request, reply, next, expired, "", 403);
+    }
     const result = await web.auth.login(form["name"] ?? "", form["password"] ?? "", request.ip);
     if (!result.ok) {
-      return sendHtml(
-        reply,
-        loginPage(next, { kind: "error", text: result.message }, form["name"]),
-        401,
-      );
+      const flash: Flash = { kind: "error", text: result.message };
+      return sendLogin(request, reply, next, flash, form["name"], 401);
     }
-    reply.header(
-      "set-cookie",
+    reply.header("set-cookie", [
       cookie(SESSION_COOKIE, result.secret, {
         secure: secureRequest(request),
         maxAgeSeconds: SESSION_MS / 1000,
       }),
-    );
+      cookie(LOGIN_COOKIE, "", { secure: secureRequest(request), maxAgeSeconds: 0 }),
+    ]);
     return reply.code(303).header("location", next).send();
   });
   app.post("/logout", async (request, reply) => {
@@ -332,16 +341,71 @@ const INSECURE: Flash = {
   text: "This connection is not encrypted: the session cookie is sent without the Secure flag. Put marcgate behind HTTPS for use beyond this machine.",
 };
 
-/** Only local paths after login (no open redirect). */
-function safeNext(next: string | undefined): string {
-  return next && /^\/(?!\/)/.test(next) && !next.startsWith("/login") ? next : "/search";
+/** The cookie whose value the login form must carry back (login CSRF). */
+export const LOGIN_COOKIE = "marcgate_login";
+
+/**
+ * Whether a browser's `Origin` (when sent) is this server: its host and port are the request's
+ * `Host` (the scheme is not compared: behind an HTTPS proxy the browser says `https:` to a
+ * server that is spoken to over HTTP).
+ */
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === (request.headers.host ?? "");
+  } catch {
+    return false; // "null" (a sandboxed or privacy-redirected page) and other non-URLs
+  }
 }
 
-function loginPage(next: string, flash?: Flash, name = ""): Html {
+/** The login page with a fresh login token (cookie and hidden field). */
+function sendLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  next: string,
+  flash?: Flash,
+  name = "",
+  status = 200,
+): FastifyReply {
+  const token = randomBytes(32).toString("base64url");
+  reply.header(
+    "set-cookie",
+    cookie(LOGIN_COOKIE, token, { secure: secureRequest(request), maxAgeSeconds: 3600 }),
+  );
+  return sendHtml(reply, loginPage(next, token, flash, name), status);
+}
+
+/**
+ * Where to go after login: a path of this server, else `/search` (no open redirect). Browsers
+ * read `\` as `/` and drop tabs and line breaks anywhere in a URL, so `/\evil.example` and
+ * `/<TAB>/evil.example` are other hosts; a percent-encoded `/` or `\` right after the first
+ * slash (`/%2F`, `/%5C`) is refused too, as servers and proxies that decode it would go there.
+ */
+export function safeNext(next: string | undefined): string {
+  if (next === undefined || !next.startsWith("/")) return "/search";
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\u0000-\u0020\u007f\\]/.test(next)) return "/search";
+  if (/^\/(\/|%2f|%5c)/i.test(next)) return "/search";
+  const base = "http://marcgate.invalid";
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return "/search";
+  }
+  if (url.origin !== base) return "/search";
+  const path = url.pathname + url.search + url.hash;
+  // Dot segments can leave `//` in front (`/a/../..//evil.example`).
+  return path.startsWith("//") || path.startsWith("/login") ? "/search" : path;
+}
+
+function loginPage(next: string, token: string, flash?: Flash, name = ""): Html {
   return barePage(
     "Log in",
     html`<div class="card">
       <form method="post" action="/login" class="stack">
+        <input type="hidden" name="_csrf" value="${token}" />
         <input type="hidden" name="next" value="${next}" />
         <label for="name">User name</label
         ><input

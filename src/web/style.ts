@@ -38,7 +38,12 @@ button.secondary, .button.secondary { background: #fff; color: var(--accent); }
 button.danger { background: var(--bad); border-color: var(--bad); }
 .row { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
 .layout { display: grid; grid-template-columns: 15rem 1fr; gap: 1.25rem; }
-@media (max-width: 50rem) { .layout { grid-template-columns: 1fr; } }
+.layout.halves { grid-template-columns: 1fr 1fr; }
+@media (max-width: 50rem) { .layout, .layout.halves { grid-template-columns: 1fr; } }
+header.top .on-dark { color: #cfe0f2; }
+.align-left { text-align: left; }
+.spaced { margin-top: .5rem; }
+label.inline { display: inline; }
 .facets h2 { font-size: 1rem; margin: .75rem 0 .25rem; }
 .facets ul { list-style: none; padding: 0; margin: 0; }
 .facets li { padding: .1rem 0; }

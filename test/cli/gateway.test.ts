@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
+import { writeMarcXml } from "../../src/marc/marcxml.js";
 import type { MarcRecord } from "../../src/marc/record.js";
 
 const main = resolve(dirname(fileURLToPath(import.meta.url)), "../../src/cli/main.js");
@@ -151,6 +152,35 @@ describe("marcgate gateway commands", () => {
       data,
     ]);
     assert.match(search.stdout.toString(), /One again/);
+  });
+
+  // Issue 18: marcgate import died with an uncaught RangeError; nothing was kept.
+  test("import: a 10,000-field MARCXML record is rejected with a clear reason and kept", () => {
+    const xml = writeMarcXml({
+      leader: "00000nam a2200000 a 4500",
+      fields: [
+        { tag: "001", value: "ocm00000099" },
+        ...Array.from({ length: 10_000 }, (_, i) => ({
+          tag: "500",
+          ind1: " ",
+          ind2: " ",
+          subfields: [{ code: "a", value: `Note ${i}.` }],
+        })),
+      ],
+    });
+    const run = marcgate(["import", file("big.xml", xml), "--institution", INSTITUTION]);
+    assert.doesNotMatch(run.stderr, /RangeError|at .*\.js:\d+/);
+    assert.match(
+      run.stdout,
+      /^record 1 \(byte 0, 001 ocm00000099\): rejected: the record is too big for ISO 2709 \(record is \d+ bytes; ISO 2709 allows 99999\): it is kept as MARC-in-JSON and not imported$/m,
+    );
+    const jobId = /job (\d+); marcgate job show/.exec(run.stdout)?.[1];
+    assert.ok(jobId, run.stdout);
+    const job = marcgate(["job", "show", jobId, "--log"]);
+    assert.match(
+      job.stdout,
+      /^#\d+ \S+ rejected \[unreadable\] - \d+ bytes: the record is too big for ISO 2709/m,
+    );
   });
 
   test("serve and send: records exported over TCP in all three prefix forms, replies printed", async () => {

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { encodeRequest, type LengthForm } from "../../src/connexion/client.js";
 import {
   ConnexionRequestParser,
+  MAX_PREFIX_BYTES,
   type ConnexionLogon,
   type ConnexionRequest,
   type ParserEvent,
@@ -26,6 +27,25 @@ const SECOND = writeIso2709({
   leader: "00000nam a2200000 i 4500",
   fields: [{ tag: "245", ind1: "0", ind2: "0", subfields: [{ code: "a", value: "Ελληνικά" }] }],
 });
+/** A record of 99,999 bytes, the most ISO 2709 can say in leader/00-04. */
+function largestRecord(): Buffer {
+  const build = (last: number): Buffer =>
+    writeIso2709({
+      leader: "00000nam a2200000 a 4500",
+      fields: [
+        { tag: "001", value: "ocm99999" },
+        ...Array.from({ length: 11 }, (_, i) => ({
+          tag: "500",
+          ind1: " ",
+          ind2: " ",
+          subfields: [{ code: "a", value: "x".repeat(i === 10 ? last : 9_000) }],
+        })),
+      ],
+    });
+  const probe = build(0);
+  return build(99_999 - probe.length);
+}
+
 /** The record without its terminator (0x1D). */
 const UNTERMINATED = RECORD.subarray(0, RECORD.length - 1);
 
@@ -559,6 +579,27 @@ describe("ConnexionRequestParser: the end of a request", () => {
     ]);
   });
 
+  // Issue 18: such a leader was read as one more logon field ("the logon ID or password is wrong").
+  for (const first of ["A", "P", "U"]) {
+    test(`after a complete logon, a leader starting with ${first} is the record`, () => {
+      const damaged = bytes(first, RECORD.subarray(1));
+      for (const prefix of ["A8kohauserP6s3cret", "AHkohauserPFs3cret", "PFs3cretAHkohauser"]) {
+        const input = bytes(prefix, damaged);
+        const expected = [
+          request({
+            logon: KOHA,
+            record: damaged,
+            offset: 0,
+            recordOffset: 18,
+            lengthForm: prefix.startsWith("A8") ? "decimal" : "byte",
+          }),
+        ];
+        assert.deepEqual(parse([input], "open"), expected, prefix);
+        assert.deepEqual(parse(chunked(input, 1), "open"), expected, prefix);
+      }
+    });
+  }
+
   test("a tag byte after eight fields starts the record", () => {
     const input = bytes("U@".repeat(8), "A@", RECORD);
     assert.deepEqual(events(input, "end"), [
@@ -590,39 +631,39 @@ describe("ConnexionRequestParser: refused requests", () => {
     assert.deepEqual(events(input, "end", { maxRequestBytes: 100 }), [
       error({
         code: "too-large",
-        message: "request exceeds 100 bytes at byte 100 without a complete record",
-        offset: 100,
+        message: "record exceeds 100 bytes at byte 118 without a complete record",
+        offset: 118,
         fatal: true,
       }),
     ]);
   });
 
-  test("too large: the limit counts from the request's first byte", () => {
+  test("too large: the limit counts from the record's first byte", () => {
     assert.ok(RECORD.length < 150);
-    const input = bytes(RECORD, "\r\n", "A8kohauserP6s3cret", "x".repeat(150));
-    const offset = RECORD.length + 2;
+    const input = bytes(RECORD, "\r\n", "A8kohauserP6s3cret", "x".repeat(151));
+    const recordOffset = RECORD.length + 2 + 18;
     assert.deepEqual(events(input, "open", { maxRequestBytes: 150 }), [
       request({ logon: {}, record: RECORD, offset: 0, recordOffset: 0 }),
       error({
         code: "too-large",
-        message: `request exceeds 150 bytes at byte ${offset + 150} without a complete record`,
-        offset: offset + 150,
+        message: `record exceeds 150 bytes at byte ${recordOffset + 150} without a complete record`,
+        offset: recordOffset + 150,
         fatal: true,
       }),
     ]);
   });
 
-  test("a request of exactly the limit is taken; one byte more is refused", () => {
+  test("a record of exactly the limit is taken, whatever its prefix; one byte more is refused", () => {
     const input = bytes("A8kohauserP6s3cret", RECORD);
-    const limit = { maxRequestBytes: input.length };
+    const limit = { maxRequestBytes: RECORD.length };
     assert.deepEqual(events(input, "open", limit), [
       request({ logon: KOHA, record: RECORD, offset: 0, recordOffset: 18, lengthForm: "decimal" }),
     ]);
-    const over = { maxRequestBytes: input.length - 1 };
+    const over = { maxRequestBytes: RECORD.length - 1 };
     assert.deepEqual(events(input, "open", over), [
       error({
         code: "too-large",
-        message: `request exceeds ${input.length - 1} bytes at byte ${input.length - 1} without a complete record`,
+        message: `record exceeds ${RECORD.length - 1} bytes at byte ${input.length - 1} without a complete record`,
         offset: input.length - 1,
         fatal: true,
       }),
@@ -634,16 +675,47 @@ describe("ConnexionRequestParser: refused requests", () => {
     const expected = [
       error({
         code: "too-large",
-        message: "request exceeds 100,000 bytes at byte 100000 without a complete record",
-        offset: 100_000,
+        message: "record exceeds 100,000 bytes at byte 100018 without a complete record",
+        offset: 100_018,
         fatal: true,
       }),
     ];
     assert.deepEqual(parse([input], "end"), expected);
     assert.deepEqual(parse(chunked(input, 1), "end"), expected);
-    for (const cut of [1, 18, 99_999, 100_000, 100_001]) {
+    for (const cut of [1, 18, 99_999, 100_018, 100_019]) {
       assert.deepEqual(parse([input.subarray(0, cut), input.subarray(cut)], "end"), expected);
     }
+  });
+
+  // Issue 18: the limit counted the logon prefix, so ISO 2709's largest record was refused.
+  test("the largest legal record (99,999 bytes) is taken after a full logon prefix", () => {
+    const big = largestRecord();
+    assert.equal(big.length, 99_999);
+    const prefix = `U${String.fromCharCode(0x40 + 191)}${"u".repeat(191)}AHkohauserPFs3cret`;
+    const input = bytes(prefix, big);
+    const expected = [
+      request({
+        logon: { user: "u".repeat(191), ...KOHA },
+        record: big,
+        offset: 0,
+        recordOffset: prefix.length,
+        lengthForm: "byte",
+      }),
+    ];
+    assert.deepEqual(parse([input], "open"), expected);
+    assert.deepEqual(parse(chunked(input, 4096), "open"), expected);
+  });
+
+  test("a prefix longer than MAX_PREFIX_BYTES and the record's limit is too large", () => {
+    const input = bytes("P999999", "p".repeat(100 + MAX_PREFIX_BYTES));
+    assert.deepEqual(events(input, "open", { maxRequestBytes: 100 }), [
+      error({
+        code: "too-large",
+        message: `request exceeds ${(100 + MAX_PREFIX_BYTES).toLocaleString("en-US")} bytes at byte ${100 + MAX_PREFIX_BYTES} without a complete record`,
+        offset: 100 + MAX_PREFIX_BYTES,
+        fatal: true,
+      }),
+    ]);
   });
 
   test("bad length byte: fatal, and the parser emits nothing more", () => {

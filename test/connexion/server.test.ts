@@ -145,7 +145,7 @@ describe("Connexion gateway", () => {
       Buffer.alloc(100_500, 0x41),
     ]);
     const { text, closed } = await exchange(app.connexionPort, huge);
-    assert.match(text, /^Error: request exceeds 100,000 bytes/);
+    assert.match(text, /^Error: record exceeds 100,000 bytes/);
     assert.ok(text.endsWith("\0"));
     assert.ok(closed);
   });
@@ -264,6 +264,7 @@ describe("Connexion listener limits", () => {
         idleTimeoutMs: 2000,
         requestTimeoutMs: 600,
         lingerMs: 400,
+        firstByteTimeoutMs: 300,
         maxConnectionsPerAddress: 3,
       },
     });
@@ -271,13 +272,8 @@ describe("Connexion listener limits", () => {
   });
   after(() => gateway.close());
 
-  function connect(): Promise<net.Socket> {
-    return new Promise((resolve) => {
-      const socket = net.connect({ port: app.connexionPort, host: "127.0.0.1" }, () =>
-        resolve(socket),
-      );
-      socket.on("error", () => undefined);
-    });
+  function connect(localAddress = "127.0.0.1"): Promise<net.Socket> {
+    return connectFrom(app.connexionPort, localAddress);
   }
 
   test("a slow sender (bytes trickling under the idle timeout) is refused after the request timeout", async () => {
@@ -296,8 +292,28 @@ describe("Connexion listener limits", () => {
     assert.ok(lines.some((l) => /refused: the record did not arrive within 0\.6 s/.test(l)));
   });
 
-  test("more connections from one address than allowed: the extra one is refused with a reply", async () => {
+  // Issue 18: idle connections held the limit until the 30 s idle timeout.
+  test("more connections from one address than allowed: the oldest silent one makes room", async () => {
+    const held = [await connect(), await connect(), await connect()];
+    const closed = new Promise((resolve) => held[0]!.on("close", resolve));
+    try {
+      const reply = await send(app.connexionPort, writeIso2709(oclcRecord(5, "Room")));
+      assert.match(reply, /^Success\. Record 99\d+ added\./);
+      await closed;
+      assert.ok(
+        lines.some((l) => /^connexion 127\.0\.0\.1:\d+ shed: silent, to make room$/.test(l)),
+      );
+    } finally {
+      for (const s of held) s.destroy();
+    }
+  });
+
+  test("more connections from one address than allowed, all sending: the extra one is refused with a reply", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the held connections are gone
+    const request = encodeRequest(writeIso2709(oclcRecord(6, "Busy")), LOGON, "byte");
     const held = await Promise.all([connect(), connect(), connect()]);
+    for (const s of held) s.write(request.subarray(0, 40));
+    await new Promise((resolve) => setTimeout(resolve, 50));
     try {
       const { text, closed } = await exchange(app.connexionPort, new Uint8Array(0), 2000);
       assert.equal(
@@ -308,6 +324,23 @@ describe("Connexion listener limits", () => {
     } finally {
       for (const s of held) s.destroy();
     }
+  });
+
+  test("a connection that sends nothing is closed after the first-byte timeout", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the held connections are gone
+    const socket = await connect();
+    socket.resume();
+    const started = Date.now();
+    const closed = await new Promise((resolve) => {
+      socket.on("close", () => resolve(true));
+      setTimeout(() => resolve(false), 3_000).unref();
+    });
+    const waited = Date.now() - started;
+    socket.destroy();
+    assert.ok(
+      closed && waited >= 200 && waited < 1_500,
+      `closed after ${waited} ms: ${lines.slice(-5).join("; ")}`,
+    );
   });
 
   test("a client that stalls mid-record does not hold up another client's export", async () => {
@@ -335,6 +368,44 @@ describe("Connexion listener limits", () => {
     assert.ok(waited >= 300 && waited < 2000, `closed after ${waited} ms`);
   });
 });
+
+describe("Connexion listener: a full server sheds its oldest silent connection", () => {
+  let gateway: RunningGateway;
+  let app: App;
+
+  before(async () => {
+    gateway = await startGateway({
+      connexion: { maxConnections: 6, maxConnectionsPerAddress: 3, firstByteTimeoutMs: 30_000 },
+    });
+    ({ app } = gateway);
+  });
+  after(() => gateway.close());
+
+  test("6 silent connections from 127.0.0.2 and .3 fill it; an export still gets in at once", async () => {
+    const held: net.Socket[] = [];
+    for (const address of ["127.0.0.2", "127.0.0.3"])
+      for (let i = 0; i < 3; i++) held.push(await connectFrom(app.connexionPort, address));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(app.connexionStats().connections, 6);
+      const started = Date.now();
+      const reply = await send(app.connexionPort, writeIso2709(oclcRecord(7, "Full")));
+      assert.match(reply, /^Success\. Record 99\d+ added\./);
+      assert.ok(Date.now() - started < 1_000);
+      assert.equal(app.connexionStats().shedConnections, 1);
+      assert.equal(app.connexionStats().refusedConnections, 0);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+  });
+});
+
+function connectFrom(port: number, localAddress: string): Promise<net.Socket> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1", localAddress }, () => resolve(socket));
+    socket.on("error", () => undefined);
+  });
+}
 
 async function send(port: number, record: Uint8Array): Promise<string> {
   const client = await ConnexionClient.connect({ host: "127.0.0.1", port });

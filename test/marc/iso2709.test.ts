@@ -11,6 +11,7 @@ import {
 } from "../../src/marc/iso2709.js";
 import type { MarcIssue, ReadResult } from "../../src/marc/issue.js";
 import type { MarcRecord } from "../../src/marc/record.js";
+import { timeGrowth } from "../_timing.js";
 
 const FT = "\x1e";
 const SD = "\x1f";
@@ -172,6 +173,20 @@ describe("readIso2709: chunking", () => {
       assert.deepEqual(await readAll(both, size), await readAll(both));
     });
   }
+
+  // Issue 18: every 1-byte chunk rescanned and copied all pending bytes (100 KB: 2.8 s).
+  test("1-byte chunks of junk take time linear in their length", async () => {
+    const feed = (size: number): void => {
+      const framer = new Iso2709Framer();
+      const junk = Buffer.alloc(size, 0x41);
+      for (let i = 0; i < size; i++) framer.push(junk.subarray(i, i + 1));
+      const frames = framer.end();
+      assert.equal(frames.length, 1);
+    };
+    const { ratio, smallMs, largeMs } = await timeGrowth(feed, { small: 12_500, large: 50_000 });
+    // Four times the bytes: about 4 if linear, 16 if quadratic.
+    assert.ok(ratio < 8, `12.5 KB: ${smallMs.toFixed(1)} ms, 50 KB: ${largeMs.toFixed(1)} ms`);
+  });
 
   test("a framer holds back an incomplete record until the rest arrives", () => {
     const framer = new Iso2709Framer();

@@ -6,6 +6,8 @@ import {
   formatRuleError,
   parseControlSpec,
   parseFieldSpec,
+  MAX_CONDITION_NESTING,
+  MAX_CONDITION_PARTS,
   parseRules,
   parseValuePattern,
 } from "../../src/rules/parser.js";
@@ -1100,10 +1102,35 @@ describe("errors", () => {
     });
   });
 
-  test("the rule name must not contain a backslash", () => {
-    assert.deepEqual(error('rule "a\\\\b" when TRUE then end'), {
-      at: at(1, 6),
-      message: "a rule name must not contain a backslash",
+  // Issue 18: a library's production file was refused; Alma accepts such names.
+  test("a rule name's backslash escapes are resolved, as in every string", () => {
+    const file = parseRules('rule "Call no. \\"LC\\" a\\\\b" when TRUE then end');
+    assert.deepEqual(file.errors, []);
+    assert.equal(file.rules[0]!.name, 'Call no. "LC" a\\b');
+  });
+
+  // Issue 18: 5,000 nested parentheses overflowed the stack (HTTP 500 on "Try rules").
+  test("conditions nest at most MAX_CONDITION_NESTING deep", () => {
+    const deep = (n: number): string =>
+      `rule "r" when ${"(".repeat(n)}TRUE${")".repeat(n)} then end`;
+    assert.deepEqual(parseRules(deep(MAX_CONDITION_NESTING)).errors, []);
+    assert.deepEqual(error(deep(5_000)), {
+      at: at(1, 15 + MAX_CONDITION_NESTING),
+      message: 'a condition may nest "(" and "not" at most 64 deep',
+    });
+    assert.deepEqual(error(`rule "r" when ${"not ".repeat(100)}TRUE then end`), {
+      at: at(1, 15 + 4 * MAX_CONDITION_NESTING),
+      message: 'a condition may nest "(" and "not" at most 64 deep',
+    });
+  });
+
+  test("a condition has at most MAX_CONDITION_PARTS parts", () => {
+    const chain = (n: number): string =>
+      `rule "r" when ${Array.from({ length: n }, () => "TRUE").join(" and ")} then end`;
+    assert.deepEqual(parseRules(chain(MAX_CONDITION_PARTS)).errors, []);
+    assert.deepEqual(error(chain(50_000)), {
+      at: at(1, 15 + 9 * MAX_CONDITION_PARTS),
+      message: "a condition may have at most 1,000 parts",
     });
   });
 

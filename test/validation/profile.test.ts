@@ -5,6 +5,7 @@ import {
   BUILT_IN_PROFILES,
   exportValidationProfile,
   formatValidationProfileError,
+  MAX_PROFILE_ERRORS,
   parseValidationProfile,
   resolveValidationProfile,
 } from "../../src/validation/profile.js";
@@ -93,5 +94,19 @@ describe("validation profile files", () => {
     const broken = resolveValidationProfile("ours.json", '{ "checks": 1 }');
     assert.ok("error" in broken);
     assert.match(broken.error, /^ours\.json:1: "name": is required/);
+  });
+
+  // Found by the hardening suite's fuzzer: each bad key's line was searched in the whole text.
+  test("10,000 unknown checks: the first MAX_PROFILE_ERRORS listed, the rest counted", () => {
+    const checks: Record<string, string> = {};
+    for (let i = 0; i < 10_000; i++) checks[`check.${i}`] = "error";
+    const parsed = parseValidationProfile(JSON.stringify({ name: "Ours", checks }, null, 1));
+    assert.ok("errors" in parsed);
+    assert.equal(parsed.errors.length, MAX_PROFILE_ERRORS + 1);
+    assert.deepEqual(parsed.errors[1]?.key, "checks.check.1");
+    assert.deepEqual(parsed.errors.at(-1), {
+      key: "(file)",
+      message: `${10_000 - MAX_PROFILE_ERRORS} more error(s) like these, not listed`,
+    });
   });
 });

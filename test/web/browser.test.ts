@@ -9,19 +9,18 @@
  * MARCGATE_SCREENSHOTS=DIR the main pages are saved there as PNG (docs/screenshots/ holds them).
  */
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
+import { MARCGATE, startServe } from "../_serve.js";
 import type { MarcRecord } from "../../src/marc/record.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const MARCGATE = resolve("bin/marcgate.js");
 const INSTITUTION = "01BRW_INST";
 const ADMIN_PASSWORD = "admin-password-1";
 const VIEWER_PASSWORD = "viewer-password-1";
@@ -42,14 +41,6 @@ function exported(title: string): MarcRecord {
       { tag: "650", ind1: " ", ind2: "0", subfields: [{ code: "a", value: "Web testing." }] },
     ],
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  return typeof address === "object" && address ? address.port : 0;
 }
 
 const skip = existsSync(CHROMIUM)
@@ -106,33 +97,7 @@ describe("in the browser", { skip }, () => {
     await marcgate(["user", "add", "admin", "--role", "General System Administrator"], {
       MARCGATE_PASSWORD: ADMIN_PASSWORD,
     });
-    const httpPort = await freePort();
-    connexionPort = await freePort();
-    base = `http://localhost:${httpPort}`;
-    serve = spawn(process.execPath, [
-      MARCGATE,
-      "serve",
-      "--data",
-      dir,
-      "--host",
-      "127.0.0.1",
-      "--http-port",
-      String(httpPort),
-      "--connexion-port",
-      String(connexionPort),
-      "--public-url",
-      base,
-    ]);
-    await new Promise<void>((ready, fail) => {
-      let out = "";
-      serve.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("marcgate serving")) ready();
-      });
-      serve.once("exit", (code) =>
-        fail(new Error(`marcgate serve exited (${String(code)}): ${out}`)),
-      );
-    });
+    ({ process: serve, connexionPort, base } = await startServe(dir, "localhost"));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

@@ -12,13 +12,15 @@ import type { FastifyInstance } from "fastify";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import { LogonThrottle } from "../../src/connexion/throttle.js";
+import type { LoginThrottles } from "../../src/web/auth.js";
 import { Importer } from "../../src/import/importer.js";
 import { hashPassword } from "../../src/import/password.js";
 import { parseProfile } from "../../src/import/profile.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
+import { writeMarcXml } from "../../src/marc/marcxml.js";
 import type { MarcRecord } from "../../src/marc/record.js";
 import { escapeHtml, html } from "../../src/web/html.js";
-import { buildServer } from "../../src/web/server.js";
+import { buildServer, safeNext } from "../../src/web/server.js";
 import { diffRecords } from "../../src/web/service.js";
 
 const INSTITUTION = "01WEB_INST";
@@ -46,6 +48,17 @@ describe("web server", () => {
   let dir: string;
   let catalog: Catalog;
   let app: FastifyInstance;
+  let clock = 1_000_000;
+  const throttle: LoginThrottles = {
+    perName: new LogonThrottle({
+      maxFailures: 3,
+      blockMs: 1_000,
+      blockGrowth: 2,
+      maxBlockMs: 60_000,
+      now: () => clock,
+    }),
+    perAddress: new LogonThrottle({ maxFailures: 10, now: () => clock }),
+  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "marcgate-web-"));
@@ -64,7 +77,7 @@ describe("web server", () => {
       catalog,
       importer: new Importer(catalog),
       publicUrl: () => "http://localhost",
-      throttle: new LogonThrottle({ maxFailures: 3 }),
+      throttle,
     });
   });
   after(async () => {
@@ -73,14 +86,41 @@ describe("web server", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function login(name: string, address = "10.0.0.1"): Promise<Session> {
-    const response = await app.inject({
+  /** The login page's token and the cookie that goes with it. */
+  async function loginForm(next = ""): Promise<{ cookie: string; token: string; body: string }> {
+    const page = await app.inject({ url: `/login${next}`, headers: { host: "localhost" } });
+    const cookie = String(page.headers["set-cookie"]).split(";")[0]!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
+    return { cookie, token, body: page.body };
+  }
+
+  async function tryLogin(
+    name: string,
+    password: string,
+    options: { address?: string; next?: string; headers?: Record<string, string> } = {},
+  ) {
+    const form = await loginForm();
+    return app.inject({
       method: "POST",
       url: "/login",
-      remoteAddress: address,
-      payload: new URLSearchParams({ name, password: PASSWORD, next: "/jobs" }).toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded", host: "localhost" },
+      remoteAddress: options.address ?? "10.0.0.1",
+      payload: new URLSearchParams({
+        _csrf: form.token,
+        name,
+        password,
+        next: options.next ?? "/jobs",
+      }).toString(),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        host: "localhost",
+        cookie: form.cookie,
+        ...options.headers,
+      },
     });
+  }
+
+  async function login(name: string, address = "10.0.0.1"): Promise<Session> {
+    const response = await tryLogin(name, PASSWORD, { address });
     assert.equal(response.statusCode, 303, response.body);
     assert.equal(response.headers.location, "/jobs");
     const setCookie = String(response.headers["set-cookie"]);
@@ -114,15 +154,9 @@ describe("web server", () => {
     assert.equal((api.json() as { error: string }).error, "unauthorized");
   });
 
-  test("a wrong password is refused, and repeated failures block the address", async () => {
-    const attempt = (password: string) =>
-      app.inject({
-        method: "POST",
-        url: "/login",
-        remoteAddress: "10.9.9.9",
-        payload: new URLSearchParams({ name: "victim", password }).toString(),
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-      });
+  test("a wrong password is refused; failures from one address slow down that address and name", async () => {
+    const attempt = (password: string, address = "10.9.9.9") =>
+      tryLogin("victim", password, { address });
     for (let i = 0; i < 3; i++) {
       const r = await attempt("wrong");
       assert.equal(r.statusCode, 401);
@@ -130,7 +164,211 @@ describe("web server", () => {
     }
     const blocked = await attempt(PASSWORD);
     assert.equal(blocked.statusCode, 401);
-    assert.match(blocked.body, /Too many failed logins/);
+    assert.match(blocked.body, /Too many failed logins; try again in 1 second\(s\)/);
+    // Issue 18: the attacker's failures do not lock the victim out of their own address.
+    assert.equal((await attempt(PASSWORD, "10.0.0.77")).statusCode, 303);
+    // Each further failure doubles the delay.
+    clock += 1_001;
+    assert.equal((await attempt("wrong")).statusCode, 401);
+    assert.match((await attempt(PASSWORD)).body, /try again in 2 second\(s\)/);
+    clock += 2_001;
+    assert.equal((await attempt("wrong")).statusCode, 401);
+    assert.match((await attempt(PASSWORD)).body, /try again in 4 second\(s\)/);
+    clock += 4_001;
+    assert.equal((await attempt(PASSWORD)).statusCode, 303);
+  });
+
+  test("an address's budget of failures covers all names; other addresses still log in", async () => {
+    for (let i = 0; i < 10; i++) {
+      const r = await tryLogin(`nobody${i}`, "wrong", { address: "10.6.6.6" });
+      assert.equal(r.statusCode, 401);
+      assert.match(r.body, /Unknown user name or wrong password/);
+    }
+    const blocked = await tryLogin("admin", PASSWORD, { address: "10.6.6.6" });
+    assert.match(blocked.body, /Too many failed logins; try again in 15 minute\(s\)/);
+    assert.equal((await tryLogin("admin", PASSWORD, { address: "10.6.6.7" })).statusCode, 303);
+  });
+
+  test("failed logins with ever new names and addresses keep the throttles' memory bounded", async () => {
+    const small: LoginThrottles = {
+      perName: new LogonThrottle({ maxKeys: 50 }),
+      perAddress: new LogonThrottle({ maxKeys: 20 }),
+    };
+    const bounded = await buildServer({
+      catalog,
+      importer: new Importer(catalog),
+      publicUrl: () => "http://localhost",
+      throttle: small,
+    });
+    const page = await bounded.inject({ url: "/login", headers: { host: "localhost" } });
+    const cookie = String(page.headers["set-cookie"]).split(";")[0]!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
+    for (let i = 0; i < 120; i++) {
+      await bounded.inject({
+        method: "POST",
+        url: "/login",
+        remoteAddress: `10.7.${i >> 8}.${i & 255}`,
+        payload: new URLSearchParams({
+          _csrf: token,
+          name: `n${i}`.repeat(50),
+          password: "x",
+        }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", host: "localhost", cookie },
+      });
+    }
+    assert.deepEqual([small.perName.size, small.perAddress.size], [50, 20]);
+    await bounded.close();
+  });
+
+  // Issue 18: /login had no token or Origin check; a cross-site page logged the victim in.
+  test("login CSRF: without the login form's token, or from another origin, nothing happens", async () => {
+    const form = await loginForm();
+    const post = (payload: Record<string, string>, headers: Record<string, string>) =>
+      app.inject({
+        method: "POST",
+        url: "/login",
+        payload: new URLSearchParams({ name: "admin", password: PASSWORD, ...payload }).toString(),
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          host: "localhost",
+          ...headers,
+        },
+      });
+    const refused = [
+      await post({}, {}),
+      await post({ _csrf: form.token }, {}),
+      await post({ _csrf: "x".repeat(43) }, { cookie: form.cookie }),
+      await post({ _csrf: form.token }, { cookie: form.cookie, origin: "https://evil.example" }),
+    ];
+    for (const r of refused) {
+      assert.equal(r.statusCode, 403);
+      assert.match(r.body, /The login form was not sent from this site, or it expired/);
+      assert.doesNotMatch(String(r.headers["set-cookie"]), /marcgate_session=[^;]/);
+    }
+    assert.equal(
+      (await post({ _csrf: form.token }, { cookie: form.cookie, origin: "null" })).statusCode,
+      403,
+    );
+    // Behind an HTTPS proxy the browser's Origin says https: to a server spoken to over HTTP.
+    const ok = await post(
+      { _csrf: form.token },
+      { cookie: form.cookie, origin: "https://localhost" },
+    );
+    assert.equal(ok.statusCode, 303);
+    assert.match(String(ok.headers["set-cookie"]), /marcgate_session=[^;]/);
+  });
+
+  // Issue 18: `/\evil.example` and `/<TAB>/evil.example` passed; Chromium went to the other host.
+  test("no open redirect after login: every shape of another host goes to /search", async () => {
+    const shapes = [
+      "//evil.example",
+      "/\\evil.example",
+      "/\t/evil.example",
+      "/\n/evil.example",
+      "/\r//evil.example",
+      " /evil.example",
+      "https://evil.example/",
+      "https:evil.example",
+      "http:/evil.example",
+      "javascript:alert(1)",
+      "/%2Fevil.example",
+      "/%2fevil.example",
+      "/%5Cevil.example",
+      "/%5cevil.example",
+      "/a/../..//evil.example",
+      "/./\\evil.example",
+      "evil.example",
+      "",
+      "/login?next=//evil.example",
+    ];
+    for (const next of shapes) {
+      assert.equal(safeNext(next), "/search", JSON.stringify(next));
+      const response = await tryLogin("admin", PASSWORD, { next });
+      assert.equal(response.headers.location, "/search", JSON.stringify(next));
+      const link = await loginForm(`?next=${encodeURIComponent(next)}`);
+      assert.match(link.body, /name="next" value="\/search"/, JSON.stringify(next));
+    }
+    for (const next of ["/jobs", "/records/991?x=%2F", "/search?q=a%5Cb#top"])
+      assert.equal((await tryLogin("admin", PASSWORD, { next })).headers.location, next);
+  });
+
+  // Issue 18: a Viewer's 240 KB of nested <record> took 18.8 s on the listener's thread, and
+  // 5,000 parentheses answered 500.
+  test("Try rules: deep nesting and oversized posts are answered at once, with the problem", async () => {
+    const viewer = await login("view");
+    const started = performance.now();
+    const xml = await post(viewer, "/rules/try", {
+      rules: 'rule "r" when TRUE then removeField "500" end',
+      record: "<record>".repeat(20_000),
+    });
+    assert.equal(xml.statusCode, 200);
+    assert.match(xml.body, /XML nests deeper than 32 elements at line 1, &lt;record&gt;/);
+    const parens = await post(viewer, "/rules/try", {
+      rules: `rule "r" when ${"(".repeat(5_000)}TRUE${")".repeat(5_000)} then removeField "500" end`,
+      record: "<record/>",
+    });
+    assert.equal(parens.statusCode, 200);
+    assert.match(
+      parens.body,
+      /a condition may nest &quot;\(&quot; and &quot;not&quot; at most 64 deep/,
+    );
+    const big = await post(viewer, "/rules/try", { rules: "", record: "x".repeat(1_000_001) });
+    assert.equal(big.statusCode, 413);
+    assert.match(big.body, /at most 1,000,000 characters each/);
+    assert.ok(performance.now() - started < 5_000);
+  });
+
+  // Issue 18: the pages' own CSP (no inline styles) blocked 7 style= attributes.
+  test("no page carries an inline style= attribute (the CSP would block it)", async () => {
+    const admin = await login("admin");
+    const pages = [
+      "/search",
+      "/search?q=a",
+      "/profiles",
+      "/rules",
+      "/rules/try",
+      "/jobs",
+      "/status",
+      "/users",
+      "/account",
+    ];
+    for (const url of pages) {
+      const r = await app.inject({ url, headers: { cookie: admin.cookie } });
+      assert.doesNotMatch(r.body, /\sstyle=/i, url);
+    }
+    const tried = await post(admin, "/rules/try", {
+      rules: 'rule "r" when TRUE then removeField "500" end',
+      record: `<record><leader>00000nam a2200000 a 4500</leader></record>`,
+    });
+    assert.match(tried.body, /class="layout halves"/);
+    assert.doesNotMatch(tried.body, /\sstyle=/i);
+  });
+
+  test("error pages answer with their status: unknown pages, records, versions, downloads, ids", async () => {
+    const viewer = await login("view");
+    const get = (url: string) => app.inject({ url, headers: { cookie: viewer.cookie } });
+    const cases: [string, number, RegExp][] = [
+      ["/no-such-page", 404, /No page \/no-such-page/],
+      ["/records/991999999", 404, /No record 991999999/],
+      ["/records/991999999/download/marcxml", 404, /No record 991999999/],
+      ["/records/991999999/diff?a=1&b=2", 404, /has no version/],
+      ["/jobs/abc", 404, /No job abc/],
+      ["/jobs/999999", 404, /No job 999999/],
+    ];
+    for (const [url, status, body] of cases) {
+      const r = await get(url);
+      assert.equal(r.statusCode, status, url);
+      assert.match(r.body, body, url);
+      assert.match(String(r.headers["content-type"]), /^text\/html/, url);
+    }
+    const api = await get("/api/jobs/abc");
+    assert.equal(api.statusCode, 400);
+    assert.deepEqual(api.json(), {
+      error: "invalid-id",
+      message: 'id "abc" is not a whole number',
+    });
+    assert.equal((await get("/api/jobs/999999")).statusCode, 404);
+    assert.equal((await get("/api/nothing")).statusCode, 404);
   });
 
   test("a form without the session's CSRF token is refused and changes nothing", async () => {
@@ -346,6 +584,51 @@ describe("web server", () => {
       headers: { authorization: `Bearer ${viewerToken!}`, "content-type": "application/marc" },
     });
     assert.equal(refused.statusCode, 403);
+  });
+
+  // Issue 18: a record too big for ISO 2709 answered 500 and was not kept.
+  test("the API: a 10,000-field MARCXML record is rejected with its reason and kept in the job", async () => {
+    const admin = await login("admin");
+    const created = await post(admin, "/account/tokens", { label: "big" });
+    const token = /id="new-token">([^<]+)</.exec(created.body)?.[1];
+    const xml = writeMarcXml({
+      leader: "00000nam a2200000 a 4500",
+      fields: Array.from({ length: 10_000 }, (_, i) => ({
+        tag: "500",
+        ind1: " ",
+        ind2: " ",
+        subfields: [{ code: "a", value: `Note ${i}.` }],
+      })),
+    });
+    const response = await app.inject({
+      method: "POST",
+      url: `/api/import?institution=${INSTITUTION}`,
+      payload: xml,
+      headers: { authorization: `Bearer ${token!}`, "content-type": "application/marcxml+xml" },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    // Leader, 12-byte directory entries and their terminator, each field (indicators, $a,
+    // value, terminator), the record terminator.
+    let total = 24 + 12 * 10_000 + 1 + 1;
+    for (let i = 0; i < 10_000; i++) total += 2 + 2 + `Note ${i}.`.length + 1;
+    const answer = response.json() as {
+      jobId: number;
+      records: { outcome: string; reasonCode: string; reason: string }[];
+    };
+    assert.deepEqual(
+      answer.records.map((r) => [r.outcome, r.reasonCode, r.reason]),
+      [
+        [
+          "rejected",
+          "unreadable",
+          `the record is too big for ISO 2709 (record is ${total} bytes; ISO 2709 allows 99999): it is kept as MARC-in-JSON and not imported`,
+        ],
+      ],
+    );
+    const rows = await catalog.jobRecords(answer.jobId);
+    assert.equal(rows.length, 1);
+    const kept = JSON.parse(Buffer.from(rows[0]!.raw).toString("utf8")) as { fields: unknown[] };
+    assert.equal(kept.fields.length, 10_000);
   });
 
   test("logging out ends the session", async () => {

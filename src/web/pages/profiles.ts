@@ -70,7 +70,7 @@ function checkbox(
       name="${name}"
       ${checked ? html` checked` : ""}${disabled ? html` disabled` : ""}
     />
-    <label for="${name}" style="display:inline">${label}</label
+    <label for="${name}" class="inline">${label}</label
     >${hint ? html` <span class="hint">${hint}</span>` : ""}
   </p>`;
 }

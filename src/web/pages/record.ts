@@ -94,12 +94,7 @@ function versionsTable(
   )}
   ${
     versions.length > 1
-      ? html`<form
-          method="get"
-          action="/records/${record.mmsId}/diff"
-          class="row"
-          style="margin-top:.5rem"
-        >
+      ? html`<form method="get" action="/records/${record.mmsId}/diff" class="row spaced">
           <label for="diff-a">Compare</label
           ><select id="diff-a" name="a">
             ${options(versions[versions.length - 2]!.version)}
@@ -213,16 +208,8 @@ async function diffPage(
     web.catalog.version(mmsId, a),
     web.catalog.version(mmsId, b),
   ]);
-  if (!left || !right) {
-    return page(
-      ctx,
-      "No such version",
-      html`<p>
-        Record ${mmsId} has no version ${!left ? a : b}.
-        <a href="/records/${mmsId}">Back to the record</a>.
-      </p>`,
-    );
-  }
+  if (!left || !right)
+    throw new CatalogError("unknown-version", `Record ${mmsId} has no version ${!left ? a : b}.`);
   const rows = diffRecords(left.marc, right.marc);
   const changed = rows.filter((r) => !r.same).length;
   return page(
@@ -301,10 +288,9 @@ export function register(app: FastifyInstance, web: Web): void {
       const format = fields(request.params)["format"] ?? "";
       const record = await web.catalog.record(mmsId);
       if (!record || !isFormatName(format)) {
-        return page(
-          ctx,
-          "Not found",
-          html`<p>No record ${mmsId}, or no format ${format} (${FORMAT_NAMES.join(", ")}).</p>`,
+        throw new CatalogError(
+          "unknown-record",
+          `No record ${mmsId}, or no format ${format} (${FORMAT_NAMES.join(", ")}).`,
         );
       }
       sendRecordFile(reply, mmsId, record.marc, format);

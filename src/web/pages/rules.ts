@@ -95,6 +95,13 @@ function editor(
     <div class="card">${numbered(text, errors)}</div>`;
 }
 
+/**
+ * The most characters of rules, and of a pasted record, that "Try rules" reads: a record in
+ * MARCXML is at most about 0.5 MB (ISO 2709 stops at 99,999 bytes), and the web shares its
+ * thread with the Connexion listener.
+ */
+const TRY_LIMIT = 1_000_000;
+
 function tryForm(ctx: PageContext, rules: string, record: string): Html {
   return html`<form method="post" action="/rules/try" class="stack card">
     ${csrfField(ctx)} <label for="try-rules">Normalization rules</label
@@ -248,10 +255,17 @@ export function register(app: FastifyInstance, web: Web): void {
       tryForm(ctx, current.profile?.ruleFiles?.[q["name"] ?? ""] ?? "", q["record"] ?? ""),
     );
   });
-  pageRoute(app, web, "POST", "/rules/try", "view", async (ctx, request) => {
+  pageRoute(app, web, "POST", "/rules/try", "view", async (ctx, request, reply) => {
     const form = fields(request.body);
     const rulesText = (form["rules"] ?? "").replace(/\r\n/g, "\n");
     const recordText = (form["record"] ?? "").trim();
+    if (rulesText.length > TRY_LIMIT || recordText.length > TRY_LIMIT) {
+      reply.code(413);
+      return page(ctx, "Try rules on a record", tryForm(ctx, "", ""), {
+        kind: "error",
+        text: `The rules and the record may have at most ${TRY_LIMIT.toLocaleString("en-US")} characters each.`,
+      });
+    }
     const parsed = parseRules(rulesText);
     let record: MarcRecord | undefined;
     let problem: string | undefined;
@@ -284,7 +298,7 @@ export function register(app: FastifyInstance, web: Web): void {
       ctx,
       "Try rules on a record",
       html`${top}
-        <div class="layout" style="grid-template-columns:1fr 1fr">
+        <div class="layout halves">
           <section>
             <h2>Before</h2>
             <div class="card">${taggedDisplay(record)}</div>

@@ -129,12 +129,12 @@ async function searchPage(
       ],
       answer.rows,
       {
-        caption: html`<caption class="muted" style="text-align:left">
+        caption: html`<caption class="muted align-left">
           Results, page ${request.page} of ${pages}
         </caption>`,
       },
     )}
-    <nav aria-label="Result pages" class="row" style="margin-top:.5rem">
+    <nav aria-label="Result pages" class="row spaced">
       ${
         request.page > 1
           ? html`<a href="${searchUrl(request, { page: String(request.page - 1) })}"
