@@ -16,15 +16,7 @@ import { validateCandidate } from "../../src/import/match/validate.js";
 import { parseProfile } from "../../src/import/profile.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
 import type { DataField, Field, MarcRecord } from "../../src/marc/record.js";
-
-function data(tag: string, ind: string, ...subfields: string[]): DataField {
-  return {
-    tag,
-    ind1: ind[0]!,
-    ind2: ind[1]!,
-    subfields: subfields.map((s) => ({ code: s[0]!, value: s.slice(1) })),
-  };
-}
+import { data } from "../connexion/_fixture.js";
 
 /** A book: 008 with its date (and type, form of item, language), title, the fields given. */
 function book(
