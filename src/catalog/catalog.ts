@@ -428,6 +428,7 @@ export type CatalogErrorCode =
   | "unknown-job"
   | "version-conflict"
   | "locked"
+  | "claim-timeout"
   | "not-in-review"
   | "unknown-user"
   | "duplicate-user"
@@ -453,6 +454,13 @@ export const COMPACT_AFTER_RECORDS = 10_000;
 export interface Catalog extends AccountStore {
   /** `sqlite` or `postgres`, for messages. */
   readonly engine: string;
+
+  /**
+   * Claims held in the database, so that decisions made by several processes on one catalog
+   * are serialized as one process serializes its own (PostgreSQL; docs/scale-out.md). Absent
+   * where one process owns the catalog (SQLite).
+   */
+  readonly claims?: ClaimLocks;
 
   addNetworkZone(zone: { code: string; name: string }): Promise<Zone>;
   addInstitution(zone: { code: string; name: string; network?: string }): Promise<Zone>;
@@ -579,4 +587,32 @@ export interface Catalog extends AccountStore {
   compact(): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/**
+ * Claims across processes: a decision claims what it depends on (its incoming record's match
+ * keys, `oclc:…`, `isbn:…`) before it reads the catalog and holds them until its commit is
+ * durable; a decision of another process that claims one of them waits, then decides on the
+ * catalog as that commit left it.
+ */
+export interface ClaimLocks {
+  /** A session for one zone's decisions, in order (the claims held are the session's). */
+  session(zone: string): ClaimSession;
+}
+
+/** Claims held by one session. A session runs one statement at a time. */
+export interface ClaimSession {
+  /** Takes every claim at once if none is held elsewhere; else takes none (undefined). */
+  tryHold(claims: readonly string[]): Promise<ClaimHold | undefined>;
+  /**
+   * Waits for the claims and takes them, in a fixed order (no deadlock between sessions that
+   * wait holding nothing else). Throws `CatalogError` `claim-timeout` after the lock timeout.
+   */
+  hold(claims: readonly string[]): Promise<ClaimHold>;
+  close(): Promise<void>;
+}
+
+/** Claims taken together; released once. */
+export interface ClaimHold {
+  release(): Promise<void>;
 }

@@ -12,7 +12,7 @@
  * The meaning of every method is SQLite's (`sqlite.ts`); what both engines derive from a record
  * (bytes, match keys, search text, attribute checks) comes from `prepare.ts`.
  */
-import { DatabaseError, Pool, type PoolClient, type QueryResultRow } from "pg";
+import { Client, DatabaseError, Pool, type PoolClient, type QueryResultRow } from "pg";
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
 import {
   CatalogError,
@@ -54,6 +54,7 @@ import {
   UNDO_ACTION,
 } from "./undo.js";
 import { postgresAccounts } from "./postgres-accounts.js";
+import { PostgresClaimLocks } from "./postgres-claims.js";
 import { DelegatedAccounts } from "./accounts.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
@@ -126,11 +127,11 @@ export async function openPostgresCatalog(
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new CatalogError("invalid", `schema name "${schema}" must be letters, digits and "_"`);
   }
-  const pool = new Pool({
+  const connection = {
     connectionString: url,
-    max: options.poolSize ?? 10,
     ...(schema !== undefined ? { options: `-c search_path="${schema}"` } : {}),
-  });
+  };
+  const pool = new Pool({ ...connection, max: options.poolSize ?? 10 });
   // A connection that breaks while idle is dropped by the pool and the next query opens a new
   // one; without a listener the error would end the process.
   pool.on("error", () => undefined);
@@ -140,7 +141,17 @@ export async function openPostgresCatalog(
     await pool.end();
     throw error;
   }
-  return new PostgresCatalog(pool);
+  const claims = new PostgresClaimLocks(async () => {
+    const client = new Client(connection);
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    return client;
+  });
+  return new PostgresCatalog(pool, claims);
 }
 
 async function migrate(pool: Pool, schema: string | undefined): Promise<void> {
@@ -374,7 +385,10 @@ interface NewRecord {
 class PostgresCatalog extends DelegatedAccounts implements Catalog {
   readonly engine = "postgres";
 
-  constructor(private readonly pool: Pool) {
+  constructor(
+    private readonly pool: Pool,
+    readonly claims: PostgresClaimLocks,
+  ) {
     super(postgresAccounts(pool));
   }
 
@@ -1324,7 +1338,8 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     await this.pool.query("ANALYZE records, match_keys, job_records, record_versions");
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  async close(): Promise<void> {
+    await this.claims.close();
+    await this.pool.end();
   }
 }

@@ -269,8 +269,34 @@ export async function decide(
   view: CatalogView,
   options: DecideOptions = {},
 ): Promise<Decision> {
+  const prepared = prepareDecision(incoming, context, options);
+  return "finish" in prepared ? prepared.finish(view) : prepared;
+}
+
+/**
+ * A decision up to the catalog: the record read, converted, normalized and validated, and what it
+ * will look up (its claims). Deciding the rest reads the catalog ({@link PreparedDecision.finish}).
+ * The importer claims the keys in the database before it finishes (several nodes on one
+ * PostgreSQL: see docs/scale-out.md).
+ */
+export interface PreparedDecision {
+  /** The zone where the record is matched and saved. */
+  readonly zone: string;
+  /** The incoming record's match keys as claims (`oclc:…`, `isbn:…`, `title:…`). */
+  readonly claims: readonly string[];
+  finish(view: CatalogView): Promise<Decision>;
+}
+
+/**
+ * Everything of {@link decide} that does not read the catalog: a decision already (a record that
+ * cannot be read, is held by validation, or a profile in error), or what is left to decide.
+ */
+export function prepareDecision(
+  incoming: Incoming,
+  context: DecideContext,
+  options: DecideOptions = {},
+): Decision | PreparedDecision {
   const { profile, institution } = context;
-  view = rememberingRecords(view);
   const log: LogEntry[] = [];
   const claims: string[] = [];
   const reject = (reason: string, reasonCode: ReasonCode = "profile"): Decision => ({
@@ -345,218 +371,223 @@ export async function decide(
   const incomingShared = split?.shared ?? record;
   const chosen = chooseMatchMethod(record, profile);
   const keys = matchKeysOf(incomingShared, chosen);
-  let match: Pick<MatchResult, "mmsIds" | "matchedBy" | "held" | "why">;
-  if (options.match !== undefined) {
-    const forced = options.match === "new" ? undefined : options.match.mmsId;
-    match = { mmsIds: forced === undefined ? [] : [forced], matchedBy: [], held: [], why: {} };
-    log.push({
-      stage: "match",
-      message:
-        forced === undefined
-          ? "staff chose a new record: no match method run"
-          : `staff chose record ${forced}: no match method run`,
-    });
-  } else {
-    log.push(chosen.log);
-    const found = await runMatchMethod(chosen, incomingShared, view, [zone], keys);
-    log.push(...found.log);
-    match = found;
-  }
-  claims.push(...matchClaims(chosen, incomingShared, keys));
-  for (const id of match.mmsIds) claims.push(`mms:${id}`);
-  for (const h of match.held) claims.push(`mms:${h.mmsId}`);
+  const keyClaims = matchClaims(chosen, incomingShared, keys);
+  const finish = async (catalog: CatalogView): Promise<Decision> => {
+    const view = rememberingRecords(catalog);
+    let match: Pick<MatchResult, "mmsIds" | "matchedBy" | "held" | "why">;
+    if (options.match !== undefined) {
+      const forced = options.match === "new" ? undefined : options.match.mmsId;
+      match = { mmsIds: forced === undefined ? [] : [forced], matchedBy: [], held: [], why: {} };
+      log.push({
+        stage: "match",
+        message:
+          forced === undefined
+            ? "staff chose a new record: no match method run"
+            : `staff chose record ${forced}: no match method run`,
+      });
+    } else {
+      log.push(chosen.log);
+      const found = await runMatchMethod(chosen, incomingShared, view, [zone], keys);
+      log.push(...found.log);
+      match = found;
+    }
+    claims.push(...keyClaims);
+    for (const id of match.mmsIds) claims.push(`mms:${id}`);
+    for (const h of match.held) claims.push(`mms:${h.mmsId}`);
 
-  const incomingLevel = runBriefLevel(incomingShared, profile);
-  const briefLevel = incomingLevel.level;
-  const originatingVersion = getControlValue(record, "005")?.trim() || undefined;
-  const attributes = {
-    format: profile.targetFormat,
-    briefLevel,
-    managementTag: profile.synchronizeWithExternalCatalog,
-    ...(originatingVersion !== undefined ? { originatingVersion } : {}),
-  };
-  const tagAndLevel = (level: LogEntry): void => {
-    log.push({
-      stage: "tag",
-      message: `management tag: ${profile.synchronizeWithExternalCatalog}`,
-    });
-    log.push(level);
-  };
-
-  if (match.mmsIds.length === 0 && match.held.length > 0) {
-    const reason = `${heldReason(match.held)}; nothing was changed`;
-    log.push({ stage: "match", message: `no validated match: held for review: ${reason}` });
-    return {
-      outcome: "review",
-      candidates: match.held.map((h) => h.mmsId),
-      reason,
-      reasonCode: "candidate-conflict",
-      log,
-      claims,
+    const incomingLevel = runBriefLevel(incomingShared, profile);
+    const briefLevel = incomingLevel.level;
+    const originatingVersion = getControlValue(record, "005")?.trim() || undefined;
+    const attributes = {
+      format: profile.targetFormat,
+      briefLevel,
+      managementTag: profile.synchronizeWithExternalCatalog,
+      ...(originatingVersion !== undefined ? { originatingVersion } : {}),
     };
-  }
-  if (match.mmsIds.length === 0) {
-    log.push({ stage: "match", message: "no match: a new record is created" });
-    log.push({ stage: "normalize", message: "001 will be set to the new MMS ID" });
-    const localFields = keptLocally(incomingLocal, institution.code, 0, log, "match");
-    tagAndLevel(incomingLevel.log);
-    return {
-      outcome: "created",
-      change: {
-        kind: "create",
-        zone,
-        marc: incomingShared,
-        controlNumber: "mms-id",
-        ...attributes,
-      },
-      ...(localFields ? { localFields } : {}),
-      reason: "added",
-      reasonCode: "no-match",
-      log,
-      record,
-      claims,
+    const tagAndLevel = (level: LogEntry): void => {
+      log.push({
+        stage: "tag",
+        message: `management tag: ${profile.synchronizeWithExternalCatalog}`,
+      });
+      log.push(level);
     };
-  }
-  if (match.mmsIds.length > 1) {
-    const what = match.matchedBy.join(" or ");
-    const reason = `${match.mmsIds.length} records match ${what} (${match.mmsIds.join(", ")}); nothing was changed`;
-    log.push({ stage: "match", message: `several matches: held for review` });
-    return {
-      outcome: "review",
-      candidates: match.mmsIds,
-      reason,
-      reasonCode: "several-matches",
-      log,
-      claims,
+
+    if (match.mmsIds.length === 0 && match.held.length > 0) {
+      const reason = `${heldReason(match.held)}; nothing was changed`;
+      log.push({ stage: "match", message: `no validated match: held for review: ${reason}` });
+      return {
+        outcome: "review",
+        candidates: match.held.map((h) => h.mmsId),
+        reason,
+        reasonCode: "candidate-conflict",
+        log,
+        claims,
+      };
+    }
+    if (match.mmsIds.length === 0) {
+      log.push({ stage: "match", message: "no match: a new record is created" });
+      log.push({ stage: "normalize", message: "001 will be set to the new MMS ID" });
+      const localFields = keptLocally(incomingLocal, institution.code, 0, log, "match");
+      tagAndLevel(incomingLevel.log);
+      return {
+        outcome: "created",
+        change: {
+          kind: "create",
+          zone,
+          marc: incomingShared,
+          controlNumber: "mms-id",
+          ...attributes,
+        },
+        ...(localFields ? { localFields } : {}),
+        reason: "added",
+        reasonCode: "no-match",
+        log,
+        record,
+        claims,
+      };
+    }
+    if (match.mmsIds.length > 1) {
+      const what = match.matchedBy.join(" or ");
+      const reason = `${match.mmsIds.length} records match ${what} (${match.mmsIds.join(", ")}); nothing was changed`;
+      log.push({ stage: "match", message: `several matches: held for review` });
+      return {
+        outcome: "review",
+        candidates: match.mmsIds,
+        reason,
+        reasonCode: "several-matches",
+        log,
+        claims,
+      };
+    }
+
+    // guard
+    const mmsId = match.mmsIds[0]!;
+    const existing: StoredRecord | undefined = await view.record(mmsId);
+    if (!existing) {
+      // Found by key but gone since: another save deleted it. Deciding again will see that.
+      return reject(
+        options.match !== undefined
+          ? `there is no record ${mmsId}`
+          : `record ${mmsId} matched but no longer exists; export the record again`,
+        "failed",
+      );
+    }
+    if (existing.zone !== zone) {
+      return reject(
+        `record ${mmsId} is in zone ${existing.zone}, not in ${zone} where the profile saves`,
+      );
+    }
+    const skip = (outcome: JobOutcome, reason: string, reasonCode: ReasonCode): Decision => {
+      log.push({ stage: "guard", message: reason });
+      return { outcome, mmsId, reason, reasonCode, log, claims };
     };
-  }
+    if (existing.czLinked) {
+      return skip("skipped", `record ${mmsId} is linked to the Community Zone`, "cz-linked");
+    }
+    if (existing.lock) {
+      return skip(
+        "review",
+        `record ${mmsId} is being edited (locked by ${existing.lock.by} since ${existing.lock.since.toISOString()}); nothing was changed`,
+        "locked",
+      );
+    }
+    if (profile.doNotOverrideLowerBriefLevel && briefLevel < existing.briefLevel) {
+      return skip(
+        "skipped",
+        `the incoming record's brief level ${briefLevel} is lower than record ${mmsId}'s ${existing.briefLevel} (Do not override/merge a record with lower brief version)`,
+        "lower-brief-level",
+      );
+    }
+    if (
+      profile.doNotOverrideOlderVersion &&
+      originatingVersion !== undefined &&
+      existing.originatingVersion !== undefined &&
+      olderThan(originatingVersion, existing.originatingVersion)
+    ) {
+      return skip(
+        "skipped",
+        `the incoming 005 ${originatingVersion} is older than record ${mmsId}'s originating version ${existing.originatingVersion} (Do not override/merge record with an older version)`,
+        "older-version",
+      );
+    }
+    log.push({ stage: "guard", message: `record ${mmsId} may be merged` });
 
-  // guard
-  const mmsId = match.mmsIds[0]!;
-  const existing: StoredRecord | undefined = await view.record(mmsId);
-  if (!existing) {
-    // Found by key but gone since: another save deleted it. Deciding again will see that.
-    return reject(
-      options.match !== undefined
-        ? `there is no record ${mmsId}`
-        : `record ${mmsId} matched but no longer exists; export the record again`,
-      "failed",
-    );
-  }
-  if (existing.zone !== zone) {
-    return reject(
-      `record ${mmsId} is in zone ${existing.zone}, not in ${zone} where the profile saves`,
-    );
-  }
-  const skip = (outcome: JobOutcome, reason: string, reasonCode: ReasonCode): Decision => {
-    log.push({ stage: "guard", message: reason });
-    return { outcome, mmsId, reason, reasonCode, log, claims };
-  };
-  if (existing.czLinked) {
-    return skip("skipped", `record ${mmsId} is linked to the Community Zone`, "cz-linked");
-  }
-  if (existing.lock) {
-    return skip(
-      "review",
-      `record ${mmsId} is being edited (locked by ${existing.lock.by} since ${existing.lock.since.toISOString()}); nothing was changed`,
-      "locked",
-    );
-  }
-  if (profile.doNotOverrideLowerBriefLevel && briefLevel < existing.briefLevel) {
-    return skip(
-      "skipped",
-      `the incoming record's brief level ${briefLevel} is lower than record ${mmsId}'s ${existing.briefLevel} (Do not override/merge a record with lower brief version)`,
-      "lower-brief-level",
-    );
-  }
-  if (
-    profile.doNotOverrideOlderVersion &&
-    originatingVersion !== undefined &&
-    existing.originatingVersion !== undefined &&
-    olderThan(originatingVersion, existing.originatingVersion)
-  ) {
-    return skip(
-      "skipped",
-      `the incoming 005 ${originatingVersion} is older than record ${mmsId}'s originating version ${existing.originatingVersion} (Do not override/merge record with an older version)`,
-      "older-version",
-    );
-  }
-  log.push({ stage: "guard", message: `record ${mmsId} may be merged` });
-
-  // merge
-  // In a network zone the primary is the shared record with this institution's local fields
-  // (never another member's); the result is split again. Local fields the shared record itself
-  // holds (loaded into the network zone) belong to no member and stay as they are.
-  const mine = nz ? await view.localFields(mmsId, institution.code) : undefined;
-  const sharedOwn = nz ? splitLocalFields(existing.marc) : undefined;
-  const primary = sharedOwn
-    ? insertFieldsByTag(sharedOwn.shared, mine?.fields ?? [])
-    : existing.marc;
-  const merged = runMerge(primary, record, profile);
-  if ("error" in merged) return reject(merged.error);
-  log.push({ stage: "merge", message: `${profile.mergeMethod} into record ${mmsId}` });
-  log.push(...merged.log);
-  const result = sharedOwn ? splitLocalFields(merged.record) : undefined;
-  const mergedShared = result
-    ? insertFieldsByTag(result.shared, sharedOwn?.local ?? [])
-    : merged.record;
-  const localChanged = result !== undefined && !sameFields(mine?.fields ?? [], result.local);
-  const localFields = localChanged
-    ? keptLocally(result.local, institution.code, mine?.version ?? 0, log, "merge", mmsId)
-    : undefined;
-  if (result !== undefined && !localChanged) {
-    const tags = result.local.map((f) => f.tag).join(", ") || "none";
-    log.push({
-      stage: "merge",
-      message: `local fields of ${institution.code} (${tags}): unchanged, kept with the institution`,
-    });
-  }
-  const why = match.why[mmsId];
-  const basis = why !== undefined ? `: ${why}` : "";
-  const mergedLevel = runBriefLevel(mergedShared, profile);
-  tagAndLevel(mergedLevel.log);
-  const saved = { ...attributes, briefLevel: mergedLevel.level };
-  const sharedUnchanged = unchanged(existing, mergedShared, saved);
-  if (sharedUnchanged && localChanged) {
+    // merge
+    // In a network zone the primary is the shared record with this institution's local fields
+    // (never another member's); the result is split again. Local fields the shared record itself
+    // holds (loaded into the network zone) belong to no member and stay as they are.
+    const mine = nz ? await view.localFields(mmsId, institution.code) : undefined;
+    const sharedOwn = nz ? splitLocalFields(existing.marc) : undefined;
+    const primary = sharedOwn
+      ? insertFieldsByTag(sharedOwn.shared, mine?.fields ?? [])
+      : existing.marc;
+    const merged = runMerge(primary, record, profile);
+    if ("error" in merged) return reject(merged.error);
+    log.push({ stage: "merge", message: `${profile.mergeMethod} into record ${mmsId}` });
+    log.push(...merged.log);
+    const result = sharedOwn ? splitLocalFields(merged.record) : undefined;
+    const mergedShared = result
+      ? insertFieldsByTag(result.shared, sharedOwn?.local ?? [])
+      : merged.record;
+    const localChanged = result !== undefined && !sameFields(mine?.fields ?? [], result.local);
+    const localFields = localChanged
+      ? keptLocally(result.local, institution.code, mine?.version ?? 0, log, "merge", mmsId)
+      : undefined;
+    if (result !== undefined && !localChanged) {
+      const tags = result.local.map((f) => f.tag).join(", ") || "none";
+      log.push({
+        stage: "merge",
+        message: `local fields of ${institution.code} (${tags}): unchanged, kept with the institution`,
+      });
+    }
+    const why = match.why[mmsId];
+    const basis = why !== undefined ? `: ${why}` : "";
+    const mergedLevel = runBriefLevel(mergedShared, profile);
+    tagAndLevel(mergedLevel.log);
+    const saved = { ...attributes, briefLevel: mergedLevel.level };
+    const sharedUnchanged = unchanged(existing, mergedShared, saved);
+    if (sharedUnchanged && localChanged) {
+      return {
+        outcome: "merged",
+        mmsId,
+        ...(localFields ? { localFields } : {}),
+        reason: `merged (${profile.mergeMethod}): only the local fields of ${institution.code} changed`,
+        reasonCode: "matched",
+        log,
+        record: merged.record,
+        claims,
+      };
+    }
+    if (sharedUnchanged) {
+      const reason = `merging by ${profile.mergeMethod} would change nothing; no new version was saved`;
+      log.push({ stage: "merge", message: `record ${mmsId} unchanged: ${reason}` });
+      return {
+        outcome: "unchanged",
+        mmsId,
+        reason,
+        reasonCode: "unchanged",
+        log,
+        record: merged.record,
+        claims,
+      };
+    }
     return {
       outcome: "merged",
       mmsId,
+      change: {
+        kind: "update",
+        mmsId,
+        expectedVersion: existing.version,
+        marc: mergedShared,
+        ...saved,
+      },
       ...(localFields ? { localFields } : {}),
-      reason: `merged (${profile.mergeMethod}): only the local fields of ${institution.code} changed`,
+      reason: `merged (${profile.mergeMethod})${basis}`,
       reasonCode: "matched",
       log,
       record: merged.record,
       claims,
     };
-  }
-  if (sharedUnchanged) {
-    const reason = `merging by ${profile.mergeMethod} would change nothing; no new version was saved`;
-    log.push({ stage: "merge", message: `record ${mmsId} unchanged: ${reason}` });
-    return {
-      outcome: "unchanged",
-      mmsId,
-      reason,
-      reasonCode: "unchanged",
-      log,
-      record: merged.record,
-      claims,
-    };
-  }
-  return {
-    outcome: "merged",
-    mmsId,
-    change: {
-      kind: "update",
-      mmsId,
-      expectedVersion: existing.version,
-      marc: mergedShared,
-      ...saved,
-    },
-    ...(localFields ? { localFields } : {}),
-    reason: `merged (${profile.mergeMethod})${basis}`,
-    reasonCode: "matched",
-    log,
-    record: merged.record,
-    claims,
   };
+  return { zone, claims: keyClaims, finish };
 }

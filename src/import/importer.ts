@@ -11,12 +11,15 @@
 import {
   CatalogError,
   type Catalog,
+  type ClaimHold,
+  type ClaimSession,
   type CommitInput,
   type CommitRequest,
   type Zone,
 } from "../catalog/catalog.js";
 import {
   decide,
+  prepareDecision,
   readIncoming,
   type DecideOptions,
   type Decision,
@@ -78,6 +81,8 @@ interface Pending {
   readonly request: ImportRequest;
   readonly resolve: (result: ImportResult) => void;
   readonly reject: (error: unknown) => void;
+  /** The record's claims in the database (several processes on one catalog), until committed. */
+  hold?: ClaimHold;
 }
 
 /** A batch's records: each decision with the commit it makes (staged ahead where the catalog can). */
@@ -111,6 +116,8 @@ function nextTurn(): Promise<void> {
 interface ZoneQueue {
   readonly items: Pending[];
   running: boolean;
+  /** Where the zone's decisions claim their keys across processes, when the catalog has one. */
+  readonly claims?: ClaimSession;
   /** Wakes the drain loop waiting for a record to arrive. */
   wake?: () => void;
 }
@@ -144,7 +151,8 @@ export class Importer {
     const key = targetZone(request.institution, request.profile);
     let queue = this.queues.get(key);
     if (!queue) {
-      queue = { items: [], running: false };
+      const claims = this.catalog.claims?.session(key);
+      queue = { items: [], running: false, ...(claims ? { claims } : {}) };
       this.queues.set(key, queue);
     }
     const result = new Promise<ImportResult>((resolve, reject) => {
@@ -206,20 +214,35 @@ export class Importer {
           }
           let decision: Decision;
           try {
-            decision = await decide(
-              incomingOf(pending.request),
-              pending.request,
-              this.catalog,
-              pending.request.options,
-            );
+            const { request } = pending;
+            const prepared = prepareDecision(incomingOf(request), request, request.options);
+            if ("finish" in prepared) {
+              if (queue.claims && !pending.hold) {
+                // Other processes on the catalog: claim the record's keys before reading it.
+                let hold = await queue.claims.tryHold(prepared.claims);
+                if (!hold) {
+                  // Another process is deciding a record with these keys. Wait for it holding
+                  // nothing (commit this batch first): waits that hold nothing cannot deadlock.
+                  if (batch.length > 0) break;
+                  if (inFlight) {
+                    await inFlight.done;
+                    inFlight = undefined;
+                  }
+                  hold = await queue.claims.hold(prepared.claims);
+                }
+                pending.hold = hold;
+              }
+              decision = await prepared.finish(this.catalog);
+            } else {
+              decision = prepared;
+            }
           } catch (error) {
             // A bug or the catalog failing: the record is still kept, as rejected, with why.
             queue.items.shift();
             const failed = failedDecision({ log: [] }, "decide", error);
-            this.commitOne(pending.request, failed, commitRequest(pending.request, failed)).then(
-              pending.resolve,
-              pending.reject,
-            );
+            void this.commitOne(pending.request, failed, commitRequest(pending.request, failed))
+              .then(pending.resolve, pending.reject)
+              .finally(() => pending.hold?.release());
             continue;
           }
           const waitFor = inFlight;
@@ -246,10 +269,19 @@ export class Importer {
           quiet = 0;
         }
         if (inFlight) await inFlight.done;
-        inFlight = batch.length > 0 ? inFlightOf(claimed, this.commitBatch(batch)) : undefined;
+        inFlight = batch.length > 0 ? inFlightOf(claimed, this.commitAndRelease(batch)) : undefined;
       }
     } finally {
       queue.running = false;
+    }
+  }
+
+  /** Commits a batch, then lets its records' claims go (once the commit is durable). */
+  private async commitAndRelease(batch: Batch): Promise<void> {
+    try {
+      await this.commitBatch(batch);
+    } finally {
+      await Promise.all(batch.map((b) => b.pending.hold?.release()));
     }
   }
 
