@@ -522,7 +522,13 @@ export interface Catalog extends AccountStore {
    */
   search(query: SearchQuery): Promise<SearchResult>;
 
-  startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob>;
+  /**
+   * Starts an import job. With `shared`, an unfinished job of the institution with the same source
+   * and description is returned instead of a new one, whichever process asks first (the day's
+   * Connexion job: one a day for every node, however many there are).
+   */
+  startJob(job: NewImportJob): Promise<ImportJob>;
+  /** Finishes a job (a job finished already keeps its first finish time). */
   finishJob(jobId: number): Promise<ImportJob>;
   job(jobId: number): Promise<ImportJob | undefined>;
   jobs(institution: string, options?: { limit?: number }): Promise<ImportJob[]>;
@@ -615,4 +621,12 @@ export interface ClaimSession {
 /** Claims taken together; released once. */
 export interface ClaimHold {
   release(): Promise<void>;
+}
+
+/** What {@link Catalog.startJob} starts. */
+export interface NewImportJob {
+  readonly institution: string;
+  readonly source: string;
+  readonly description: string;
+  readonly shared?: boolean;
 }

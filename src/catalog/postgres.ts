@@ -22,6 +22,7 @@ import {
   type CommitRequest,
   type CommitResult,
   type ImportJob,
+  type NewImportJob,
   type JobOutcome,
   type JobRecord,
   type JobReport,
@@ -54,7 +55,7 @@ import {
   UNDO_ACTION,
 } from "./undo.js";
 import { postgresAccounts } from "./postgres-accounts.js";
-import { PostgresClaimLocks } from "./postgres-claims.js";
+import { claimKey, PostgresClaimLocks } from "./postgres-claims.js";
 import { DelegatedAccounts } from "./accounts.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
@@ -1160,10 +1161,21 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     return { total, hits: page.rows.map(toHit) };
   }
 
-  startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob> {
+  startJob(job: NewImportJob): Promise<ImportJob> {
     return this.transaction(async (client) => {
       if (!(await this.zoneRow(client, job.institution)))
         throw new CatalogError("unknown-zone", `no zone ${job.institution}`);
+      if (job.shared) {
+        // Nodes asking at once: one looks and starts, the others then find its job.
+        const key = claimKey(job.institution, `job:${job.source}:${job.description}`);
+        await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(key)]);
+        const open = await client.query<{ id: Bigint }>(
+          `SELECT id FROM import_jobs WHERE institution = $1 AND source = $2 AND description = $3
+           AND finished IS NULL ORDER BY id LIMIT 1`,
+          [job.institution, job.source, job.description],
+        );
+        if (open.rows[0]) return (await this.jobIn(client, Number(open.rows[0].id)))!;
+      }
       const { rows } = await client.query<{ id: Bigint }>(
         `INSERT INTO import_jobs (institution, source, description, started)
          VALUES ($1, $2, $3, now()) RETURNING id`,
@@ -1184,7 +1196,7 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
   finishJob(jobId: number): Promise<ImportJob> {
     return this.transaction(async (client) => {
       const updated = await client.query(
-        "UPDATE import_jobs SET finished = now() WHERE id = $1 RETURNING id",
+        "UPDATE import_jobs SET finished = coalesce(finished, now()) WHERE id = $1 RETURNING id",
         [jobId],
       );
       if (updated.rows.length === 0)

@@ -16,6 +16,7 @@ import {
   type CommitRequest,
   type CommitResult,
   type ImportJob,
+  type NewImportJob,
   type JobRecord,
   type JobReport,
   type LocalFields,
@@ -329,7 +330,10 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       insertJob: p(
         "INSERT INTO import_jobs (institution, source, description, started) VALUES (?, ?, ?, ?) RETURNING id",
       ),
-      finishJob: p("UPDATE import_jobs SET finished = ? WHERE id = ?"),
+      finishJob: p("UPDATE import_jobs SET finished = coalesce(finished, ?) WHERE id = ?"),
+      openJob: p(
+        "SELECT id FROM import_jobs WHERE institution = ? AND source = ? AND description = ? AND finished IS NULL ORDER BY id LIMIT 1",
+      ),
       jobs: p("SELECT * FROM import_jobs WHERE institution = ? ORDER BY id DESC LIMIT ?"),
       insertEntry:
         p(`INSERT INTO job_records (job_id, raw, outcome, mms_id, messages, log, received, reason_code,
@@ -1175,10 +1179,15 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     return { total, hits };
   }
 
-  startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob> {
+  startJob(job: NewImportJob): Promise<ImportJob> {
     return run(() => {
       if (!this.zoneRow(job.institution))
         throw new CatalogError("unknown-zone", `no zone ${job.institution}`);
+      if (job.shared) {
+        const open = this.statements.openJob.get(job.institution, job.source, job.description) as
+          { id: number } | undefined;
+        if (open) return this.jobSync(open.id)!;
+      }
       const { id } = this.statements.insertJob.get(
         job.institution,
         job.source,

@@ -84,17 +84,13 @@ export class ConnexionGateway {
     }
   }
 
-  /** Finishes the open jobs (server shutdown). */
-  async close(): Promise<void> {
-    const open = [...this.jobs.values()];
+  /**
+   * Server shutdown. The day's jobs stay open: other nodes, or this one restarted, go on adding
+   * to them; a job is finished when the institution's next day's job starts.
+   */
+  close(): Promise<void> {
     this.jobs.clear();
-    for (const job of open) {
-      try {
-        await this.catalog.finishJob(await job.id);
-      } catch {
-        // A job that could not be started has nothing to finish.
-      }
-    }
+    return Promise.resolve();
   }
 
   private async handleRequest(request: ConnexionRequest, peer: Peer): Promise<ExportOutcome> {
@@ -181,26 +177,39 @@ export class ConnexionGateway {
     return { institution, profile };
   }
 
-  /** The institution's job for today's Connexion exports (one per institution, day and server run). */
+  /**
+   * The institution's job for today's Connexion exports: one per institution and day, shared by
+   * every node on the catalog (and by a restart). Starting it finishes the institution's job of
+   * the day before.
+   */
   private jobFor(institution: string): Promise<number> {
     const day = this.now().toISOString().slice(0, 10);
     const open = this.jobs.get(institution);
     if (open && open.day === day) return open.id;
-    if (open) {
-      void open.id.then((id) => this.catalog.finishJob(id)).catch(() => undefined);
-    }
     const id = this.catalog
       .startJob({
         institution,
         source: "connexion",
         description: `OCLC Connexion exports ${day}`,
+        shared: true,
       })
       .then((job) => job.id);
+    // The days before: their jobs are over (whichever node, or run, started them).
+    void id.then(() => this.finishEarlierDays(institution, day)).catch(() => undefined);
     // A job that could not be started is tried again by the next export.
     id.catch(() => {
       if (this.jobs.get(institution)?.id === id) this.jobs.delete(institution);
     });
     this.jobs.set(institution, { day, id });
     return id;
+  }
+
+  private async finishEarlierDays(institution: string, day: string): Promise<void> {
+    const today = `OCLC Connexion exports ${day}`;
+    for (const job of await this.catalog.jobs(institution, { limit: 20 })) {
+      if (job.source === "connexion" && job.finished === undefined && job.description < today) {
+        await this.catalog.finishJob(job.id);
+      }
+    }
   }
 }

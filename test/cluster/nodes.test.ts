@@ -97,6 +97,10 @@ if (!url) {
           const counts = await copies(catalogs[0]!);
           assert.equal(counts.size, 60);
           assert.deepEqual([...new Set(counts.values())], [1], "each OCLC number in one record");
+          // The day's Connexion job is one for all nodes, with every export's row in it.
+          const jobs = await catalogs[n - 1]!.jobs(INSTITUTION);
+          assert.equal(jobs.length, 1, jobs.map((j) => `${j.id} ${j.description}`).join("; "));
+          assert.equal((await catalogs[0]!.jobRecords(jobs[0]!.id)).length, 60 * n);
         } finally {
           await stop();
         }
@@ -111,8 +115,8 @@ if (!url) {
           // Each export adds a different note: every one must survive in the record.
           const exports = Array.from({ length: 12 }, (_, i) => {
             const record = oclcRecord(990_001, "Merged");
-            record.fields.push(data("500", "  ", `aNote ${i}.`));
-            return writeIso2709(record);
+            const fields = [...record.fields, data("500", "  ", `aNote ${i}.`)];
+            return writeIso2709({ ...record, fields });
           });
           const replies = await Promise.all(exports.map((bytes, i) => send(nodes[i % n]!, bytes)));
           for (const reply of replies)
