@@ -462,6 +462,13 @@ export interface Catalog extends AccountStore {
    */
   readonly claims?: ClaimLocks;
 
+  /**
+   * Failed-logon counts every process on the catalog shares (PostgreSQL), for one throttle
+   * (`scope`), at most `maxKeys` of them; absent where one process owns the catalog (SQLite:
+   * the throttle counts in memory).
+   */
+  throttleStore?(scope: string, maxKeys: number): ThrottleStore;
+
   addNetworkZone(zone: { code: string; name: string }): Promise<Zone>;
   addInstitution(zone: { code: string; name: string; network?: string }): Promise<Zone>;
   zone(code: string): Promise<Zone | undefined>;
@@ -630,3 +637,27 @@ export interface NewImportJob {
   readonly description: string;
   readonly shared?: boolean;
 }
+
+/** A memory of failed logons, in this process or shared by every node (the catalog's). */
+export interface ThrottleStore {
+  get(key: string): Promise<ThrottleState | undefined>;
+  /**
+   * Replaces the key's state by what `change` makes of it (undefined forgets the key), with no
+   * other change of the key in between, even from another process.
+   */
+  update(key: string, change: ThrottleChange): Promise<ThrottleState | undefined>;
+}
+
+/** The failures of one key. */
+export interface ThrottleState {
+  times: number[];
+  blockedUntil: number;
+  /** Blocks since the key was last quiet for the window (or succeeded). */
+  blocks: number;
+  lastFailure: number;
+}
+
+/** A key's next state and until when it must be kept (ms since the epoch), or forget it. */
+export type ThrottleChange = (
+  current: ThrottleState | undefined,
+) => { readonly state: ThrottleState; readonly until: number } | undefined;

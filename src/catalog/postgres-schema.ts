@@ -230,5 +230,20 @@ CREATE INDEX access_keys_user ON access_keys (user_name, kind);
 CREATE INDEX job_records_outcome ON job_records (job_id, outcome);
 `,
   },
-  // 8 is SQLite's full-text merging: the next migration here is 9.
+  // 8 is SQLite's full-text merging.
+  {
+    // PostgreSQL only: one process owns an SQLite catalog and counts failed logons in memory.
+    version: 9,
+    sql: `
+-- Failed logons, counted for every node on the catalog (src/catalog/postgres-throttle.ts).
+CREATE TABLE logon_throttle (
+  scope text COLLATE "C" NOT NULL,
+  key text COLLATE "C" NOT NULL,
+  state jsonb NOT NULL,
+  until timestamptz NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+CREATE INDEX logon_throttle_until ON logon_throttle (until);
+`,
+  },
 ];

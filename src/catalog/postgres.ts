@@ -23,6 +23,7 @@ import {
   type CommitResult,
   type ImportJob,
   type NewImportJob,
+  type ThrottleStore,
   type JobOutcome,
   type JobRecord,
   type JobReport,
@@ -56,6 +57,7 @@ import {
 } from "./undo.js";
 import { postgresAccounts } from "./postgres-accounts.js";
 import { claimKey, PostgresClaimLocks } from "./postgres-claims.js";
+import { postgresThrottleStore } from "./postgres-throttle.js";
 import { DelegatedAccounts } from "./accounts.js";
 import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
@@ -1348,6 +1350,10 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
   async compact(): Promise<void> {
     // The tables bulk writes change (unqualified: the catalog's schema, by its search_path).
     await this.pool.query("ANALYZE records, match_keys, job_records, record_versions");
+  }
+
+  throttleStore(scope: string, maxKeys: number): ThrottleStore {
+    return postgresThrottleStore(this.pool, scope, maxKeys);
   }
 
   async close(): Promise<void> {

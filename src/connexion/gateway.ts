@@ -65,7 +65,9 @@ export class ConnexionGateway {
     private readonly importer: Importer,
     private readonly options: GatewayOptions = {},
   ) {
-    this.throttle = new LogonThrottle(options.throttle);
+    // Shared by every node on the catalog when it can be (PostgreSQL), else this process's.
+    const store = catalog.throttleStore?.("connexion", options.throttle?.maxKeys ?? 10_000);
+    this.throttle = new LogonThrottle(options.throttle, store);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -94,7 +96,7 @@ export class ConnexionGateway {
   }
 
   private async handleRequest(request: ConnexionRequest, peer: Peer): Promise<ExportOutcome> {
-    const blocked = this.throttle.blockedFor(peer.address);
+    const blocked = await this.throttle.blockedFor(peer.address);
     if (blocked > 0) {
       const minutes = Math.ceil(blocked / 60_000);
       return {
@@ -109,7 +111,7 @@ export class ConnexionGateway {
       logonId !== undefined ? await this.logOn(logonId, request.logon.password ?? "") : undefined;
     if (!logon) {
       // Only a logon that was tried counts towards throttling, not a client set up without one.
-      if (logonId !== undefined) this.throttle.failed(peer.address);
+      if (logonId !== undefined) await this.throttle.failed(peer.address);
       return {
         outcome: "unauthorized",
         ...(logonId !== undefined ? { institution: logonId } : {}),
@@ -120,7 +122,7 @@ export class ConnexionGateway {
         ),
       };
     }
-    this.throttle.succeeded(peer.address);
+    await this.throttle.succeeded(peer.address);
     const { institution, profile } = logon;
     const jobId = await this.jobFor(institution.code);
     const result: ImportResult = await this.importer.import({

@@ -106,16 +106,19 @@ export interface LoginThrottles {
   readonly perAddress: LogonThrottle;
 }
 
-/** The default {@link LoginThrottles}. */
-export function loginThrottles(): LoginThrottles {
+/**
+ * The default {@link LoginThrottles}: counted in the catalog when it is shared by several nodes
+ * (PostgreSQL), so that each node does not give an attacker a budget of its own.
+ */
+export function loginThrottles(catalog?: Catalog): LoginThrottles {
+  const maxKeys = 10_000;
+  const store = (scope: string) => catalog?.throttleStore?.(scope, maxKeys);
   return {
-    perName: new LogonThrottle({
-      maxFailures: 5,
-      blockMs: 1_000,
-      blockGrowth: 2,
-      maxBlockMs: 900_000,
-    }),
-    perAddress: new LogonThrottle({ maxFailures: 30 }),
+    perName: new LogonThrottle(
+      { maxFailures: 5, blockMs: 1_000, blockGrowth: 2, maxBlockMs: 900_000, maxKeys },
+      store("web-login-name"),
+    ),
+    perAddress: new LogonThrottle({ maxFailures: 30, maxKeys }, store("web-login-address")),
   };
 }
 
@@ -137,7 +140,7 @@ export class Auth {
     private readonly catalog: Catalog,
     throttles?: LoginThrottles,
   ) {
-    this.throttles = throttles ?? loginThrottles();
+    this.throttles = throttles ?? loginThrottles(catalog);
   }
 
   /** Checks the password (throttled per address and name, and per address) and opens a session. */
@@ -145,7 +148,7 @@ export class Auth {
     const { perName, perAddress } = this.throttles;
     // Names are cut to what a user name can be, so that long ones cost no memory.
     const pair = `${address} ${name.slice(0, 200)}`;
-    const blocked = Math.max(perName.blockedFor(pair), perAddress.blockedFor(address));
+    const blocked = Math.max(await perName.blockedFor(pair), await perAddress.blockedFor(address));
     if (blocked > 0) {
       return {
         ok: false,
@@ -156,12 +159,12 @@ export class Auth {
     // A missing user costs the same scrypt as a wrong password (no timing oracle on names).
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !valid) {
-      perName.failed(pair);
-      perAddress.failed(address);
+      await perName.failed(pair);
+      await perAddress.failed(address);
       return { ok: false, message: "Unknown user name or wrong password." };
     }
     // The address's budget stays spent: one good account must not buy more guesses.
-    perName.succeeded(pair);
+    await perName.succeeded(pair);
     const value = secret();
     const key = await this.catalog.addAccessKey({
       hash: keyHash(value),

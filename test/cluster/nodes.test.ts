@@ -14,6 +14,7 @@ import type { Catalog } from "../../src/catalog/catalog.js";
 import { openPostgresCatalog } from "../../src/catalog/postgres.js";
 import { ConnexionClient } from "../../src/connexion/client.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
+import { loginThrottles } from "../../src/web/auth.js";
 import {
   INSTITUTION,
   PASSWORD,
@@ -25,10 +26,10 @@ import {
 const url = process.env.MARCGATE_TEST_PG;
 
 /** Sends one record to a node; the reply. */
-async function send(app: App, bytes: Uint8Array): Promise<string> {
+async function send(app: App, bytes: Uint8Array, password = PASSWORD): Promise<string> {
   const client = await ConnexionClient.connect({ host: "127.0.0.1", port: app.connexionPort });
   try {
-    return await client.send(bytes, { logonId: INSTITUTION, password: PASSWORD }, "byte");
+    return await client.send(bytes, { logonId: INSTITUTION, password }, "byte");
   } finally {
     await client.close();
   }
@@ -78,6 +79,34 @@ if (!url) {
     }
     return counts;
   }
+
+  test("failed logons are counted for all nodes: 5 wrong passwords spread over 3 nodes block the address on each", async () => {
+    const { nodes, stop } = await cluster(3);
+    try {
+      const bytes = writeIso2709(oclcRecord(770_001, "Throttled"));
+      for (let i = 0; i < 5; i++) {
+        assert.match(await send(nodes[i % 3]!, bytes, "wrong"), /Unauthorized request/);
+      }
+      for (const node of nodes) {
+        assert.match(await send(node, bytes), /too many failed logons from 127\.0\.0\.1/);
+      }
+    } finally {
+      await stop();
+    }
+  });
+
+  test("web logins are throttled for all nodes: 30 failures on one node block the address on another", async () => {
+    const { catalogs, stop } = await cluster(2);
+    try {
+      const [one, two] = [loginThrottles(catalogs[0]), loginThrottles(catalogs[1])];
+      for (let i = 0; i < 30; i++) await one.perAddress.failed("192.0.2.7");
+      assert.ok((await two.perAddress.blockedFor("192.0.2.7")) > 0);
+      assert.equal(await two.perAddress.blockedFor("192.0.2.8"), 0);
+      assert.equal(one.perAddress.size, undefined, "counted in the catalog, not in memory");
+    } finally {
+      await stop();
+    }
+  });
 
   for (const n of [2, 3]) {
     describe(`${n} nodes on one PostgreSQL catalog`, () => {
