@@ -1,6 +1,7 @@
 /** What every catalog command shares: `--data DIR` or `--db URL`, and opening the catalog. */
 import type { Catalog, Zone } from "../catalog/catalog.js";
 import { DEFAULT_DATA_DIR, openCatalog, type CatalogLocation } from "../catalog/open.js";
+import { ownDataDirectory, type DataDirectoryOwnership } from "../catalog/sqlite-owner.js";
 import { CommandError, UsageError } from "./usage.js";
 
 /** The `parseArgs` options naming the catalog. */
@@ -21,22 +22,39 @@ export const CATALOG_HELP = `  --data DIR      the SQLite catalog in DIR/marcgat
 export async function withCatalog<T>(
   values: { readonly data?: string | undefined; readonly db?: string | undefined },
   work: (catalog: Catalog) => Promise<T>,
-  options: Pick<CatalogLocation, "synchronous" | "writerThread" | "checkpointIntervalMs"> = {},
+  options: Pick<CatalogLocation, "synchronous" | "writerThread" | "checkpointIntervalMs"> & {
+    /**
+     * The command writes records (`marcgate serve`, `marcgate import` …): on SQLite it must be
+     * the only process that does (see src/catalog/sqlite-owner.ts).
+     */
+    readonly writer?: string;
+  } = {},
 ): Promise<T> {
   if (values.data !== undefined && values.db !== undefined) {
     throw new UsageError("give --data DIR or --db URL, not both");
   }
+  const { writer, ...open } = options;
   const location: CatalogLocation = {
     ...(values.data !== undefined ? { data: values.data } : {}),
     ...(values.db !== undefined ? { db: values.db } : {}),
-    ...options,
+    ...open,
   };
   const opened = await openCatalog(location);
   if (opened.error !== undefined) throw new CommandError(opened.error);
+  let owned: DataDirectoryOwnership | undefined;
+  if (writer !== undefined && opened.catalog.engine === "sqlite") {
+    const owner = ownDataDirectory(values.data ?? DEFAULT_DATA_DIR, writer);
+    if ("error" in owner) {
+      await opened.catalog.close();
+      throw new CommandError(owner.error);
+    }
+    owned = owner;
+  }
   try {
     return await work(opened.catalog);
   } finally {
     await opened.catalog.close();
+    owned?.release();
   }
 }
 

@@ -19,10 +19,14 @@ export async function compactCommand(args: string[]): Promise<number> {
     throw new UsageError(`no arguments expected, got "${parsed.positionals[0]}"`);
   }
   const started = process.hrtime.bigint();
-  const engine = await withCatalog(parsed.values, async (catalog) => {
-    await catalog.compact();
-    return catalog.engine;
-  });
+  const engine = await withCatalog(
+    parsed.values,
+    async (catalog) => {
+      await catalog.compact();
+      return catalog.engine;
+    },
+    { writer: "marcgate compact" },
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stdout.write(`compacted the ${engine} catalog's indexes in ${seconds.toFixed(1)} s\n`);
   return 0;

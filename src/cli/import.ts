@@ -244,6 +244,10 @@ export async function importCommand(args: string[]): Promise<number> {
       );
       return problems > 0 ? 1 : 0;
     },
-    { writerThread: true, checkpointIntervalMs: BULK_CHECKPOINT_INTERVAL_MS },
+    {
+      writerThread: true,
+      checkpointIntervalMs: BULK_CHECKPOINT_INTERVAL_MS,
+      ...(values["dry-run"] ? {} : { writer: "marcgate import" }),
+    },
   );
 }

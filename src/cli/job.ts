@@ -164,11 +164,15 @@ export async function jobCommand(args: string[]): Promise<number> {
   if (action === "undo") {
     const id = jobId(rest);
     const by = staffName(values.by);
-    return withCatalog(values, async (catalog) => {
-      const report = await catalog.undoJob(id, by);
-      process.stdout.write(formatUndo(report));
-      return report.records.some((r) => r.reverted === false) ? 1 : 0;
-    });
+    return withCatalog(
+      values,
+      async (catalog) => {
+        const report = await catalog.undoJob(id, by);
+        process.stdout.write(formatUndo(report));
+        return report.records.some((r) => r.reverted === false) ? 1 : 0;
+      },
+      { writer: "marcgate job undo" },
+    );
   }
   if (action === "show") {
     const id = jobId(rest);

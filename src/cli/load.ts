@@ -61,64 +61,68 @@ export async function loadCommand(args: string[]): Promise<number> {
     throw new UsageError("name one file to load (or - for standard input)");
   const code = requireOption(values.institution, "--institution");
   const from = formatOption(values.from, "--from");
-  return withCatalog(values, async (catalog) => {
-    const zone = await requireZone(catalog, code);
-    const input = await openInput(positionals[0]!);
-    const format = from ?? sniffFormat(input.head);
-    const started = process.hrtime.bigint();
-    const job = await catalog.startJob({
-      institution: zone.code,
-      source: "load",
-      description: `load ${input.name} (${format})`,
-    });
-    const context = { savedBy: "load", action: "load", jobId: job.id };
-    const progress = new Progress(`load ${input.name}`);
-    let batch: RecordCreate[] = [];
-    let loaded = 0;
-    let unreadable = 0;
-    let repaired = 0;
-    let count = 0;
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      loaded += (await catalog.createMany(batch, context)).mmsIds.length;
-      batch = [];
-    };
-    for await (const result of readFormat(format, input.chunks)) {
-      count++;
-      progress.tick(count);
-      if (!result.record) {
-        unreadable++;
-        const fatal = result.issues.find((i) => i.severity === "fatal") ?? result.issues[0];
-        process.stderr.write(
-          `${describeRecord(result)}: not readable${fatal ? `: ${formatIssue(fatal)}` : ""}\n`,
-        );
-        continue;
-      }
-      const worst = worstSeverity(result.issues);
-      if (worst === "major" || worst === "minor") repaired++;
-      const version = getControlValue(result.record, "005")?.trim();
-      batch.push({
-        kind: "create",
-        zone: zone.code,
-        marc: result.record,
-        briefLevel: defaultBriefLevel(result.record),
-        // The originating system's version: what a later import's "older version" guard compares.
-        ...(version ? { originatingVersion: version } : {}),
+  return withCatalog(
+    values,
+    async (catalog) => {
+      const zone = await requireZone(catalog, code);
+      const input = await openInput(positionals[0]!);
+      const format = from ?? sniffFormat(input.head);
+      const started = process.hrtime.bigint();
+      const job = await catalog.startJob({
+        institution: zone.code,
+        source: "load",
+        description: `load ${input.name} (${format})`,
       });
-      if (batch.length >= BATCH) await flush();
-    }
-    await flush();
-    await catalog.finishJob(job.id);
-    progress.done();
-    if (loaded >= COMPACT_AFTER_RECORDS) await catalog.compact();
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const rate = Math.round(loaded / Math.max(seconds, 1e-9)).toLocaleString("en");
-    process.stdout.write(
-      `${loaded.toLocaleString("en")} records loaded into ${zone.code} in ${seconds.toFixed(1)} s (${rate}/s); ` +
-        `${unreadable.toLocaleString("en")} not readable` +
-        (repaired > 0 ? `; ${repaired.toLocaleString("en")} repaired on reading` : "") +
-        ` (job ${job.id})\n`,
-    );
-    return unreadable > 0 ? 1 : 0;
-  });
+      const context = { savedBy: "load", action: "load", jobId: job.id };
+      const progress = new Progress(`load ${input.name}`);
+      let batch: RecordCreate[] = [];
+      let loaded = 0;
+      let unreadable = 0;
+      let repaired = 0;
+      let count = 0;
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        loaded += (await catalog.createMany(batch, context)).mmsIds.length;
+        batch = [];
+      };
+      for await (const result of readFormat(format, input.chunks)) {
+        count++;
+        progress.tick(count);
+        if (!result.record) {
+          unreadable++;
+          const fatal = result.issues.find((i) => i.severity === "fatal") ?? result.issues[0];
+          process.stderr.write(
+            `${describeRecord(result)}: not readable${fatal ? `: ${formatIssue(fatal)}` : ""}\n`,
+          );
+          continue;
+        }
+        const worst = worstSeverity(result.issues);
+        if (worst === "major" || worst === "minor") repaired++;
+        const version = getControlValue(result.record, "005")?.trim();
+        batch.push({
+          kind: "create",
+          zone: zone.code,
+          marc: result.record,
+          briefLevel: defaultBriefLevel(result.record),
+          // The originating system's version: what a later import's "older version" guard compares.
+          ...(version ? { originatingVersion: version } : {}),
+        });
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+      await catalog.finishJob(job.id);
+      progress.done();
+      if (loaded >= COMPACT_AFTER_RECORDS) await catalog.compact();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const rate = Math.round(loaded / Math.max(seconds, 1e-9)).toLocaleString("en");
+      process.stdout.write(
+        `${loaded.toLocaleString("en")} records loaded into ${zone.code} in ${seconds.toFixed(1)} s (${rate}/s); ` +
+          `${unreadable.toLocaleString("en")} not readable` +
+          (repaired > 0 ? `; ${repaired.toLocaleString("en")} repaired on reading` : "") +
+          ` (job ${job.id})\n`,
+      );
+      return unreadable > 0 ? 1 : 0;
+    },
+    { writer: "marcgate load" },
+  );
 }

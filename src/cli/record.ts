@@ -102,18 +102,22 @@ export async function recordCommand(args: string[]): Promise<number> {
       default: 1,
     });
     const by = staffName(values.by);
-    return withCatalog(values, async (catalog) => {
-      const deleted = await catalog.deletion(mmsId);
-      const saved = await catalog.restore(mmsId, version, { savedBy: by, action: "restore" });
-      process.stdout.write(
-        `record ${mmsId}: version ${version} restored as version ${saved.version ?? "?"} by ${by}` +
-          (deleted
-            ? ` (it had been deleted by ${deleted.deletedBy}, ${deleted.action}${deleted.jobId !== undefined ? ` of job ${deleted.jobId}` : ""})`
-            : "") +
-          "\n",
-      );
-      return 0;
-    });
+    return withCatalog(
+      values,
+      async (catalog) => {
+        const deleted = await catalog.deletion(mmsId);
+        const saved = await catalog.restore(mmsId, version, { savedBy: by, action: "restore" });
+        process.stdout.write(
+          `record ${mmsId}: version ${version} restored as version ${saved.version ?? "?"} by ${by}` +
+            (deleted
+              ? ` (it had been deleted by ${deleted.deletedBy}, ${deleted.action}${deleted.jobId !== undefined ? ` of job ${deleted.jobId}` : ""})`
+              : "") +
+            "\n",
+        );
+        return 0;
+      },
+      { writer: "marcgate record restore" },
+    );
   }
   if (positionals.length !== 1) throw new UsageError("name one MMS ID");
   const mmsId = positionals[0]!;

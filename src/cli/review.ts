@@ -175,30 +175,38 @@ export async function reviewCommand(args: string[]): Promise<number> {
       const target: ForceTarget =
         values.into !== undefined ? { into: values.into } : values["as-new"] ? "new" : "again";
       const by = staffName(values.by);
-      return withCatalog(values, async (catalog) => {
-        const outcome = await forceHeld(catalog, new Importer(catalog), id, target, by);
-        if ("refused" in outcome) {
-          const log = outcome.decision ? formatLog(outcome.decision.log) : [];
-          process.stdout.write(log.map((l) => `  ${l}\n`).join(""));
-          throw new CommandError(`job row ${id} was not forced: ${outcome.refused}`);
-        }
-        const { decision, mmsId, entryId: forcedEntry } = outcome.forced;
-        process.stdout.write(
-          `job row ${id} forced by ${by}: ${decision.outcome}${mmsId !== undefined ? ` ${mmsId}` : ""}: ${decision.reason} (job row ${forcedEntry ?? "?"} of job ${outcome.held.jobId})\n`,
-        );
-        return decision.outcome === "rejected" ? 1 : 0;
-      });
+      return withCatalog(
+        values,
+        async (catalog) => {
+          const outcome = await forceHeld(catalog, new Importer(catalog), id, target, by);
+          if ("refused" in outcome) {
+            const log = outcome.decision ? formatLog(outcome.decision.log) : [];
+            process.stdout.write(log.map((l) => `  ${l}\n`).join(""));
+            throw new CommandError(`job row ${id} was not forced: ${outcome.refused}`);
+          }
+          const { decision, mmsId, entryId: forcedEntry } = outcome.forced;
+          process.stdout.write(
+            `job row ${id} forced by ${by}: ${decision.outcome}${mmsId !== undefined ? ` ${mmsId}` : ""}: ${decision.reason} (job row ${forcedEntry ?? "?"} of job ${outcome.held.jobId})\n`,
+          );
+          return decision.outcome === "rejected" ? 1 : 0;
+        },
+        { writer: "marcgate review force" },
+      );
     }
     case "discard": {
       const id = entryId(rest[0]);
       const by = staffName(values.by);
-      return withCatalog(values, async (catalog) => {
-        const row = await catalog.discardReview(id, by, values.note);
-        process.stdout.write(
-          `job row ${row.id} discarded by ${by}${values.note !== undefined ? `: ${values.note}` : ""}\n`,
-        );
-        return 0;
-      });
+      return withCatalog(
+        values,
+        async (catalog) => {
+          const row = await catalog.discardReview(id, by, values.note);
+          process.stdout.write(
+            `job row ${row.id} discarded by ${by}${values.note !== undefined ? `: ${values.note}` : ""}\n`,
+          );
+          return 0;
+        },
+        { writer: "marcgate review discard" },
+      );
     }
     default:
       throw new UsageError(

@@ -80,6 +80,6 @@ export async function serveCommand(args: string[]): Promise<number> {
       log("stopped");
       return 0;
     },
-    { writerThread: true },
+    { writerThread: true, writer: "marcgate serve" },
   );
 }
