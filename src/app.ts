@@ -34,6 +34,13 @@ export interface AppOptions {
   readonly throttle?: LogonThrottleOptions;
   /** One line per export and per event. */
   readonly log?: (line: string) => void;
+  /** This node's name, in /healthz and /readyz (the log function adds it to its lines). */
+  readonly nodeName?: string;
+  /**
+   * Load balancers in front of this node: their Connexion connections begin with a PROXY
+   * protocol header, their HTTP requests' X-Forwarded-For is believed.
+   */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** A running marcgate. */
@@ -61,6 +68,7 @@ export async function startApp(catalog: Catalog, options: AppOptions = {}): Prom
   });
   const connexion = new ConnexionServer((request, peer) => gateway.handle(request, peer), {
     ...options.connexion,
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     port: options.connexionPort ?? 5500,
     ...(options.host !== undefined ? { host: options.host } : {}),
     log,
@@ -70,6 +78,8 @@ export async function startApp(catalog: Catalog, options: AppOptions = {}): Prom
     ...(options.host !== undefined ? { host: options.host } : {}),
     connexion: () => connexion.stats,
     publicUrl: () => publicUrl ?? "",
+    ...(options.nodeName !== undefined ? { nodeName: options.nodeName } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
   });
   let listening;
   try {

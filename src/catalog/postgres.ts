@@ -134,7 +134,12 @@ export async function openPostgresCatalog(
     connectionString: url,
     ...(schema !== undefined ? { options: `-c search_path="${schema}"` } : {}),
   };
-  const pool = new Pool({ ...connection, max: options.poolSize ?? 10 });
+  // A database that cannot be reached fails a query after 5 s instead of leaving it waiting.
+  const pool = new Pool({
+    ...connection,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+  });
   // A connection that breaks while idle is dropped by the pool and the next query opens a new
   // one; without a listener the error would end the process.
   pool.on("error", () => undefined);
@@ -145,7 +150,7 @@ export async function openPostgresCatalog(
     throw error;
   }
   const claims = new PostgresClaimLocks(async () => {
-    const client = new Client(connection);
+    const client = new Client({ ...connection, connectionTimeoutMillis: 5_000 });
     try {
       await client.connect();
     } catch (error) {

@@ -1,5 +1,7 @@
 /** `marcgate serve`: the Connexion listener and the HTTP server on the catalog, until stopped. */
 import { once } from "node:events";
+import { isIP } from "node:net";
+import { hostname } from "node:os";
 import { startApp } from "../app.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
 import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
@@ -11,7 +13,7 @@ Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export >
 Export, Port = the Connexion port, Logon ID = the institution code, Password = the one in the
 institution's profile, "Send Local System Logon ID and Password" checked, Record
 Characteristics UTF-8 or MARC-8) and serves HTTP: the staff pages and REST API (docs/web.md), /healthz, and /records/MMSID, the link each
-reply gives. Logs one line per export on standard output (never a password). Stops on
+reply gives; /readyz for a load balancer. Logs one line per export on standard output (never a password). Stops on
 Ctrl-C or SIGTERM after answering the exports in progress.
   --connexion-port N          the Connexion port (default 5500)
   --http-port N               the HTTP port (default 8080)
@@ -20,6 +22,11 @@ Ctrl-C or SIGTERM after answering the exports in progress.
                               (default http://<host name>:<HTTP port>)
   --default-institution CODE  the institution of exports that send no logon ID
   --idle-timeout S            silence in the middle of a record before it is taken as it is (default 10)
+  --node-name NAME            this node's name in its log lines, /healthz and /readyz, when several
+                              nodes share a PostgreSQL catalog (default: the host name, not logged)
+  --proxy ADDRESS[,ADDRESS]   load balancers in front (HAProxy): their Connexion connections begin
+                              with a PROXY protocol v1 header (HAProxy's send-proxy) naming the
+                              client, and their HTTP X-Forwarded-For is believed (docs/scale-out.md)
 ${CATALOG_HELP}`;
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -32,6 +39,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       "public-url": { type: "string" },
       "default-institution": { type: "string" },
       "idle-timeout": { type: "string" },
+      "node-name": { type: "string" },
+      proxy: { type: "string" },
       ...CATALOG_OPTIONS,
     },
     HELP,
@@ -54,8 +63,17 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (publicUrl !== undefined && !/^https?:\/\/\S+$/.test(publicUrl)) {
     throw new UsageError(`--public-url "${publicUrl}" is not an http:// or https:// address`);
   }
+  const nodeName = values["node-name"];
+  if (nodeName !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeName)) {
+    throw new UsageError(`--node-name "${nodeName}" must be 1-64 letters, digits, ".", "_" or "-"`);
+  }
+  const node = nodeName !== undefined ? ` ${nodeName}` : "";
+  const proxies = (values.proxy ?? "").split(",").filter((a) => a !== "");
+  for (const address of proxies) {
+    if (isIP(address) === 0) throw new UsageError(`--proxy "${address}" is not an IP address`);
+  }
   const log = (line: string): void => {
-    process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+    process.stdout.write(`${new Date().toISOString()}${node} ${line}\n`);
   };
   return withCatalog(
     values,
@@ -70,6 +88,8 @@ export async function serveCommand(args: string[]): Promise<number> {
         ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
         connexion: { idleTimeoutMs: idle * 1000 },
         log,
+        nodeName: nodeName ?? hostname(),
+        ...(proxies.length > 0 ? { trustedProxies: proxies } : {}),
       });
       log(
         `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort} (${app.publicUrl}), catalog ${catalog.engine}`,

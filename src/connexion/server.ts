@@ -17,6 +17,7 @@
  */
 import net from "node:net";
 import type { ExportOutcome, Peer } from "./gateway.js";
+import { parseProxyHeader } from "./proxy-protocol.js";
 import { errorReply } from "./reply.js";
 import { ConnexionRequestParser, type ConnexionRequest, type ParserEvent } from "./request.js";
 
@@ -42,6 +43,11 @@ export interface ConnexionServerOptions {
   readonly lingerMs?: number;
   /** Requests of one connection waiting for their reply before its reading is paused. @default 4 */
   readonly maxQueuedRequests?: number;
+  /**
+   * Addresses of load balancers (HAProxy) that open each connection with a PROXY protocol v1
+   * header naming the client: their connections count as the client's. @default none
+   */
+  readonly trustedProxies?: readonly string[];
   /** One line per export and per refused connection (never credentials). */
   readonly log?: (line: string) => void;
 }
@@ -77,7 +83,8 @@ export class ConnexionServer {
   private readonly perAddress = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private counters = { exports: 0, failures: 0, refusedConnections: 0, shedConnections: 0 };
-  private readonly settings: Required<Omit<ConnexionServerOptions, "log">>;
+  private readonly settings: Required<Omit<ConnexionServerOptions, "log" | "trustedProxies">>;
+  private readonly proxies: ReadonlySet<string>;
   private readonly log: (line: string) => void;
 
   constructor(
@@ -97,6 +104,7 @@ export class ConnexionServer {
       maxQueuedRequests: options.maxQueuedRequests ?? 4,
     };
     this.log = options.log ?? (() => undefined);
+    this.proxies = new Set((options.trustedProxies ?? []).map(plainAddress));
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
       this.accept(socket),
     );
@@ -129,6 +137,53 @@ export class ConnexionServer {
   private accept(socket: net.Socket): void {
     const address = socket.remoteAddress ?? "unknown";
     const peer: Peer = { address, port: socket.remotePort ?? 0 };
+    if (this.proxies.has(plainAddress(address))) {
+      this.acceptFromProxy(socket, peer);
+      return;
+    }
+    this.admit(socket, peer);
+  }
+
+  /**
+   * A load balancer's connection: its PROXY header first (within the first-byte timeout), then
+   * the connection is the client's it names. A bad header closes it.
+   */
+  private acceptFromProxy(socket: net.Socket, proxy: Peer): void {
+    let head = Buffer.alloc(0);
+    const fail = (message: string): void => {
+      clearTimeout(timer);
+      socket.off("data", onData);
+      this.counters.refusedConnections++;
+      this.log(`connexion ${proxy.address}:${proxy.port} refused: ${message}`);
+      socket.destroy();
+    };
+    const timer = setTimeout(
+      () => fail("no PROXY protocol header within the first-byte timeout"),
+      this.settings.firstByteTimeoutMs,
+    );
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => clearTimeout(timer));
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const parsed = parseProxyHeader(head);
+      if ("incomplete" in parsed) return;
+      if ("error" in parsed) return fail(parsed.error);
+      clearTimeout(timer);
+      socket.off("data", onData);
+      socket.pause();
+      const peer: Peer =
+        parsed.header.kind === "client"
+          ? { address: plainAddress(parsed.header.address), port: parsed.header.port }
+          : proxy;
+      this.admit(socket, peer, head.subarray(parsed.length));
+      socket.resume();
+    };
+    socket.on("data", onData);
+  }
+
+  /** Takes a connection from `peer` (refused or shed by the limits), `first` its bytes so far. */
+  private admit(socket: net.Socket, peer: Peer, first?: Buffer): void {
+    const { address } = peer;
     if ((this.perAddress.get(address) ?? 0) >= this.settings.maxConnectionsPerAddress)
       this.shed(address);
     if (this.connections.size >= this.settings.maxConnections) this.shed(undefined);
@@ -164,6 +219,7 @@ export class ConnexionServer {
       },
     });
     this.connections.set(socket, connection);
+    if (first !== undefined && first.length > 0) connection.data(first);
   }
 
   /** Closes the oldest silent connection (of `address`, or of any), if there is one. */
@@ -234,16 +290,12 @@ class Connection {
   constructor(
     private readonly socket: net.Socket,
     readonly peer: Peer,
-    private readonly settings: Required<Omit<ConnexionServerOptions, "log">>,
+    private readonly settings: Required<Omit<ConnexionServerOptions, "log" | "trustedProxies">>,
     private readonly handler: ExportHandler,
     private readonly hooks: ConnectionHooks,
   ) {
     this.parser = new ConnexionRequestParser({ maxRequestBytes: settings.maxRequestBytes });
-    socket.on("data", (chunk: Buffer) => {
-      this.heard = true;
-      if (this.parser.pending === 0) this.requestStarted = performance.now();
-      this.received(this.parser.push(chunk));
-    });
+    socket.on("data", (chunk: Buffer) => this.data(chunk));
     socket.on("end", () => {
       this.ended = true;
       this.clearTimers();
@@ -253,6 +305,13 @@ class Connection {
     socket.on("error", () => socket.destroy());
     socket.on("close", () => this.clearTimers());
     this.armTimers();
+  }
+
+  /** Bytes from the client. */
+  data(chunk: Buffer): void {
+    this.heard = true;
+    if (this.parser.pending === 0) this.requestStarted = performance.now();
+    this.received(this.parser.push(chunk));
   }
 
   /**
@@ -388,4 +447,9 @@ class Connection {
       }
     }
   }
+}
+
+/** An IPv4 address as itself, not in IPv6's mapped form (`::ffff:127.0.0.1`). */
+function plainAddress(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
 }

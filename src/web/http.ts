@@ -21,6 +21,10 @@ export interface HttpOptions {
   readonly publicUrl?: () => string;
   /** Login throttling. @default {@link loginThrottles} */
   readonly loginThrottle?: LoginThrottles;
+  /** This node's name, for /healthz and /readyz. */
+  readonly nodeName?: string;
+  /** Reverse proxies whose X-Forwarded-* headers are believed. */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** A running HTTP server. */
@@ -41,6 +45,8 @@ export async function startHttp(
     publicUrl: options.publicUrl ?? (() => ""),
     ...(options.connexion ? { connexion: options.connexion } : {}),
     ...(options.loginThrottle ? { throttle: options.loginThrottle } : {}),
+    ...(options.nodeName !== undefined ? { nodeName: options.nodeName } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
   });
   await app.listen({ port: options.port ?? 8080, host: options.host ?? "::" });
   const address = app.server.address();

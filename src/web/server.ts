@@ -36,6 +36,13 @@ export interface WebOptions {
   readonly connexion?: () => ConnexionStats;
   /** Login throttling (tests pass small ones). @default {@link loginThrottles} */
   readonly throttle?: LoginThrottles;
+  /** This node's name, for /healthz and /readyz (several nodes behind a load balancer). */
+  readonly nodeName?: string;
+  /**
+   * Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (the
+   * client's address for login throttling, HTTPS for cookies). @default none
+   */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** The shared state of the route modules. */
@@ -205,7 +212,13 @@ export function pageRoute(
 /** Builds the Fastify server with every route (not listening yet). */
 export async function buildServer(options: WebOptions): Promise<FastifyInstance> {
   const web: Web = { ...options, auth: new Auth(options.catalog, options.throttle) };
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 16 * 1024 * 1024,
+    ...(web.trustedProxies && web.trustedProxies.length > 0
+      ? { trustProxy: [...web.trustedProxies] }
+      : {}),
+  });
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",
     { parseAs: "string" },
@@ -238,7 +251,22 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
   );
   app.get("/healthz", async (_request, reply) => {
     await web.catalog.zones();
-    return reply.send({ status: "ok", catalog: web.catalog.engine, connexion: web.connexion?.() });
+    return reply.send({
+      status: "ok",
+      ...(web.nodeName !== undefined ? { node: web.nodeName } : {}),
+      catalog: web.catalog.engine,
+      connexion: web.connexion?.(),
+    });
+  });
+  // Readiness, for a load balancer's health checks: the catalog answers within a moment. A node
+  // whose database is unreachable says 503 and is routed around (docs/scale-out.md).
+  app.get("/readyz", async (_request, reply) => {
+    const node = web.nodeName !== undefined ? { node: web.nodeName } : {};
+    const problem = await catalogProblem(web.catalog);
+    if (problem !== undefined) {
+      return reply.code(503).send({ status: "not ready", ...node, reason: problem });
+    }
+    return reply.send({ status: "ready", ...node, catalog: web.catalog.engine });
   });
 
   app.get("/login", async (request, reply) => {
@@ -434,4 +462,30 @@ function loginPage(next: string, token: string, flash?: Flash, name = ""): Html 
     </div>`,
     flash,
   );
+}
+
+/** How long /readyz waits for the catalog. */
+const READY_TIMEOUT_MS = 2_000;
+
+/** Why the catalog does not answer now, if it does not. */
+async function catalogProblem(catalog: Catalog): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((done) => {
+    timer = setTimeout(
+      () => done(`the catalog did not answer within ${READY_TIMEOUT_MS} ms`),
+      READY_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([
+      catalog.zones().then(
+        () => undefined,
+        (error: unknown) =>
+          `the catalog cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
