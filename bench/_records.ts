@@ -4,7 +4,10 @@
  * by the catalog benchmark (`catalog.ts`) and the Connexion benchmark (`connexion.ts`).
  */
 import { readFileSync } from "node:fs";
+import { initialNormalization } from "../src/import/initial-normalization.js";
 import { readIso2709Buffer } from "../src/marc/iso2709.js";
+import { BUILT_IN_PROFILES, DEFAULT_VALIDATION_PROFILE } from "../src/validation/profile.js";
+import { validateRecord } from "../src/validation/validate.js";
 import { isControlField, type Field, type MarcRecord } from "../src/marc/record.js";
 
 /** mulberry32: a small seeded generator, so every run samples the same keys and words. */
@@ -94,4 +97,10 @@ export function replicatedRecord(bibs: readonly MarcRecord[], n: number): MarcRe
 /** Records `0..count-1` of the replication (see {@link replicatedRecord}). */
 export function* replicated(bibs: readonly MarcRecord[], count: number): Generator<MarcRecord> {
   for (let n = 0; n < count; n++) yield replicatedRecord(bibs, n);
+}
+
+/** Whether the profile's validation (the default, MarcXML Bib Import) lets the record through. */
+export function passesValidation(record: MarcRecord): boolean {
+  const profile = BUILT_IN_PROFILES[DEFAULT_VALIDATION_PROFILE]!;
+  return validateRecord(initialNormalization(record).record, profile).errors.length === 0;
 }

@@ -70,12 +70,17 @@ import { encodeRequest } from "../src/connexion/client.js";
 import { ConnexionRequestParser, type ParserEvent } from "../src/connexion/request.js";
 import { briefLevelFromLeader } from "../src/import/brief-level.js";
 import { initialNormalization } from "../src/import/initial-normalization.js";
-import { BUILT_IN_PROFILES, DEFAULT_VALIDATION_PROFILE } from "../src/validation/profile.js";
-import { validateRecord } from "../src/validation/validate.js";
 import { writeIso2709 } from "../src/marc/iso2709.js";
 import { extractMatchKeys } from "../src/marc/match-keys.js";
 import { getControlValue, type Field, type MarcRecord } from "../src/marc/record.js";
-import { bibliographicRecords, random, replicated, replicatedRecord } from "./_records.js";
+import { drive, percentile, type Run } from "./_exports.js";
+import {
+  bibliographicRecords,
+  passesValidation,
+  random,
+  replicated,
+  replicatedRecord,
+} from "./_records.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -105,7 +110,6 @@ const PASSWORD = "bench-s3cret";
 const LOGON = { logonId: INSTITUTION, password: PASSWORD };
 const BATCH = 1000;
 const LEVELS = [1, 8, 32] as const;
-const EXCHANGE_TIMEOUT_MS = 60_000;
 const START_TIMEOUT_MS = 60_000;
 const NULL_GATEWAY_MODE = "--null-gateway";
 
@@ -278,12 +282,6 @@ function matchesItself(record: MarcRecord): boolean {
   return incoming.length === stored.length && incoming.every((n, i) => n === stored[i]);
 }
 
-/** Whether the profile's validation (the default, MarcXML Bib Import) lets the record through. */
-function passesValidation(record: MarcRecord): boolean {
-  const profile = BUILT_IN_PROFILES[DEFAULT_VALIDATION_PROFILE]!;
-  return validateRecord(initialNormalization(record).record, profile).errors.length === 0;
-}
-
 /**
  * Indexes of the bibliographic records whose OCLC numbers no other record of the file has,
  * that find themselves by their OCLC numbers and that the default validation profile passes.
@@ -385,115 +383,6 @@ class Exports {
     const copy = this.copiesInCatalog + Math.floor(k / this.sendable.length);
     return copy * this.bibs.length + this.sendable[k % this.sendable.length]!;
   }
-}
-
-// — The client loop —
-
-interface Exchange {
-  readonly ms: number;
-  readonly reply?: string;
-  readonly error?: string;
-}
-
-/** One export as the Connexion client makes it: connect, send, read to the NUL, close. */
-function exchange(port: number, request: Uint8Array): Promise<Exchange> {
-  const start = performance.now();
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
-    const parts: Buffer[] = [];
-    let done = false;
-    const finish = (result: { reply?: string; error?: string }): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ ms: performance.now() - start, ...result });
-    };
-    const timer = setTimeout(
-      () => finish({ error: `no reply within ${EXCHANGE_TIMEOUT_MS / 1000} s` }),
-      EXCHANGE_TIMEOUT_MS,
-    );
-    socket.once("connect", () => socket.write(request));
-    socket.on("data", (chunk: Buffer) => {
-      const nul = chunk.indexOf(0);
-      if (nul === -1) {
-        parts.push(chunk);
-        return;
-      }
-      parts.push(chunk.subarray(0, nul));
-      finish({ reply: Buffer.concat(parts).toString("utf8") });
-    });
-    socket.on("error", (error) => finish({ error: error.message }));
-    socket.on("close", () => finish({ error: "closed before the reply" }));
-  });
-}
-
-interface Run {
-  readonly exports: number;
-  readonly seconds: number;
-  /** Connect-to-reply times, sorted, in milliseconds. */
-  readonly latencies: readonly number[];
-  readonly failures: number;
-  readonly firstFailures: readonly string[];
-  /** Replies by what they say happened: added, merged, unchanged, other. */
-  readonly outcomes: ReadonlyMap<string, number>;
-  /** Successful replies that say another outcome than the export was made for. */
-  readonly unexpected: number;
-  readonly firstUnexpected: readonly string[];
-}
-
-function outcomeOf(reply: string): string {
-  const m = /^Success\. Record \S+ (added|merged|is unchanged)/.exec(reply);
-  return m ? m[1]!.replace("is ", "") : "other";
-}
-
-/** Sends `exports` with `clients` clients at once, each taking the next export when done. */
-async function drive(port: number, exports: readonly Export[], clients: number): Promise<Run> {
-  const latencies: number[] = [];
-  const firstFailures: string[] = [];
-  const outcomes = new Map<string, number>();
-  let failures = 0;
-  let unexpected = 0;
-  const firstUnexpected: string[] = [];
-  let next = 0;
-  const client = async (): Promise<void> => {
-    while (next < exports.length) {
-      const x = exports[next++]!;
-      const result = await exchange(port, x.request);
-      latencies.push(result.ms);
-      if (result.reply !== undefined && result.reply.startsWith("Success")) {
-        const outcome = outcomeOf(result.reply);
-        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-        if (outcome !== x.expected && outcome !== "other") {
-          unexpected++;
-          if (firstUnexpected.length < 3) {
-            firstUnexpected.push(`record ${x.number}, made to be ${x.expected}: ${result.reply}`);
-          }
-        }
-        continue;
-      }
-      failures++;
-      if (firstFailures.length < 3) firstFailures.push(result.reply ?? `(${result.error})`);
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: clients }, client));
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    exports: exports.length,
-    seconds,
-    latencies,
-    failures,
-    firstFailures,
-    outcomes,
-    unexpected,
-    firstUnexpected,
-  };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 }
 
 // — Part 1: exports —

@@ -9,10 +9,13 @@
  * with 1, 8 and 32 clients against `marcgate serve` on a 1,000,000-record catalog beside a null
  * gateway, and `marcgate import` of 100,000 records beside `marcgate load`.
  *
+ * Last, the scale-out benchmark (`bench/cluster.ts`, its own process): exports per second at 32
+ * clients through HAProxy with 1, 2 and 3 nodes on PostgreSQL beside one node on SQLite.
+ *
  * Environment: MARCGATE_BENCH_RUNS (default 5), MARCGATE_BENCH_MILLION=0 skips the
  * 1,000,000-record memory check, MARCGATE_BENCH_CATALOG_RECORDS (default 1,000,000; 0 skips
  * the catalog benchmark), MARCGATE_BENCH_PG (a postgres:// URL: the catalog benchmark on
- * PostgreSQL too).
+ * PostgreSQL too, and the scale-out benchmark).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import {
@@ -126,6 +129,13 @@ function connexionBench(): void {
   if (r.status !== 0) process.exitCode = 1;
 }
 
+/** The scale-out benchmark in its own process (needs MARCGATE_BENCH_PG and haproxy). */
+function clusterBench(): void {
+  process.stdout.write("\n");
+  const r = spawnSync(process.execPath, [join(here, "cluster.js")], { stdio: "inherit" });
+  if (r.status !== 0) process.exitCode = 1;
+}
+
 /** The rules benchmark in its own process, its output passed through. */
 function rulesBench(): void {
   const r = spawnSync(process.execPath, [join(here, "rules.js")], { stdio: "inherit" });
@@ -197,3 +207,4 @@ main();
 catalogBench();
 connexionBench();
 rulesBench();
+clusterBench();

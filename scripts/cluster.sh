@@ -89,8 +89,10 @@ start_node() {
     --connexion-port "$(node_connexion_port "$i")" --http-port "$(node_http_port "$i")" \
     --proxy "$HOST" --public-url "http://$HOST:$HTTP_PORT" >>"$DIR/node$i.log" 2>&1 &
   echo $! >"$pid_file"
-  wait_ok "http://$HOST:$(node_http_port "$i")/readyz" 60 ||
+  if ! wait_ok "http://$HOST:$(node_http_port "$i")/readyz" 60; then
+    tail -n 5 "$DIR/node$i.log" >&2
     die "node$i did not become ready (see $DIR/node$i.log)"
+  fi
   echo "node$i ready: Connexion $(node_connexion_port "$i"), HTTP $(node_http_port "$i")"
 }
 
