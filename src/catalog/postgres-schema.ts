@@ -230,5 +230,14 @@ CREATE INDEX access_keys_user ON access_keys (user_name, kind);
 CREATE INDEX job_records_outcome ON job_records (job_id, outcome);
 `,
   },
-  // 8 is SQLite's full-text merging: the next migration here is 9.
+  // 8 is SQLite's full-text merging; 9–11 are left to work landing beside this one.
+  {
+    version: 12,
+    sql: `
+-- Which search normalization (SEARCH_TEXT_VERSION in search-text.ts) built the search vectors;
+-- an older one is rebuilt on open from the records' MARC (postgres-search.ts).
+CREATE TABLE search_text (version integer NOT NULL);
+INSERT INTO search_text (version) VALUES (1);
+`,
+  },
 ];
