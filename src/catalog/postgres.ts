@@ -301,7 +301,12 @@ const HIT_COLUMNS = "r.mms_id, r.zone, r.title, r.author, r.date, r.brief_level"
  * The search vector from the four normalized texts (SQL expressions): title A, author B,
  * subject C, the rest D. `'simple'` only lower-cases and splits, as the text already is.
  */
-export function searchVector(title: string, author: string, subject: string, keyword: string): string {
+export function searchVector(
+  title: string,
+  author: string,
+  subject: string,
+  keyword: string,
+): string {
   return `setweight(to_tsvector('simple', ${title}), 'A') || setweight(to_tsvector('simple', ${author}), 'B')
     || setweight(to_tsvector('simple', ${subject}), 'C') || setweight(to_tsvector('simple', ${keyword}), 'D')`;
 }

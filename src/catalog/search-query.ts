@@ -77,7 +77,10 @@ export function searchWords(text: string): SearchWord[] {
 }
 
 /** The tree of the plain-words box: every word in the index (identifiers: the text as the value). */
-export function plainQuery(text: string, index: TextIndex | IdentifierIndex): SearchNode | undefined {
+export function plainQuery(
+  text: string,
+  index: TextIndex | IdentifierIndex,
+): SearchNode | undefined {
   if ((IDENTIFIER_INDEXES as readonly string[]).includes(index))
     return { kind: "identifier", index: index as IdentifierIndex, value: text.trim() };
   const words = searchWords(text);

@@ -152,7 +152,9 @@ export function searchSqlite(
   }
   // No rank outside full text: identifier hits are few; newest first.
   const rows = db
-    .prepare(`SELECT ${HIT_COLUMNS} FROM records r WHERE ${where} ORDER BY r.id DESC LIMIT ? OFFSET ?`)
+    .prepare(
+      `SELECT ${HIT_COLUMNS} FROM records r WHERE ${where} ORDER BY r.id DESC LIMIT ? OFFSET ?`,
+    )
     .all(...params, limit, offset) as HitRow[];
   return {
     total,
@@ -172,7 +174,10 @@ function sortedPage(
   limit: number,
   hitById: Database.Statement,
 ): SearchResult {
-  const sorted = sortRows(rows, { key: order, ...(query.sort?.descending !== undefined ? { descending: query.sort.descending } : {}) });
+  const sorted = sortRows(rows, {
+    key: order,
+    ...(query.sort?.descending !== undefined ? { descending: query.sort.descending } : {}),
+  });
   const hits = sorted
     .slice(offset, offset + limit)
     .map((r) => toHit(hitById.get(r.id) as HitRow, 0));
@@ -190,8 +195,7 @@ const REINDEX_BATCH = 5000;
  */
 export function rebuildSearchText(db: Database.Database): number {
   const row = db.prepare("SELECT value FROM counters WHERE name = 'search_text'").get() as
-    | { value: number }
-    | undefined;
+    { value: number } | undefined;
   if ((row?.value ?? 1) >= SEARCH_TEXT_VERSION) return 0;
   db.prepare("INSERT INTO records_fts (records_fts) VALUES ('delete-all')").run();
   const page = db.prepare(
