@@ -117,11 +117,13 @@ export async function searchPostgres(pool: Pool, query: SearchQuery): Promise<Se
     const exact = exactTitleWords(node);
     let bonus = "";
     if (exact) {
-      params.push(tsqueryExactTitle(exact), exact[0]);
+      // The phrase in the title, and its n words at the vector's positions 1…n.
+      params.push(tsqueryExactTitle(exact), exact);
       const phrase = `$${params.length - 1}`;
-      const first = `$${params.length}`;
-      bonus = `+ CASE WHEN r.search @@ to_tsquery('simple', ${phrase}) AND EXISTS
-        (SELECT 1 FROM unnest(r.search) u WHERE u.lexeme = ${first} AND 1 = ANY(u.positions))
+      const list = `$${params.length}::text[]`;
+      bonus = `+ CASE WHEN r.search @@ to_tsquery('simple', ${phrase}) AND
+        (SELECT count(*) FROM unnest(r.search) u, unnest(${list}) WITH ORDINALITY w (lexeme, at)
+         WHERE u.lexeme = w.lexeme AND w.at::smallint = ANY(u.positions)) = ${exact.length}
         THEN ${EXACT_TITLE_BONUS} ELSE 0 END`;
     }
     const descending = query.sort?.descending ?? true;
