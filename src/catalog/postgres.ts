@@ -33,7 +33,6 @@ import {
   type RecordUpdate,
   type RecordVersion,
   type SaveContext,
-  type SearchHit,
   type SearchQuery,
   type SearchResult,
   type StoredIntegrationProfile,
@@ -83,7 +82,6 @@ import {
   DEFAULT_ATTRIBUTES,
   checkCode,
   createdMarc,
-  identifierLookup,
   integrationProfileColumns,
   mergeAttributes,
   prepareRecord,
@@ -285,18 +283,6 @@ interface ReviewRow {
 
 type DeletedRow = DeletedRowBase & { record_id: Bigint; deleted_at: Date; job_id: Bigint | null };
 
-interface HitRow {
-  mms_id: string;
-  zone: string;
-  title: string;
-  author: string;
-  date: string;
-  brief_level: string;
-  score: number;
-}
-
-const HIT_COLUMNS = "r.mms_id, r.zone, r.title, r.author, r.date, r.brief_level";
-
 /**
  * The search vector from the four normalized texts (SQL expressions): title A, author B,
  * subject C, the rest D. `'simple'` only lower-cases and splits, as the text already is.
@@ -310,14 +296,6 @@ export function searchVector(
   return `setweight(to_tsvector('simple', ${title}), 'A') || setweight(to_tsvector('simple', ${author}), 'B')
     || setweight(to_tsvector('simple', ${subject}), 'C') || setweight(to_tsvector('simple', ${keyword}), 'D')`;
 }
-
-/** The weight an index search asks for; keyword takes any. */
-const INDEX_WEIGHTS: Readonly<Record<string, string>> = {
-  keyword: "",
-  title: ":A",
-  author: ":B",
-  subject: ":C",
-};
 
 /** Integration profile columns, the settings as their JSON text (as SQLite gives them). */
 const PROFILE_COLUMNS = "institution, type, code, settings::text AS settings, updated";
@@ -337,18 +315,6 @@ function toJob(row: JobRow): ImportJob {
     started: row.started,
     ...(row.finished !== null ? { finished: row.finished } : {}),
     counts: row.counts,
-  };
-}
-
-function toHit(row: HitRow): SearchHit {
-  return {
-    mmsId: row.mms_id,
-    zone: row.zone,
-    title: row.title,
-    author: row.author,
-    date: row.date,
-    briefLevel: row.brief_level,
-    score: row.score,
   };
 }
 
