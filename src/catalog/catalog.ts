@@ -440,6 +440,24 @@ export interface SearchResult {
   readonly order?: HitOrder;
 }
 
+/** What scan browses: the titles (245) or main authors (1XX) as the hit lists show them. */
+export const SCAN_INDEXES = ["title", "author"] as const;
+export type ScanIndex = (typeof SCAN_INDEXES)[number];
+
+export interface ScanRequest {
+  readonly index: ScanIndex;
+  readonly from: string;
+  readonly zones: readonly string[];
+  /** @default 20 (at most 100) */
+  readonly count?: number;
+}
+
+/** A heading and the number of records that have it. */
+export interface ScanTerm {
+  readonly term: string;
+  readonly count: number;
+}
+
 /** Why a catalog operation was refused. Data errors are values; `throw` is for bugs and I/O. */
 export type CatalogErrorCode =
   | "unknown-zone"
@@ -534,6 +552,12 @@ export interface Catalog extends AccountStore {
    * search with more than 20,000 hits is listed newest first instead (engines may do so).
    */
   search(query: SearchQuery): Promise<SearchResult>;
+
+  /**
+   * Browses the headings of the zones' records in alphabetical order (case folded), from the
+   * first one at or after `from`: the display title or the main author (SRU and Z39.50 scan).
+   */
+  scan(request: ScanRequest): Promise<ScanTerm[]>;
 
   startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob>;
   finishJob(jobId: number): Promise<ImportJob>;

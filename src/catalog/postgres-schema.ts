@@ -238,6 +238,9 @@ CREATE INDEX job_records_outcome ON job_records (job_id, outcome);
 -- an older one is rebuilt on open from the records' MARC (postgres-search.ts).
 CREATE TABLE search_text (version integer NOT NULL);
 INSERT INTO search_text (version) VALUES (1);
+-- Scan (browse) of titles and main authors, case folded, by zone.
+CREATE INDEX records_title_scan ON records (zone, lower(title) COLLATE "C");
+CREATE INDEX records_author_scan ON records (zone, lower(author) COLLATE "C");
 `,
   },
 ];

@@ -7,13 +7,15 @@
  * COUNTED_HITS unless asked for exactly; broader searches are listed newest first.
  */
 import type { Pool } from "pg";
-import type { SearchHit, SearchQuery, SearchResult } from "./catalog.js";
+import type { ScanRequest, ScanTerm, SearchHit, SearchQuery, SearchResult } from "./catalog.js";
 import {
   COUNTED_HITS,
   EXACT_TITLE_BONUS,
   hitOrder,
   queryTree,
+  mergeScans,
   sortRows,
+  type ScanRow,
   tsqueryExactTitle,
   tsqueryText,
   type SortRow,
@@ -200,4 +202,25 @@ export async function rebuildSearchVectors(pool: Pool): Promise<number> {
     client.release();
   }
   return rebuilt;
+}
+
+/** Scan: per zone, in the order of the index on (zone, lower(heading)), merged. */
+export async function scanPostgres(pool: Pool, request: ScanRequest): Promise<ScanTerm[]> {
+  const count = Math.max(1, Math.min(request.count ?? 20, 100));
+  const column = request.index === "title" ? "title" : "author";
+  const key = `lower(${column}) COLLATE "C"`;
+  const perZone = await Promise.all(
+    request.zones.map(
+      async (zone) =>
+        (
+          await pool.query<ScanRow>(
+            `SELECT ${key} AS key, min(${column}) AS term, count(*)::integer AS n FROM records
+             WHERE zone = $1 AND ${key} >= lower($2) COLLATE "C" AND ${column} <> ''
+             GROUP BY ${key} ORDER BY ${key} LIMIT $3`,
+            [zone, request.from, count],
+          )
+        ).rows,
+    ),
+  );
+  return mergeScans(perZone, count);
 }

@@ -33,6 +33,8 @@ import {
   type RecordUpdate,
   type RecordVersion,
   type SaveContext,
+  type ScanRequest,
+  type ScanTerm,
   type SearchQuery,
   type SearchResult,
   type StoredIntegrationProfile,
@@ -77,7 +79,7 @@ import {
   type ZoneRow,
 } from "./rows.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from "./postgres-schema.js";
-import { rebuildSearchVectors, searchPostgres } from "./postgres-search.js";
+import { rebuildSearchVectors, scanPostgres, searchPostgres } from "./postgres-search.js";
 import {
   DEFAULT_ATTRIBUTES,
   checkCode,
@@ -1062,6 +1064,10 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
 
   search(query: SearchQuery): Promise<SearchResult> {
     return searchPostgres(this.pool, query);
+  }
+
+  scan(request: ScanRequest): Promise<ScanTerm[]> {
+    return scanPostgres(this.pool, request);
   }
 
   startJob(job: { institution: string; source: string; description: string }): Promise<ImportJob> {

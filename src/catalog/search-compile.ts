@@ -154,3 +154,31 @@ export function hitOrder(sort: SearchSort | undefined, total: number, capped: bo
   if (capped || total > RANKED_HITS) return "newest";
   return sort?.key ?? "relevance";
 }
+
+/** One heading of one zone's scan. */
+export interface ScanRow {
+  readonly key: string;
+  readonly term: string;
+  readonly n: number;
+}
+
+/**
+ * The zones' scans as one list: headings by their case-folded key (byte order, as the
+ * engines' indexes), counts added up, the first `count`.
+ */
+export function mergeScans(
+  perZone: readonly (readonly ScanRow[])[],
+  count: number,
+): { term: string; count: number }[] {
+  const merged = new Map<string, { term: string; count: number }>();
+  for (const rows of perZone)
+    for (const r of rows) {
+      const seen = merged.get(r.key);
+      if (seen) seen.count += r.n;
+      else merged.set(r.key, { term: r.term, count: r.n });
+    }
+  return [...merged]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, count)
+    .map(([, v]) => v);
+}

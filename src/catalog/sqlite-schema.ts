@@ -256,6 +256,9 @@ INSERT INTO records_fts (records_fts, rank) VALUES ('automerge', 0);
 INSERT INTO records_fts (records_fts, rank) VALUES ('usermerge', 8);
 INSERT INTO counters (name, value) VALUES ('search_text', 1)
   ON CONFLICT (name) DO UPDATE SET value = 1;
+-- Scan (browse) of titles and main authors, case folded, by zone.
+CREATE INDEX records_title_scan ON records (zone, lower(title));
+CREATE INDEX records_author_scan ON records (zone, lower(author));
 `,
   },
 ];

@@ -8,7 +8,7 @@
 import type Database from "better-sqlite3";
 import { decodeStoredMarc } from "./stored-marc.js";
 import { SEARCH_TEXT_VERSION, searchDocument } from "./search-text.js";
-import type { SearchHit, SearchQuery, SearchResult } from "./catalog.js";
+import type { ScanRequest, ScanTerm, SearchHit, SearchQuery, SearchResult } from "./catalog.js";
 import {
   COUNTED_HITS,
   EXACT_TITLE_BONUS,
@@ -16,7 +16,9 @@ import {
   fts5Expression,
   hitOrder,
   queryTree,
+  mergeScans,
   sortRows,
+  type ScanRow,
   type SortRow,
 } from "./search-compile.js";
 import { exactTitleWords, isTextOnly } from "./search-query.js";
@@ -226,4 +228,19 @@ export function rebuildSearchText(db: Database.Database): number {
     ).run(SEARCH_TEXT_VERSION);
   }).immediate();
   return indexed;
+}
+
+/** Scan: per zone, in the order of the index on (zone, lower(heading)), merged. */
+export function scanSqlite(db: Database.Database, request: ScanRequest): ScanTerm[] {
+  const count = Math.max(1, Math.min(request.count ?? 20, 100));
+  const column = request.index === "title" ? "title" : "author";
+  const statement = db.prepare(
+    `SELECT lower(${column}) AS key, min(${column}) AS term, count(*) AS n FROM records
+     WHERE zone = ? AND lower(${column}) >= lower(?) AND ${column} <> ''
+     GROUP BY lower(${column}) ORDER BY lower(${column}) LIMIT ?`,
+  );
+  return mergeScans(
+    request.zones.map((zone) => statement.all(zone, request.from, count) as ScanRow[]),
+    count,
+  );
 }

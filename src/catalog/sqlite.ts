@@ -26,6 +26,8 @@ import {
   type RecordLock,
   type RecordVersion,
   type SaveContext,
+  type ScanRequest,
+  type ScanTerm,
   type SearchQuery,
   type SearchResult,
   type StoredIntegrationProfile,
@@ -85,7 +87,7 @@ import {
 } from "./prepare.js";
 import type { SearchDocument } from "./search-text.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
-import { rebuildSearchText, searchSqlite } from "./sqlite-search.js";
+import { rebuildSearchText, scanSqlite, searchSqlite } from "./sqlite-search.js";
 import { CHECKPOINT_INTERVAL_MS, packStagedCommit, SqliteWriterThread } from "./sqlite-writer.js";
 
 /** Options of {@link openSqliteCatalog}. */
@@ -1075,6 +1077,10 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
 
   search(query: SearchQuery): Promise<SearchResult> {
     return run(() => this.searchSync(query));
+  }
+
+  scan(request: ScanRequest): Promise<ScanTerm[]> {
+    return run(() => scanSqlite(this.db, request));
   }
 
   private searchSync(query: SearchQuery): SearchResult {
