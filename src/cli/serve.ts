@@ -1,5 +1,6 @@
 /** `marcgate serve`: the Connexion listener and the HTTP server on the catalog, until stopped. */
 import { once } from "node:events";
+import { DEFAULT_Z3950_PORT, startZ3950Bridge, type Z3950Bridge } from "../z3950/bridge.js";
 import { startApp } from "../app.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
 import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
@@ -20,6 +21,9 @@ Ctrl-C or SIGTERM after answering the exports in progress.
                               (default http://<host name>:<HTTP port>)
   --default-institution CODE  the institution of exports that send no logon ID
   --idle-timeout S            silence in the middle of a record before it is taken as it is (default 10)
+  --z3950-port N              the Z39.50 port (default 2100; 0: no Z39.50): Simple2ZOOM
+                              (Debian libnet-z3950-simple2zoom-perl) in front of /sru/{institution},
+                              database = institution code (docs/search.md)
 ${CATALOG_HELP}`;
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -32,6 +36,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       "public-url": { type: "string" },
       "default-institution": { type: "string" },
       "idle-timeout": { type: "string" },
+      "z3950-port": { type: "string" },
       ...CATALOG_OPTIONS,
     },
     HELP,
@@ -45,6 +50,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     default: 5500,
   });
   const httpPort = integerOption(values["http-port"], "--http-port", { ...port, default: 8080 });
+  const z3950Port = integerOption(values["z3950-port"], "--z3950-port", {
+    ...port,
+    default: DEFAULT_Z3950_PORT,
+  });
   const idle = integerOption(values["idle-timeout"], "--idle-timeout", {
     min: 1,
     max: 600,
@@ -71,11 +80,35 @@ export async function serveCommand(args: string[]): Promise<number> {
         connexion: { idleTimeoutMs: idle * 1000 },
         log,
       });
+      let z3950: Z3950Bridge | undefined;
+      if (z3950Port !== 0) {
+        const loopback =
+          values.host === undefined || values.host === "::" || values.host === "0.0.0.0";
+        try {
+          z3950 = await startZ3950Bridge({
+            port: z3950Port,
+            ...(values.host !== undefined ? { host: values.host } : {}),
+            httpBase: `http://${loopback ? "127.0.0.1" : values.host!.includes(":") ? `[${values.host!}]` : values.host!}:${app.httpPort}`,
+            institutions: await catalog.zones(),
+            ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
+            log,
+          });
+        } catch (error) {
+          // The default port: serve goes on without Z39.50; a port asked for is a failure.
+          if (values["z3950-port"] !== undefined) {
+            await app.close();
+            throw error;
+          }
+          log(`${(error as Error).message}; serving without Z39.50`);
+        }
+      }
       log(
-        `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort} (${app.publicUrl}), catalog ${catalog.engine}`,
+        `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort} (${app.publicUrl})` +
+          `${z3950 ? `, Z39.50 on port ${z3950.port}` : ""}, catalog ${catalog.engine}`,
       );
       const signal = await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
       log(`stopping (${String(signal[0] ?? "signal")}): answering the exports in progress`);
+      await z3950?.close();
       await app.close();
       log("stopped");
       return 0;
