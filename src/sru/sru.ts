@@ -347,13 +347,14 @@ async function searchRetrieve(
     start - 1 + result.hits.length < result.total && result.hits.length > 0
       ? start + result.hits.length
       : undefined;
+  // SRU 1.2's echo (query, startRecord, maximumRecords, recordPacking, recordSchema in the
+  // schema's order); 2.0's echo is optional and left out.
   const echoed =
-    `<${p}:echoedSearchRetrieveRequest><${p}:version>${text(common.asked)}</${p}:version><${p}:query>${text(query)}</${p}:query>` +
-    `<${p}:startRecord>${start}</${p}:startRecord><${p}:maximumRecords>${maximum}</${p}:maximumRecords>` +
-    (version === "2.0"
-      ? `<${p}:recordXMLEscaping>${escaping}</${p}:recordXMLEscaping>`
-      : `<${p}:recordPacking>${escaping}</${p}:recordPacking>`) +
-    `<${p}:recordSchema>${schema}</${p}:recordSchema></${p}:echoedSearchRetrieveRequest>`;
+    version === "2.0"
+      ? ""
+      : `<${p}:echoedSearchRetrieveRequest><${p}:version>${text(common.asked)}</${p}:version><${p}:query>${text(query)}</${p}:query>` +
+        `<${p}:startRecord>${start}</${p}:startRecord><${p}:maximumRecords>${maximum}</${p}:maximumRecords>` +
+        `<${p}:recordPacking>${escaping}</${p}:recordPacking><${p}:recordSchema>${schema}</${p}:recordSchema></${p}:echoedSearchRetrieveRequest>`;
   const body =
     `<${p}:version>${text(version === "2.0" ? "2.0" : common.asked)}</${p}:version>` +
     `<${p}:numberOfRecords>${result.total}</${p}:numberOfRecords>` +
