@@ -9,6 +9,9 @@
  *   first 100,000 records for comparison);
  * - match-key look-up latency (`findByKey`) over 20,000 random existing OCLC/ISBN keys;
  * - keyword search latency (`search`, 20 hits with the total) over 300 real title words;
+ * - on SQLite, the same words as CQL (`dc.title = word`, parsed and mapped as SRU does) beside
+ *   the plain title search `marcgate search --index title` runs, and as SRU searchRetrieve over
+ *   HTTP on loopback (10 MARCXML records, exact count), p50/p95 each;
  * - database size per record.
  */
 import { mkdtempSync, rmSync, statSync, existsSync } from "node:fs";
@@ -21,6 +24,9 @@ import { queryWords } from "../src/catalog/prepare.js";
 import { extractMatchKeys, type MatchKey } from "../src/marc/match-keys.js";
 import { isControlField, type MarcRecord } from "../src/marc/record.js";
 import { bibliographicRecords, random, replicated } from "./_records.js";
+import Fastify from "fastify";
+import { cqlSearch } from "../src/search/cql-search.js";
+import { registerSru } from "../src/sru/route.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -155,6 +161,54 @@ async function searches(catalog: Catalog, words: readonly string[]): Promise<voi
   );
 }
 
+/** p50/p95 of timed calls of `fn` over the words. */
+async function timed(
+  words: readonly string[],
+  fn: (word: string) => Promise<unknown>,
+): Promise<{ p50: number; p95: number; max: number }> {
+  const times: number[] = [];
+  for (const word of words) {
+    const start = process.hrtime.bigint();
+    await fn(word);
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1)! };
+}
+
+/**
+ * The same title words three ways: the plain title search (`marcgate search --index title`),
+ * CQL `dc.title = word` (parsed and mapped, then the same search), and SRU searchRetrieve over
+ * HTTP (10 MARCXML records and the exact count, as SRU answers).
+ */
+async function protocolSearches(catalog: Catalog, words: readonly string[]): Promise<void> {
+  const zones = [INSTITUTION, NETWORK];
+  const plain = await timed(words, (word) =>
+    catalog.search({ text: word, index: "title", zones, limit: 20 }),
+  );
+  const cql = await timed(words, async (word) => {
+    const parsed = cqlSearch(`dc.title = ${word}`);
+    if ("diagnostic" in parsed) throw new Error(parsed.diagnostic.message);
+    return catalog.search({ query: parsed.search.node, zones, limit: 20 });
+  });
+  const app = Fastify({ logger: false });
+  registerSru(app, catalog);
+  const base = await app.listen({ port: 0, host: "127.0.0.1" });
+  const sru = await timed(words, async (word) => {
+    const url = `${base}/sru/${INSTITUTION}?version=1.2&operation=searchRetrieve&maximumRecords=10&query=${encodeURIComponent(`dc.title = ${word}`)}`;
+    const response = await fetch(url);
+    const body = await response.text();
+    if (!body.includes("numberOfRecords")) throw new Error(`SRU: ${body.slice(0, 200)}`);
+  });
+  await app.close();
+  const row = (name: string, t: { p50: number; p95: number; max: number }): string =>
+    `  ${name}: p50 ${ms(t.p50)}, p95 ${ms(t.p95)}, max ${ms(t.max)} (p95 ${(t.p95 / plain.p95).toFixed(2)}× the plain search)`;
+  out(`title search three ways (${words.length} real title words, IZ + NZ):`);
+  out(row("marcgate search --index title (20 hits + capped count)", plain));
+  out(row("CQL dc.title = word (parse + map + the same search)", cql));
+  out(row("SRU searchRetrieve over HTTP (10 MARCXML records + exact count)", sru));
+}
+
 /** Real title words (245 $a) of at least three letters, sampled with a fixed seed. */
 function titleWords(bibs: readonly MarcRecord[]): string[] {
   const words = new Set<string>();
@@ -197,6 +251,7 @@ async function sqliteBench(bibs: readonly MarcRecord[], words: readonly string[]
     );
     await lookups(catalog, loaded.samples);
     await searches(catalog, words);
+    await protocolSearches(catalog, words);
     await catalog.close();
     const file = join(dir, "full", "marcgate.sqlite");
     const wal = `${file}-wal`;
