@@ -51,21 +51,47 @@ function fts5Words(words: readonly SearchWord[], phrase: boolean): string {
   return words.map((w) => `"${w.text}"${w.prefix ? " *" : ""}`).join(" AND ");
 }
 
-/** An FTS5 expression of a text-only tree. */
+/** The operands of a chain of one operator (`a AND b AND c`), flattened: no nesting to parse. */
+function chain(node: SearchNode, kind: "and" | "or"): SearchNode[] {
+  if (node.kind !== kind) return [node];
+  return [...chain(node.left, kind), ...chain(node.right, kind)];
+}
+
+/** An FTS5 expression of a text-only tree (chains of AND and of OR flat). */
 export function fts5Expression(node: SearchNode): string {
   switch (node.kind) {
     case "words":
       return `${FTS5_COLUMNS[node.index]} : (${fts5Words(node.words, node.phrase)})`;
     case "and":
-      return `(${fts5Expression(node.left)}) AND (${fts5Expression(node.right)})`;
     case "or":
-      return `(${fts5Expression(node.left)}) OR (${fts5Expression(node.right)})`;
+      return chain(node, node.kind)
+        .map((operand) => `(${fts5Expression(operand)})`)
+        .join(node.kind === "and" ? " AND " : " OR ");
     case "not":
       return `(${fts5Expression(node.left)}) NOT (${fts5Expression(node.right)})`;
     default:
       throw new Error(`${node.kind} is no text node`);
   }
 }
+
+/**
+ * How deep {@link fts5Expression} nests parentheses. FTS5's parser overflows its stack at
+ * about 90 levels: deeper trees go to the SQL path (each words node its own MATCH).
+ */
+export function fts5Depth(node: SearchNode): number {
+  switch (node.kind) {
+    case "and":
+    case "or":
+      return 1 + Math.max(...chain(node, node.kind).map(fts5Depth));
+    case "not":
+      return 1 + Math.max(fts5Depth(node.left), fts5Depth(node.right));
+    default:
+      return 1;
+  }
+}
+
+/** The deepest full-text expression sent as one FTS5 query. */
+export const FTS5_MAX_DEPTH = 40;
 
 /** The FTS5 condition of the exact-title tier. */
 export function fts5ExactTitle(words: readonly string[]): string {

@@ -16,6 +16,8 @@ export interface SqlDialect {
   list(values: readonly string[]): string;
   /** `IN (list)` or `= ANY(list)`. */
   readonly inList: (column: string, list: string) => string;
+  /** Whether a text-only subtree may go to `text` as one piece (else it is split). */
+  readonly textDepth?: (node: SearchNode) => boolean;
   /** The year of `r.date` (its first four characters when they are digits), else NULL. */
   readonly year: string;
 }
@@ -36,7 +38,8 @@ export function sqlCondition(node: SearchNode, d: SqlDialect): string {
       return `r.id IN (SELECT record_id FROM match_keys WHERE ${d.inList("kind", d.list(lookup.kinds))} AND value = ${d.param(lookup.value)})`;
     }
     default: {
-      if (isTextOnlyNode(node)) return d.text(node);
+      if (isTextOnlyNode(node) && (d.textDepth === undefined || d.textDepth(node)))
+        return d.text(node);
       const left = sqlCondition(node.left, d);
       const right = sqlCondition(node.right, d);
       if (node.kind === "and") return `(${left} AND ${right})`;

@@ -13,7 +13,9 @@ import {
   COUNTED_HITS,
   EXACT_TITLE_BONUS,
   fts5ExactTitle,
+  fts5Depth,
   fts5Expression,
+  FTS5_MAX_DEPTH,
   hitOrder,
   queryTree,
   mergeScans,
@@ -67,7 +69,7 @@ export function searchSqlite(
   const countLimit = query.exactCount ? Number.MAX_SAFE_INTEGER : COUNTED_HITS + 1;
   const hitById = db.prepare(`SELECT ${HIT_COLUMNS} FROM records r WHERE r.id = ?`);
 
-  if (isTextOnly(node)) {
+  if (isTextOnly(node) && fts5Depth(node) <= FTS5_MAX_DEPTH) {
     const text = fts5Expression(node);
     const match = zoneTokens ? `zone : (${zoneTokens.join(" OR ")}) AND (${text})` : text;
     const count = (
@@ -128,6 +130,7 @@ export function searchSqlite(
       return values.map(() => "?").join(", ");
     },
     inList: (column, list) => `${column} IN (${list})`,
+    textDepth: (textNode) => fts5Depth(textNode) <= FTS5_MAX_DEPTH,
     text(textNode) {
       params.push(fts5Expression(textNode));
       return "r.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)";

@@ -28,6 +28,9 @@ export interface CqlSearch {
 export type CqlSearchResult =
   { readonly search: CqlSearch } | { readonly diagnostic: SearchDiagnostic };
 
+/** `any` makes one OR per word: at most this many words. */
+const MAX_ANY_WORDS = 100;
+
 class Refusal extends Error {
   constructor(readonly diagnostic: SearchDiagnostic) {
     super(diagnostic.message);
@@ -169,6 +172,13 @@ function mapClause(clause: CqlSearchClause): SearchNode {
     case "exact":
       return { kind: "words", index, words, phrase: true };
     case "any":
+      if (words.length > MAX_ANY_WORDS)
+        refuse(
+          38,
+          "Too many boolean operators in query",
+          `${words.length} words in any (at most ${MAX_ANY_WORDS})`,
+          clause.position,
+        );
       return words
         .map((w): SearchNode => ({ kind: "words", index, words: [w], phrase: false }))
         .reduce((left, right) => ({ kind: "or", left, right }));

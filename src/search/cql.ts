@@ -149,8 +149,17 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/** Parentheses and prefix assignments nest at most this deep (the parser recurses). */
+export const CQL_MAX_DEPTH = 64;
+/** At most this many boolean operators (each engine nests its expression once per operator). */
+export const CQL_MAX_BOOLEANS = 100;
+/** Queries longer than this are refused before they are read. */
+export const CQL_MAX_LENGTH = 10_000;
+
 class Parser {
   private i = 0;
+  private depth = 0;
+  private booleans = 0;
   constructor(private readonly tokens: readonly Token[]) {}
 
   private get peek(): Token {
@@ -185,6 +194,8 @@ class Parser {
       const token = this.peek;
       const op = token.kind === "word" ? token.text.toLowerCase() : "";
       if (!BOOLEANS.has(op)) break;
+      if (++this.booleans > CQL_MAX_BOOLEANS)
+        throw new CqlSyntaxError(`more than ${CQL_MAX_BOOLEANS} boolean operators`, token.at);
       this.next();
       const modifiers = this.modifiers();
       const right = this.searchClause(prefixes);
@@ -204,7 +215,10 @@ class Parser {
     const token = this.peek;
     if (token.kind === "(") {
       this.next();
+      if (++this.depth > CQL_MAX_DEPTH)
+        throw new CqlSyntaxError(`parentheses nest deeper than ${CQL_MAX_DEPTH}`, token.at);
       const inner = this.query(prefixes, true);
+      this.depth--;
       if (this.peek.kind !== ")")
         throw new CqlSyntaxError(`")" expected, not ${describe(this.peek)}`, this.peek.at);
       this.next();
@@ -212,6 +226,8 @@ class Parser {
     }
     if (token.kind === "symbol" && token.text === ">") {
       this.next();
+      if (prefixes.length >= CQL_MAX_DEPTH)
+        throw new CqlSyntaxError(`more than ${CQL_MAX_DEPTH} prefix assignments`, token.at);
       return this.searchClause([...prefixes, this.prefixAssignment()]);
     }
     if (token.kind !== "word" && token.kind !== "quoted")
@@ -310,6 +326,13 @@ function describe(token: Token): string {
 
 /** Parses a CQL query. */
 export function parseCql(text: string): CqlResult {
+  if (text.length > CQL_MAX_LENGTH)
+    return {
+      error: {
+        message: `the query is longer than ${CQL_MAX_LENGTH} characters`,
+        position: CQL_MAX_LENGTH + 1,
+      },
+    };
   try {
     const tokens = tokenize(text);
     if (tokens.length === 1) return { error: { message: "the query is empty", position: 1 } };

@@ -138,6 +138,13 @@ test("errors name what is wrong and the character where", () => {
     ["a and (b or c", /"\)" expected/, 14],
     ["a ) b", /unexpected "\)"/, 3],
     ["", /empty/, 1],
+    ["(".repeat(65) + "a" + ")".repeat(65), /nest deeper than 64/, 65],
+    [
+      Array.from({ length: 102 }, (_, i) => `w${i}`).join(" and "),
+      /more than 100 boolean operators/,
+      796,
+    ],
+    ["a".repeat(10_001), /longer than 10000 characters/, 10_001],
   ];
   for (const [text, message, position] of cases) {
     const r = parseCql(text);
