@@ -12,7 +12,11 @@
  * - on SQLite, the same words as CQL (`dc.title = word`, parsed and mapped as SRU does) beside
  *   the plain title search `marcgate search --index title` runs, and as SRU searchRetrieve over
  *   HTTP on loopback (10 MARCXML records, exact count), p50/p95 each;
+ * - on PostgreSQL, the keyword search beside the search it replaced (an exact count, ranking up
+ *   to 20,000 hits: issue 19's reference), on the same words and "the", in the same run;
  * - database size per record.
+ *
+ * MARCGATE_BENCH_ENGINES=postgres skips SQLite (a PostgreSQL-only run).
  */
 import { mkdtempSync, rmSync, statSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -288,9 +292,14 @@ async function postgresBench(
   );
   await lookups(catalog, loaded.samples);
   await searches(catalog, words);
-  await catalog.close();
   const pg = await import("pg");
-  const pool = new pg.default.Pool({ connectionString: url, max: 1 });
+  const pool = new pg.default.Pool({
+    connectionString: url,
+    max: 1,
+    options: `-c search_path="${schema}"`,
+  });
+  await previousSearchBeside(catalog, pool, words);
+  await catalog.close();
   try {
     const { rows } = await pool.query<{ bytes: string }>(
       `SELECT sum(pg_total_relation_size(c.oid))::text AS bytes FROM pg_class c
@@ -307,6 +316,53 @@ async function postgresBench(
   }
 }
 
+/**
+ * The keyword search as it was before issue 21 (an exact count; up to 20,000 hits ranked by
+ * ts_rank_cd, else newest first by MMS ID), timed on the same words and "the" beside today's
+ * (`Catalog.search`: the count capped past 10,000, ranked up to 10,000, the exact title first).
+ */
+async function previousSearchBeside(
+  catalog: Catalog,
+  pool: import("pg").Pool,
+  words: readonly string[],
+): Promise<void> {
+  const zones = [INSTITUTION, NETWORK];
+  const previous = async (word: string): Promise<number> => {
+    const tsquery = `'${word}'`;
+    const from = `records r WHERE r.search @@ to_tsquery('simple', $1) AND r.zone = ANY($2::text[])`;
+    const count = await pool.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${from}`, [
+      tsquery,
+      zones,
+    ]);
+    const total = count.rows[0]!.n;
+    if (total > 0)
+      await pool.query(
+        total <= 20_000
+          ? `SELECT r.mms_id, ts_rank_cd(r.search, to_tsquery('simple', $1))::float8 AS score FROM ${from} ORDER BY score DESC, r.mms_id LIMIT 20`
+          : `SELECT r.mms_id FROM ${from} ORDER BY r.mms_id DESC LIMIT 20`,
+        [tsquery, zones],
+      );
+    return total;
+  };
+  const now = (word: string): Promise<unknown> =>
+    catalog.search({ text: word, index: "keyword", zones, limit: 20 });
+  const before = await timed(words, previous);
+  const after = await timed(words, now);
+  const theBefore = await timed(["the", "the", "the"], previous);
+  const theAfter = await timed(["the", "the", "the"], now);
+  out(`keyword search, the same ${words.length} words, before issue 21 and now:`);
+  out(
+    `  before (exact count, rank ≤ 20,000): p50 ${ms(before.p50)}, p95 ${ms(before.p95)}, max ${ms(before.max)}`,
+  );
+  out(
+    `  now (count capped past 10,000, rank ≤ 10,000, exact title first): p50 ${ms(after.p50)}, p95 ${ms(after.p95)}, max ${ms(after.max)} ` +
+      `(p95 ${(after.p95 / before.p95).toFixed(2)}× before; goal ≤ 25 ms)`,
+  );
+  out(
+    `  "the": before ${ms(theBefore.p50)}, now ${ms(theAfter.p50)} (${(theAfter.p50 / theBefore.p50).toFixed(2)}×; median of 3)`,
+  );
+}
+
 async function main(): Promise<void> {
   const bibs = bibliographicRecords(source);
   const copies = Math.ceil(total / bibs.length);
@@ -316,7 +372,7 @@ async function main(): Promise<void> {
       `(OCLC and system numbers) and 020 ISBNs are rewritten so those keys stay distinct (024 numbers and title keys repeat)`,
   );
   const words = titleWords(bibs);
-  await sqliteBench(bibs, words);
+  if (process.env.MARCGATE_BENCH_ENGINES !== "postgres") await sqliteBench(bibs, words);
   const pgUrl = process.env.MARCGATE_BENCH_PG;
   if (pgUrl) await postgresBench(pgUrl, bibs, words);
   else out("\nPostgreSQL: skipped (set MARCGATE_BENCH_PG=postgres://… to measure it)");

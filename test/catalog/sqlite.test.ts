@@ -372,6 +372,8 @@ test("catalog (sqlite): a catalog whose full-text index predates migration 12 is
   db.exec(`DROP TABLE records_fts;
     CREATE VIRTUAL TABLE records_fts USING fts5 (title, author, subject, keyword, zone,
       content = '', contentless_delete = 1, detail = column, tokenize = 'unicode61 remove_diacritics 2');
+    DROP INDEX records_title_scan;
+    DROP INDEX records_author_scan;
     DELETE FROM schema_migrations WHERE version = 12;
     DELETE FROM counters WHERE name = 'search_text';`);
   db.close();
