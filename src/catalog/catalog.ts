@@ -412,6 +412,8 @@ export interface SearchQuery {
    * @default false
    */
   readonly exactCount?: boolean;
+  /** Leave suppressed records out (what SRU and Z39.50 serve). @default false */
+  readonly excludeSuppressed?: boolean;
   /** Zone codes to search; an institution sees its own zone and its network zone. */
   readonly zones: readonly string[];
   /** @default 0 */

@@ -75,7 +75,9 @@ export async function searchPostgres(pool: Pool, query: SearchQuery): Promise<Se
   };
   const textOnly = isTextOnly(node);
   const condition = sqlCondition(node, dialect);
-  const where = `${condition} AND r.zone = ANY($1::text[])`;
+  const where =
+    `${condition} AND r.zone = ANY($1::text[])` +
+    (query.excludeSuppressed ? " AND NOT r.suppressed" : "");
   const countLimit = query.exactCount ? undefined : COUNTED_HITS + 1;
   const { rows: countRows } = await pool.query<{ n: number }>(
     countLimit === undefined

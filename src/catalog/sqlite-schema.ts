@@ -259,6 +259,8 @@ INSERT INTO counters (name, value) VALUES ('search_text', 1)
 -- Scan (browse) of titles and main authors, case folded, by zone.
 CREATE INDEX records_title_scan ON records (zone, lower(title));
 CREATE INDEX records_author_scan ON records (zone, lower(author));
+-- Suppressed records, which SRU and Z39.50 leave out (few: a partial index).
+CREATE INDEX records_suppressed ON records (id) WHERE suppressed = 1;
 `,
   },
 ];

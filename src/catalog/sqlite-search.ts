@@ -72,10 +72,14 @@ export function searchSqlite(
   if (isTextOnly(node) && fts5Depth(node) <= FTS5_MAX_DEPTH) {
     const text = fts5Expression(node);
     const match = zoneTokens ? `zone : (${zoneTokens.join(" OR ")}) AND (${text})` : text;
+    // Suppressed records (few; a partial index lists them) left out when asked.
+    const visible = query.excludeSuppressed
+      ? " AND rowid NOT IN (SELECT id FROM records WHERE suppressed = 1)"
+      : "";
     const count = (
       db
         .prepare(
-          `SELECT count(*) AS n FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ? LIMIT ?)`,
+          `SELECT count(*) AS n FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ?${visible} LIMIT ?)`,
         )
         .get(match, countLimit) as { n: number }
     ).n;
@@ -87,7 +91,7 @@ export function searchSqlite(
       const rows = db
         .prepare(
           `SELECT r.id, r.title, r.author, r.date FROM records r
-           WHERE r.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)`,
+           WHERE r.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)${query.excludeSuppressed ? " AND r.suppressed = 0" : ""}`,
         )
         .all(match) as SortRow[];
       return sortedPage(rows, query, order, total, capped, offset, limit, hitById);
@@ -103,14 +107,14 @@ export function searchSqlite(
       page = db
         .prepare(
           `SELECT rowid AS id, -${BM25} ${bonus} AS score FROM records_fts
-           WHERE records_fts MATCH ? ORDER BY score ${descending ? "DESC" : "ASC"}, rowid LIMIT ? OFFSET ?`,
+           WHERE records_fts MATCH ?${visible} ORDER BY score ${descending ? "DESC" : "ASC"}, rowid LIMIT ? OFFSET ?`,
         )
         .all(...params, match, limit, offset) as { id: number; score: number }[];
     } else {
       page = db
         .prepare(
           `SELECT rowid AS id, 0.0 AS score FROM records_fts
-           WHERE records_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?`,
+           WHERE records_fts MATCH ?${visible} ORDER BY rowid DESC LIMIT ? OFFSET ?`,
         )
         .all(match, limit, offset) as { id: number; score: number }[];
     }
@@ -138,7 +142,9 @@ export function searchSqlite(
     year: "CASE WHEN r.date GLOB '[0-9][0-9][0-9][0-9]*' THEN substr(r.date, 1, 4) END",
   };
   const condition = sqlCondition(node, dialect);
-  const where = `${condition} AND r.zone IN (${query.zones.map(() => "?").join(", ")})`;
+  const where =
+    `${condition} AND r.zone IN (${query.zones.map(() => "?").join(", ")})` +
+    (query.excludeSuppressed ? " AND r.suppressed = 0" : "");
   params.push(...query.zones);
   const count = (
     db

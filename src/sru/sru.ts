@@ -12,6 +12,7 @@
  * - Paging: `startRecord` (1-based) and `maximumRecords` (default 10, at most 100) at any depth:
  *   counts are exact, no 10,000 wall.
  * - Sorting: CQL `sortBy` (1.2 and 2.0) or 1.1's `sortKeys=title,,1`.
+ * - Suppressed records are not served (searches leave them out; scan still counts them).
  */
 import type { Catalog, ScanIndex, Zone } from "../catalog/catalog.js";
 import type { SearchSort } from "../catalog/search-query.js";
@@ -305,6 +306,7 @@ async function searchRetrieve(
     offset: start - 1,
     limit: count,
     exactCount: true,
+    excludeSuppressed: true,
   });
   const diagnostics: SearchDiagnostic[] = [];
   if (start > result.total && result.total > 0)

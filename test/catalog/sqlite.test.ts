@@ -374,6 +374,7 @@ test("catalog (sqlite): a catalog whose full-text index predates migration 12 is
       content = '', contentless_delete = 1, detail = column, tokenize = 'unicode61 remove_diacritics 2');
     DROP INDEX records_title_scan;
     DROP INDEX records_author_scan;
+    DROP INDEX records_suppressed;
     DELETE FROM schema_migrations WHERE version = 12;
     DELETE FROM counters WHERE name = 'search_text';`);
   db.close();

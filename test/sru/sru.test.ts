@@ -184,3 +184,30 @@ test("bad requests are SRU diagnostics: version, operation, parameter, schema, q
   assert.match(explain, /<name set="alma">oclc_control_number_035_a<\/name>/);
   assert.match(explain, /<index search="true" scan="true" sort="true"><title>title/);
 });
+
+test("a suppressed record is not served", async () => {
+  const [hit] = (await catalog.search({ text: "volume 43", index: "title", zones: ["IZ"] })).hits;
+  const stored = (await catalog.record(hit!.mmsId))!;
+  await catalog.commit({
+    change: {
+      kind: "update",
+      mmsId: stored.mmsId,
+      expectedVersion: stored.version,
+      marc: stored.marc,
+      suppressed: true,
+    },
+    context: { savedBy: "t", action: "suppress" },
+  });
+  const query = (text: string): Promise<string> =>
+    ask({ version: "1.2", operation: "searchRetrieve", query: text });
+  assert.match(await query('dc.title adj "volume 43"'), /<zs:numberOfRecords>0</);
+  assert.match(
+    await query('dc.title adj "volume 43" or dc.date = 1942'),
+    /<zs:numberOfRecords>100</,
+  );
+  assert.match(await query(`rec.identifier = ${stored.mmsId}`), /<zs:numberOfRecords>0</);
+  assert.equal(
+    (await catalog.search({ text: "volume 43", index: "title", zones: ["IZ"] })).total,
+    1,
+  );
+});
