@@ -5,14 +5,14 @@ import { startApp } from "../app.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
 import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
-const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [--host ADDRESS]
+const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [--z3950-port 2100] [--host ADDRESS]
                       [--public-url URL] [--default-institution CODE] [--data DIR | --db URL]
 
 Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
 Export, Port = the Connexion port, Logon ID = the institution code, Password = the one in the
 institution's profile, "Send Local System Logon ID and Password" checked, Record
 Characteristics UTF-8 or MARC-8) and serves HTTP: the staff pages and REST API (docs/web.md), /healthz, and /records/MMSID, the link each
-reply gives. Logs one line per export on standard output (never a password). Stops on
+reply gives, and SRU at /sru/{institution} (docs/search.md). Logs one line per export on standard output (never a password). Stops on
 Ctrl-C or SIGTERM after answering the exports in progress.
   --connexion-port N          the Connexion port (default 5500)
   --http-port N               the HTTP port (default 8080)
