@@ -9,7 +9,14 @@
  *   first 100,000 records for comparison);
  * - match-key look-up latency (`findByKey`) over 20,000 random existing OCLC/ISBN keys;
  * - keyword search latency (`search`, 20 hits with the total) over 300 real title words;
+ * - on SQLite, the same words as CQL (`dc.title = word`, parsed and mapped as SRU does) beside
+ *   the plain title search `marcgate search --index title` runs, and as SRU searchRetrieve over
+ *   HTTP on loopback (10 MARCXML records, exact count), p50/p95 each;
+ * - on PostgreSQL, the keyword search beside the search it replaced (an exact count, ranking up
+ *   to 20,000 hits: issue 19's reference), on the same words and "the", in the same run;
  * - database size per record.
+ *
+ * MARCGATE_BENCH_ENGINES=postgres skips SQLite (a PostgreSQL-only run).
  */
 import { mkdtempSync, rmSync, statSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +28,9 @@ import { queryWords } from "../src/catalog/prepare.js";
 import { extractMatchKeys, type MatchKey } from "../src/marc/match-keys.js";
 import { isControlField, type MarcRecord } from "../src/marc/record.js";
 import { bibliographicRecords, random, replicated } from "./_records.js";
+import Fastify from "fastify";
+import { cqlSearch } from "../src/search/cql-search.js";
+import { registerSru } from "../src/sru/route.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -155,6 +165,54 @@ async function searches(catalog: Catalog, words: readonly string[]): Promise<voi
   );
 }
 
+/** p50/p95 of timed calls of `fn` over the words. */
+async function timed(
+  words: readonly string[],
+  fn: (word: string) => Promise<unknown>,
+): Promise<{ p50: number; p95: number; max: number }> {
+  const times: number[] = [];
+  for (const word of words) {
+    const start = process.hrtime.bigint();
+    await fn(word);
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1)! };
+}
+
+/**
+ * The same title words three ways: the plain title search (`marcgate search --index title`),
+ * CQL `dc.title = word` (parsed and mapped, then the same search), and SRU searchRetrieve over
+ * HTTP (10 MARCXML records and the exact count, as SRU answers).
+ */
+async function protocolSearches(catalog: Catalog, words: readonly string[]): Promise<void> {
+  const zones = [INSTITUTION, NETWORK];
+  const plain = await timed(words, (word) =>
+    catalog.search({ text: word, index: "title", zones, limit: 20 }),
+  );
+  const cql = await timed(words, async (word) => {
+    const parsed = cqlSearch(`dc.title = ${word}`);
+    if ("diagnostic" in parsed) throw new Error(parsed.diagnostic.message);
+    return catalog.search({ query: parsed.search.node, zones, limit: 20 });
+  });
+  const app = Fastify({ logger: false });
+  registerSru(app, catalog);
+  const base = await app.listen({ port: 0, host: "127.0.0.1" });
+  const sru = await timed(words, async (word) => {
+    const url = `${base}/sru/${INSTITUTION}?version=1.2&operation=searchRetrieve&maximumRecords=10&query=${encodeURIComponent(`dc.title = ${word}`)}`;
+    const response = await fetch(url);
+    const body = await response.text();
+    if (!body.includes("numberOfRecords")) throw new Error(`SRU: ${body.slice(0, 200)}`);
+  });
+  await app.close();
+  const row = (name: string, t: { p50: number; p95: number; max: number }): string =>
+    `  ${name}: p50 ${ms(t.p50)}, p95 ${ms(t.p95)}, max ${ms(t.max)} (p95 ${(t.p95 / plain.p95).toFixed(2)}× the plain search)`;
+  out(`title search three ways (${words.length} real title words, IZ + NZ):`);
+  out(row("marcgate search --index title (20 hits + capped count)", plain));
+  out(row("CQL dc.title = word (parse + map + the same search)", cql));
+  out(row("SRU searchRetrieve over HTTP (10 MARCXML records + exact count)", sru));
+}
+
 /** Real title words (245 $a) of at least three letters, sampled with a fixed seed. */
 function titleWords(bibs: readonly MarcRecord[]): string[] {
   const words = new Set<string>();
@@ -197,6 +255,7 @@ async function sqliteBench(bibs: readonly MarcRecord[], words: readonly string[]
     );
     await lookups(catalog, loaded.samples);
     await searches(catalog, words);
+    await protocolSearches(catalog, words);
     await catalog.close();
     const file = join(dir, "full", "marcgate.sqlite");
     const wal = `${file}-wal`;
@@ -233,9 +292,14 @@ async function postgresBench(
   );
   await lookups(catalog, loaded.samples);
   await searches(catalog, words);
-  await catalog.close();
   const pg = await import("pg");
-  const pool = new pg.default.Pool({ connectionString: url, max: 1 });
+  const pool = new pg.default.Pool({
+    connectionString: url,
+    max: 1,
+    options: `-c search_path="${schema}"`,
+  });
+  await previousSearchBeside(catalog, pool, words);
+  await catalog.close();
   try {
     const { rows } = await pool.query<{ bytes: string }>(
       `SELECT sum(pg_total_relation_size(c.oid))::text AS bytes FROM pg_class c
@@ -252,6 +316,53 @@ async function postgresBench(
   }
 }
 
+/**
+ * The keyword search as it was before issue 21 (an exact count; up to 20,000 hits ranked by
+ * ts_rank_cd, else newest first by MMS ID), timed on the same words and "the" beside today's
+ * (`Catalog.search`: the count capped past 10,000, ranked up to 10,000, the exact title first).
+ */
+async function previousSearchBeside(
+  catalog: Catalog,
+  pool: import("pg").Pool,
+  words: readonly string[],
+): Promise<void> {
+  const zones = [INSTITUTION, NETWORK];
+  const previous = async (word: string): Promise<number> => {
+    const tsquery = `'${word}'`;
+    const from = `records r WHERE r.search @@ to_tsquery('simple', $1) AND r.zone = ANY($2::text[])`;
+    const count = await pool.query<{ n: number }>(`SELECT count(*)::integer AS n FROM ${from}`, [
+      tsquery,
+      zones,
+    ]);
+    const total = count.rows[0]!.n;
+    if (total > 0)
+      await pool.query(
+        total <= 20_000
+          ? `SELECT r.mms_id, ts_rank_cd(r.search, to_tsquery('simple', $1))::float8 AS score FROM ${from} ORDER BY score DESC, r.mms_id LIMIT 20`
+          : `SELECT r.mms_id FROM ${from} ORDER BY r.mms_id DESC LIMIT 20`,
+        [tsquery, zones],
+      );
+    return total;
+  };
+  const now = (word: string): Promise<unknown> =>
+    catalog.search({ text: word, index: "keyword", zones, limit: 20 });
+  const before = await timed(words, previous);
+  const after = await timed(words, now);
+  const theBefore = await timed(["the", "the", "the"], previous);
+  const theAfter = await timed(["the", "the", "the"], now);
+  out(`keyword search, the same ${words.length} words, before issue 21 and now:`);
+  out(
+    `  before (exact count, rank ≤ 20,000): p50 ${ms(before.p50)}, p95 ${ms(before.p95)}, max ${ms(before.max)}`,
+  );
+  out(
+    `  now (count capped past 10,000, rank ≤ 10,000, exact title first): p50 ${ms(after.p50)}, p95 ${ms(after.p95)}, max ${ms(after.max)} ` +
+      `(p95 ${(after.p95 / before.p95).toFixed(2)}× before; goal ≤ 25 ms)`,
+  );
+  out(
+    `  "the": before ${ms(theBefore.p50)}, now ${ms(theAfter.p50)} (${(theAfter.p50 / theBefore.p50).toFixed(2)}×; median of 3)`,
+  );
+}
+
 async function main(): Promise<void> {
   const bibs = bibliographicRecords(source);
   const copies = Math.ceil(total / bibs.length);
@@ -261,7 +372,7 @@ async function main(): Promise<void> {
       `(OCLC and system numbers) and 020 ISBNs are rewritten so those keys stay distinct (024 numbers and title keys repeat)`,
   );
   const words = titleWords(bibs);
-  await sqliteBench(bibs, words);
+  if (process.env.MARCGATE_BENCH_ENGINES !== "postgres") await sqliteBench(bibs, words);
   const pgUrl = process.env.MARCGATE_BENCH_PG;
   if (pgUrl) await postgresBench(pgUrl, bibs, words);
   else out("\nPostgreSQL: skipped (set MARCGATE_BENCH_PG=postgres://… to measure it)");

@@ -495,6 +495,8 @@ async function exportsBench(bibs: readonly MarcRecord[], dir: string): Promise<b
       : []),
     cliMain,
     "serve",
+    "--z3950-port",
+    "0",
     "--connexion-port",
     "0",
     "--http-port",

@@ -12,7 +12,8 @@
 # local PostgreSQL), MARCGATE_NODES (3), MARCGATE_CONNEXION_PORT (5500) and MARCGATE_HTTP_PORT
 # (8080): HAProxy's ports; MARCGATE_NODE_PORT_BASE (15500): node I listens on BASE+2I
 # (Connexion) and BASE+2I+1 (HTTP); MARCGATE_PG_PORT (55432): the local PostgreSQL's port;
-# MARCGATE_DB_URL: an existing database instead of a local one.
+# MARCGATE_DB_URL: an existing database instead of a local one; MARCGATE_Z3950_PORT: HAProxy's
+# Z39.50 port (unset: no Z39.50), node I's Z39.50 on BASE+1000+I.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,11 +23,13 @@ CONNEXION_PORT=${MARCGATE_CONNEXION_PORT:-5500}
 HTTP_PORT=${MARCGATE_HTTP_PORT:-8080}
 BASE=${MARCGATE_NODE_PORT_BASE:-15500}
 PG_PORT=${MARCGATE_PG_PORT:-55432}
+Z3950_PORT=${MARCGATE_Z3950_PORT:-}
 HOST=127.0.0.1
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 node_connexion_port() { echo $((BASE + 2 * $1)); }
 node_http_port() { echo $((BASE + 2 * $1 + 1)); }
+node_z3950_port() { if [ -n "$Z3950_PORT" ]; then echo $((BASE + 1000 + $1)); else echo 0; fi; }
 
 # Waits until a URL answers 200, for at most $2 seconds.
 wait_ok() {
@@ -87,6 +90,7 @@ start_node() {
   fi
   node "$ROOT/bin/marcgate.js" serve --db "$url" --node-name "node$i" --host "$HOST" \
     --connexion-port "$(node_connexion_port "$i")" --http-port "$(node_http_port "$i")" \
+    --z3950-port "$(node_z3950_port "$i")" \
     --proxy "$HOST" --public-url "http://$HOST:$HTTP_PORT" >>"$DIR/node$i.log" 2>&1 &
   echo $! >"$pid_file"
   if ! wait_ok "http://$HOST:$(node_http_port "$i")/readyz" 60; then
@@ -141,6 +145,26 @@ EOF
     for i in $(seq "$NODES"); do
       echo "  server node$i $HOST:$(node_connexion_port "$i") check port $(node_http_port "$i")"
     done
+    if [ -n "$Z3950_PORT" ]; then
+      cat <<EOF
+
+# Z39.50 sessions (result sets) live on one node for the length of a TCP connection.
+frontend z3950
+  bind $HOST:$Z3950_PORT
+  mode tcp
+  default_backend z3950_nodes
+
+backend z3950_nodes
+  mode tcp
+  balance leastconn
+  option httpchk GET /readyz
+  http-check expect status 200
+  default-server inter 500ms fall 2 rise 2
+EOF
+      for i in $(seq "$NODES"); do
+        echo "  server node$i $HOST:$(node_z3950_port "$i") check port $(node_http_port "$i")"
+      done
+    fi
     cat <<EOF
 
 frontend http

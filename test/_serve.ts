@@ -26,8 +26,11 @@ export interface Serving {
   readonly base: string;
 }
 
-/** Starts `marcgate serve --data dir` on 127.0.0.1; `host` names the base URL's host. */
-export async function startServe(dir: string, host = "127.0.0.1"): Promise<Serving> {
+/**
+ * Starts `marcgate serve --data dir` on 127.0.0.1; `host` names the base URL's host. Without
+ * Z39.50 unless `z3950Port` is given (the default port 2100 is the machine's).
+ */
+export async function startServe(dir: string, host = "127.0.0.1", z3950Port = 0): Promise<Serving> {
   const httpPort = await freePort();
   const connexionPort = await freePort();
   const base = `http://${host}:${httpPort}`;
@@ -44,6 +47,8 @@ export async function startServe(dir: string, host = "127.0.0.1"): Promise<Servi
     String(connexionPort),
     "--public-url",
     base,
+    "--z3950-port",
+    String(z3950Port),
   ]);
   await new Promise<void>((ready, fail) => {
     let out = "";

@@ -13,6 +13,8 @@
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
 import type { Field, MarcRecord } from "../marc/record.js";
 import type { AccountStore } from "./accounts.js";
+import type { HitOrder } from "./search-compile.js";
+import type { SearchNode, SearchSort } from "./search-query.js";
 
 /** The cataloguing formats a record may be stored in (the profile's target format). */
 export const RECORD_FORMATS = ["MARC21", "UNIMARC", "KORMARC", "CNMARC"] as const;
@@ -393,9 +395,25 @@ export const SEARCH_INDEXES = [
 export type SearchIndex = (typeof SEARCH_INDEXES)[number];
 
 export interface SearchQuery {
-  readonly text: string;
+  /** Plain words (every one must match) in `index`; ignored when `query` is given. */
+  readonly text?: string;
   /** @default "keyword" */
   readonly index?: SearchIndex;
+  /** The search as a tree (CQL's, `src/search/`); else `text` in `index`. */
+  readonly query?: SearchNode;
+  /**
+   * @default relevance (exact title first, then by rank). Ranked and sorted orders hold for up
+   * to RANKED_HITS hits; broader searches are listed newest first (`SearchResult.order`).
+   */
+  readonly sort?: SearchSort;
+  /**
+   * Count every hit. By default the count stops past COUNTED_HITS (10,000) and the result says
+   * `capped` ("more than 10,000"): counting a third of the catalog costs more than it tells.
+   * @default false
+   */
+  readonly exactCount?: boolean;
+  /** Leave suppressed records out (what SRU and Z39.50 serve). @default false */
+  readonly excludeSuppressed?: boolean;
   /** Zone codes to search; an institution sees its own zone and its network zone. */
   readonly zones: readonly string[];
   /** @default 0 */
@@ -415,8 +433,31 @@ export interface SearchHit {
 }
 
 export interface SearchResult {
+  /** The number of hits; with `capped`, at least this many (more than COUNTED_HITS). */
   readonly total: number;
   readonly hits: readonly SearchHit[];
+  /** The count stopped: there are more than COUNTED_HITS hits. */
+  readonly capped?: boolean;
+  /** How the hits are ordered (absent when there are none). */
+  readonly order?: HitOrder;
+}
+
+/** What scan browses: the titles (245) or main authors (1XX) as the hit lists show them. */
+export const SCAN_INDEXES = ["title", "author"] as const;
+export type ScanIndex = (typeof SCAN_INDEXES)[number];
+
+export interface ScanRequest {
+  readonly index: ScanIndex;
+  readonly from: string;
+  readonly zones: readonly string[];
+  /** @default 20 (at most 100) */
+  readonly count?: number;
+}
+
+/** A heading and the number of records that have it. */
+export interface ScanTerm {
+  readonly term: string;
+  readonly count: number;
 }
 
 /** Why a catalog operation was refused. Data errors are values; `throw` is for bugs and I/O. */
@@ -528,6 +569,12 @@ export interface Catalog extends AccountStore {
    * search with more than 20,000 hits is listed newest first instead (engines may do so).
    */
   search(query: SearchQuery): Promise<SearchResult>;
+
+  /**
+   * Browses the headings of the zones' records in alphabetical order (case folded), from the
+   * first one at or after `from`: the display title or the main author (SRU and Z39.50 scan).
+   */
+  scan(request: ScanRequest): Promise<ScanTerm[]>;
 
   /**
    * Starts an import job. With `shared`, an unfinished job of the institution with the same source

@@ -35,7 +35,8 @@ import {
   type RecordUpdate,
   type RecordVersion,
   type SaveContext,
-  type SearchHit,
+  type ScanRequest,
+  type ScanTerm,
   type SearchQuery,
   type SearchResult,
   type StoredIntegrationProfile,
@@ -82,16 +83,14 @@ import {
   type ZoneRow,
 } from "./rows.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from "./postgres-schema.js";
+import { rebuildSearchVectors, scanPostgres, searchPostgres } from "./postgres-search.js";
 import {
   DEFAULT_ATTRIBUTES,
   checkCode,
   createdMarc,
-  identifierLookup,
   integrationProfileColumns,
   mergeAttributes,
   prepareRecord,
-  queryWords,
-  RANKED_HITS,
   type FullAttributes,
   type PreparedRecord,
 } from "./prepare.js";
@@ -145,6 +144,7 @@ export async function openPostgresCatalog(
   pool.on("error", () => undefined);
   try {
     await migrate(pool, schema);
+    await rebuildSearchVectors(pool);
   } catch (error) {
     await pool.end();
     throw error;
@@ -304,34 +304,19 @@ interface ReviewRow {
 
 type DeletedRow = DeletedRowBase & { record_id: Bigint; deleted_at: Date; job_id: Bigint | null };
 
-interface HitRow {
-  mms_id: string;
-  zone: string;
-  title: string;
-  author: string;
-  date: string;
-  brief_level: string;
-  score: number;
-}
-
-const HIT_COLUMNS = "r.mms_id, r.zone, r.title, r.author, r.date, r.brief_level";
-
 /**
  * The search vector from the four normalized texts (SQL expressions): title A, author B,
  * subject C, the rest D. `'simple'` only lower-cases and splits, as the text already is.
  */
-function searchVector(title: string, author: string, subject: string, keyword: string): string {
+export function searchVector(
+  title: string,
+  author: string,
+  subject: string,
+  keyword: string,
+): string {
   return `setweight(to_tsvector('simple', ${title}), 'A') || setweight(to_tsvector('simple', ${author}), 'B')
     || setweight(to_tsvector('simple', ${subject}), 'C') || setweight(to_tsvector('simple', ${keyword}), 'D')`;
 }
-
-/** The weight an index search asks for; keyword takes any. */
-const INDEX_WEIGHTS: Readonly<Record<string, string>> = {
-  keyword: "",
-  title: ":A",
-  author: ":B",
-  subject: ":C",
-};
 
 /** Integration profile columns, the settings as their JSON text (as SQLite gives them). */
 const PROFILE_COLUMNS = "institution, type, code, settings::text AS settings, updated";
@@ -351,18 +336,6 @@ function toJob(row: JobRow): ImportJob {
     started: row.started,
     ...(row.finished !== null ? { finished: row.finished } : {}),
     counts: row.counts,
-  };
-}
-
-function toHit(row: HitRow): SearchHit {
-  return {
-    mmsId: row.mms_id,
-    zone: row.zone,
-    title: row.title,
-    author: row.author,
-    date: row.date,
-    briefLevel: row.brief_level,
-    score: row.score,
   };
 }
 
@@ -1111,61 +1084,12 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     return rows.map((r) => ({ kind: r.kind, value: r.value }));
   }
 
-  async search(query: SearchQuery): Promise<SearchResult> {
-    const index = query.index ?? "keyword";
-    const limit = Math.max(0, Math.min(query.limit ?? 20, 1000));
-    const offset = Math.max(0, query.offset ?? 0);
-    if (query.zones.length === 0) return { total: 0, hits: [] };
-    const zones = [...query.zones];
-    if (index === "mmsId") {
-      const { rows } = await this.pool.query<HitRow>(
-        `SELECT ${HIT_COLUMNS}, 1.0::float8 AS score FROM records r
-         WHERE r.mms_id = $1 AND r.zone = ANY($2::text[])`,
-        [query.text.trim(), zones],
-      );
-      return { total: rows.length, hits: rows.slice(offset, offset + limit).map(toHit) };
-    }
-    const identifier = identifierLookup(index, query.text);
-    if (identifier) {
-      if (identifier.value === undefined) return { total: 0, hits: [] };
-      const where = `r.id IN (SELECT record_id FROM match_keys WHERE kind = ANY($1::text[]) AND value = $2)
-        AND r.zone = ANY($3::text[])`;
-      const params = [identifier.kinds, identifier.value, zones];
-      const [count, page] = await Promise.all([
-        this.pool.query<{ n: number }>(
-          `SELECT count(*)::integer AS n FROM records r WHERE ${where}`,
-          params,
-        ),
-        this.pool.query<HitRow>(
-          `SELECT ${HIT_COLUMNS}, 1.0::float8 AS score FROM records r WHERE ${where}
-           ORDER BY r.mms_id LIMIT $4 OFFSET $5`,
-          [...params, limit, offset],
-        ),
-      ]);
-      return { total: count.rows[0]!.n, hits: page.rows.map(toHit) };
-    }
-    const words = queryWords(query.text);
-    if (words.length === 0) return { total: 0, hits: [] };
-    // Words are letters and digits only (normalized), so quoting them is safe.
-    const weight = INDEX_WEIGHTS[index] ?? "";
-    const tsquery = words.map((w) => `'${w}'${weight}`).join(" & ");
-    const from = `records r WHERE r.search @@ to_tsquery('simple', $1) AND r.zone = ANY($2::text[])`;
-    const count = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::integer AS n FROM ${from}`,
-      [tsquery, zones],
-    );
-    const total = count.rows[0]!.n;
-    if (total === 0) return { total, hits: [] };
-    // ts_rank_cd weighs A (title) over B (author), C (subject) and D (the rest). Very broad
-    // searches are listed newest first: ranking them costs more than anyone waits for.
-    const page = await this.pool.query<HitRow>(
-      total <= RANKED_HITS
-        ? `SELECT ${HIT_COLUMNS}, ts_rank_cd(r.search, to_tsquery('simple', $1))::float8 AS score
-           FROM ${from} ORDER BY score DESC, r.mms_id LIMIT $3 OFFSET $4`
-        : `SELECT ${HIT_COLUMNS}, 0.0::float8 AS score FROM ${from} ORDER BY r.mms_id DESC LIMIT $3 OFFSET $4`,
-      [tsquery, zones, limit, offset],
-    );
-    return { total, hits: page.rows.map(toHit) };
+  search(query: SearchQuery): Promise<SearchResult> {
+    return searchPostgres(this.pool, query);
+  }
+
+  scan(request: ScanRequest): Promise<ScanTerm[]> {
+    return scanPostgres(this.pool, request);
   }
 
   startJob(job: NewImportJob): Promise<ImportJob> {

@@ -242,10 +242,3 @@ export function queryWords(text: string): string[] {
   const normalized = normalizeSearchText(text);
   return normalized ? normalized.split(" ") : [];
 }
-
-/**
- * Searches with more hits than this are listed newest first instead of by rank, on every engine:
- * ranking a third of a million hits takes a quarter of a second or more, and nobody pages
- * through them.
- */
-export const RANKED_HITS = 20_000;

@@ -3,7 +3,16 @@
  * FTS5 and PostgreSQL full text index exactly the same words, and queries are normalized the
  * same way: Unicode NFKD, combining marks removed, lower case, anything but letters and digits
  * a space. So `Zürich`, `Zurich` and `ZURICH` are one word, and `Ł` needs no special case.
+ * The modifier letters of romanization (ALA-LC ʻ ʼ ʾ ʿ for ayn and alif, ʹ ʺ for the soft and
+ * hard signs) are dropped inside a word, as diacritics are: `ʻAm ʻoved` is `am oved`,
+ * `Qurʼān` is `quran`, `Obʺedinenie` is `obedinenie`.
+ *
+ * {@link SEARCH_TEXT_VERSION} names this normalization and the index layout: a catalog whose
+ * search text was built by an earlier one rebuilds it on open.
  */
+
+/** Bumped whenever what `searchDocument` gives for a record changes (catalogs reindex on open). */
+export const SEARCH_TEXT_VERSION = 2;
 import {
   getControlValue,
   getDataFields,
@@ -28,6 +37,8 @@ export interface SearchDocument {
 }
 
 const MARKS = /\p{M}+/gu;
+/** Romanization's modifier letters: ʹ ʺ ʻ ʼ ʽ ʾ ʿ (U+02B9–U+02BF) and ˀ ˁ (glottal stops). */
+const ROMANIZATION_MARKS = /[\u02b9-\u02bf\u02c0\u02c1]+/gu;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** What each UTF-16 code unit folds to (computed on first sight): letters and digits folded, marks dropped, the rest a space. */
@@ -35,7 +46,12 @@ const FOLDED: (string | undefined)[] = [];
 
 /** The normalization of one character (NFKD may make several, or a space around a letter: ㈀ → " ᄀ "). */
 function fold(char: string): string {
-  return char.normalize("NFKD").replace(MARKS, "").toLowerCase().replace(NOT_WORD, " ");
+  return char
+    .replace(ROMANIZATION_MARKS, "")
+    .normalize("NFKD")
+    .replace(MARKS, "")
+    .toLowerCase()
+    .replace(NOT_WORD, " ");
 }
 
 /** Greek, Greek Extended, and the high surrogate of the mathematical alphanumerics. */

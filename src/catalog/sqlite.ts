@@ -27,7 +27,8 @@ import {
   type RecordLock,
   type RecordVersion,
   type SaveContext,
-  type SearchHit,
+  type ScanRequest,
+  type ScanTerm,
   type SearchQuery,
   type SearchResult,
   type StoredIntegrationProfile,
@@ -76,12 +77,9 @@ import {
   DEFAULT_ATTRIBUTES,
   checkCode,
   createdMarc,
-  identifierLookup,
   integrationProfileColumns,
   mergeAttributes,
   prepareRecord,
-  queryWords,
-  RANKED_HITS,
   stageCommit,
   type FullAttributes,
   type PreparedRecord,
@@ -90,6 +88,7 @@ import {
 } from "./prepare.js";
 import type { SearchDocument } from "./search-text.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
+import { rebuildSearchText, scanSqlite, searchSqlite } from "./sqlite-search.js";
 import { CHECKPOINT_INTERVAL_MS, packStagedCommit, SqliteWriterThread } from "./sqlite-writer.js";
 
 /** Options of {@link openSqliteCatalog}. */
@@ -136,6 +135,7 @@ function openConnection(dir: string, options: SqliteCatalogOptions): SqliteCatal
   // has written, and freeing 64 MB after every commit cost more than it saved.
   if (!options.writerThread) db.pragma("cache_size = -65536");
   migrate(db);
+  rebuildSearchText(db);
   const writer = options.writerThread
     ? new SqliteWriterThread({
         dir,
@@ -1083,100 +1083,20 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     return run(() => this.searchSync(query));
   }
 
+  scan(request: ScanRequest): Promise<ScanTerm[]> {
+    return run(() => scanSqlite(this.db, request));
+  }
+
   private searchSync(query: SearchQuery): SearchResult {
-    const index = query.index ?? "keyword";
-    const limit = Math.max(0, Math.min(query.limit ?? 20, 1000));
-    const offset = Math.max(0, query.offset ?? 0);
-    if (query.zones.length === 0) return { total: 0, hits: [] };
-    const zoneList = query.zones.map(() => "?").join(",");
-    const hitColumns = "r.mms_id, r.zone, r.title, r.author, r.date, r.brief_level";
-    type HitRow = {
-      mms_id: string;
-      zone: string;
-      title: string;
-      author: string;
-      date: string;
-      brief_level: string;
-      score: number;
-    };
-    const toHit = (r: HitRow): SearchHit => ({
-      mmsId: r.mms_id,
-      zone: r.zone,
-      title: r.title,
-      author: r.author,
-      date: r.date,
-      briefLevel: r.brief_level,
-      score: r.score,
-    });
-    if (index === "mmsId") {
-      const rows = this.db
-        .prepare(
-          `SELECT ${hitColumns}, 1.0 AS score FROM records r WHERE r.mms_id = ? AND r.zone IN (${zoneList})`,
-        )
-        .all(query.text.trim(), ...query.zones) as HitRow[];
-      return { total: rows.length, hits: rows.slice(offset, offset + limit).map(toHit) };
-    }
-    const identifier = identifierLookup(index, query.text);
-    if (identifier) {
-      if (identifier.value === undefined) return { total: 0, hits: [] };
-      const where = `r.id IN (SELECT record_id FROM match_keys WHERE kind IN (${identifier.kinds.map(() => "?").join(",")}) AND value = ?) AND r.zone IN (${zoneList})`;
-      const params = [...identifier.kinds, identifier.value, ...query.zones];
-      const total = (
-        this.db.prepare(`SELECT count(*) AS n FROM records r WHERE ${where}`).get(...params) as {
-          n: number;
-        }
-      ).n;
-      const rows = this.db
-        .prepare(
-          `SELECT ${hitColumns}, 1.0 AS score FROM records r WHERE ${where} ORDER BY r.mms_id LIMIT ? OFFSET ?`,
-        )
-        .all(...params, limit, offset) as HitRow[];
-      return { total, hits: rows.map(toHit) };
-    }
-    const words = queryWords(query.text);
-    if (words.length === 0) return { total: 0, hits: [] };
-    const known = new Map<string, ZoneRow>();
+    const known: ZoneRow[] = [];
     for (const code of query.zones) {
       const zone = this.zoneRow(code);
-      if (zone) known.set(code, zone);
+      if (zone) known.push(zone);
     }
-    if (known.size === 0) return { total: 0, hits: [] };
-    const phrase = words.map((w) => `"${w}"`).join(" AND ");
-    const text =
-      index === "keyword"
-        ? `{title author subject keyword} : (${phrase})`
-        : `${index} : (${phrase})`;
-    // Zones, counting and ranking stay inside FTS5; records are read for the page only. When
-    // the query covers every zone there is, no zone filter is needed at all.
-    const everyZone = known.size >= (this.statements.zoneCount.get() as { n: number }).n;
-    const match = everyZone
-      ? text
-      : `zone : (${[...known.values()].map(zoneToken).join(" OR ")}) AND ${text}`;
-    const total = (
-      this.db
-        .prepare("SELECT count(*) AS n FROM records_fts WHERE records_fts MATCH ?")
-        .get(match) as {
-        n: number;
-      }
-    ).n;
-    if (total === 0) return { total, hits: [] };
-    // bm25 is lower for better matches; weights favour title, then author, then subject. Very
-    // broad searches are listed newest first: ranking them costs more than anyone waits for.
-    const ranked = total <= RANKED_HITS;
-    const page = this.db
-      .prepare(
-        ranked
-          ? `SELECT rowid AS id, -bm25(records_fts, 10.0, 5.0, 3.0, 1.0, 0.0) AS score FROM records_fts
-             WHERE records_fts MATCH ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?`
-          : `SELECT rowid AS id, 0.0 AS score FROM records_fts
-             WHERE records_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?`,
-      )
-      .all(match, limit, offset) as { id: number; score: number }[];
-    const hits = page.map(({ id, score }) => {
-      const row = this.statements.hit.get(id) as HitRow;
-      return toHit({ ...row, score });
-    });
-    return { total, hits };
+    if (known.length === 0) return { total: 0, hits: [] };
+    // When the query covers every zone there is, no zone filter is needed at all.
+    const everyZone = known.length >= (this.statements.zoneCount.get() as { n: number }).n;
+    return searchSqlite(this.db, query, everyZone ? undefined : known.map(zoneToken));
   }
 
   startJob(job: NewImportJob): Promise<ImportJob> {

@@ -2,18 +2,19 @@
 import { once } from "node:events";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
+import { DEFAULT_Z3950_PORT, startZ3950Bridge, type Z3950Bridge } from "../z3950/bridge.js";
 import { startApp } from "../app.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
 import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
-const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [--host ADDRESS]
+const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [--z3950-port 2100] [--host ADDRESS]
                       [--public-url URL] [--default-institution CODE] [--data DIR | --db URL]
 
 Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
 Export, Port = the Connexion port, Logon ID = the institution code, Password = the one in the
 institution's profile, "Send Local System Logon ID and Password" checked, Record
 Characteristics UTF-8 or MARC-8) and serves HTTP: the staff pages and REST API (docs/web.md), /healthz, and /records/MMSID, the link each
-reply gives; /readyz for a load balancer. Logs one line per export on standard output (never a password). Stops on
+reply gives, SRU at /sru/{institution} (docs/search.md), and /readyz for a load balancer. Logs one line per export on standard output (never a password). Stops on
 Ctrl-C or SIGTERM after answering the exports in progress.
   --connexion-port N          the Connexion port (default 5500)
   --http-port N               the HTTP port (default 8080)
@@ -27,6 +28,9 @@ Ctrl-C or SIGTERM after answering the exports in progress.
   --proxy ADDRESS[,ADDRESS]   load balancers in front (HAProxy): their Connexion connections begin
                               with a PROXY protocol v1 header (HAProxy's send-proxy) naming the
                               client, and their HTTP X-Forwarded-For is believed (docs/scale-out.md)
+  --z3950-port N              the Z39.50 port (default 2100; 0: no Z39.50): Simple2ZOOM
+                              (Debian libnet-z3950-simple2zoom-perl) in front of /sru/{institution},
+                              database = institution code (docs/search.md)
 ${CATALOG_HELP}`;
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -41,6 +45,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       "idle-timeout": { type: "string" },
       "node-name": { type: "string" },
       proxy: { type: "string" },
+      "z3950-port": { type: "string" },
       ...CATALOG_OPTIONS,
     },
     HELP,
@@ -54,6 +59,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     default: 5500,
   });
   const httpPort = integerOption(values["http-port"], "--http-port", { ...port, default: 8080 });
+  const z3950Port = integerOption(values["z3950-port"], "--z3950-port", {
+    ...port,
+    default: DEFAULT_Z3950_PORT,
+  });
   const idle = integerOption(values["idle-timeout"], "--idle-timeout", {
     min: 1,
     max: 600,
@@ -91,11 +100,35 @@ export async function serveCommand(args: string[]): Promise<number> {
         nodeName: nodeName ?? hostname(),
         ...(proxies.length > 0 ? { trustedProxies: proxies } : {}),
       });
+      let z3950: Z3950Bridge | undefined;
+      if (z3950Port !== 0) {
+        const loopback =
+          values.host === undefined || values.host === "::" || values.host === "0.0.0.0";
+        try {
+          z3950 = await startZ3950Bridge({
+            port: z3950Port,
+            ...(values.host !== undefined ? { host: values.host } : {}),
+            httpBase: `http://${loopback ? "127.0.0.1" : values.host!.includes(":") ? `[${values.host!}]` : values.host!}:${app.httpPort}`,
+            institutions: await catalog.zones(),
+            ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
+            log,
+          });
+        } catch (error) {
+          // The default port: serve goes on without Z39.50; a port asked for is a failure.
+          if (values["z3950-port"] !== undefined) {
+            await app.close();
+            throw error;
+          }
+          log(`${(error as Error).message}; serving without Z39.50`);
+        }
+      }
       log(
-        `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort} (${app.publicUrl}), catalog ${catalog.engine}`,
+        `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort} (${app.publicUrl})` +
+          `${z3950 ? `, Z39.50 on port ${z3950.port}` : ""}, catalog ${catalog.engine}`,
       );
       const signal = await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
       log(`stopping (${String(signal[0] ?? "signal")}): answering the exports in progress`);
+      await z3950?.close();
       await app.close();
       log("stopped");
       return 0;

@@ -497,6 +497,11 @@ function escapeAttr(value: string): string {
   return ATTR_SPECIAL.test(value) ? escapeSlow(value, true) : value;
 }
 
+/** Text as XML character data (what is not allowed in XML is dropped), for other XML writers. */
+export const escapeXmlText = escapeText;
+/** Text as an XML attribute value in double quotes. */
+export const escapeXmlAttribute = escapeAttr;
+
 function recordBody(record: MarcRecord): string {
   let out = `  <leader>${escapeText(record.leader)}</leader>\n`;
   for (const f of record.fields) {

@@ -62,15 +62,36 @@ export const OPENAPI = {
             in: "query",
             schema: {
               type: "string",
-              enum: ["keyword", "title", "author", "subject", "isbn", "issn", "oclc", "mmsId"],
+              enum: [
+                "keyword",
+                "title",
+                "author",
+                "subject",
+                "isbn",
+                "issn",
+                "oclc",
+                "mmsId",
+                "cql",
+              ],
             },
+            description:
+              "cql: q is a CQL query (docs/search.md); a bad one is a 400 with the position",
+          },
+          {
+            name: "sort",
+            in: "query",
+            schema: { type: "string", enum: ["relevance", "title", "author", "date"] },
           },
           { name: "zone", in: "query", schema: { type: "string" } },
           { name: "format", in: "query", schema: { type: "string" } },
           { name: "type", in: "query", schema: { type: "string" } },
           { name: "page", in: "query", schema: { type: "integer", minimum: 1 } },
         ],
-        responses: { "200": json("total, filtered, rows, facets"), "400": error, ...errors },
+        responses: {
+          "200": json("total, capped, filtered, rows, facets"),
+          "400": error,
+          ...errors,
+        },
       },
     },
     "/api/records/{mmsId}": {

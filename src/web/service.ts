@@ -9,6 +9,14 @@ import {
   type SearchIndex,
   type Zone,
 } from "../catalog/catalog.js";
+import {
+  SORT_KEYS,
+  type SearchNode,
+  type SearchSort,
+  type SortKey,
+} from "../catalog/search-query.js";
+import { cqlSearch } from "../search/cql-search.js";
+import { describeDiagnostic } from "../search/diagnostic.js";
 import { formatWriter, readFormat, sniffFormat, type FormatName } from "../marc/formats.js";
 import { formatIssue } from "../marc/issue.js";
 import { isControlField, leaderValue, type Field, type MarcRecord } from "../marc/record.js";
@@ -17,8 +25,11 @@ import { isControlField, leaderValue, type Field, type MarcRecord } from "../mar
 export const FACET_WINDOW = 500;
 export const PAGE_SIZE = 20;
 
+/** What the search box takes: words in one index, or a CQL query (`index=cql`). */
+export type SearchBoxIndex = SearchIndex | "cql";
+
 /** The search indexes with their labels, in the menu's order. */
-export const INDEX_LABELS: Readonly<Record<SearchIndex, string>> = {
+export const INDEX_LABELS: Readonly<Record<SearchBoxIndex, string>> = {
   keyword: "Keyword",
   title: "Title",
   author: "Author",
@@ -27,6 +38,15 @@ export const INDEX_LABELS: Readonly<Record<SearchIndex, string>> = {
   issn: "ISSN",
   oclc: "OCLC number",
   mmsId: "MMS ID",
+  cql: "CQL query",
+};
+
+/** The orders the search box offers. */
+export const SORT_LABELS: Readonly<Record<SortKey, string>> = {
+  relevance: "Relevance",
+  title: "Title",
+  author: "Author",
+  date: "Date (newest first)",
 };
 
 /** The resource type a record describes, from leader/06 and /07 (the "record type" facet). */
@@ -72,7 +92,11 @@ export function recordType(record: MarcRecord): string {
 /** A search as the pages and API take it. */
 export interface SearchRequest {
   readonly text: string;
-  readonly index: SearchIndex;
+  readonly index: SearchBoxIndex;
+  /** The CQL query's tree (`index` `cql`). */
+  readonly query?: SearchNode;
+  /** `sort=title|author|date|relevance`, or the CQL query's sortBy. */
+  readonly sort?: SearchSort;
   /** Facet filters: only hits with this value. */
   readonly zone?: string;
   readonly format?: string;
@@ -95,6 +119,8 @@ export interface SearchRow extends Omit<SearchHit, "score"> {
 export interface SearchAnswer {
   /** Hits of the query in the catalog (before facet filters). */
   readonly total: number;
+  /** More than `total` hits: the count stopped (over 10,000). */
+  readonly capped: boolean;
   /** Hits after the filters, within the facet window. */
   readonly filtered: number;
   readonly rows: readonly SearchRow[];
@@ -112,14 +138,38 @@ export function searchRequest(
   query: Readonly<Record<string, string>>,
 ): { readonly request: SearchRequest } | { readonly error: string } {
   const index = query["index"] ?? "keyword";
-  if (!(SEARCH_INDEXES as readonly string[]).includes(index)) {
-    return { error: `"${index}" is not a search index; use one of ${SEARCH_INDEXES.join(", ")}` };
+  if (index !== "cql" && !(SEARCH_INDEXES as readonly string[]).includes(index)) {
+    return {
+      error: `"${index}" is not a search index; use one of ${SEARCH_INDEXES.join(", ")} or cql`,
+    };
   }
+  const sortName = query["sort"];
+  if (
+    sortName !== undefined &&
+    sortName !== "" &&
+    !(SORT_KEYS as readonly string[]).includes(sortName)
+  )
+    return { error: `"${sortName}" is no sort order; use one of ${SORT_KEYS.join(", ")}` };
+  const text = (query["q"] ?? "").trim();
+  let tree: { query?: SearchNode; sort?: SearchSort } = {};
+  if (index === "cql" && text !== "") {
+    const parsed = cqlSearch(text);
+    if ("diagnostic" in parsed) return { error: `CQL: ${describeDiagnostic(parsed.diagnostic)}` };
+    tree = {
+      query: parsed.search.node,
+      ...(parsed.search.sort ? { sort: parsed.search.sort } : {}),
+    };
+  }
+  // The menu's "relevance" (its default) leaves a CQL sortBy in force.
+  const sort: SearchSort | undefined =
+    sortName && (sortName !== "relevance" || !tree.sort) ? { key: sortName as SortKey } : tree.sort;
   const page = Number(query["page"] ?? "1");
   return {
     request: {
-      text: (query["q"] ?? "").trim(),
-      index: index as SearchIndex,
+      text,
+      index: index as SearchBoxIndex,
+      ...(tree.query ? { query: tree.query } : {}),
+      ...(sort ? { sort } : {}),
       ...(query["zone"] ? { zone: query["zone"] } : {}),
       ...(query["format"] ? { format: query["format"] } : {}),
       ...(query["type"] ? { type: query["type"] } : {}),
@@ -148,8 +198,10 @@ export async function runSearch(
   request: SearchRequest,
 ): Promise<SearchAnswer> {
   const result = await catalog.search({
-    text: request.text,
-    index: request.index,
+    ...(request.query
+      ? { query: request.query }
+      : { text: request.text, index: request.index === "cql" ? "keyword" : request.index }),
+    ...(request.sort ? { sort: request.sort } : {}),
     zones: searchZones(institution),
     limit: FACET_WINDOW,
   });
@@ -177,6 +229,7 @@ export async function runSearch(
   const start = (request.page - 1) * PAGE_SIZE;
   return {
     total: result.total,
+    capped: result.capped === true,
     filtered: kept.length,
     rows: kept.slice(start, start + PAGE_SIZE),
     facets: {

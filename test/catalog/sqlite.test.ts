@@ -342,3 +342,56 @@ test("catalog (sqlite): the writer thread's checkpointer waits the interval it i
   assert.ok(often.frames > 50 && often.copied === often.frames, JSON.stringify(often));
   assert.ok(seldom.frames > 50 && seldom.copied === 0, JSON.stringify(seldom));
 });
+
+test("catalog (sqlite): a catalog whose full-text index predates migration 12 is indexed again on open, ranked and folded", async () => {
+  const dir = mkdtempSync(join(scratch, "c-"));
+  const catalog = await openSqliteCatalog(dir);
+  await catalog.addInstitution({ code: "IZ", name: "Institution" });
+  const context = { savedBy: "t", action: "create" };
+  const notes = await catalog.commit({
+    change: {
+      kind: "create",
+      zone: "IZ",
+      marc: {
+        ...book({ title: "Other things" }),
+        fields: [
+          ...book({ title: "Other things" }).fields,
+          { tag: "500", ind1: " ", ind2: " ", subfields: [{ code: "a", value: "ʻAm ʻoved" }] },
+        ],
+      },
+    },
+    context,
+  });
+  const titled = await catalog.commit({
+    change: { kind: "create", zone: "IZ", marc: book({ title: "ʻAm ʻoved" }) },
+    context,
+  });
+  await catalog.close();
+  // As a catalog of before: the index of migration 1 (detail = column), text kept as it was.
+  const db = new Database(join(dir, "marcgate.sqlite"));
+  db.exec(`DROP TABLE records_fts;
+    CREATE VIRTUAL TABLE records_fts USING fts5 (title, author, subject, keyword, zone,
+      content = '', contentless_delete = 1, detail = column, tokenize = 'unicode61 remove_diacritics 2');
+    DROP INDEX records_title_scan;
+    DROP INDEX records_author_scan;
+    DROP INDEX records_suppressed;
+    DELETE FROM schema_migrations WHERE version = 12;
+    DELETE FROM counters WHERE name = 'search_text';`);
+  db.close();
+  const reopened = await openSqliteCatalog(dir);
+  const result = await reopened.search({ text: "oved", zones: ["IZ"] });
+  assert.deepEqual(
+    result.hits.map((h) => h.mmsId),
+    [titled.mmsId, notes.mmsId],
+  );
+  assert.ok(result.hits.every((h) => h.score > 0));
+  await reopened.close();
+  const check = new Database(join(dir, "marcgate.sqlite"), { readonly: true });
+  const sql = (
+    check.prepare("SELECT sql FROM sqlite_master WHERE name = 'records_fts'").get() as {
+      sql: string;
+    }
+  ).sql;
+  check.close();
+  assert.match(sql, /detail = full/);
+});

@@ -10,7 +10,9 @@ import {
   type CatalogErrorCode,
   type CommitRequest,
   type JobOutcome,
+  type SearchResult,
 } from "../../src/catalog/catalog.js";
+import { searchWords, type SearchNode, type TextIndex } from "../../src/catalog/search-query.js";
 import type { MarcRecord } from "../../src/marc/record.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
 
@@ -784,6 +786,183 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         assert.equal(
           (await catalog.search({ text: "mountains", zones })).hits[0]!.mmsId,
           ids.lakes,
+        );
+      }));
+  });
+
+  describe(`catalog (${engine}): search trees, rank and sort`, () => {
+    const words = (index: TextIndex, text: string, phrase = false): SearchNode => ({
+      kind: "words",
+      index,
+      words: searchWords(text),
+      phrase,
+    });
+    async function shelf(
+      fn: (catalog: Catalog, ids: Record<string, string>) => Promise<void>,
+    ): Promise<void> {
+      await withCatalog(async (catalog) => {
+        await catalog.addInstitution({ code: "IZ", name: "Institution" });
+        const ids: Record<string, string> = {};
+        const add = async (name: string, marc: MarcRecord): Promise<void> => {
+          ids[name] = (
+            await catalog.commit({ change: { kind: "create", zone: "IZ", marc }, context: WHO })
+          ).mmsId!;
+        };
+        await add("notes", {
+          ...book({ title: "Jazz on record", author: "Cole, Bill", date: "1960" }),
+          fields: [
+            ...book({ title: "Jazz on record", author: "Cole, Bill", date: "1960" }).fields,
+            {
+              tag: "500",
+              ind1: " ",
+              ind2: " ",
+              subfields: [{ code: "a", value: "Includes Kind of blue and other blue albums." }],
+            },
+          ],
+        });
+        await add("blue", book({ title: "Kind of blue", author: "Davis, Miles", date: "1959" }));
+        await add(
+          "making",
+          book({ title: "The making of Kind of blue", author: "Kahn, Ashley", date: "2000" }),
+        );
+        await add(
+          "history",
+          book({
+            title: "A history of jazz",
+            author: "Abbott, Ann",
+            date: "1987",
+            isbn: "9780306406157",
+          }),
+        );
+        await add("historians", book({ title: "Historians and their blue moods", date: "1975" }));
+        await add("oved", book({ title: "ʻAm ʻoved", author: "Ṭabenḳin, Yitsḥaḳ", date: "1950" }));
+        await fn(catalog, ids);
+      });
+    }
+    const zones = ["IZ"];
+    const ids = async (p: Promise<SearchResult>): Promise<string[]> =>
+      (await p).hits.map((h) => h.mmsId);
+
+    test("the exact title comes first; title words weigh more than notes", () =>
+      shelf(async (catalog, id) => {
+        const hits = await ids(catalog.search({ text: "kind of blue", zones }));
+        assert.equal(hits[0], id.blue);
+        assert.deepEqual(hits.slice(1, 3).sort(), [id.making, id.notes].sort());
+        assert.equal(hits.indexOf(id.making!) < hits.indexOf(id.notes!), true);
+        const scores = (await catalog.search({ text: "blue", zones })).hits.map((h) => h.score);
+        assert.ok(
+          scores.every((s) => s !== 0),
+          "every hit has a score",
+        );
+      }));
+
+    test("truncation, phrases, AND, OR, NOT", () =>
+      shelf(async (catalog, id) => {
+        assert.deepEqual(
+          new Set(await ids(catalog.search({ query: words("title", "hist*"), zones }))),
+          new Set([id.history, id.historians]),
+        );
+        assert.deepEqual(
+          new Set(
+            await ids(catalog.search({ query: words("keyword", "kind of blue", true), zones })),
+          ),
+          new Set([id.blue, id.making, id.notes]),
+        );
+        assert.deepEqual(
+          await ids(catalog.search({ query: words("keyword", "blue kind", true), zones })),
+          [],
+        );
+        const blue = words("title", "blue");
+        assert.deepEqual(
+          new Set(
+            await ids(
+              catalog.search({
+                query: { kind: "not", left: blue, right: words("title", "kind") },
+                zones,
+              }),
+            ),
+          ),
+          new Set([id.historians]),
+        );
+        assert.deepEqual(
+          new Set(
+            await ids(
+              catalog.search({
+                query: {
+                  kind: "or",
+                  left: words("author", "davis"),
+                  right: words("author", "abbott"),
+                },
+                zones,
+              }),
+            ),
+          ),
+          new Set([id.blue, id.history]),
+        );
+        assert.deepEqual(
+          await ids(
+            catalog.search({
+              query: {
+                kind: "and",
+                left: words("title", "jazz"),
+                right: { kind: "identifier", index: "isbn", value: "0-306-40615-2" },
+              },
+              zones,
+            }),
+          ),
+          [id.history],
+        );
+        assert.deepEqual(
+          new Set(
+            await ids(
+              catalog.search({
+                query: {
+                  kind: "and",
+                  left: words("keyword", "blue"),
+                  right: { kind: "date", relation: "<", year: 1970 },
+                },
+                zones,
+              }),
+            ),
+          ),
+          new Set([id.blue, id.notes]),
+        );
+      }));
+
+    test("ayn and alif are folded: oved finds ʻAm ʻoved", () =>
+      shelf(async (catalog, id) => {
+        assert.deepEqual(await ids(catalog.search({ text: "oved", zones })), [id.oved]);
+        assert.deepEqual(await ids(catalog.search({ text: "tabenkin", zones, index: "author" })), [
+          id.oved,
+        ]);
+      }));
+
+    test("sorting by title, author and date", () =>
+      shelf(async (catalog, id) => {
+        const query = words("keyword", "blue");
+        const r = await catalog.search({ query, zones, sort: { key: "title" } });
+        assert.equal(r.order, "title");
+        assert.deepEqual(
+          r.hits.map((h) => h.mmsId),
+          [id.historians, id.notes, id.blue, id.making],
+        );
+        assert.deepEqual(await ids(catalog.search({ query, zones, sort: { key: "date" } })), [
+          id.making,
+          id.historians,
+          id.notes,
+          id.blue,
+        ]);
+        assert.deepEqual(
+          await ids(
+            catalog.search({ query, zones, sort: { key: "date", descending: false }, limit: 2 }),
+          ),
+          [id.blue, id.notes],
+        );
+        assert.deepEqual(
+          (await catalog.search({ query, zones, sort: { key: "author" } })).hits.map(
+            (h) => h.author,
+          ),
+          ["Cole, Bill", "Davis, Miles", "Kahn, Ashley", ""],
         );
       }));
   });

@@ -187,6 +187,8 @@ describe("marcgate gateway commands", () => {
     const server = spawn(process.execPath, [
       main,
       "serve",
+      "--z3950-port",
+      "0",
       "--data",
       data,
       "--connexion-port",

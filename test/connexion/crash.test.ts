@@ -31,6 +31,8 @@ test("kill -9 under load: every record answered Success is in the catalog", asyn
       [
         BIN,
         "serve",
+        "--z3950-port",
+        "0",
         "--data",
         dir,
         "--connexion-port",

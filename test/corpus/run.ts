@@ -25,6 +25,7 @@ import { checkMerge } from "./merge.js";
 import { checkNormalize } from "./normalize.js";
 import { checkMatching } from "./matching.js";
 import { checkValidation } from "./validation.js";
+import { checkSearch } from "./search.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/corpus → repository root → ../shared/corpus */
@@ -447,6 +448,12 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`\nvalidation (MarcXML Bib Import):\n${validated.table.join("\n")}\n`);
   failures.push(...validated.failures);
+  // Ranking on real records, on both engines when PostgreSQL is there (./search.ts).
+  const searched = await checkSearch(CORPUS, scratch);
+  process.stdout.write(
+    `\nsearch ranking (${searched.records} records, ${searched.queries} queries):\n${searched.table.join("\n")}\n`,
+  );
+  failures.push(...searched.failures);
   process.stdout.write("\nexplained differences from yaz, by reason:\n");
   for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
     process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);

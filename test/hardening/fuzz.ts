@@ -24,6 +24,7 @@ import { readMarcXml } from "../../src/marc/marcxml.js";
 import { readMnemonic } from "../../src/marc/mnemonic.js";
 import { DEFAULT_BRIEF_LEVEL_RULES } from "../../src/rules/default-brief-level.js";
 import { parseRules } from "../../src/rules/parser.js";
+import { cqlSearch } from "../../src/search/cql-search.js";
 import { PREDEFINED_MERGE_METHODS } from "../../src/rules/predefined-merge.js";
 import {
   BUILT_IN_PROFILES,
@@ -180,6 +181,22 @@ const targets: readonly Target[] = [
         Buffer.concat([Buffer.from("A9"), repeat("9", n)]),
       spaces: (n) => repeat(" ", n),
       "logon fields without end": (n) => repeat("U@A@P@", n),
+    },
+  },
+  {
+    // CQL from SRU, the REST API and the search box (parsed and mapped to a search).
+    name: "CQL",
+    seeds: [
+      'dc.title = "kind of blue" and (alma.isbn = 9780306406157 or dc.creator any "davis kahn") not dc.date < 1950',
+      '> dc = "info:srw/cql-context-set/1/dc-v1.1" dc.title adj "hist* of jazz" sortBy dc.date/sort.descending dc.title',
+      "a and/rel.combine=sum b prox/unit=word/distance>3 c",
+    ].map((t) => Buffer.from(t)),
+    parse: (chunks) => cqlSearch(text(chunks)),
+    shapes: {
+      "long and chain": (n) => repeat("w and ", n),
+      "nested parentheses": (n) => Buffer.from(`${"(".repeat(n / 2)}a${")".repeat(n / 2)}`),
+      "unclosed quotes": (n) => repeat('"a \\" ', n),
+      modifiers: (n) => repeat("/m=1", n),
     },
   },
   {

@@ -573,6 +573,19 @@ describe("web server", () => {
     assert.deepEqual(await catalog.findByKey("oclc", "999", [INSTITUTION]), []);
     const search = await app.inject({ url: "/api/search?q=escaped", headers });
     assert.equal((search.json() as { total: number }).total, 1);
+    // CQL through the API: a query, and a bad one with its position.
+    const cql = await app.inject({
+      url: `/api/search?index=cql&q=${encodeURIComponent('dc.title = escap* not alma.title = "nothing here"')}`,
+      headers,
+    });
+    assert.equal(cql.statusCode, 200, cql.body);
+    assert.equal((cql.json() as { total: number }).total, 1);
+    const bad = await app.inject({
+      url: `/api/search?index=cql&q=${encodeURIComponent("dc.title = (")}`,
+      headers,
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /CQL: Query syntax error.*at character 12/);
     const viewer = await login("view");
     const viewerToken = /id="new-token">([^<]+)</.exec(
       (await post(viewer, "/account/tokens", { label: "v" })).body,

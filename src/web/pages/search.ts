@@ -1,6 +1,7 @@
 /** Repository search: keyword or one index, results with their facets (zone, format, record type). */
 import type { FastifyInstance } from "fastify";
 import { SEARCH_INDEXES } from "../../catalog/catalog.js";
+import { SORT_KEYS } from "../../catalog/search-query.js";
 import { html, type Html } from "../html.js";
 import { dataTable, page, type PageContext } from "../layout.js";
 import { fields, pageRoute, type Web } from "../server.js";
@@ -8,6 +9,7 @@ import {
   FACET_WINDOW,
   INDEX_LABELS,
   PAGE_SIZE,
+  SORT_LABELS,
   runSearch,
   searchRequest,
   type FacetValue,
@@ -20,6 +22,7 @@ function searchUrl(request: SearchRequest, change: Record<string, string | undef
   const all: Record<string, string | undefined> = {
     q: request.text,
     index: request.index,
+    sort: request.sort?.key,
     zone: request.zone,
     format: request.format,
     type: request.type,
@@ -63,10 +66,22 @@ function searchForm(request: SearchRequest | undefined): Html {
     <input type="search" id="q" name="q" value="${request?.text ?? ""}" size="40" autofocus />
     <label for="index">in</label>
     <select id="index" name="index">
-      ${SEARCH_INDEXES.map(
+      ${[...SEARCH_INDEXES, "cql" as const].map(
         (i) =>
           html`<option value="${i}" ${request?.index === i ? html` selected` : ""}>
             ${INDEX_LABELS[i]}
+          </option>`,
+      )}
+    </select>
+    <label for="sort">sorted by</label>
+    <select id="sort" name="sort">
+      ${SORT_KEYS.map(
+        (k) =>
+          html`<option
+            value="${k}"
+            ${(request?.sort?.key ?? "relevance") === k ? html` selected` : ""}
+          >
+            ${SORT_LABELS[k]}
           </option>`,
       )}
     </select>
@@ -110,7 +125,8 @@ async function searchPage(
   const answer = await runSearch(web.catalog, ctx.institution, request);
   const pages = Math.max(1, Math.ceil(answer.filtered / PAGE_SIZE));
   const results = html`<p>
-      ${answer.total} record${answer.total === 1 ? "" : "s"}
+      ${answer.capped ? `more than ${answer.total.toLocaleString("en")}` : answer.total}
+      record${answer.total === 1 ? "" : "s"}
       found${answer.filtered !== Math.min(answer.total, FACET_WINDOW) ? html`, ${answer.filtered} after the filters` : ""}${answer.windowed ? html` <span class="muted">(facets and filters look at the first ${FACET_WINDOW})</span>` : ""}.
     </p>
     ${dataTable(
