@@ -36,14 +36,26 @@ const UNIMARC_TO_MARC_RELATOR = invert(RELATOR_CODES);
 
 /** MARC 21 subject heading thesaurus (6XX ind2) → source code, UNIMARC `$2`. */
 const THESAURUS: CodeMap = {
-  "0": "lcsh",
-  "1": "lcshac",
+  "0": "lc",
+  "1": "lcch",
   "2": "mesh",
   "3": "nal",
   "5": "cash",
   "6": "rvm",
 };
-const THESAURUS_TO_IND2 = invert(THESAURUS);
+const THESAURUS_TO_IND2: CodeMap = { ...invert(THESAURUS), lcsh: "0", lcshac: "1" };
+
+/** MARC organization code prefixes without a hyphen (older codes) → ISO 3166. */
+const AGENCY_PREFIXES: CodeMap = {
+  Ca: "CA",
+  Uk: "GB",
+  Fr: "FR",
+  Au: "AU",
+  Nz: "NZ",
+  Ne: "NL",
+  Sz: "CH",
+  Gw: "DE",
+};
 
 /** MARC 21 script identification codes (880 `$6` after `/`) → UNIMARC script codes. */
 const SCRIPTS: CodeMap = { "(3": "fa", "(B": "ba", $1: "ea", "(N": "ca", "(S": "ga", "(2": "ha" };
@@ -241,6 +253,38 @@ function runStep(step: Step, source: DataField, r: StepResult, notes: CrosswalkN
       const ind2 = THESAURUS_TO_IND2[two.value.trim().toLowerCase()];
       if (ind2 === undefined) return { ...r, ind2: "7" };
       return { ...r, ind2, out: r.out.filter((s) => s !== two) };
+    }
+    case "split-responsibility": {
+      const out: Mapped[] = [];
+      for (const s of r.out) {
+        if (s.code !== "f" || !/\s;\s/.test(s.value)) {
+          out.push(s);
+          continue;
+        }
+        const [head, ...rest] = s.value.split(/\s;\s/);
+        out.push({ ...s, value: head! }, ...rest.map((v) => ({ code: "g", value: v, src: "c" })));
+      }
+      return { ...r, out };
+    }
+    case "join-responsibility": {
+      const out: Mapped[] = [];
+      for (const s of r.out) {
+        const prev = out[out.length - 1];
+        if (s.src === "g" && prev && (prev.src === "f" || prev.src === "g"))
+          out[out.length - 1] = { ...prev, value: `${prev.value} ; ${s.value}` };
+        else out.push(s);
+      }
+      return { ...r, out };
+    }
+    case "agency-country": {
+      const agency = r.out.find((s) => s.code === "b")?.value.trim();
+      if (!agency) return r;
+      const hyphen = /^([A-Z]{2})-/.exec(agency)?.[1];
+      const country =
+        hyphen ??
+        AGENCY_PREFIXES[agency.slice(0, 2)] ??
+        (/^[A-Z]+$/.test(agency) ? "US" : undefined);
+      return country ? { ...r, out: [{ code: "a", value: country, src: "a" }, ...r.out] } : r;
     }
     case "isbn-qualifier": {
       const out: Mapped[] = [];

@@ -141,8 +141,9 @@ export const MARC21_TO_UNIMARC: CrosswalkTable = {
     ind2: "0",
     subfields: { a: "b", e: "g" },
     silent: "bcd",
+    steps: ["agency-country"],
     approximate:
-      "cataloguing source: original agency in 801 #0 $b; transcribing and modifying agencies ($c, $d) and the country (801 $a) not carried",
+      "cataloguing source: original agency in 801 #0 $b, its country in $a from the MARC organization code; transcribing and modifying agencies ($c, $d) not carried",
   },
   "041": {
     to: "101",
@@ -204,7 +205,7 @@ export const MARC21_TO_UNIMARC: CrosswalkTable = {
     subfields: { a: "a", b: "e", c: "f", h: "b", n: "h", p: "i" },
     afterEquals: { b: "d" },
     unwrap: "h",
-    steps: ["strip-isbd", "nonfiling-to-marks"],
+    steps: ["strip-isbd", "nonfiling-to-marks", "split-responsibility"],
   },
   "246": {
     to: {
@@ -337,7 +338,11 @@ export const MARC21_TO_UNIMARC: CrosswalkTable = {
     steps: ["collapse-to-a"],
     approximate: "no specific UNIMARC note; kept as a general note 300",
   },
-  "600": subject("600", PERSONAL_NAME),
+  "600": {
+    ...subject("600", PERSONAL_NAME),
+    ind2: { from: "ind1", map: { "0": "0", "1": "1" }, otherwise: "1" },
+    steps: ["strip-isbd", "split-name", "thesaurus-to-code"],
+  },
   "610": subject("601", CORPORATE_NAME, "0"),
   "611": subject("601", MEETING_NAME, "1"),
   "630": subject("605", { a: "a", n: "h", p: "i", l: "m", f: "k", t: "a" }),

@@ -57,6 +57,12 @@ export type Step =
   /** `$2 kdc6` → `$2 6` (KORMARC 056 holds the edition); the reverse for 056 → 084. */
   | "kdc-edition"
   | "kdc-source"
+  /** 245 `$c A ; B` → 200 `$f A $g B` (first and subsequent statements of responsibility). */
+  | "split-responsibility"
+  /** 200 `$f A $g B` → 245 `$c A ; B` (the reverse of `split-responsibility`). */
+  | "join-responsibility"
+  /** 801 `$a` (country) from the MARC organization code in `$b` (`AM-YeHGA` → AM; none → US). */
+  | "agency-country"
   /** MARC `(pbk.)` in 020 `$a` → UNIMARC `$b` qualification. */
   | "isbn-qualifier"
   /** Every subfield's text into one `$a` (notes without a UNIMARC counterpart of their parts). */

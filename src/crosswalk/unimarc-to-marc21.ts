@@ -144,7 +144,7 @@ export const UNIMARC_TO_MARC21: CrosswalkTable = {
     ind1: "1",
     ind2: "0",
     subfields: { a: "a", b: "h", d: "b", e: "b", f: "c", g: "c", h: "n", i: "p" },
-    steps: ["marks-to-nonfiling"],
+    steps: ["marks-to-nonfiling", "join-responsibility"],
     punctuation: {
       before: { b: "", d: " =", e: " :", f: " /", g: " ;", h: ".", i: ",", a: " ;" },
       end: ".",

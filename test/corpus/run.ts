@@ -25,6 +25,7 @@ import { checkMerge } from "./merge.js";
 import { checkNormalize } from "./normalize.js";
 import { checkMatching } from "./matching.js";
 import { checkValidation } from "./validation.js";
+import { checkCrosswalk } from "./crosswalk.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/corpus → repository root → ../shared/corpus */
@@ -447,6 +448,15 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`\nvalidation (MarcXML Bib Import):\n${validated.table.join("\n")}\n`);
   failures.push(...validated.failures);
+  // The crosswalks (./crosswalk.ts): the UNIMARC reference reading, real UNIMARC, round trips.
+  const DATA = process.env.MARCGATE_DATA ?? resolve(here, "../../../../shared/data");
+  const crosswalked = await checkCrosswalk(
+    CORPUS,
+    DATA,
+    rows.map((r) => r.path),
+  );
+  process.stdout.write(`\ncrosswalks:\n${crosswalked.table.join("\n")}\n`);
+  failures.push(...crosswalked.failures);
   process.stdout.write("\nexplained differences from yaz, by reason:\n");
   for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
     process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);
