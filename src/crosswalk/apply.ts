@@ -65,7 +65,7 @@ const SCRIPTS_TO_MARC = invert(SCRIPTS);
 const TRAILING_MARK = /\s*[:;/=,+]\s*$/;
 /** A final period that belongs to an abbreviation or an initial, and stays. */
 const KEPT_PERIOD =
-  /(?:^|[\s.(-])(?:\p{Lu}|\p{L}{1,2}|ed|etc|Jr|Sr|Inc|Co|Ltd|ill|col|illus|vol|pp|no|ca|cent|Bd|Hrsg|Aufl|éd|izd|red|sost|obl|tom|t|il|sm|str|s)\.$/u;
+  /(?:^|[\s.(-])(?:\p{Lu}|ed|eds|etc|Jr|Sr|Inc|Co|Ltd|comp|trans|tr|ill|illus|col|facsim|port|ports|portr|diagr|diagrs|fig|figs|vol|v|p|pp|no|s|t|ca|cent|geb|Bd|Hrsg|Aufl|éd|dir|coll|cop|il|ил|портр|с|т|г|гг|вып|изд|ред|сост|obl|tom|str)\.$/u;
 
 /** A value without the ISBD punctuation MARC 21 records at its end. */
 export function stripIsbd(value: string): string {
@@ -111,7 +111,7 @@ function targetTag(rule: FieldRule, source: DataField, mapped: readonly Mapped[]
   let key: string | undefined;
   if (to.by === "ind1" || to.by === "ind2") key = source[to.by];
   else if (to.by === "author") {
-    const codes = relatorCodes(mapped);
+    const codes = [...relatorCodes(mapped), ...sourceRelators(source)];
     const author =
       codes.length === 0 ||
       codes.some((c) => AUTHOR_RELATORS.includes(c) || c === "aut" || c === "cre");
@@ -128,6 +128,24 @@ function targetTag(rule: FieldRule, source: DataField, mapped: readonly Mapped[]
   }
   const tag = key !== undefined ? to.map[key] : undefined;
   return tag ?? (to.otherwise === "=" ? source.tag : to.otherwise);
+}
+
+/** The MARC relator codes a source field's `$e` terms name. */
+function sourceRelators(source: DataField): string[] {
+  if (/^(?:1[01]1|[67]11)$/.test(source.tag)) return [];
+  return source.subfields
+    .filter((s) => s.code === "e")
+    .flatMap((s) => s.value.split(/\s*,\s*(?:and\s+)?|\s+and\s+/))
+    .map(
+      (t) =>
+        RELATOR_TERMS[
+          t
+            .trim()
+            .replace(/[.,;:]+$/, "")
+            .toLowerCase()
+        ],
+    )
+    .filter((c): c is string => c !== undefined);
 }
 
 function relatorToUnimarc(source: DataField, out: Mapped[], notes: CrosswalkNote[]): Mapped[] {
@@ -475,7 +493,9 @@ export function applyTable(
 ): { fields: Field[]; notes: CrosswalkNote[] } {
   const out: Field[] = [];
   const notes: CrosswalkNote[] = [];
-  const linkSeen = new Set<string>();
+  /** to-marc21: the alternate-script fields written, and the regular fields that may link to one. */
+  const alternates = new Set<string>();
+  const linked = new Map<number, string>();
   for (const field of fields) {
     if (isControlField(field)) {
       const rule = ruleFor(table, field.tag);
@@ -541,23 +561,21 @@ export function applyTable(
       mapped = { ...mapped, subfields: [...six, ...mapped.subfields] };
     } else if (six.length > 0 && direction === "to-marc21") {
       const number = six[0]!.value;
-      const key = `${mapped.tag}-${number}`;
-      if (!linkSeen.has(key)) {
-        linkSeen.add(key);
-        mapped = {
-          ...mapped,
-          subfields: [{ code: "6", value: `880-${number}` }, ...mapped.subfields],
-        };
-      } else {
-        const script = SCRIPTS_TO_MARC[six[1]!.value] ?? "";
+      const script = six[1]!.value;
+      if (script !== "" && script !== "ba") {
+        // The alternate-script field: an 880 linked to the field of its tag.
+        const code = SCRIPTS_TO_MARC[script] ?? "";
+        alternates.add(`${mapped.tag}-${number}`);
         mapped = {
           ...mapped,
           tag: "880",
           subfields: [
-            { code: "6", value: `${mapped.tag}-${number}${script ? `/${script}` : ""}` },
+            { code: "6", value: `${mapped.tag}-${number}${code ? `/${code}` : ""}` },
             ...mapped.subfields,
           ],
         };
+      } else {
+        linked.set(out.length, `${mapped.tag}-${number}`);
       }
     } else if (direction === "same-family") {
       const keep = field.subfields.filter((s) => s.code === "6");
@@ -565,6 +583,11 @@ export function applyTable(
         mapped = { ...mapped, subfields: [...keep, ...mapped.subfields] };
     }
     out.push(mapped);
+  }
+  for (const [at, link] of linked) {
+    if (!alternates.has(link)) continue;
+    const f = out[at] as DataField;
+    out[at] = { ...f, subfields: [{ code: "6", value: `880-${link.slice(4)}` }, ...f.subfields] };
   }
   return { fields: sortByTag(out), notes };
 }

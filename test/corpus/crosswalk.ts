@@ -396,7 +396,7 @@ export async function checkCrosswalk(
     const share = n / Math.max(1, total);
     const floor = FLOORS[element] ?? 1;
     table.push(
-      `  ${element.padEnd(15)} ${(100 * share).toFixed(2).padStart(6)}%  of ${total}  (floor ${(100 * floor).toFixed(0)}%)`,
+      `  ${element.padEnd(15)} ${(100 * share).toFixed(2).padStart(6)}%  of ${total}  (floor ${(100 * floor).toFixed(1)}%)`,
     );
     if (share < floor)
       failures.push(
