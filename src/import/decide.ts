@@ -45,6 +45,7 @@ import type { StoredProfileSettings } from "./profile.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
 import { heldReason } from "./match/validate.js";
 import { runValidation } from "./validate-stage.js";
+import { inMarc21, toTargetFormat, type StoredFormats } from "./target-format.js";
 
 /** What `decide` may read of the catalog (the match methods read the title search too). */
 export type CatalogView = Pick<Catalog, "findByKey" | "record" | "search" | "localFields">;
@@ -261,13 +262,25 @@ function rememberingRecords(view: CatalogView): CatalogView {
 
 /**
  * Decides what to do with one incoming record. Never throws on data: a record that cannot be
- * imported is a decision with outcome `rejected` and the reason.
+ * imported is a decision with outcome `rejected` and the reason. Every stage runs on MARC 21;
+ * the record to save is then converted to the profile's target format (`target-format.ts`).
  */
 export async function decide(
   incoming: Incoming,
   context: DecideContext,
   view: CatalogView,
   options: DecideOptions = {},
+): Promise<Decision> {
+  const seen: StoredFormats = { stored: new Map() };
+  const decision = await decideInMarc21(incoming, context, inMarc21(view, seen), options);
+  return toTargetFormat(decision, context.profile.targetFormat, seen);
+}
+
+async function decideInMarc21(
+  incoming: Incoming,
+  context: DecideContext,
+  view: CatalogView,
+  options: DecideOptions,
 ): Promise<Decision> {
   const { profile, institution } = context;
   view = rememberingRecords(view);
@@ -304,9 +317,10 @@ export async function decide(
     });
   }
   if (profile.targetFormat !== "MARC21") {
-    return reject(
-      `the profile's target format is ${profile.targetFormat}; marcgate cannot convert MARC 21 records to ${profile.targetFormat} yet`,
-    );
+    log.push({
+      stage: "convert",
+      message: `target format ${profile.targetFormat}: matched and merged as MARC 21, converted before saving`,
+    });
   }
 
   // normalize
