@@ -69,6 +69,19 @@ const KEPT_PERIOD =
 
 /** A value without the ISBD punctuation MARC 21 records at its end. */
 export function stripIsbd(value: string): string {
+  // Most values end in a letter or digit: nothing to strip.
+  const last = value.charCodeAt(value.length - 1);
+  if (!(
+    last === 0x20 ||
+    last === 0x2c ||
+    last === 0x2e ||
+    last === 0x2f ||
+    last === 0x3a ||
+    last === 0x3b ||
+    last === 0x3d ||
+    last === 0x2b
+  ))
+    return value;
   let v = value;
   for (;;) {
     let next = v.replace(TRAILING_MARK, "");
@@ -390,8 +403,43 @@ function punctuate(rule: FieldRule, out: Mapped[]): Mapped[] {
   return result;
 }
 
+/** Whether a rule copies a field as it is (tag, indicators, every subfield): 9XX, 856. */
+function copiesAsIs(rule: FieldRule): boolean {
+  let known = AS_IS.get(rule);
+  if (known === undefined) {
+    const i1 = rule.ind1;
+    const i2 = rule.ind2;
+    known =
+      rule.to === "=" &&
+      rule.subfields?.["*"] === "*" &&
+      typeof i1 === "object" &&
+      i1.from === "ind1" &&
+      !i1.map &&
+      typeof i2 === "object" &&
+      i2.from === "ind2" &&
+      !i2.map &&
+      !rule.steps &&
+      !rule.punctuation &&
+      !rule.add &&
+      !rule.approximate &&
+      !rule.variants;
+    AS_IS.set(rule, known);
+  }
+  return known;
+}
+const AS_IS = new WeakMap<FieldRule, boolean>();
+const NO_NOTES: CrosswalkNote[] = [];
+
+/** Subfields without their source codes. */
+function plain(out: readonly Mapped[]): Subfield[] {
+  const subfields: Subfield[] = new Array<Subfield>(out.length);
+  for (let i = 0; i < out.length; i++) subfields[i] = { code: out[i]!.code, value: out[i]!.value };
+  return subfields;
+}
+
 /** Runs one rule on one data field (its `$6` removed). */
 export function mapField(rule: FieldRule, source: DataField): Outcome {
+  if (copiesAsIs(rule)) return { field: source, notes: NO_NOTES };
   const notes: CrosswalkNote[] = [];
   if (rule.to === null) {
     if (rule.dropped) notes.push({ tag: source.tag, kind: "dropped", reason: rule.dropped });
@@ -423,7 +471,7 @@ export function mapField(rule: FieldRule, source: DataField): Outcome {
       tag,
       ind1: r.ind1,
       ind2: r.ind2,
-      subfields: out.map(({ code, value }) => ({ code, value })),
+      subfields: plain(out),
     },
     notes,
   };
@@ -435,7 +483,7 @@ function mapSubfields(rule: FieldRule, source: DataField, notes: CrosswalkNote[]
   const silent = rule.silent ?? "";
   const unwrap = rule.unwrap ?? "";
   const out: Mapped[] = [];
-  const lost = new Set<string>();
+  let lost: Set<string> | undefined;
   const collapse = rule.steps?.includes("collapse-to-a") ?? false;
   let previous = "";
   for (const s of source.subfields) {
@@ -446,7 +494,7 @@ function mapSubfields(rule: FieldRule, source: DataField, notes: CrosswalkNote[]
         : map[s.code];
     previous = s.value;
     if (code === undefined) {
-      if (!silent.includes(s.code) && !collapse && s.code !== "8") lost.add(s.code);
+      if (!silent.includes(s.code) && !collapse && s.code !== "8") (lost ??= new Set()).add(s.code);
       continue;
     }
     let value = s.value;
@@ -454,13 +502,18 @@ function mapSubfields(rule: FieldRule, source: DataField, notes: CrosswalkNote[]
     out.push({ code, value, src: s.code });
     code = undefined;
   }
-  if (lost.size > 0)
+  if (lost)
     notes.push({
       tag: source.tag,
       kind: "approximate",
       reason: `subfield${lost.size > 1 ? "s" : ""} ${[...lost].map((c) => `$${c}`).join(" ")} not mapped`,
     });
   return out;
+}
+
+function hasCode(field: DataField, code: string): boolean {
+  for (const s of field.subfields) if (s.code === code) return true;
+  return false;
 }
 
 /** The alternate-script link a field carries, read off its `$6`. */
@@ -472,6 +525,7 @@ interface Link {
 }
 
 function marcLink(field: DataField): Link | undefined {
+  if (!hasCode(field, "6")) return undefined;
   const six = field.subfields.find((s) => s.code === "6")?.value;
   if (!six) return undefined;
   const m = /^(\d{3})-(\d{2,})(?:\/([^/]*))?/.exec(six);
@@ -526,9 +580,12 @@ export function applyTable(
           if (script) six.push({ code: "7", value: script });
         }
       }
-      source = { ...source, subfields: source.subfields.filter((s) => s.code !== "6") };
+      if (link || hasCode(source, "6"))
+        source = { ...source, subfields: source.subfields.filter((s) => s.code !== "6") };
     } else if (direction === "to-marc21") {
-      const link = field.subfields.find((s) => s.code === "6")?.value;
+      const link = hasCode(field, "6")
+        ? field.subfields.find((s) => s.code === "6")?.value
+        : undefined;
       const m = link ? /^[a-z](\d{2})/.exec(link) : null;
       if (m) {
         const script = field.subfields.find((s) => s.code === "7")?.value ?? "";
@@ -548,13 +605,12 @@ export function applyTable(
       continue;
     }
     const result = mapField(rule, source);
-    notes.push(
-      ...result.notes.map((n) =>
+    for (const n of result.notes)
+      notes.push(
         n.tag === source.tag && source.tag !== field.tag
           ? { ...n, tag: `${field.tag}/${source.tag}` }
           : n,
-      ),
-    );
+      );
     if (!result.field) continue;
     let mapped = result.field;
     if (six.length > 0 && direction === "to-unimarc") {
@@ -594,6 +650,10 @@ export function applyTable(
 
 /** Fields in tag order, stable (880 after the others, as MARC 21 files put them). */
 export function sortByTag(fields: readonly Field[]): Field[] {
+  let sorted = true;
+  for (let i = 1; i < fields.length && sorted; i++)
+    if (fields[i - 1]!.tag > fields[i]!.tag) sorted = false;
+  if (sorted) return [...fields];
   return fields
     .map((f, i) => ({ f, i }))
     .sort((a, b) => (a.f.tag < b.f.tag ? -1 : a.f.tag > b.f.tag ? 1 : a.i - b.i))

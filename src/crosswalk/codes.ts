@@ -15,10 +15,16 @@ export type CodeMap = Readonly<Record<string, string>>;
 
 /** The reverse of a map: target → source, the first source code winning. */
 export function invert(map: CodeMap): CodeMap {
+  const known = INVERSES.get(map);
+  if (known) return known;
   const out: Record<string, string> = {};
   for (const [from, to] of Object.entries(map)) if (!(to in out)) out[to] = from;
+  INVERSES.set(map, out);
   return out;
 }
+
+/** Each map's inverse, computed once (the maps are constants). */
+const INVERSES = new WeakMap<CodeMap, CodeMap>();
 
 /** MARC relator code → UNIMARC relator code (UNIMARC Appendix C). */
 export const RELATOR_CODES: CodeMap = {
