@@ -15,6 +15,12 @@ for (const entry of ISO5426_CODES.split(" ")) {
   (entry[2] === "+" ? COMBINING : BASE).set(byte, char);
 }
 
+// B0 (ayn) and B1 (alif) are romanization marks in a Latin set: the modifier letters
+// U+02BB / U+02BC, as yaz-iconv and MARC-8's ANSEL give them, not the Arabic letters the
+// source table names (U+0639 / U+0623), which would put Arabic script into romanized text.
+BASE.set(0xb0, "\u02bb");
+BASE.set(0xb1, "\u02bc");
+
 /** Decodes ISO 5426 bytes to a Unicode string (NFC). */
 export function decodeIso5426(bytes: Uint8Array): string {
   let out = "";

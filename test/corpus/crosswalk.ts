@@ -13,10 +13,12 @@
  *    (title, responsibility, edition, …) the share of values that come back, pinned as floors
  *    in {@link FLOORS}.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { crosswalk } from "../../src/crosswalk/crosswalk.js";
 import { stripIsbd } from "../../src/crosswalk/apply.js";
+import { decodeIso5426 } from "../../src/crosswalk/iso5426.js";
 import { decodeUnimarcText } from "../../src/crosswalk/read.js";
 import { readIso2709Buffer } from "../../src/marc/iso2709.js";
 import { readMarcXml } from "../../src/marc/marcxml.js";
@@ -404,4 +406,51 @@ export async function checkCrosswalk(
       );
   }
   return { table, failures };
+}
+
+/**
+ * ISO 5426 against `yaz-iconv -f ISO5426 -t UTF-8`: every byte of the table alone (a combining
+ * mark before `a`, `e`, `o`), in one text, decoded by both. Returns the lines and failures.
+ */
+/** Byte sequences on which marcgate and yaz-iconv knowingly differ, with the reason. */
+const ISO5426_DIFFERENCES: Readonly<Record<string, string>> = {
+  a2: "A2: the UNIMARC code table marcgate's table is generated from gives U+201C LEFT DOUBLE QUOTATION MARK, yaz U+201E DOUBLE LOW-9 QUOTATION MARK; marcgate follows the table",
+  de61de65de6f:
+    "DE: the table gives U+031B COMBINING HORN; yaz drops the mark; marcgate keeps it (nothing lost)",
+};
+
+export function checkIso5426(): CrosswalkCheck {
+  const failures: string[] = [];
+  const explained: string[] = [];
+  const samples: Buffer[] = [];
+  for (let b = 0xa0; b <= 0xff; b++) {
+    const mark = b >= 0xc0 && b <= 0xdf;
+    samples.push(mark ? Buffer.from([b, 0x61, b, 0x65, b, 0x6f]) : Buffer.from([b]));
+  }
+  let compared = 0;
+  let agreed = 0;
+  let undefinedInBoth = 0;
+  for (const bytes of samples) {
+    const r = spawnSync("yaz-iconv", ["-f", "ISO5426", "-t", "UTF-8"], { input: bytes });
+    if (r.status !== 0) continue; // a byte yaz does not define
+    compared++;
+    const theirs = r.stdout.toString("utf8").normalize("NFC");
+    const ours = decodeIso5426(bytes);
+    const hex = bytes.toString("hex");
+    const known = ISO5426_DIFFERENCES[hex];
+    if (theirs === ours) {
+      agreed++;
+      if (known)
+        failures.push(`ISO 5426 ${hex} is listed as a difference but agrees with yaz-iconv now`);
+    } else if (known) explained.push(`  ${hex}: ${known}`);
+    else if (ours.includes("\ufffd") && theirs.replace(/[aeo]/g, "") === "") undefinedInBoth++;
+    else failures.push(`ISO 5426 ${hex}: ours "${ours}" yaz-iconv "${theirs}"`);
+  }
+  return {
+    table: [
+      `ISO 5426: ${agreed} of ${compared} byte sequences decode as yaz-iconv -f ISO5426 does, ${undefinedInBoth} are undefined in both (U+FFFD here, nothing from yaz); ${explained.length} differ, explained:`,
+      ...explained,
+    ],
+    failures,
+  };
 }

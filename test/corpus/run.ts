@@ -25,7 +25,7 @@ import { checkMerge } from "./merge.js";
 import { checkNormalize } from "./normalize.js";
 import { checkMatching } from "./matching.js";
 import { checkValidation } from "./validation.js";
-import { checkCrosswalk } from "./crosswalk.js";
+import { checkCrosswalk, checkIso5426 } from "./crosswalk.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/corpus → repository root → ../shared/corpus */
@@ -457,6 +457,9 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`\ncrosswalks:\n${crosswalked.table.join("\n")}\n`);
   failures.push(...crosswalked.failures);
+  const iso5426 = checkIso5426();
+  process.stdout.write(`${iso5426.table.join("\n")}\n`);
+  failures.push(...iso5426.failures);
   process.stdout.write("\nexplained differences from yaz, by reason:\n");
   for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
     process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);
