@@ -161,6 +161,9 @@ export function unimarcToMarc21(record: MarcRecord): CrosswalkResult {
       );
     } else fields.push(f);
   }
+  const language = f100 && f100.length >= 25 ? f100.slice(22, 25).trim() : "";
+  if (language && !fields.some((f) => f.tag === "040"))
+    fields.push({ tag: "040", ind1: " ", ind2: " ", subfields: [{ code: "b", value: language }] });
   fields.push({ tag: "008", value: f008 });
   return { record: { leader, fields: sortByTag(fields) }, notes };
 }

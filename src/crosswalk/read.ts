@@ -2,7 +2,8 @@
  * Reading records of a UNIMARC-family file. ISO 2709 UNIMARC states its character set in
  * 100 $a/26-33, not in leader/09 (which UNIMARC leaves blank and the MARC 21 reader would take
  * for MARC-8): records are read byte for byte and decoded here — UTF-8 when the bytes are
- * UTF-8 (whatever 100 says: real exports often say `0103` and hold UTF-8), else ISO 5426 when
+ * UTF-8 (whatever 100 says: real exports often say `0103` and hold UTF-8; leader/09 `a`, as
+ * marcgate writes them, is read as UTF-8 at once), else ISO 5426 when
  * 100 $a/26-27 names it (`03`), else ISO 8859-1 with a note.
  */
 import { readFormat, type FormatName } from "../marc/formats.js";
@@ -14,6 +15,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The record's text re-decoded from the bytes a latin1 reading kept. */
 export function decodeUnimarcText(record: MarcRecord): { record: MarcRecord; issues: MarcIssue[] } {
+  // leader/09 `a` (as marcgate writes UTF-8 records): the reader decoded UTF-8 already.
+  if (record.leader[9] === "a") return { record, issues: [] };
   const bytesOf = (s: string): Buffer => Buffer.from(s, "latin1");
   const all = record.fields.map((f) =>
     isControlField(f) ? f.value : f.subfields.map((s) => s.value).join(""),

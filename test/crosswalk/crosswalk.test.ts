@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { dirname, resolve } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { crosswalk } from "../../src/crosswalk/crosswalk.js";
@@ -269,5 +271,54 @@ describe("marcgate crosswalk", () => {
     });
     assert.equal(out.status, 2);
     assert.match(out.stderr.toString(), /marc21\|unimarc\|kormarc\|cnmarc/);
+  });
+});
+
+describe("marcgate import --source-format unimarc", () => {
+  test("a file of UNIMARC records lands in a UNIMARC zone; the same file again changes nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "marcgate-crosswalk-"));
+    const data = join(dir, "data");
+    const run = (...args: string[]) => spawnSync(process.execPath, [main, ...args, "--data", data]);
+    assert.equal(run("institution", "add", "01UNI_INST", "--name", "UNI").status, 0);
+    writeFileSync(
+      join(dir, "p.json"),
+      JSON.stringify({ code: "CONNEXION", targetFormat: "UNIMARC", password: "pw" }),
+    );
+    assert.equal(
+      run("profile", "import", "--institution", "01UNI_INST", join(dir, "p.json")).status,
+      0,
+    );
+    const unimarc = crosswalk(BOOK, "MARC21", "UNIMARC").record;
+    writeFileSync(join(dir, "u.mrc"), writeIso2709(unimarc));
+    const first = run(
+      "import",
+      join(dir, "u.mrc"),
+      "--source-format",
+      "unimarc",
+      "--institution",
+      "01UNI_INST",
+    );
+    assert.equal(first.status, 0, first.stderr.toString());
+    assert.match(first.stdout.toString() + first.stderr.toString(), /1 created/);
+    const again = run(
+      "import",
+      join(dir, "u.mrc"),
+      "--source-format",
+      "unimarc",
+      "--institution",
+      "01UNI_INST",
+    );
+    assert.match(again.stdout.toString() + again.stderr.toString(), /1 unchanged/);
+    const found = run("search", "9782070368228", "--index", "isbn", "--institution", "01UNI_INST");
+    assert.match(found.stdout.toString(), /stranger/);
+    const bad = run(
+      "import",
+      join(dir, "u.mrc"),
+      "--source-format",
+      "dc",
+      "--institution",
+      "01UNI_INST",
+    );
+    assert.equal(bad.status, 2);
   });
 });
