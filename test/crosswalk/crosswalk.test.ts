@@ -5,11 +5,12 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { crosswalk } from "../../src/crosswalk/crosswalk.js";
+import fc from "fast-check";
+import { BIB_FORMATS, crosswalk } from "../../src/crosswalk/crosswalk.js";
 import { decodeIso5426 } from "../../src/crosswalk/iso5426.js";
 import { decodeUnimarcText } from "../../src/crosswalk/read.js";
 import { readIso2709Buffer, writeIso2709 } from "../../src/marc/iso2709.js";
-import type { DataField, MarcRecord } from "../../src/marc/record.js";
+import type { DataField, Field, MarcRecord } from "../../src/marc/record.js";
 
 const main = resolve(dirname(fileURLToPath(import.meta.url)), "../../src/cli/main.js");
 
@@ -320,5 +321,52 @@ describe("marcgate import --source-format unimarc", () => {
       "01UNI_INST",
     );
     assert.equal(bad.status, 2);
+  });
+});
+
+describe("any record", () => {
+  const value = fc.string({ maxLength: 30 });
+  const controlField: fc.Arbitrary<Field> = fc.record({
+    tag: fc.constantFrom("001", "003", "005", "007", "008"),
+    value: fc.string({ maxLength: 45 }),
+  });
+  const dataField: fc.Arbitrary<Field> = fc.record({
+    tag: fc.integer({ min: 10, max: 999 }).map((n) => String(n).padStart(3, "0")),
+    ind1: fc.constantFrom(" ", "0", "1", "2", "3", "7", "a"),
+    ind2: fc.constantFrom(" ", "0", "1", "2", "4", "7", "9"),
+    subfields: fc.array(
+      fc.record({ code: fc.constantFrom(..."abcdefghlnpqtvxyz012346789"), value }),
+      { minLength: 1, maxLength: 6 },
+    ),
+  });
+  const record: fc.Arbitrary<MarcRecord> = fc.record({
+    leader: fc.string({ minLength: 24, maxLength: 24 }),
+    fields: fc.array(fc.oneof(controlField, dataField), { maxLength: 15 }),
+  });
+
+  test("every conversion gives a well-formed record and notes, never an exception", () => {
+    fc.assert(
+      fc.property(
+        record,
+        fc.constantFrom(...BIB_FORMATS),
+        fc.constantFrom(...BIB_FORMATS),
+        (r, from, to) => {
+          const { record: out, notes } = crosswalk(r, from, to);
+          assert.equal(out.leader.length, 24);
+          for (const f of out.fields) {
+            assert.match(f.tag, /^\d{3}$/);
+            if ("subfields" in f) {
+              assert.equal(f.ind1.length, 1);
+              assert.equal(f.ind2.length, 1);
+              for (const s of f.subfields) assert.equal(s.code.length, 1);
+            }
+          }
+          for (const n of notes) assert.ok(n.reason.length > 0);
+          // What it gives can be written and read back.
+          assert.equal([...readIso2709Buffer(writeIso2709(out))].length, 1);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
