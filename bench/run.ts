@@ -7,7 +7,9 @@
  * look-ups, keyword search and size on a catalog of 1,000,000 records; then the Connexion
  * benchmark (`bench/connexion.ts`, its own process; its variables are in its header): exports
  * with 1, 8 and 32 clients against `marcgate serve` on a 1,000,000-record catalog beside a null
- * gateway, and `marcgate import` of 100,000 records beside `marcgate load`.
+ * gateway, and `marcgate import` of 100,000 records beside `marcgate load`; then the rules and
+ * the crosswalk benchmarks (`bench/rules.ts`, `bench/crosswalk.ts`), each beside reading the same
+ * records from ISO 2709.
  *
  * Last, the scale-out benchmark (`bench/cluster.ts`, its own process): exports per second at 32
  * clients through HAProxy with 1, 2 and 3 nodes on PostgreSQL beside one node on SQLite.
@@ -142,6 +144,12 @@ function rulesBench(): void {
   if (r.status !== 0) process.exitCode = 1;
 }
 
+/** The crosswalk benchmark in its own process, its output passed through. */
+function crosswalkBench(): void {
+  const r = spawnSync(process.execPath, [join(here, "crosswalk.js")], { stdio: "inherit" });
+  if (r.status !== 0) process.exitCode = 1;
+}
+
 function marcBench(): void {
   const records = 100_000;
   const file = repeated(records);
@@ -208,3 +216,4 @@ catalogBench();
 connexionBench();
 rulesBench();
 clusterBench();
+crosswalkBench();

@@ -22,6 +22,7 @@ import {
 } from "./search-compile.js";
 import { exactTitleWords, isTextOnly } from "./search-query.js";
 import { sqlCondition, type SqlDialect } from "./search-sql.js";
+import { formatFamily } from "./prepare.js";
 import { SEARCH_TEXT_VERSION, searchDocument } from "./search-text.js";
 import { decodeStoredMarc } from "./stored-marc.js";
 import { searchVector } from "./postgres.js";
@@ -172,12 +173,14 @@ export async function rebuildSearchVectors(pool: Pool): Promise<number> {
     if ((again.rows[0]?.version ?? 1) < SEARCH_TEXT_VERSION) {
       let after = 0;
       for (;;) {
-        const { rows } = await client.query<{ id: string; marc: Buffer }>(
-          "SELECT id, marc FROM records WHERE id > $1 ORDER BY id LIMIT $2",
+        const { rows } = await client.query<{ id: string; marc: Buffer; format: string }>(
+          "SELECT id, marc, format FROM records WHERE id > $1 ORDER BY id LIMIT $2",
           [after, REBUILD_BATCH],
         );
         if (rows.length === 0) break;
-        const docs = rows.map((r) => searchDocument(decodeStoredMarc(r.marc)));
+        const docs = rows.map((r) =>
+          searchDocument(decodeStoredMarc(r.marc), formatFamily(r.format)),
+        );
         await client.query(
           `UPDATE records r SET search = ${searchVector("u.st", "u.sa", "u.ss", "u.sk")}
            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])

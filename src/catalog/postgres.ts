@@ -568,7 +568,7 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
             mmsId,
             zone: zone.code,
             attributes: mergeAttributes(DEFAULT_ATTRIBUTES, c),
-            prepared: prepareRecord(createdMarc(c, mmsId)),
+            prepared: prepareRecord(createdMarc(c, mmsId), c.format),
           };
         });
         await inserting;
@@ -609,7 +609,7 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     ).rows[0];
     const row = checkUpdate(found, change, context);
     const a = mergeAttributes(attributesOf(row), change);
-    const prepared = prepareRecord(change.marc);
+    const prepared = prepareRecord(change.marc, a.format);
     await this.keepVersion(client, row.id);
     const doc = prepared.search;
     await client.query(
@@ -884,7 +884,7 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     context: SaveContext,
   ): Promise<CommitResult> {
     const attributes = mergeAttributes(deletedAttributes(deleted), restoredAttributes(old));
-    const prepared = prepareRecord(old.marc);
+    const prepared = prepareRecord(old.marc, attributes.format);
     const record: NewRecord = {
       id: Number(deleted.record_id),
       mmsId: deleted.mms_id,

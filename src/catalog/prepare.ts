@@ -20,6 +20,7 @@ import {
   type LocalFieldsChange,
   type RecordAttributes,
   type RecordCreate,
+  type RecordFormat,
   type SaveContext,
   type SearchIndex,
 } from "./catalog.js";
@@ -33,11 +34,22 @@ export interface PreparedRecord {
   readonly search: SearchDocument;
 }
 
-export function prepareRecord(marc: MarcRecord): PreparedRecord {
+/**
+ * A record's stored bytes, keys and search document. A UNIMARC or CNMARC record's keys and
+ * search text come from UNIMARC's tags, so that a record is found by the same ISBN, OCLC number
+ * and title whatever format its zone keeps.
+ */
+/** Where a format keeps its keys and text: UNIMARC's places (UNIMARC, CNMARC) or MARC 21's. */
+export function formatFamily(format: string): "UNIMARC" | "MARC21" {
+  return format === "UNIMARC" || format === "CNMARC" ? "UNIMARC" : "MARC21";
+}
+
+export function prepareRecord(marc: MarcRecord, format: RecordFormat = "MARC21"): PreparedRecord {
+  const family = formatFamily(format);
   return {
     bytes: encodeStoredMarc(marc),
-    keys: extractMatchKeys(marc),
-    search: searchDocument(marc),
+    keys: extractMatchKeys(marc, { family }),
+    search: searchDocument(marc, family),
   };
 }
 
@@ -106,11 +118,11 @@ export function stageCommit(request: CommitRequest, createdMmsId?: string): Stag
     const { marc, controlNumber, ...rest } = change;
     void marc;
     void controlNumber;
-    const prepared = prepareRecord(createdMarc(change, createdMmsId));
+    const prepared = prepareRecord(createdMarc(change, createdMmsId), change.format);
     staged = { ...rest, mmsId: createdMmsId, prepared };
   } else if (change?.kind === "update") {
     const { marc, ...rest } = change;
-    staged = { ...rest, prepared: prepareRecord(marc) };
+    staged = { ...rest, prepared: prepareRecord(marc, change.format) };
   }
   let stagedEntry: StagedEntry | undefined;
   if (entry) {

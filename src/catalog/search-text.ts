@@ -124,9 +124,36 @@ const INDEX_OF_TAG: ReadonlyMap<string, Index> = new Map([
   ...["100", "110", "111", "700", "710", "711", "720"].map((t) => [t, AUTHOR] as const),
 ]);
 
+/** UNIMARC's title fields (200, 225, 4XX links to series, 5XX related titles) and names (70X–72X). */
+const UNIMARC_INDEX_OF_TAG: ReadonlyMap<string, Index> = new Map([
+  ...[
+    "200",
+    "225",
+    "410",
+    "411",
+    "500",
+    "510",
+    "512",
+    "513",
+    "515",
+    "516",
+    "517",
+    "520",
+    "530",
+    "532",
+    "541",
+  ].map((t) => [t, TITLE] as const),
+  ...["700", "701", "702", "710", "711", "712", "720", "721", "722"].map(
+    (t) => [t, AUTHOR] as const,
+  ),
+]);
+
+/** The tag family of a record: MARC 21 (and KORMARC) or UNIMARC (and CNMARC). */
+export type SearchFamily = "MARC21" | "UNIMARC";
+
 /** Title and author tags by the table; any 6XX a subject; everything else keyword. */
-function indexOf(tag: string): Index {
-  const named = INDEX_OF_TAG.get(tag);
+function indexOf(tag: string, family: SearchFamily = "MARC21"): Index {
+  const named = (family === "UNIMARC" ? UNIMARC_INDEX_OF_TAG : INDEX_OF_TAG).get(tag);
   if (named !== undefined) return named;
   return tag.length === 3 && tag.charCodeAt(0) === 0x36 && isDigit(tag, 1) && isDigit(tag, 2)
     ? SUBJECT
@@ -161,8 +188,12 @@ function trimPunctuation(value: string): string {
   return value.replace(/[\s/:;,.=]+$/u, "").trim();
 }
 
-/** The search document of a record. */
-export function searchDocument(record: MarcRecord): SearchDocument {
+/** The search document of a record; a UNIMARC record's by UNIMARC's tags (200, 70X, 60X, 100 $a). */
+export function searchDocument(
+  record: MarcRecord,
+  family: SearchFamily = "MARC21",
+): SearchDocument {
+  if (family === "UNIMARC") return unimarcSearchDocument(record);
   // The text of each index, its fields' texts separated by a space.
   const texts = ["", "", "", ""];
   for (const f of record.fields) {
@@ -184,6 +215,37 @@ export function searchDocument(record: MarcRecord): SearchDocument {
     date: /^\d{4}$/.test(date1)
       ? date1
       : trimPunctuation(firstSubfields(record, /^(264|260)$/, "c")),
+  };
+}
+
+function unimarcSearchDocument(record: MarcRecord): SearchDocument {
+  const texts = ["", "", "", ""];
+  for (const f of record.fields) {
+    if (!isDataField(f)) continue;
+    const t = text(f).replace(/[\u0098\u009c]/g, "");
+    if (!t) continue;
+    const index = indexOf(f.tag, "UNIMARC");
+    texts[index] = texts[index] === "" ? t : `${texts[index]} ${t}`;
+  }
+  const coded =
+    getDataFields(record, /^100$/)[0]?.subfields.find((s) => s.code === "a")?.value ?? "";
+  const date1 = coded.slice(9, 13);
+  const name = getDataFields(record, /^(700|710|720)$/)[0];
+  const surname = name?.subfields.find((s) => s.code === "a")?.value ?? "";
+  const forename =
+    name?.tag === "700" ? name.subfields.find((s) => s.code === "b")?.value : undefined;
+  return {
+    title: normalizeSearchText(texts[TITLE]!),
+    author: normalizeSearchText(texts[AUTHOR]!),
+    subject: normalizeSearchText(texts[SUBJECT]!),
+    keyword: normalizeSearchText(texts[KEYWORD]!),
+    displayTitle: trimPunctuation(
+      firstSubfields(record, /^200$/, "aehi").replace(/[\u0098\u009c]/g, ""),
+    ),
+    displayAuthor: trimPunctuation(forename ? `${surname}, ${forename}` : surname),
+    date: /^\d{4}$/.test(date1)
+      ? date1
+      : trimPunctuation(firstSubfields(record, /^(214|210)$/, "d")),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import type Database from "better-sqlite3";
 import { decodeStoredMarc } from "./stored-marc.js";
+import { formatFamily } from "./prepare.js";
 import { SEARCH_TEXT_VERSION, searchDocument } from "./search-text.js";
 import type { ScanRequest, ScanTerm, SearchHit, SearchQuery, SearchResult } from "./catalog.js";
 import {
@@ -210,7 +211,7 @@ export function rebuildSearchText(db: Database.Database): number {
   if ((row?.value ?? 1) >= SEARCH_TEXT_VERSION) return 0;
   db.prepare("INSERT INTO records_fts (records_fts) VALUES ('delete-all')").run();
   const page = db.prepare(
-    `SELECT r.id, r.marc, z.suffix FROM records r JOIN zones z ON z.code = r.zone
+    `SELECT r.id, r.marc, r.format, z.suffix FROM records r JOIN zones z ON z.code = r.zone
      WHERE r.id > ? ORDER BY r.id LIMIT ?`,
   );
   const insert = db.prepare(
@@ -219,11 +220,16 @@ export function rebuildSearchText(db: Database.Database): number {
   let after = 0;
   let indexed = 0;
   for (;;) {
-    const rows = page.all(after, REINDEX_BATCH) as { id: number; marc: Buffer; suffix: string }[];
+    const rows = page.all(after, REINDEX_BATCH) as {
+      id: number;
+      marc: Buffer;
+      format: string;
+      suffix: string;
+    }[];
     if (rows.length === 0) break;
     db.transaction(() => {
       for (const r of rows) {
-        const doc = searchDocument(decodeStoredMarc(r.marc));
+        const doc = searchDocument(decodeStoredMarc(r.marc), formatFamily(r.format));
         insert.run(r.id, doc.title, doc.author, doc.subject, doc.keyword, `z${r.suffix}`);
       }
     }).immediate();

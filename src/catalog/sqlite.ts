@@ -567,7 +567,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       zone,
       mmsId,
       change,
-      prepareRecord(createdMarc(change, mmsId)),
+      prepareRecord(createdMarc(change, mmsId), change.format),
       context,
       now,
     );
@@ -923,7 +923,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   private undelete(deleted: DeletedRow, old: RecordVersion, context: SaveContext): CommitResult {
     const zone = this.zoneRow(deleted.zone)!;
     const a = mergeAttributes(deletedAttributes(deleted), restoredAttributes(old));
-    const prepared = prepareRecord(old.marc);
+    const prepared = prepareRecord(old.marc, a.format);
     const version = deleted.version + 1;
     this.statements.insertRestored.run({
       id: deleted.record_id,

@@ -14,6 +14,15 @@ import { Importer, incomingOf, type ImportResult } from "../import/importer.js";
 import { formatLog } from "../import/log.js";
 import { loadConnexionProfile, type StoredProfileSettings } from "../import/profile.js";
 import { readFormat, sniffFormat } from "../marc/formats.js";
+import {
+  bibFormatByName,
+  BIB_FORMATS,
+  crosswalk,
+  familyOf,
+  type BibFormat,
+} from "../crosswalk/crosswalk.js";
+import { formatNote } from "../crosswalk/note.js";
+import { readUnimarc } from "../crosswalk/read.js";
 import { readIso2709Frames } from "../marc/iso2709.js";
 import { writeMnemonic } from "../marc/mnemonic.js";
 import {
@@ -28,7 +37,7 @@ import { openInput } from "./io.js";
 import { Progress } from "./progress.js";
 import { CommandError, formatOption, parseCommandArgs, UsageError } from "./usage.js";
 
-const HELP = `usage: marcgate import FILE --institution CODE [--dry-run] [--from FORMAT] [--data DIR | --db URL]
+const HELP = `usage: marcgate import FILE --institution CODE [--dry-run] [--from FORMAT] [--source-format BIB] [--data DIR | --db URL]
 
 Runs the institution's OCLC Connexion profile on every record of FILE, as if each had been
 exported from Connexion: read (MARC-8 converted), initial normalization, match, merge,
@@ -37,6 +46,10 @@ line for each record that was not added or merged, then the job's counts.
   --institution CODE   the institution (it needs an OCLC Connexion profile)
   --dry-run            decide only: print each record's outcome, decision log, candidates and
                        the record as it would be saved (merged or new, mnemonic); write nothing
+  --source-format BIB  marc21 (default, as Connexion sends), unimarc, kormarc or cnmarc: records
+                       of another format are converted to MARC 21 to be decided (what the
+                       conversion dropped is in the decision log), then saved in the profile's
+                       target format; the job keeps each as read
   --from FORMAT        the file's format (default: sniffed); records in other formats than
                        ISO 2709 are kept in the job as UTF-8 ISO 2709
 ${CATALOG_HELP}Exit status 0 when every record was imported (added, merged, unchanged), 1 when any was
@@ -67,9 +80,41 @@ interface FileRecord {
 async function* fileRecords(
   file: string,
   from: ReturnType<typeof formatOption>,
+  source: BibFormat = "MARC21",
 ): AsyncGenerator<FileRecord> {
   const input = await openInput(file);
   const format = from ?? sniffFormat(input.head);
+  if (source !== "MARC21") {
+    // Records of another format: kept in the job as read (UTF-8 ISO 2709), decided as MARC 21.
+    const read =
+      familyOf(source) === "UNIMARC"
+        ? readUnimarc(format, input.chunks)
+        : readFormat(format, input.chunks);
+    for await (const result of read) {
+      const { raw, incoming } = textIncoming(result, new Uint8Array(0));
+      if (!result.record) {
+        yield { raw, offset: result.offset, index: result.index, incoming };
+        continue;
+      }
+      const converted = crosswalk(result.record, source, "MARC21");
+      const notes = converted.notes.map((n) => ({
+        severity: "info" as const,
+        offset: result.offset,
+        tag: n.tag,
+        message: `${source} → MARC 21: ${formatNote(n)}`,
+      }));
+      yield {
+        raw,
+        offset: result.offset,
+        index: result.index,
+        incoming: {
+          ...incoming,
+          read: { ...result, record: converted.record, issues: [...result.issues, ...notes] },
+        },
+      };
+    }
+    return;
+  }
   if (format === "iso2709") {
     for await (const frame of readIso2709Frames(input.chunks)) {
       const { bytes, offset, index } = frame;
@@ -132,6 +177,7 @@ export async function importCommand(args: string[]): Promise<number> {
       institution: { type: "string" },
       "dry-run": { type: "boolean" },
       from: { type: "string" },
+      "source-format": { type: "string" },
       ...CATALOG_OPTIONS,
     },
     HELP,
@@ -143,6 +189,12 @@ export async function importCommand(args: string[]): Promise<number> {
   const file = positionals[0]!;
   const code = requireOption(values.institution, "--institution");
   const from = formatOption(values.from, "--from");
+  const sourceName = values["source-format"];
+  const source = sourceName === undefined ? "MARC21" : bibFormatByName(sourceName);
+  if (!source)
+    throw new UsageError(
+      `--source-format "${sourceName}" is not a bibliographic format; use one of ${BIB_FORMATS.map((f) => f.toLowerCase()).join(", ")}`,
+    );
   return withCatalog(
     values,
     async (catalog) => {
@@ -150,7 +202,7 @@ export async function importCommand(args: string[]): Promise<number> {
       const importer = new Importer(catalog, { maxBatch: BATCH });
       if (values["dry-run"]) {
         let problems = 0;
-        for await (const record of fileRecords(file, from)) {
+        for await (const record of fileRecords(file, from, source)) {
           const incoming = incomingOf(record);
           const decision = await importer.dryRun({
             raw: record.raw,
@@ -192,7 +244,7 @@ export async function importCommand(args: string[]): Promise<number> {
         wake = undefined;
       };
       const room = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
-      for await (const record of fileRecords(file, from)) {
+      for await (const record of fileRecords(file, from, source)) {
         count++;
         progress.tick(count);
         inFlight++;

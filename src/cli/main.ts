@@ -6,6 +6,7 @@
 import { CatalogError } from "../catalog/catalog.js";
 import { compactCommand } from "./compact.js";
 import { convertCommand } from "./convert.js";
+import { crosswalkCommand } from "./crosswalk.js";
 import { exportCommand } from "./export.js";
 import { importCommand } from "./import.js";
 import { jobCommand } from "./job.js";
@@ -33,6 +34,10 @@ const COMMANDS: Record<string, Command> = {
   convert: {
     summary: "convert records between ISO 2709, MARCXML, MARC-in-JSON and mnemonic",
     run: convertCommand,
+  },
+  crosswalk: {
+    summary: "convert records between MARC 21, UNIMARC, KORMARC and CNMARC (dropped fields listed)",
+    run: crosswalkCommand,
   },
   lint: { summary: "list each record's structural issues with byte offsets", run: lintCommand },
   network: { summary: "add a network zone", run: networkCommand },

@@ -1,4 +1,5 @@
 /** `marcgate profile`: an institution's OCLC Connexion integration profile, from a JSON file. */
+import { zoneFormatConflict } from "../import/target-format.js";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { hashPassword } from "../import/password.js";
@@ -109,6 +110,14 @@ export async function profileCommand(args: string[]): Promise<number> {
       }
       const previous = await currentProfile(catalog, zone.code);
       const { profile, password } = checked.input;
+      const target = profile.useNetworkZone ? zone.network : zone.code;
+      const conflict = target
+        ? await zoneFormatConflict(catalog, target, profile.targetFormat)
+        : undefined;
+      if (conflict) {
+        process.stderr.write(`${file}: "targetFormat": ${conflict}\n`);
+        return 1;
+      }
       let passwordHash = previous?.passwordHash;
       if (password !== undefined) passwordHash = await hashPassword(password);
       if (passwordHash === undefined) {

@@ -45,6 +45,7 @@ import type { StoredProfileSettings } from "./profile.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
 import { heldReason } from "./match/validate.js";
 import { runValidation } from "./validate-stage.js";
+import { inMarc21, toTargetFormat, type StoredFormats } from "./target-format.js";
 
 /** What `decide` may read of the catalog (the match methods read the title search too). */
 export type CatalogView = Pick<Catalog, "findByKey" | "record" | "search" | "localFields">;
@@ -261,7 +262,8 @@ function rememberingRecords(view: CatalogView): CatalogView {
 
 /**
  * Decides what to do with one incoming record. Never throws on data: a record that cannot be
- * imported is a decision with outcome `rejected` and the reason.
+ * imported is a decision with outcome `rejected` and the reason. Every stage runs on MARC 21;
+ * the record to save is then converted to the profile's target format (`target-format.ts`).
  */
 export async function decide(
   incoming: Incoming,
@@ -295,6 +297,26 @@ export function prepareDecision(
   incoming: Incoming,
   context: DecideContext,
   options: DecideOptions = {},
+): Decision | PreparedDecision {
+  const { targetFormat } = context.profile;
+  const prepared = prepareInMarc21(incoming, context, options);
+  if (!("finish" in prepared)) return toTargetFormat(prepared, targetFormat, { stored: new Map() });
+  return {
+    zone: prepared.zone,
+    claims: prepared.claims,
+    // Every stage runs on MARC 21: stored records are read through their MARC 21 reading, and
+    // the record to save is converted to the target format at the end.
+    finish: async (view) => {
+      const seen: StoredFormats = { stored: new Map() };
+      return toTargetFormat(await prepared.finish(inMarc21(view, seen)), targetFormat, seen);
+    },
+  };
+}
+
+function prepareInMarc21(
+  incoming: Incoming,
+  context: DecideContext,
+  options: DecideOptions,
 ): Decision | PreparedDecision {
   const { profile, institution } = context;
   const log: LogEntry[] = [];
@@ -330,9 +352,10 @@ export function prepareDecision(
     });
   }
   if (profile.targetFormat !== "MARC21") {
-    return reject(
-      `the profile's target format is ${profile.targetFormat}; marcgate cannot convert MARC 21 records to ${profile.targetFormat} yet`,
-    );
+    log.push({
+      stage: "convert",
+      message: `target format ${profile.targetFormat}: matched and merged as MARC 21, converted before saving`,
+    });
   }
 
   // normalize

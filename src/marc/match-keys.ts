@@ -122,8 +122,57 @@ function looseDataField(tag: string, field: object): LooseDataField | undefined 
   return { tag, ind1: str(ind1), ind2: str(ind2), subfields };
 }
 
+/**
+ * Where a UNIMARC record (UNIMARC, CNMARC) holds what keys come from, as the MARC 21 field and
+ * subfield codes the extractor reads: 010 ISBN, 011 ISSN, 016/017/072/073 other standard
+ * numbers, 035 system numbers, 200 title, 700/710/720 main entry, 210/214 date; the date of
+ * 100 $a/9-12 stands for 008/07-10. The same key comes from a record in either family.
+ */
+interface UnimarcPlace {
+  readonly tag: string;
+  readonly codes: Readonly<Record<string, string>>;
+  readonly ind1?: string;
+}
+const UNIMARC_PLACES: ReadonlyMap<string, UnimarcPlace> = new Map<string, UnimarcPlace>([
+  ["010", { tag: "020", codes: { a: "a", z: "z" } }],
+  ["011", { tag: "022", codes: { a: "a", f: "l", y: "z", z: "y" } }],
+  ["016", { tag: "024", codes: { a: "a" }, ind1: "0" }],
+  ["017", { tag: "024", codes: { a: "a", "2": "2" }, ind1: "7" }],
+  ["072", { tag: "024", codes: { a: "a" }, ind1: "1" }],
+  ["073", { tag: "024", codes: { a: "a" }, ind1: "3" }],
+  ["035", { tag: "035", codes: { a: "a", z: "z" } }],
+  ["200", { tag: "245", codes: { a: "a", e: "b", h: "n", i: "p" } }],
+  ["700", { tag: "100", codes: { a: "a" } }],
+  ["720", { tag: "100", codes: { a: "a" } }],
+  ["710", { tag: "110", codes: { a: "a" } }],
+  ["210", { tag: "260", codes: { d: "c" } }],
+  ["214", { tag: "264", codes: { d: "c" } }],
+]);
+
+/** A UNIMARC data field as the MARC 21 field keys are read from (non-sorting part removed). */
+function fromUnimarc(field: LooseDataField): LooseDataField | undefined {
+  const place = UNIMARC_PLACES.get(field.tag);
+  if (!place) return undefined;
+  const subfields: LooseSubfield[] = [];
+  for (const s of field.subfields) {
+    const code = place.codes[s.code];
+    if (code === undefined) continue;
+    const value =
+      field.tag === "200"
+        ? s.value.replace(/\u0098[^\u009c]*\u009c/g, "").replace(/[\u0098\u009c]/g, "")
+        : s.value;
+    subfields.push({ code, value });
+  }
+  return {
+    tag: place.tag,
+    ind1: place.ind1 ?? field.ind1,
+    ind2: field.tag === "200" ? "0" : field.ind2,
+    subfields,
+  };
+}
+
 /** One pass over the fields, keeping only what keys come from. Never throws on odd shapes. */
-function gatherSources(record: MarcRecord): KeySources {
+function gatherSources(record: MarcRecord, family: KeyFamily = "MARC21"): KeySources {
   const sources: KeySources = { byTag: new Map() };
   const fields: unknown = (record as { fields?: unknown } | null | undefined)?.fields;
   if (!Array.isArray(fields)) return sources;
@@ -131,6 +180,23 @@ function gatherSources(record: MarcRecord): KeySources {
     if (typeof field !== "object" || field === null) continue;
     const tag = str((field as { tag?: unknown }).tag);
     if ("subfields" in field) {
+      if (family === "UNIMARC") {
+        const read = UNIMARC_PLACES.has(tag) ? looseDataField(tag, field) : undefined;
+        const data = read && fromUnimarc(read);
+        if (!data) {
+          if (tag === "100" && sources.fixedData === undefined) {
+            const a = read ?? looseDataField(tag, field);
+            const coded = a?.subfields.find((s) => s.code === "a")?.value ?? "";
+            // 100 $a/9-12 (date 1) where the MARC 21 extractor reads 008/07-10.
+            if (coded.length >= 13) sources.fixedData = `       ${coded.slice(9, 13)}`;
+          }
+          continue;
+        }
+        const list = sources.byTag.get(data.tag);
+        if (list) list.push(data);
+        else sources.byTag.set(data.tag, [data]);
+        continue;
+      }
       if (!DATA_TAGS.has(tag)) continue;
       const data = looseDataField(tag, field);
       if (!data) continue;
@@ -142,9 +208,10 @@ function gatherSources(record: MarcRecord): KeySources {
     const value = (field as { value?: unknown }).value;
     if (typeof value !== "string") continue;
     if (tag === "001" && sources.controlNumber === undefined) sources.controlNumber = value;
-    else if (tag === "003" && sources.controlNumberIdentifier === undefined)
+    else if (tag === "003" && family === "MARC21" && sources.controlNumberIdentifier === undefined)
       sources.controlNumberIdentifier = value;
-    else if (tag === "008" && sources.fixedData === undefined) sources.fixedData = value;
+    else if (tag === "008" && family === "MARC21" && sources.fixedData === undefined)
+      sources.fixedData = value;
   }
   return sources;
 }
@@ -582,8 +649,8 @@ function titleKeyOf(sources: KeySources): string | undefined {
  * }); // "professor a tale|bronte|1999"
  * ```
  */
-export function titleKey(record: MarcRecord): string | undefined {
-  return titleKeyOf(gatherSources(record));
+export function titleKey(record: MarcRecord, family: KeyFamily = "MARC21"): string | undefined {
+  return titleKeyOf(gatherSources(record, family));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -656,7 +723,7 @@ export function extractMatchKeys(
   record: MarcRecord,
   options: ExtractMatchKeysOptions = {},
 ): MatchKey[] {
-  const sources = gatherSources(record);
+  const sources = gatherSources(record, options.family);
   const keys = new KeyList();
   const fields = (tag: string): readonly LooseDataField[] => sources.byTag.get(tag) ?? [];
 
@@ -711,8 +778,16 @@ export function extractMatchKeys(
   return keys.sorted();
 }
 
+/**
+ * The tag family a record is written in: MARC 21 (and KORMARC, built on it) or UNIMARC (and
+ * CNMARC). A UNIMARC record gives its keys from UNIMARC's places (010, 011, 035, 001, 200, 700).
+ */
+export type KeyFamily = "MARC21" | "UNIMARC";
+
 /** Options of {@link extractMatchKeys}. */
 export interface ExtractMatchKeysOptions {
+  /** @default "MARC21" */
+  readonly family?: KeyFamily;
   /**
    * `false`: no `title-key` (the costliest key, which only Title and author compares), for a
    * look-up with a method that does not use it.

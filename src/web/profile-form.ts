@@ -3,6 +3,7 @@
  * settings object {@link parseProfile} checks (so the browser, the API and `marcgate profile
  * import` accept and refuse the same things, with the same messages), and saving it.
  */
+import { zoneFormatConflict } from "../import/target-format.js";
 import type { Catalog, Zone } from "../catalog/catalog.js";
 import { hashPassword } from "../import/password.js";
 import {
@@ -159,6 +160,9 @@ export async function saveProfile(
       message: `${institution.code} is not a member of a network zone`,
     });
   }
+  const zone = profile.useNetworkZone ? institution.network : institution.code;
+  const conflict = zone ? await zoneFormatConflict(catalog, zone, profile.targetFormat) : undefined;
+  if (conflict) errors.push({ key: "targetFormat", message: conflict });
   const passwordHash =
     password !== undefined ? await hashPassword(password) : previous.profile?.passwordHash;
   if (passwordHash === undefined) {

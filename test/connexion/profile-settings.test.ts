@@ -170,24 +170,92 @@ describe("the Connexion profile's settings, each over TCP", () => {
     await profile();
   });
 
-  test("targetFormat: MARC 21 is stored; UNIMARC, KORMARC and CNMARC are refused by name", async () => {
+  test("targetFormat: MARC 21 is stored as it is; a UNIMARC, KORMARC or CNMARC zone gets the export converted, finds it by OCLC number, ISBN and title, and merges a re-export into it", async () => {
     await profile({ targetFormat: "MARC21" });
     const mmsId = mmsIdOf(await send(exported(201, "Format")));
     assert.equal((await stored(mmsId)).format, "MARC21");
-    for (const format of ["UNIMARC", "KORMARC", "CNMARC"]) {
-      await profile({ targetFormat: format });
-      const reply = await send(exported(202, "Other format"));
-      assert.match(
-        reply,
-        new RegExp(
-          `^Error: the profile's target format is ${format}; marcgate cannot convert MARC 21 records to ${format} yet\\. The record was kept in job (\\d+)`,
-        ),
+    let oclc = 202;
+    for (const format of ["UNIMARC", "KORMARC", "CNMARC"] as const) {
+      const code = `01${format}_INST`;
+      await catalog.addInstitution({ code, name: `${format} library` });
+      await profile(
+        {
+          targetFormat: format,
+          nonSerialMatchMethod: "Multi-step",
+          nonSerialMatchSteps: ["Unique OCLC Identifier", "ISBN/ISSN"],
+        },
+        { institution: code },
       );
-      const jobId = Number(/kept in job (\d+)/.exec(reply)![1]);
-      const row = (await catalog.jobRecords(jobId)).at(-1)!;
-      assert.equal(row.outcome, "rejected");
+      const isbn = data("020", "  ", "a9780306406157");
+      const first = mmsIdOf(
+        await send(exported(oclc, `Crosswalked ${format}`, { full: true, extra: [isbn] }), {
+          logonId: code,
+        }),
+      );
+      const saved = await stored(first);
+      assert.equal(saved.format, format);
+      assert.equal(saved.zone, code);
+      const unimarc = format !== "KORMARC";
+      const titleTag = unimarc ? "200" : "245";
+      assert.equal(
+        getDataFields(saved.marc, titleTag)[0]?.subfields[0]?.value,
+        `Crosswalked ${format}`,
+      );
+      if (unimarc) {
+        assert.equal(getDataFields(saved.marc, "245").length, 0);
+        assert.match(
+          getDataFields(saved.marc, "100")[0]!.subfields[0]!.value.slice(26, 30),
+          /^50 {2}$/,
+        );
+        assert.equal(saved.marc.leader.slice(20, 23), "450");
+      }
+      assert.deepEqual(await catalog.findByKey("oclc", String(oclc), [code]), [first]);
+      assert.deepEqual(await catalog.findByKey("isbn", "9780306406157", [code]), [first]);
+      const hits = await catalog.search({
+        text: `crosswalked ${format}`,
+        index: "title",
+        zones: [code],
+      });
+      assert.deepEqual(
+        hits.hits.map((h) => h.mmsId),
+        [first],
+      );
+      assert.equal(hits.hits[0]!.title, `Crosswalked ${format}`);
+      // The MARC 21 record as received stays with the job row of the version.
+      const rows = await catalog.jobRecordsOf(first);
+      assert.ok(Buffer.from(rows[0]!.raw).includes(Buffer.from(`Crosswalked ${format}`)));
+      assert.ok(Buffer.from(rows[0]!.raw).includes(Buffer.from("4500")));
+      // A re-export with a changed note merges into the converted record.
+      const again = await send(
+        exported(oclc, `Crosswalked ${format}`, {
+          full: true,
+          extra: [isbn, data("504", "  ", "aIncludes bibliographical references.")],
+          version005: "20261129101500.0",
+        }),
+        { logonId: code },
+      );
+      assert.equal(mmsIdOf(again), first);
+      const merged = await stored(first);
+      assert.equal(merged.version, 2);
+      assert.equal(merged.format, format);
+      assert.equal(getDataFields(merged.marc, unimarc ? "320" : "504").length, 1);
+      // The same export again changes nothing.
+      assert.equal(
+        mmsIdOf(
+          await send(
+            exported(oclc, `Crosswalked ${format}`, {
+              full: true,
+              extra: [isbn, data("504", "  ", "aIncludes bibliographical references.")],
+              version005: "20261129101500.0",
+            }),
+            { logonId: code },
+          ),
+        ),
+        first,
+      );
+      assert.equal((await stored(first)).version, 2);
+      oclc++;
     }
-    assert.deepEqual(await catalog.findByKey("oclc", "202", [INSTITUTION]), []);
     await profile();
   });
 

@@ -26,6 +26,7 @@ import { checkNormalize } from "./normalize.js";
 import { checkMatching } from "./matching.js";
 import { checkValidation } from "./validation.js";
 import { checkSearch } from "./search.js";
+import { checkCrosswalk, checkIso5426 } from "./crosswalk.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/corpus → repository root → ../shared/corpus */
@@ -454,6 +455,18 @@ async function main(): Promise<number> {
     `\nsearch ranking (${searched.records} records, ${searched.queries} queries):\n${searched.table.join("\n")}\n`,
   );
   failures.push(...searched.failures);
+  // The crosswalks (./crosswalk.ts): the UNIMARC reference reading, real UNIMARC, round trips.
+  const DATA = process.env.MARCGATE_DATA ?? resolve(here, "../../../../shared/data");
+  const crosswalked = await checkCrosswalk(
+    CORPUS,
+    DATA,
+    rows.map((r) => r.path),
+  );
+  process.stdout.write(`\ncrosswalks:\n${crosswalked.table.join("\n")}\n`);
+  failures.push(...crosswalked.failures);
+  const iso5426 = checkIso5426();
+  process.stdout.write(`${iso5426.table.join("\n")}\n`);
+  failures.push(...iso5426.failures);
   process.stdout.write("\nexplained differences from yaz, by reason:\n");
   for (const [reason, n] of [...reasonsSeen].sort((a, b) => b[1] - a[1]))
     process.stdout.write(`  ${String(n).padStart(5)}  ${reason}\n`);

@@ -644,6 +644,56 @@ describe("web server", () => {
     assert.equal(kept.fields.length, 10_000);
   });
 
+  // Last but one: a second institution changes which one a staff session works in.
+  test("a UNIMARC record's view: UNIMARC tags with their names, the MARC 21 record as received beside it", async () => {
+    const parsed = parseProfile({ code: "CONNEXION", targetFormat: "UNIMARC" });
+    assert.ok("input" in parsed);
+    const zone = await catalog.addInstitution({ code: "01UNIMARC_WEB", name: "UNIMARC library" });
+    const { id: jobId } = await catalog.startJob({
+      institution: zone.code,
+      source: "t",
+      description: "t",
+    });
+    const result = await new Importer(catalog).import({
+      raw: writeIso2709({
+        leader: "00000cam a2200000 a 4500",
+        fields: [
+          { tag: "001", value: "ocm00005151" },
+          { tag: "003", value: "OCoLC" },
+          { tag: "008", value: "260101s2026    fr            000 0 fre d" },
+          {
+            tag: "245",
+            ind1: "1",
+            ind2: "0",
+            subfields: [{ code: "a", value: "Crosswalked title." }],
+          },
+        ],
+      }),
+      institution: zone,
+      profile: parsed.input.profile,
+      jobId,
+      savedBy: "test",
+    });
+    assert.equal((await catalog.record(result.mmsId!))?.format, "UNIMARC");
+    const viewer = await login("view");
+    const page = await app.inject({
+      url: `/records/${result.mmsId!}`,
+      headers: { cookie: viewer.cookie },
+    });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<h1>Crosswalked title<\/h1>|Crosswalked title/);
+    assert.match(page.body, /<h2>UNIMARC<\/h2>/);
+    assert.match(
+      page.body,
+      /<td class="tag">200<\/td>\s*<td class="label">TITLE AND STATEMENT OF RESPONSIBILITY<\/td>/,
+    );
+    assert.match(page.body, /<h2>MARC 21 as received<\/h2>/);
+    assert.match(
+      page.body,
+      /aria-label="MARC 21 record as received"[\s\S]*<td class="tag">245<\/td>/,
+    );
+  });
+
   test("logging out ends the session", async () => {
     const viewer = await login("view");
     assert.equal((await post(viewer, "/logout", {})).statusCode, 303);

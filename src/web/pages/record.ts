@@ -14,18 +14,30 @@ import { recordForInstitution } from "../../catalog/institution-view.js";
 import { recordSummary } from "../../catalog/summary.js";
 import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.js";
 import { isControlField, type MarcRecord } from "../../marc/record.js";
+import { readIso2709Buffer } from "../../marc/iso2709.js";
+import { UNIMARC_LABELS } from "../../crosswalk/unimarc-labels.js";
 import { may } from "../auth.js";
 import { html, type Html } from "../html.js";
 import { dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
 import { DOWNLOADS, diffRecords, encodeRecord } from "../service.js";
 
-/** The MARC record in the usual tagged display: tag, indicators, `$a` subfields. */
-export function taggedDisplay(marc: MarcRecord): Html {
-  return html`<table class="marc" aria-label="MARC record">
+/**
+ * The MARC record in the usual tagged display: tag, indicators, `$a` subfields; with `labels`
+ * (a UNIMARC record's field names), each tag carries its name as a tooltip and a column.
+ */
+export function taggedDisplay(
+  marc: MarcRecord,
+  labels?: ReadonlyMap<string, string>,
+  name = "MARC record",
+): Html {
+  const label = (tag: string): Html =>
+    labels ? html`<td class="label">${labels.get(tag) ?? ""}</td>` : html``;
+  return html`<table class="marc" aria-label="${name}">
     <tbody>
       <tr>
         <td class="tag">LDR</td>
+        ${labels ? html`<td class="label">RECORD LABEL</td>` : html``}
         <td class="ind"></td>
         <td>${marc.leader}</td>
       </tr>
@@ -33,11 +45,13 @@ export function taggedDisplay(marc: MarcRecord): Html {
         isControlField(f)
           ? html`<tr>
               <td class="tag">${f.tag}</td>
+              ${label(f.tag)}
               <td class="ind"></td>
               <td>${f.value}</td>
             </tr>`
           : html`<tr>
               <td class="tag">${f.tag}</td>
+              ${label(f.tag)}
               <td class="ind">${f.ind1}${f.ind2}</td>
               <td>
                 ${f.subfields.map((s) => html`<span class="sf">$${s.code}</span> ${s.value} `)}
@@ -127,11 +141,12 @@ async function recordPage(
   if (!record) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
   const versions = await web.catalog.versions(mmsId);
   const decisions = await web.catalog.jobRecordsOf(mmsId);
-  const title = record.marc.fields.find((f) => f.tag === "245");
+  const unimarc = record.format === "UNIMARC" || record.format === "CNMARC";
+  const title = record.marc.fields.find((f) => f.tag === (unimarc ? "200" : "245"));
   const heading =
     title && !isControlField(title)
       ? title.subfields
-          .filter((s) => "abnp".includes(s.code))
+          .filter((s) => (unimarc ? "aehi" : "abnp").includes(s.code))
           .map((s) => s.value)
           .join(" ")
       : mmsId;
@@ -160,13 +175,36 @@ async function recordPage(
           )}
         </p>
       </div>
-      <h2>MARC</h2>
-      <div class="card">${taggedDisplay(record.marc)}</div>
+      <h2>${record.format === "MARC21" ? "MARC" : record.format}</h2>
+      <div class="card">
+        ${taggedDisplay(record.marc, unimarc ? UNIMARC_LABELS : undefined, `${record.format} record`)}
+      </div>
+      ${receivedMarc21(record, decisions)}
       <h2>Versions</h2>
       ${versionsTable(ctx, record, versions)}
       <h2>Import decisions</h2>
       ${decisionsTable(decisions)}`,
   );
+}
+
+/**
+ * A record kept in another format than MARC 21: the MARC 21 record its last import received
+ * (the job row's bytes, as Connexion sent them), beside the converted one.
+ */
+function receivedMarc21(record: StoredRecord, rows: readonly JobRecord[]): Html {
+  if (record.format === "MARC21") return html``;
+  const row = rows.find((r) => r.raw.length > 0);
+  const received = row ? [...readIso2709Buffer(Buffer.from(row.raw))][0]?.record : undefined;
+  if (!row || !received) return html``;
+  return html`<h2>MARC 21 as received</h2>
+    <div class="card">
+      <p class="muted">
+        The record Connexion sent (job ${row.jobId}, row ${row.id}), before the crosswalk to
+        ${record.format}; the decision log of the row lists what was dropped or mapped
+        approximately.
+      </p>
+      ${taggedDisplay(received, undefined, "MARC 21 record as received")}
+    </div>`;
 }
 
 /**
