@@ -131,10 +131,45 @@ export const MAX_PROFILE_ERRORS = 100;
  * // [{ key: "checks.leader.typo", line: 2, message: "unknown check; … " }]
  * ```
  */
+/** A profile is three levels deep; more is not a profile, and JSON.parse need not see it. */
+const MAX_JSON_DEPTH = 32;
+
+/**
+ * The offset where JSON text opens its `max + 1`th nested array or object, if it does (strings
+ * skipped). One pass: a file of 400,000 `[` is refused in linear time, not handed to JSON.parse.
+ */
+function tooDeep(text: string, max: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
+}
+
 export function parseValidationProfile(
   text: string,
 ):
   { readonly profile: ValidationProfile } | { readonly errors: readonly ValidationProfileError[] } {
+  const deep = tooDeep(text, MAX_JSON_DEPTH);
+  if (deep !== undefined) {
+    return {
+      errors: [
+        {
+          key: "(file)",
+          line: lineAt(text, deep),
+          message: `not a validation profile: nested deeper than ${MAX_JSON_DEPTH} levels at offset ${deep} (a profile is a name and a table of checks)`,
+        },
+      ],
+    };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

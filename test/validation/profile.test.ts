@@ -109,4 +109,19 @@ describe("validation profile files", () => {
       message: `${10_000 - MAX_PROFILE_ERRORS} more error(s) like these, not listed`,
     });
   });
+
+  test("a file nested deeper than a profile is refused before JSON.parse, with where", () => {
+    const parsed = parseValidationProfile(`{ "name": "[[[", "checks":\n${"[".repeat(400_000)}`);
+    assert.ok("errors" in parsed);
+    assert.deepEqual(parsed.errors, [
+      {
+        key: "(file)",
+        line: 2,
+        message:
+          "not a validation profile: nested deeper than 32 levels at offset 58 (a profile is a name and a table of checks)",
+      },
+    ]);
+    // Brackets inside strings do not count.
+    assert.ok("profile" in parseValidationProfile(`{ "name": "${"[".repeat(100)}" }`));
+  });
 });
