@@ -21,36 +21,21 @@ import {
   type SortRow,
 } from "./search-compile.js";
 import { exactTitleWords, isTextOnly } from "./search-query.js";
-import { sqlCondition, type SqlDialect } from "./search-sql.js";
+import {
+  HIT_COLUMNS,
+  sqlCondition,
+  toSearchHit,
+  type HitRow,
+  type SqlDialect,
+} from "./search-sql.js";
 import { formatFamily } from "./prepare.js";
 import { SEARCH_TEXT_VERSION, searchDocument } from "./search-text.js";
 import { decodeStoredMarc } from "./stored-marc.js";
 import { searchVector } from "./postgres.js";
 
-interface HitRow {
-  id: string;
-  mms_id: string;
-  zone: string;
-  title: string;
-  author: string;
-  date: string;
-  brief_level: string;
-  score: number;
-}
+type ScoredRow = HitRow & { readonly id: string; readonly score: number };
 
-const HIT_COLUMNS = "r.id, r.mms_id, r.zone, r.title, r.author, r.date, r.brief_level";
-
-function toHit(r: HitRow): SearchHit {
-  return {
-    mmsId: r.mms_id,
-    zone: r.zone,
-    title: r.title,
-    author: r.author,
-    date: r.date,
-    briefLevel: r.brief_level,
-    score: r.score,
-  };
-}
+const toHit = (r: ScoredRow): SearchHit => toSearchHit(r, r.score);
 
 export async function searchPostgres(pool: Pool, query: SearchQuery): Promise<SearchResult> {
   const limit = Math.max(0, Math.min(query.limit ?? 20, 1000));
@@ -111,7 +96,7 @@ export async function searchPostgres(pool: Pool, query: SearchQuery): Promise<Se
       },
     );
     const ids = sorted.slice(offset, offset + limit).map((r) => r.id);
-    const { rows: hitRows } = await pool.query<HitRow>(
+    const { rows: hitRows } = await pool.query<ScoredRow>(
       `SELECT ${HIT_COLUMNS}, 0.0::float8 AS score FROM records r WHERE r.id = ANY($1::bigint[])`,
       [ids],
     );
@@ -133,7 +118,7 @@ export async function searchPostgres(pool: Pool, query: SearchQuery): Promise<Se
     }
     const descending = query.sort?.descending ?? true;
     params.push(limit, offset);
-    const { rows } = await pool.query<HitRow>(
+    const { rows } = await pool.query<ScoredRow>(
       `SELECT ${HIT_COLUMNS}, (ts_rank_cd(r.search, to_tsquery('simple', $2))${bonus})::float8 AS score
        FROM records r WHERE ${where}
        ORDER BY score ${descending ? "DESC" : "ASC"}, r.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
@@ -142,7 +127,7 @@ export async function searchPostgres(pool: Pool, query: SearchQuery): Promise<Se
     return more(rows.map(toHit));
   }
   params.push(limit, offset);
-  const { rows } = await pool.query<HitRow>(
+  const { rows } = await pool.query<ScoredRow>(
     `SELECT ${HIT_COLUMNS}, 0.0::float8 AS score FROM records r WHERE ${where}
      ORDER BY r.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,

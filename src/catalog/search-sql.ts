@@ -3,6 +3,7 @@
  * subtree is one full-text condition (the engine says how), identifiers are match-key
  * look-ups, dates compare the record's year. AND, OR and NOT are SQL's.
  */
+import type { SearchHit } from "./catalog.js";
 import type { SearchNode } from "./search-query.js";
 import { identifierLookup } from "./prepare.js";
 
@@ -59,4 +60,31 @@ function isTextOnlyNode(node: SearchNode): boolean {
 function dateCondition(relation: string, year: number, d: SqlDialect): string {
   const value = d.param(String(year).padStart(4, "0"));
   return `(${d.year}) ${relation} ${value}`;
+}
+
+/** The columns of `records r` a hit is made of, the same on both engines. */
+export const HIT_COLUMNS = "r.id, r.mms_id, r.zone, r.title, r.author, r.date, r.brief_level";
+
+/** A row of {@link HIT_COLUMNS} (`id` as the engine gives it). */
+export interface HitRow {
+  readonly id: string | number;
+  readonly mms_id: string;
+  readonly zone: string;
+  readonly title: string;
+  readonly author: string;
+  readonly date: string;
+  readonly brief_level: string;
+}
+
+/** A hit from its row and its score. */
+export function toSearchHit(r: HitRow, score: number): SearchHit {
+  return {
+    mmsId: r.mms_id,
+    zone: r.zone,
+    title: r.title,
+    author: r.author,
+    date: r.date,
+    briefLevel: r.brief_level,
+    score,
+  };
 }

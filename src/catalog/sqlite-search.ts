@@ -9,7 +9,7 @@ import type Database from "better-sqlite3";
 import { decodeStoredMarc } from "./stored-marc.js";
 import { formatFamily } from "./prepare.js";
 import { SEARCH_TEXT_VERSION, searchDocument } from "./search-text.js";
-import type { ScanRequest, ScanTerm, SearchHit, SearchQuery, SearchResult } from "./catalog.js";
+import type { ScanRequest, ScanTerm, SearchQuery, SearchResult } from "./catalog.js";
 import {
   COUNTED_HITS,
   EXACT_TITLE_BONUS,
@@ -25,34 +25,16 @@ import {
   type SortRow,
 } from "./search-compile.js";
 import { exactTitleWords, isTextOnly } from "./search-query.js";
-import { sqlCondition, type SqlDialect } from "./search-sql.js";
-
-interface HitRow {
-  id: number;
-  mms_id: string;
-  zone: string;
-  title: string;
-  author: string;
-  date: string;
-  brief_level: string;
-}
-
-const HIT_COLUMNS = "r.id, r.mms_id, r.zone, r.title, r.author, r.date, r.brief_level";
+import {
+  HIT_COLUMNS,
+  sqlCondition,
+  toSearchHit,
+  type HitRow,
+  type SqlDialect,
+} from "./search-sql.js";
 
 /** bm25 weights of title, author, subject, keyword, zone. */
 const BM25 = "bm25(records_fts, 10.0, 5.0, 3.0, 1.0, 0.0)";
-
-function toHit(r: HitRow, score: number): SearchHit {
-  return {
-    mmsId: r.mms_id,
-    zone: r.zone,
-    title: r.title,
-    author: r.author,
-    date: r.date,
-    briefLevel: r.brief_level,
-    score,
-  };
-}
 
 /**
  * Runs a search. `zoneTokens`: the FTS5 tokens of the zones searched, or `undefined` when they
@@ -119,7 +101,7 @@ export function searchSqlite(
         )
         .all(match, limit, offset) as { id: number; score: number }[];
     }
-    const hits = page.map(({ id, score }) => toHit(hitById.get(id) as HitRow, score));
+    const hits = page.map(({ id, score }) => toSearchHit(hitById.get(id) as HitRow, score));
     return { total, hits, ...(capped ? { capped } : {}), order };
   }
 
@@ -170,7 +152,7 @@ export function searchSqlite(
     .all(...params, limit, offset) as HitRow[];
   return {
     total,
-    hits: rows.map((r) => toHit(r, 1)),
+    hits: rows.map((r) => toSearchHit(r, 1)),
     ...(capped ? { capped } : {}),
     order: wanted === "relevance" ? "newest" : wanted,
   };
@@ -192,7 +174,7 @@ function sortedPage(
   });
   const hits = sorted
     .slice(offset, offset + limit)
-    .map((r) => toHit(hitById.get(r.id) as HitRow, 0));
+    .map((r) => toSearchHit(hitById.get(r.id) as HitRow, 0));
   return { total, hits, ...(capped ? { capped } : {}), order };
 }
 
