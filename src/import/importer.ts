@@ -21,6 +21,7 @@ import {
   decide,
   prepareDecision,
   readIncoming,
+  type PreparedDecision,
   type DecideOptions,
   type Decision,
   type Incoming,
@@ -83,6 +84,8 @@ interface Pending {
   readonly reject: (error: unknown) => void;
   /** The record's claims in the database (several processes on one catalog), until committed. */
   hold?: ClaimHold;
+  /** The record read, normalized and validated (or decided already), while it waits for its claims. */
+  prepared?: Decision | PreparedDecision;
 }
 
 /** A batch's records: each decision with the commit it makes (staged ahead where the catalog can). */
@@ -215,7 +218,11 @@ export class Importer {
           let decision: Decision;
           try {
             const { request } = pending;
-            const prepared = prepareDecision(incomingOf(request), request, request.options);
+            // Kept while the record waits for its claims; finished once (deciding again after a
+            // commit that changed what it read prepares it afresh).
+            const prepared =
+              pending.prepared ?? prepareDecision(incomingOf(request), request, request.options);
+            pending.prepared = prepared;
             if ("finish" in prepared) {
               if (queue.claims && !pending.hold) {
                 // Other processes on the catalog: claim the record's keys before reading it.
@@ -223,7 +230,7 @@ export class Importer {
                 if (!hold) {
                   // Another process is deciding a record with these keys. Wait for it holding
                   // nothing (commit this batch first): waits that hold nothing cannot deadlock.
-                  if (batch.length > 0) break;
+                  if (batch.length > 0) break; // pending.prepared waits with the record
                   if (inFlight) {
                     await inFlight.done;
                     inFlight = undefined;
@@ -232,8 +239,10 @@ export class Importer {
                 }
                 pending.hold = hold;
               }
+              delete pending.prepared;
               decision = await prepared.finish(this.catalog);
             } else {
+              delete pending.prepared;
               decision = prepared;
             }
           } catch (error) {
