@@ -132,6 +132,8 @@ export interface ClientOptions {
    * @default 30000
    */
   readonly timeoutMs?: number;
+  /** The local address to connect from (a loopback alias such as 127.0.0.55 in tests). */
+  readonly localAddress?: string;
 }
 
 interface Waiter {
@@ -195,7 +197,12 @@ export class ConnexionClient {
   static connect(options: ClientOptions): Promise<ConnexionClient> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
+      const socket = net.connect({
+        host: options.host,
+        port: options.port,
+        noDelay: true,
+        ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+      });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(
