@@ -20,11 +20,13 @@ export interface AppOptions {
   readonly connexionPort?: number;
   /** @default 8080 */
   readonly httpPort?: number;
-  /** @default "::" */
+  /** The Connexion listener's address (and the HTTP server's, unless `httpHost`). @default "::" */
   readonly host?: string;
+  /** The HTTP server's address. @default `host` */
+  readonly httpHost?: string;
   /**
    * The address of the HTTP server as catalogers reach it, for the record links in replies.
-   * @default `http://<host name>:<HTTP port>`
+   * @default `http://<host name>:<HTTP port>`; `http://127.0.0.1:<HTTP port>` when HTTP listens on loopback only
    */
   readonly publicUrl?: string;
   /** The institution of exports that send no logon ID. */
@@ -73,9 +75,10 @@ export async function startApp(catalog: Catalog, options: AppOptions = {}): Prom
     ...(options.host !== undefined ? { host: options.host } : {}),
     log,
   });
+  const httpHost = options.httpHost ?? options.host;
   const http = await startHttp(catalog, importer, {
     port: options.httpPort ?? 8080,
-    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(httpHost !== undefined ? { host: httpHost } : {}),
     connexion: () => connexion.stats,
     publicUrl: () => publicUrl ?? "",
     ...(options.nodeName !== undefined ? { nodeName: options.nodeName } : {}),
@@ -88,7 +91,7 @@ export async function startApp(catalog: Catalog, options: AppOptions = {}): Prom
     await http.close();
     throw error;
   }
-  publicUrl ??= `http://${hostname()}:${http.port}`;
+  publicUrl ??= `http://${httpHost !== undefined && isLoopback(httpHost) ? (httpHost.includes(":") ? `[${httpHost}]` : httpHost) : hostname()}:${http.port}`;
   return {
     connexionPort: listening.port,
     httpPort: http.port,
@@ -100,4 +103,11 @@ export async function startApp(catalog: Catalog, options: AppOptions = {}): Prom
       await http.close();
     },
   };
+}
+
+/** Whether an address is a loopback address (127.0.0.0/8, ::1), which only this machine reaches. */
+export function isLoopback(address: string): boolean {
+  return (
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === "::1" || address === "localhost"
+  );
 }

@@ -3,22 +3,28 @@ import { once } from "node:events";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { DEFAULT_Z3950_PORT, startZ3950Bridge, type Z3950Bridge } from "../z3950/bridge.js";
-import { startApp } from "../app.js";
+import { isLoopback, startApp } from "../app.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
 import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [--z3950-port 2100] [--host ADDRESS]
-                      [--public-url URL] [--default-institution CODE] [--data DIR | --db URL]
+                      [--http-host ADDRESS] [--public-url URL] [--default-institution CODE] [--data DIR | --db URL]
 
 Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
 Export, Port = the Connexion port, Logon ID = the institution code, Password = the one in the
 institution's profile, "Send Local System Logon ID and Password" checked, Record
 Characteristics UTF-8 or MARC-8) and serves HTTP: the staff pages and REST API (docs/web.md), /healthz, and /records/MMSID, the link each
 reply gives, SRU at /sru/{institution} (docs/search.md), and /readyz for a load balancer. Logs one line per export on standard output (never a password). Stops on
-Ctrl-C or SIGTERM after answering the exports in progress.
+Ctrl-C or SIGTERM after answering the exports in progress; started by npx or npm, also when
+npm is stopped (SIGTERM to npm does not reach this process: npm's shell goes, the server sees its
+parent change and stops the same way).
   --connexion-port N          the Connexion port (default 5500)
   --http-port N               the HTTP port (default 8080)
-  --host ADDRESS              listen on this address only (default: all)
+  --host ADDRESS              listen on this address only (default: Connexion on every address,
+                              HTTP on 127.0.0.1 only)
+  --http-host ADDRESS         the HTTP server's address (default: --host, else 127.0.0.1: the staff
+                              pages are not offered to the network until you say so, e.g. "::" for
+                              every address, or a reverse proxy with TLS in front; docs/web.md)
   --public-url URL            the HTTP address catalogers reach, for the reply's link
                               (default http://<host name>:<HTTP port>)
   --default-institution CODE  the institution of exports that send no logon ID
@@ -40,6 +46,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       "connexion-port": { type: "string" },
       "http-port": { type: "string" },
       host: { type: "string" },
+      "http-host": { type: "string" },
       "public-url": { type: "string" },
       "default-institution": { type: "string" },
       "idle-timeout": { type: "string" },
@@ -81,6 +88,10 @@ export async function serveCommand(args: string[]): Promise<number> {
   for (const address of proxies) {
     if (isIP(address) === 0) throw new UsageError(`--proxy "${address}" is not an IP address`);
   }
+  const httpHost = values["http-host"] ?? values.host ?? "127.0.0.1";
+  if (isIP(httpHost) === 0 && httpHost !== "localhost") {
+    throw new UsageError(`--http-host "${httpHost}" is not an IP address`);
+  }
   const log = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()}${node} ${line}\n`);
   };
@@ -93,6 +104,7 @@ export async function serveCommand(args: string[]): Promise<number> {
         connexionPort,
         httpPort,
         ...(values.host !== undefined ? { host: values.host } : {}),
+        httpHost,
         ...(publicUrl !== undefined ? { publicUrl } : {}),
         ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
         connexion: { idleTimeoutMs: idle * 1000 },
@@ -102,13 +114,14 @@ export async function serveCommand(args: string[]): Promise<number> {
       });
       let z3950: Z3950Bridge | undefined;
       if (z3950Port !== 0) {
-        const loopback =
-          values.host === undefined || values.host === "::" || values.host === "0.0.0.0";
+        // Simple2ZOOM asks the HTTP server; "every address" is reached on loopback.
+        const everywhere = httpHost === "::" || httpHost === "0.0.0.0";
+        const base = everywhere ? "127.0.0.1" : httpHost.includes(":") ? `[${httpHost}]` : httpHost;
         try {
           z3950 = await startZ3950Bridge({
             port: z3950Port,
             ...(values.host !== undefined ? { host: values.host } : {}),
-            httpBase: `http://${loopback ? "127.0.0.1" : values.host!.includes(":") ? `[${values.host!}]` : values.host!}:${app.httpPort}`,
+            httpBase: `http://${base}:${app.httpPort}`,
             institutions: await catalog.zones(),
             ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
             log,
@@ -123,11 +136,15 @@ export async function serveCommand(args: string[]): Promise<number> {
         }
       }
       log(
-        `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort} (${app.publicUrl})` +
+        `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort}${isLoopback(httpHost) ? ` of ${httpHost} only` : ""} (${app.publicUrl})` +
           `${z3950 ? `, Z39.50 on port ${z3950.port}` : ""}, catalog ${catalog.engine}`,
       );
-      const signal = await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
-      log(`stopping (${String(signal[0] ?? "signal")}): answering the exports in progress`);
+      const why = await Promise.race([
+        once(process, "SIGINT").then(() => "SIGINT"),
+        once(process, "SIGTERM").then(() => "SIGTERM"),
+        npmParentGone(),
+      ]);
+      log(`stopping (${why}): answering the exports in progress`);
       await z3950?.close();
       await app.close();
       log("stopped");
@@ -135,4 +152,24 @@ export async function serveCommand(args: string[]): Promise<number> {
     },
     { writerThread: true, writer: "marcgate serve" },
   );
+}
+
+/**
+ * Under `npx marcgate serve` or an npm script, npm runs this process through a shell; a SIGTERM to
+ * npm ends the shell and never reaches us. When npm started us (it sets `npm_lifecycle_event`),
+ * our parent changing means it is gone: resolves then (checked twice a second). Otherwise never
+ * resolves: a server started from a shell with `&` or `nohup` outlives that shell, as it should.
+ */
+function npmParentGone(): Promise<string> {
+  if (process.env.npm_lifecycle_event === undefined) return new Promise(() => undefined);
+  const parent = process.ppid;
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(timer);
+        resolve(`npm, which started this process, is gone (parent ${parent})`);
+      }
+    }, 500);
+    timer.unref();
+  });
 }
