@@ -18,6 +18,7 @@ import { readIso2709Buffer } from "../../marc/iso2709.js";
 import { UNIMARC_LABELS } from "../../crosswalk/unimarc-labels.js";
 import { may } from "../auth.js";
 import { html, type Html } from "../html.js";
+import { fixedFieldCell, isFixedField, linkageDirection } from "../marc-display.js";
 import { dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
 import { DOWNLOADS, diffRecords, encodeRecord } from "../service.js";
@@ -39,7 +40,7 @@ export function taggedDisplay(
         <td class="tag">LDR</td>
         ${labels ? html`<td class="label">RECORD LABEL</td>` : html``}
         <td class="ind"></td>
-        <td>${marc.leader}</td>
+        <td>${fixedFieldCell(marc.leader)}</td>
       </tr>
       ${marc.fields.map((f) =>
         isControlField(f)
@@ -47,13 +48,13 @@ export function taggedDisplay(
               <td class="tag">${f.tag}</td>
               ${label(f.tag)}
               <td class="ind"></td>
-              <td>${f.value}</td>
+              <td>${isFixedField(f.tag) ? fixedFieldCell(f.value) : f.value}</td>
             </tr>`
           : html`<tr>
               <td class="tag">${f.tag}</td>
               ${label(f.tag)}
               <td class="ind">${f.ind1}${f.ind2}</td>
-              <td>
+              <td${linkageDirection(f.subfields) === "rtl" ? html` dir="rtl"` : html``}>
                 ${f.subfields.map((s) => html`<span class="sf">$${s.code}</span> ${s.value} `)}
               </td>
             </tr>`,
