@@ -11,6 +11,7 @@ import {
   type StoredRecord,
 } from "../../catalog/catalog.js";
 import { recordForInstitution } from "../../catalog/institution-view.js";
+import { setSuppressed } from "../../catalog/record-actions.js";
 import { recordSummary } from "../../catalog/summary.js";
 import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.js";
 import { isControlField, type MarcRecord } from "../../marc/record.js";
@@ -166,6 +167,19 @@ async function recordPage(
             )}
           </tbody>
         </table>
+        ${
+          may(ctx.principal.user.role, "catalog")
+            ? html`<p class="row">
+                ${postButton(
+                  ctx,
+                  `/records/${mmsId}/suppress`,
+                  record.suppressed ? "Unsuppress" : "Suppress",
+                  { suppressed: record.suppressed ? "0" : "1" },
+                  "secondary",
+                )}
+              </p>`
+            : html``
+        }
         <p class="row">
           Download:
           ${FORMAT_NAMES.map(
@@ -333,6 +347,25 @@ export function register(app: FastifyInstance, web: Web): void {
         );
       }
       sendRecordFile(reply, mmsId, record.marc, format);
+      return undefined;
+    },
+  );
+  pageRoute(
+    app,
+    web,
+    "POST",
+    "/records/:mmsId/suppress",
+    "catalog",
+    async (ctx, request, reply) => {
+      const mmsId = mmsParam(request.params);
+      const suppressed = fields(request.body)["suppressed"] === "1";
+      const result = await setSuppressed(web.catalog, mmsId, suppressed, ctx.principal.user.name);
+      redirect(reply, `/records/${mmsId}`, {
+        kind: "ok",
+        text: result.changed
+          ? `${suppressed ? "Suppressed" : "Unsuppressed"} as version ${result.version ?? "?"}.`
+          : `Already ${suppressed ? "suppressed" : "not suppressed"}.`,
+      });
       return undefined;
     },
   );
