@@ -226,6 +226,14 @@ describe("in the browser", { skip }, () => {
     await page.getByText("Version 1 restored as version 3.").waitFor();
     await page.getByRole("heading", { name: "Testing in a browser", exact: true }).waitFor();
 
+    // The fixed fields keep their blanks under a ruler; suppress and unsuppress from the view.
+    assert.ok((await page.locator("table.marc .fixed .blank").count()) > 0);
+    await page.getByRole("button", { name: "Suppress", exact: true }).click();
+    await page.getByText("Suppressed as version 4.").waitFor();
+    await shot("record-suppressed");
+    await page.getByRole("button", { name: "Unsuppress", exact: true }).click();
+    await page.getByText("Unsuppressed as version 5.").waitFor();
+
     await page.getByRole("link", { name: "Status" }).click();
     await page.getByText("Connexion listener").waitFor();
     await shot("status");
