@@ -1,6 +1,7 @@
 /** `marcgate record`: one record, its header (zone, brief level, version…), and its versions. */
 import type { LocalFields, RecordVersion, StoredRecord } from "../catalog/catalog.js";
 import { recordForInstitution } from "../catalog/institution-view.js";
+import { setSuppressed } from "../catalog/record-actions.js";
 import { formatSummary, recordSummary } from "../catalog/summary.js";
 import { formatWriter, type FormatName } from "../marc/formats.js";
 import type { MarcRecord } from "../marc/record.js";
@@ -18,6 +19,7 @@ import {
 
 const HELP = `usage: marcgate record MMSID [--institution CODE] [--format FORMAT] [--versions | --version N] [--data DIR | --db URL]
        marcgate record restore MMSID --version N [--by NAME] [--data DIR | --db URL]
+       marcgate record suppress|unsuppress MMSID [--by NAME] [--data DIR | --db URL]
 
 Shows a record as the catalog holds it now: a header on standard error (zone, brief level,
 version, management tag, Community Zone link, lock, created, updated, and the 005 of the last
@@ -34,6 +36,9 @@ on standard output in FORMAT, so the output can be saved or piped as it is.
 restore saves version N again as a new version (MARC, brief level, management tag, import
 005): history is kept, and the restore can itself be restored away. A record deleted by
 marcgate job undo comes back with its MMS ID.
+
+suppress (unsuppress) saves a new version with the record suppressed (not) from discovery
+(SRU and Z39.50 leave suppressed records out); a record already so is left alone.
 ${BY_HELP}${CATALOG_HELP}Exit status 1 when there is no such record or version, 2 on bad usage.
 `;
 
@@ -91,6 +96,25 @@ export async function recordCommand(args: string[]): Promise<number> {
   );
   if (!parsed) return 0;
   const { values, positionals } = parsed;
+  if (positionals[0] === "suppress" || positionals[0] === "unsuppress") {
+    const action = positionals[0];
+    if (positionals.length !== 2) throw new UsageError(`name one MMS ID: record ${action} MMSID`);
+    const mmsId = positionals[1]!;
+    const by = staffName(values.by);
+    return withCatalog(
+      values,
+      async (catalog) => {
+        const saved = await setSuppressed(catalog, mmsId, action === "suppress", by);
+        process.stdout.write(
+          saved.changed
+            ? `record ${mmsId}: ${action}ed as version ${saved.version ?? "?"} by ${by}\n`
+            : `record ${mmsId}: already ${action === "suppress" ? "suppressed" : "not suppressed"}; nothing saved\n`,
+        );
+        return 0;
+      },
+      { writer: `marcgate record ${action}` },
+    );
+  }
   if (positionals[0] === "restore") {
     if (positionals.length !== 2)
       throw new UsageError("name one MMS ID: record restore MMSID --version N");

@@ -52,6 +52,9 @@ table.marc { background: transparent; } table.marc td { padding: .1rem .5rem; bo
 table.marc td.tag { font-weight: 700; width: 3rem; }
 table.marc td.ind { width: 2.5rem; color: var(--muted); white-space: pre; }
 .sf { color: var(--accent); font-weight: 700; }
+.fixed .ruler { color: var(--muted); font-size: .75rem; white-space: pre; line-height: 1.1; }
+.fixed .value { white-space: pre; }
+.fixed .blank { color: var(--muted); }
 table.diff td { width: 50%; font-family: ui-monospace, monospace; font-size: .85rem; white-space: pre-wrap; }
 table.diff td.del { background: #fdecec; } table.diff td.add { background: #eaf6ec; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: 3px; font-size: .85rem; background: #e7ecf3; }

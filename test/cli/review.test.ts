@@ -267,6 +267,26 @@ describe("marcgate review, job undo, record restore", () => {
     assert.equal(marcgate(["record", "restore", existing]).status, 2);
   });
 
+  test("record suppress / unsuppress: a new version each, by the named staff member", () => {
+    assert.equal(
+      ok(["record", "suppress", existing, "--by", "erin"]),
+      `record ${existing}: suppressed as version 5 by erin\n`,
+    );
+    assert.equal(
+      ok(["record", "suppress", existing, "--by", "erin"]),
+      `record ${existing}: already suppressed; nothing saved\n`,
+    );
+    assert.match(ok(["record", existing, "--versions"]), /erin.*suppress/);
+    assert.equal(
+      ok(["record", "unsuppress", existing, "--by", "erin"]),
+      `record ${existing}: unsuppressed as version 6 by erin\n`,
+    );
+    const missing = marcgate(["record", "suppress", "99999999"]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /No record 99999999/);
+    assert.equal(marcgate(["record", "suppress"]).status, 2);
+  });
+
   test("import --dry-run shows the record as it would be saved, and writes nothing", () => {
     const before = ok(["job", "list", "--institution", INSTITUTION]);
     const dry = marcgate([

@@ -226,6 +226,53 @@ describe("in the browser", { skip }, () => {
     await page.getByText("Version 1 restored as version 3.").waitFor();
     await page.getByRole("heading", { name: "Testing in a browser", exact: true }).waitFor();
 
+    // The fixed fields keep their blanks under a ruler; suppress and unsuppress from the view.
+    assert.ok((await page.locator("table.marc .fixed .blank").count()) > 0);
+    await page.getByRole("button", { name: "Suppress", exact: true }).click();
+    await page.getByText("Suppressed as version 4.").waitFor();
+    await shot("record-suppressed");
+    await page.getByRole("button", { name: "Unsuppress", exact: true }).click();
+    await page.getByText("Unsuppressed as version 5.").waitFor();
+
+    // A Hebrew 880 (its $6 ends in /r) is laid out right to left; its 245 stays left to right.
+    const hebrew = exported("Sefer ha-bdikah");
+    const rtlRecord: MarcRecord = {
+      leader: hebrew.leader,
+      fields: [
+        ...hebrew.fields
+          .filter((f) => f.tag !== "001")
+          .map((f) =>
+            f.tag === "245" && !("value" in f)
+              ? { ...f, subfields: [{ code: "6", value: "880-01" }, ...f.subfields] }
+              : f,
+          ),
+        { tag: "001", value: "ocm55509876" },
+        {
+          tag: "880",
+          ind1: "1",
+          ind2: "0",
+          subfields: [
+            { code: "6", value: "245-01/(2/r" },
+            { code: "a", value: "ספר הבדיקה." },
+          ],
+        },
+      ],
+    };
+    const sent = await send(rtlRecord);
+    const rtlId = /Record (99\d+) added/.exec(sent)![1]!;
+    await page.goto(`${base}/records/${rtlId}`);
+    const cell = page.locator('table.marc td[dir="rtl"]');
+    assert.equal(await cell.count(), 1);
+    assert.match((await cell.textContent()) ?? "", /ספר הבדיקה/);
+    assert.equal(
+      await page.evaluate(
+        `getComputedStyle(document.querySelector('table.marc td[dir="rtl"]')).direction`,
+      ),
+      "rtl",
+    );
+    await shot("record-rtl");
+    await page.goto(`${base}/records/${mmsId}`);
+
     await page.getByRole("link", { name: "Status" }).click();
     await page.getByText("Connexion listener").waitFor();
     await shot("status");

@@ -551,6 +551,36 @@ describe("web server", () => {
     );
   });
 
+  test("suppress by a Cataloger: a button in the record view, a new version; a Viewer is refused", async () => {
+    const { mmsId } = await catalog.commit({
+      change: { kind: "create", zone: INSTITUTION, marc: book("Suppressed title", "889") },
+      context: { savedBy: "test", action: "create" },
+    });
+    const cataloger = await login("cat");
+    const view = await app.inject({
+      url: `/records/${mmsId!}`,
+      headers: { cookie: cataloger.cookie },
+    });
+    assert.match(view.body, new RegExp(`action="/records/${mmsId!}/suppress"`));
+    assert.match(view.body, /class="blank"/, "the leader's blanks are shown");
+    const viewer = await login("view");
+    assert.equal(
+      (await post(viewer, `/records/${mmsId!}/suppress`, { suppressed: "1" })).statusCode,
+      403,
+    );
+    assert.equal((await catalog.record(mmsId!))?.suppressed, false);
+    const done = await post(cataloger, `/records/${mmsId!}/suppress`, { suppressed: "1" });
+    assert.equal(done.statusCode, 303);
+    const record = await catalog.record(mmsId!);
+    assert.equal(record?.suppressed, true);
+    assert.equal(record?.version, 2);
+    const versions = await catalog.versions(mmsId!);
+    assert.equal(versions.at(-1)?.action, "suppress");
+    assert.equal(versions.at(-1)?.savedBy, "cat");
+    await post(cataloger, `/records/${mmsId!}/suppress`, { suppressed: "0" });
+    assert.equal((await catalog.record(mmsId!))?.suppressed, false);
+  });
+
   test("the API: a token reads, dryRun decides without writing, a Viewer's token cannot import", async () => {
     const admin = await login("admin");
     const created = await post(admin, "/account/tokens", { label: "script" });

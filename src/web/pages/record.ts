@@ -11,6 +11,7 @@ import {
   type StoredRecord,
 } from "../../catalog/catalog.js";
 import { recordForInstitution } from "../../catalog/institution-view.js";
+import { setSuppressed } from "../../catalog/record-actions.js";
 import { recordSummary } from "../../catalog/summary.js";
 import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.js";
 import { isControlField, type MarcRecord } from "../../marc/record.js";
@@ -18,6 +19,7 @@ import { readIso2709Buffer } from "../../marc/iso2709.js";
 import { UNIMARC_LABELS } from "../../crosswalk/unimarc-labels.js";
 import { may } from "../auth.js";
 import { html, type Html } from "../html.js";
+import { fixedFieldCell, isFixedField, linkageDirection } from "../marc-display.js";
 import { dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
 import { DOWNLOADS, diffRecords, encodeRecord } from "../service.js";
@@ -39,7 +41,7 @@ export function taggedDisplay(
         <td class="tag">LDR</td>
         ${labels ? html`<td class="label">RECORD LABEL</td>` : html``}
         <td class="ind"></td>
-        <td>${marc.leader}</td>
+        <td>${fixedFieldCell(marc.leader)}</td>
       </tr>
       ${marc.fields.map((f) =>
         isControlField(f)
@@ -47,13 +49,13 @@ export function taggedDisplay(
               <td class="tag">${f.tag}</td>
               ${label(f.tag)}
               <td class="ind"></td>
-              <td>${f.value}</td>
+              <td>${isFixedField(f.tag) ? fixedFieldCell(f.value) : f.value}</td>
             </tr>`
           : html`<tr>
               <td class="tag">${f.tag}</td>
               ${label(f.tag)}
               <td class="ind">${f.ind1}${f.ind2}</td>
-              <td>
+              <td${linkageDirection(f.subfields) === "rtl" ? html` dir="rtl"` : html``}>
                 ${f.subfields.map((s) => html`<span class="sf">$${s.code}</span> ${s.value} `)}
               </td>
             </tr>`,
@@ -165,6 +167,19 @@ async function recordPage(
             )}
           </tbody>
         </table>
+        ${
+          may(ctx.principal.user.role, "catalog")
+            ? html`<p class="row">
+                ${postButton(
+                  ctx,
+                  `/records/${mmsId}/suppress`,
+                  record.suppressed ? "Unsuppress" : "Suppress",
+                  { suppressed: record.suppressed ? "0" : "1" },
+                  "secondary",
+                )}
+              </p>`
+            : html``
+        }
         <p class="row">
           Download:
           ${FORMAT_NAMES.map(
@@ -332,6 +347,25 @@ export function register(app: FastifyInstance, web: Web): void {
         );
       }
       sendRecordFile(reply, mmsId, record.marc, format);
+      return undefined;
+    },
+  );
+  pageRoute(
+    app,
+    web,
+    "POST",
+    "/records/:mmsId/suppress",
+    "catalog",
+    async (ctx, request, reply) => {
+      const mmsId = mmsParam(request.params);
+      const suppressed = fields(request.body)["suppressed"] === "1";
+      const result = await setSuppressed(web.catalog, mmsId, suppressed, ctx.principal.user.name);
+      redirect(reply, `/records/${mmsId}`, {
+        kind: "ok",
+        text: result.changed
+          ? `${suppressed ? "Suppressed" : "Unsuppressed"} as version ${result.version ?? "?"}.`
+          : `Already ${suppressed ? "suppressed" : "not suppressed"}.`,
+      });
       return undefined;
     },
   );
