@@ -21,7 +21,7 @@ const run = promisify(execFile);
 const SCHEMAS = resolve(process.cwd(), "../shared/data/xml-schemas");
 const ZONE = "01OAI_INST";
 const have = (program: string): boolean => spawnSync("which", [program]).status === 0;
-const missing = ["xmllint", "oai_pmh"].filter((p) => !have(p));
+const missing = ["xmllint", "oai_pmh", "catmandu"].filter((p) => !have(p));
 if (!existsSync(join(SCHEMAS, "OAI-PMH.xsd"))) missing.push(SCHEMAS);
 
 describe(
@@ -205,6 +205,79 @@ describe(
       );
       const live = [...stdout.matchAll(/oai:marcgate:(\d+)/g)].map((m) => m[1]!);
       for (const id of mmsIds) assert.ok(live.includes(id), `${id} harvested`);
+    });
+
+    test("after a merge, a restore, an undo and a delete, an incremental harvest (oai_pmh --from, catmandu) returns exactly those", async () => {
+      // Seconds granularity: start the changes in a second no earlier change shares.
+      const start = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000);
+      while (Date.now() < start.getTime()) await new Promise((r) => setTimeout(r, 50));
+      const from = start.toISOString().replace(/\.\d{3}Z$/, "Z");
+      const merged = await catalog.commit({
+        change: {
+          kind: "update",
+          mmsId: mmsIds[1]!,
+          expectedVersion: 1,
+          marc: book({ title: "Book 1, merged", oclc: "101" }),
+        },
+        context: { savedBy: "t", action: "merge" },
+      });
+      await catalog.restore(mmsIds[2]!, 1, { savedBy: "t", action: "restore" });
+      const job = await catalog.startJob({ institution: ZONE, source: "import", description: "u" });
+      const made = await catalog.commit({
+        change: { kind: "create", zone: ZONE, marc: book({ title: "Undone" }) },
+        entry: {
+          jobId: job.id,
+          raw: new Uint8Array([0x31]),
+          outcome: "created",
+          messages: [],
+          log: [],
+        },
+        context: { savedBy: "t", action: "create", jobId: job.id },
+      });
+      await catalog.undoJob(job.id, "alice");
+      assert.equal(merged.mmsId, mmsIds[1]);
+      const { stdout } = await run(
+        "oai_pmh",
+        ["--metadataPrefix", "marc21", "-X", "ListIdentifiers", "--from", from, base],
+        { maxBuffer: 1 << 24 },
+      );
+      const ids = [...stdout.matchAll(/oai:marcgate:(\d+)/g)].map((m) => m[1]!);
+      assert.deepEqual([...new Set(ids)].sort(), [mmsIds[1]!, mmsIds[2]!, made.mmsId!].sort());
+      const deleted = await get(`verb=ListIdentifiers&metadataPrefix=oai_dc&from=${from}`);
+      assert.match(
+        deleted,
+        new RegExp(`<header status="deleted"><identifier>oai:marcgate:${made.mmsId}<`),
+      );
+      const catmandu = await run(
+        "catmandu",
+        [
+          "convert",
+          "OAI",
+          "--url",
+          base,
+          "--metadataPrefix",
+          "oai_dc",
+          "--from",
+          from,
+          "to",
+          "JSON",
+          "--line_delimited",
+          "1",
+        ],
+        { maxBuffer: 1 << 24 },
+      );
+      const harvested = catmandu.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { _id: string; _status?: string });
+      assert.deepEqual(
+        harvested.map((r) => [r._id, r._status ?? ""]).sort(),
+        [
+          [`oai:marcgate:${mmsIds[1]}`, ""],
+          [`oai:marcgate:${mmsIds[2]}`, ""],
+          [`oai:marcgate:${made.mmsId}`, "deleted"],
+        ].sort(),
+      );
     });
 
     async function fetchPaged(): Promise<{
