@@ -351,6 +351,7 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     import("./pages/jobs.js"),
     import("./pages/status.js"),
     import("./pages/users.js"),
+    import("./pages/publishing.js"),
     import("./api.js"),
   ]);
   for (const module of modules) module.register(app, web);
