@@ -138,6 +138,14 @@ function clusterBench(): void {
   if (r.status !== 0) process.exitCode = 1;
 }
 
+/** The OAI-PMH harvest beside `marcgate export`, in its own process (MARCGATE_BENCH_OAI_RECORDS). */
+function publishBench(): void {
+  if (process.env.MARCGATE_BENCH_OAI_RECORDS === "0") return;
+  process.stdout.write("\n");
+  const r = spawnSync(process.execPath, [join(here, "publish.js")], { stdio: "inherit" });
+  if (r.status !== 0) process.exitCode = 1;
+}
+
 /** The rules benchmark in its own process, its output passed through. */
 function rulesBench(): void {
   const r = spawnSync(process.execPath, [join(here, "rules.js")], { stdio: "inherit" });
@@ -217,3 +225,4 @@ connexionBench();
 rulesBench();
 clusterBench();
 crosswalkBench();
+publishBench();

@@ -5,11 +5,12 @@
  * Alma-style MMS ID: `99`, a sequence, and the zone's 4-digit suffix. Every save writes a new
  * version (the record as it now is, who, when, from which job, with which action), so any earlier
  * state can be read, compared and restored; a restore is a new save. Match keys are extracted on
- * save by the one extractor (`src/marc/match-keys.ts`). Every incoming record of an import job is
- * kept, raw bytes and all, whatever became of it.
+ * save by the one extractor (`src/marc/match-keys.ts`). Every incoming record of an
+ * import job is kept, raw bytes and all, whatever became of it.
  *
  * Methods are async because PostgreSQL is; each write method is one transaction.
  */
+import type { PublishStore } from "./publishing.js";
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
 import type { Field, MarcRecord } from "../marc/record.js";
 import type { AccountStore } from "./accounts.js";
@@ -495,6 +496,9 @@ export const COMPACT_AFTER_RECORDS = 10_000;
 export interface Catalog extends AccountStore {
   /** `sqlite` or `postgres`, for messages. */
   readonly engine: string;
+
+  /** The publishing log, its items and its consumers (migration 13; `src/publish/`). */
+  readonly publishing: PublishStore;
 
   /**
    * Claims held in the database, so that decisions made by several processes on one catalog

@@ -259,4 +259,108 @@ CREATE INDEX records_title_scan ON records (zone, lower(title) COLLATE "C");
 CREATE INDEX records_author_scan ON records (zone, lower(author) COLLATE "C");
 `,
   },
+  {
+    version: 13,
+    sql: `
+-- The publishing log (src/publish/): one row for every change of a record's published state,
+-- written by a trigger on records in the same transaction as the change, whatever code path
+-- made it (import, merge, overlay, restore, undo, delete, an attribute change). Locks are not
+-- changes. Consumers read it from their own high-water mark (publish_consumers.high_water).
+-- Times are seconds-granular UTC text, as OAI-PMH wants them, from clock_timestamp().
+CREATE TABLE publish_log (
+  seq bigserial PRIMARY KEY,
+  mms_id text COLLATE "C" NOT NULL,
+  zone text COLLATE "C" NOT NULL,
+  event text NOT NULL CHECK (event IN ('created', 'changed', 'deleted')),
+  action text NOT NULL,
+  version integer NOT NULL,
+  management_tag text NOT NULL,
+  suppressed boolean NOT NULL,
+  record_type text NOT NULL,
+  at text COLLATE "C" NOT NULL,
+  -- The writing transaction: a record changed twice in one transaction (an undelete inserts the
+  -- row, then sets its version) is one change, one row.
+  tx bigint NOT NULL DEFAULT txid_current()
+);
+CREATE INDEX publish_log_record ON publish_log (mms_id, seq);
+CREATE INDEX publish_log_zone ON publish_log (zone, seq);
+-- Every record ever stored, deleted ones kept (deletes are persistent): what OAI-PMH lists.
+CREATE TABLE publish_items (
+  mms_id text COLLATE "C" PRIMARY KEY,
+  zone text COLLATE "C" NOT NULL,
+  record_type text NOT NULL,
+  management_tag text NOT NULL,
+  suppressed boolean NOT NULL,
+  deleted boolean NOT NULL,
+  datestamp text COLLATE "C" NOT NULL,
+  seq bigint NOT NULL
+);
+CREATE INDEX publish_items_order ON publish_items (zone, datestamp, mms_id);
+CREATE TABLE publish_consumers (
+  name text COLLATE "C" PRIMARY KEY,
+  high_water bigint NOT NULL,
+  last_run text,
+  last_count integer NOT NULL DEFAULT 0,
+  last_files text NOT NULL DEFAULT '[]'
+);
+CREATE FUNCTION publish_record_type(marc bytea) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN get_byte(marc, 0) = 123
+    THEN coalesce(substr(convert_from(marc, 'UTF8')::jsonb ->> 'leader', 7, 1), ' ')
+    ELSE chr(get_byte(marc, 6)) END
+$$;
+CREATE FUNCTION publish_log_write() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  r records;
+  ev text;
+  act text;
+  stamp text := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+  rt text;
+  n bigint;
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    r := OLD; ev := 'deleted'; act := 'deleted';
+  ELSE
+    r := NEW; act := NEW.action;
+    IF TG_OP = 'INSERT' THEN ev := 'created'; ELSE
+      IF OLD.version IS NOT DISTINCT FROM NEW.version
+        AND OLD.management_tag IS NOT DISTINCT FROM NEW.management_tag
+        AND OLD.suppressed IS NOT DISTINCT FROM NEW.suppressed
+        AND OLD.zone IS NOT DISTINCT FROM NEW.zone
+        AND OLD.marc IS NOT DISTINCT FROM NEW.marc THEN
+        RETURN NULL;
+      END IF;
+      ev := 'changed';
+    END IF;
+  END IF;
+  rt := publish_record_type(r.marc);
+  UPDATE publish_log SET zone = r.zone, action = act, version = r.version,
+      management_tag = r.management_tag, suppressed = r.suppressed, record_type = rt,
+      event = CASE WHEN ev = 'deleted' THEN ev WHEN event = 'created' THEN event ELSE ev END
+    WHERE seq = (SELECT max(seq) FROM publish_log WHERE mms_id = r.mms_id)
+      AND tx = txid_current()
+    RETURNING seq INTO n;
+  IF n IS NULL THEN
+    INSERT INTO publish_log (mms_id, zone, event, action, version, management_tag, suppressed, record_type, at)
+    VALUES (r.mms_id, r.zone, ev, act, r.version, r.management_tag, r.suppressed, rt, stamp)
+    RETURNING seq INTO n;
+  END IF;
+  INSERT INTO publish_items (mms_id, zone, record_type, management_tag, suppressed, deleted, datestamp, seq)
+  SELECT mms_id, zone, record_type, management_tag, suppressed, event = 'deleted', at, seq
+    FROM publish_log WHERE seq = n
+  ON CONFLICT (mms_id) DO UPDATE SET zone = excluded.zone, record_type = excluded.record_type,
+    management_tag = excluded.management_tag, suppressed = excluded.suppressed,
+    deleted = excluded.deleted, datestamp = excluded.datestamp, seq = excluded.seq;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER records_publish AFTER INSERT OR UPDATE OR DELETE ON records
+  FOR EACH ROW EXECUTE FUNCTION publish_log_write();
+-- Records stored before this migration: in the log once, as created now.
+INSERT INTO publish_log (mms_id, zone, event, action, version, management_tag, suppressed, record_type, at)
+SELECT mms_id, zone, 'created', action, version, management_tag, suppressed, publish_record_type(marc),
+  to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM records ORDER BY id;
+INSERT INTO publish_items (mms_id, zone, record_type, management_tag, suppressed, deleted, datestamp, seq)
+SELECT mms_id, zone, record_type, management_tag, suppressed, false, at, seq FROM publish_log;
+`,
+  },
 ];

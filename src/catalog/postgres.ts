@@ -12,6 +12,8 @@
  * The meaning of every method is SQLite's (`sqlite.ts`); what both engines derive from a record
  * (bytes, match keys, search text, attribute checks) comes from `prepare.ts`.
  */
+import type { PublishStore } from "./publishing.js";
+import { postgresPublishing } from "./postgres-publishing.js";
 import { Client, DatabaseError, Pool, type PoolClient, type QueryResultRow } from "pg";
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
 import {
@@ -365,12 +367,14 @@ interface NewRecord {
 /** The account methods come from `DelegatedAccounts` (the store is in ./postgres-accounts.ts). */
 class PostgresCatalog extends DelegatedAccounts implements Catalog {
   readonly engine = "postgres";
+  readonly publishing: PublishStore;
 
   constructor(
     private readonly pool: Pool,
     readonly claims: PostgresClaimLocks,
   ) {
     super(postgresAccounts(pool));
+    this.publishing = postgresPublishing(pool);
   }
 
   private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {

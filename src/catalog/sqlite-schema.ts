@@ -263,4 +263,89 @@ CREATE INDEX records_author_scan ON records (zone, lower(author));
 CREATE INDEX records_suppressed ON records (id) WHERE suppressed = 1;
 `,
   },
+  {
+    version: 13,
+    sql: `
+-- The publishing log (src/publish/): one row for every change of a record's published state,
+-- written by triggers on records in the same transaction as the change, whatever code path
+-- made it (import, merge, overlay, restore, undo, delete, an attribute change). Locks are not
+-- changes. Consumers read it from their own high-water mark (publish_consumers.high_water).
+CREATE TABLE publish_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  mms_id TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  event TEXT NOT NULL CHECK (event IN ('created', 'changed', 'deleted')),
+  action TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  management_tag TEXT NOT NULL,
+  suppressed INTEGER NOT NULL,
+  record_type TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX publish_log_zone ON publish_log (zone, seq);
+-- Every record ever stored, deleted ones kept (deletes are persistent): what OAI-PMH lists.
+CREATE TABLE publish_items (
+  mms_id TEXT PRIMARY KEY,
+  zone TEXT NOT NULL,
+  record_type TEXT NOT NULL,
+  management_tag TEXT NOT NULL,
+  suppressed INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  datestamp TEXT NOT NULL,
+  seq INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX publish_items_order ON publish_items (zone, datestamp, mms_id);
+CREATE TABLE publish_consumers (
+  name TEXT PRIMARY KEY,
+  high_water INTEGER NOT NULL,
+  last_run TEXT,
+  last_count INTEGER NOT NULL DEFAULT 0,
+  last_files TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TRIGGER records_publish_insert AFTER INSERT ON records BEGIN
+  INSERT INTO publish_log (mms_id, zone, event, action, version, management_tag, suppressed, record_type, at)
+  VALUES (NEW.mms_id, NEW.zone, 'created', NEW.action, NEW.version, NEW.management_tag, NEW.suppressed,
+    ${recordType("NEW")}, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+  ${upsertItem("0")}
+END;
+CREATE TRIGGER records_publish_update AFTER UPDATE OF marc, version, management_tag, suppressed, zone ON records
+WHEN OLD.version IS NOT NEW.version OR OLD.management_tag IS NOT NEW.management_tag
+  OR OLD.suppressed IS NOT NEW.suppressed OR OLD.zone IS NOT NEW.zone OR OLD.marc IS NOT NEW.marc
+BEGIN
+  INSERT INTO publish_log (mms_id, zone, event, action, version, management_tag, suppressed, record_type, at)
+  VALUES (NEW.mms_id, NEW.zone, 'changed', NEW.action, NEW.version, NEW.management_tag, NEW.suppressed,
+    ${recordType("NEW")}, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+  ${upsertItem("0")}
+END;
+CREATE TRIGGER records_publish_delete AFTER DELETE ON records BEGIN
+  INSERT INTO publish_log (mms_id, zone, event, action, version, management_tag, suppressed, record_type, at)
+  VALUES (OLD.mms_id, OLD.zone, 'deleted', 'deleted', OLD.version, OLD.management_tag, OLD.suppressed,
+    ${recordType("OLD")}, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+  ${upsertItem("1")}
+END;
+-- Records stored before this migration: in the log once, as created now.
+INSERT INTO publish_log (mms_id, zone, event, action, version, management_tag, suppressed, record_type, at)
+SELECT mms_id, zone, 'created', action, version, management_tag, suppressed, ${recordType("records")},
+  strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM records ORDER BY id;
+INSERT INTO publish_items (mms_id, zone, record_type, management_tag, suppressed, deleted, datestamp, seq)
+SELECT mms_id, zone, record_type, management_tag, suppressed, 0, at, seq FROM publish_log;
+`,
+  },
 ];
+
+/** leader/06 (type of record) of a stored record, in SQL: ISO 2709 bytes or MARC-in-JSON. */
+function recordType(row: string): string {
+  return `CASE WHEN substr(CAST(${row}.marc AS TEXT), 1, 1) = '{'
+    THEN coalesce(substr(json_extract(CAST(${row}.marc AS TEXT), '$.leader'), 7, 1), ' ')
+    ELSE substr(CAST(${row}.marc AS TEXT), 7, 1) END`;
+}
+
+/** The trigger statement that sets a record's publish_items row from the log row just written. */
+function upsertItem(deleted: string): string {
+  return `INSERT INTO publish_items (mms_id, zone, record_type, management_tag, suppressed, deleted, datestamp, seq)
+  SELECT mms_id, zone, record_type, management_tag, suppressed, ${deleted}, at, seq
+    FROM publish_log WHERE seq = last_insert_rowid()
+  ON CONFLICT (mms_id) DO UPDATE SET zone = excluded.zone, record_type = excluded.record_type,
+    management_tag = excluded.management_tag, suppressed = excluded.suppressed, deleted = ${deleted},
+    datestamp = excluded.datestamp, seq = excluded.seq;`;
+}

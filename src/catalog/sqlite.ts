@@ -88,6 +88,8 @@ import {
 } from "./prepare.js";
 import type { SearchDocument } from "./search-text.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
+import type { PublishStore } from "./publishing.js";
+import { sqlitePublishing } from "./sqlite-publishing.js";
 import { rebuildSearchText, scanSqlite, searchSqlite } from "./sqlite-search.js";
 import { CHECKPOINT_INTERVAL_MS, packStagedCommit, SqliteWriterThread } from "./sqlite-writer.js";
 
@@ -273,6 +275,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   private readonly stagedAhead = new WeakMap<StagedRequest, Buffer>();
   /** Full-text rows inserted or deleted in the write transaction under way (its merge share). */
   private searchRowsWritten = 0;
+  readonly publishing: PublishStore;
 
   constructor(
     private readonly db: Database.Database,
@@ -280,6 +283,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     private readonly writer?: SqliteWriterThread,
   ) {
     super(sqliteAccounts(db));
+    this.publishing = sqlitePublishing(db);
     const p = (sql: string): Database.Statement => db.prepare(sql);
     this.statements = {
       zone: p("SELECT * FROM zones WHERE code = ?"),

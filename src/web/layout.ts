@@ -94,6 +94,7 @@ const NAV: readonly { path: string; label: string; admin?: boolean }[] = [
   { path: "/rules", label: "Rule files" },
   { path: "/status", label: "Status" },
   { path: "/users", label: "Users", admin: true },
+  { path: "/publishing", label: "Publishing", admin: true },
 ];
 
 function flashBox(flash: Flash | undefined): HtmlValue {

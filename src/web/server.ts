@@ -25,6 +25,7 @@ import {
 import { html, type Html } from "./html.js";
 import { barePage, page, type Flash, type PageContext } from "./layout.js";
 import { registerSru } from "../sru/route.js";
+import { registerOai } from "../publish/oai-route.js";
 import { STYLE_CSS } from "./style.js";
 
 /** What the pages and the API work with. */
@@ -339,6 +340,8 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
   app.get("/", async (_request, reply) => reply.code(303).header("location", "/search").send());
   // SRU (src/sru/): open, read-only, outside the staff session.
   registerSru(app, web.catalog);
+  // OAI-PMH (src/publish/): open, read-only, outside the staff session.
+  registerOai(app, web.catalog);
 
   const modules = await Promise.all([
     import("./pages/search.js"),
@@ -348,6 +351,7 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     import("./pages/jobs.js"),
     import("./pages/status.js"),
     import("./pages/users.js"),
+    import("./pages/publishing.js"),
     import("./api.js"),
   ]);
   for (const module of modules) module.register(app, web);

@@ -14,6 +14,7 @@ import { CatalogError, type Catalog } from "../../src/catalog/catalog.js";
 import { openPostgresCatalog } from "../../src/catalog/postgres.js";
 import { POSTGRES_MIGRATIONS } from "../../src/catalog/postgres-schema.js";
 import { book, catalogSuite } from "./suite.js";
+import { publishingSuite } from "./publishing-suite.js";
 
 const url = process.env.MARCGATE_TEST_PG;
 
@@ -41,6 +42,7 @@ if (!url) {
   });
 
   catalogSuite("postgres", open);
+  publishingSuite("postgres", open);
 
   describe("catalog (postgres): shared server", () => {
     test("reopening keeps the data and runs each migration once", async () => {

@@ -15,12 +15,17 @@ import {
   writerRequest,
 } from "../../src/catalog/sqlite-writer.js";
 import { book, catalogSuite } from "./suite.js";
+import { publishingSuite } from "./publishing-suite.js";
 
 /** Every catalog of this file lives under one directory, removed at the end. */
 const scratch = mkdtempSync(join(tmpdir(), "marcgate-catalog-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 catalogSuite("sqlite", () => openSqliteCatalog(mkdtempSync(join(scratch, "c-"))));
+publishingSuite("sqlite", () => openSqliteCatalog(mkdtempSync(join(scratch, "c-"))));
+publishingSuite("sqlite, writer thread", () =>
+  openSqliteCatalog(mkdtempSync(join(scratch, "c-")), { writerThread: true }),
+);
 // The same suite with commits on the writer thread (what `serve` and `import` use).
 catalogSuite("sqlite, writer thread", () =>
   openSqliteCatalog(mkdtempSync(join(scratch, "c-")), { writerThread: true }),

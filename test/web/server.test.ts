@@ -344,6 +344,24 @@ describe("web server", () => {
     assert.doesNotMatch(tried.body, /\sstyle=/i);
   });
 
+  test("the Publishing page shows administrators the records by management tag and the consumers; viewers are refused", async () => {
+    await catalog.publishing.saveConsumer({
+      name: `oclc:${INSTITUTION}`,
+      highWater: 0,
+      lastCount: 0,
+      lastFiles: [],
+    });
+    const admin = await login("admin");
+    const shown = await app.inject({ url: "/publishing", headers: { cookie: admin.cookie } });
+    assert.equal(shown.statusCode, 200, shown.body);
+    assert.match(shown.body, /Publish bibliographic records/);
+    assert.match(shown.body, new RegExp(`oclc:${INSTITUTION}`));
+    assert.match(shown.body, new RegExp(`/oai/${INSTITUTION}`));
+    const viewer = await login("view");
+    const refused = await app.inject({ url: "/publishing", headers: { cookie: viewer.cookie } });
+    assert.equal(refused.statusCode, 403);
+  });
+
   test("error pages answer with their status: unknown pages, records, versions, downloads, ids", async () => {
     const viewer = await login("view");
     const get = (url: string) => app.inject({ url, headers: { cookie: viewer.cookie } });
