@@ -124,7 +124,7 @@ export interface SqliteCatalogOptions {
 
 function openConnection(dir: string, options: SqliteCatalogOptions): SqliteCatalog {
   mkdirSync(dir, { recursive: true });
-  const db = new Database(join(dir, "marcgate.sqlite"));
+  const db = new Database(join(dir, SQLITE_FILE));
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
   db.pragma("foreign_keys = ON");
@@ -147,6 +147,9 @@ function openConnection(dir: string, options: SqliteCatalogOptions): SqliteCatal
     : undefined;
   return new SqliteCatalog(db, writer);
 }
+
+/** The catalog's file in its data directory. */
+export const SQLITE_FILE = "marcgate.sqlite";
 
 /** Opens (creating if needed) the catalog in `dir/marcgate.sqlite` and brings its schema up to date. */
 export function openSqliteCatalog(

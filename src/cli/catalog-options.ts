@@ -1,6 +1,9 @@
 /** What every catalog command shares: `--data DIR` or `--db URL`, and opening the catalog. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Catalog, Zone } from "../catalog/catalog.js";
 import { DEFAULT_DATA_DIR, openCatalog, type CatalogLocation } from "../catalog/open.js";
+import { SQLITE_FILE } from "../catalog/sqlite.js";
 import { ownDataDirectory, type DataDirectoryOwnership } from "../catalog/sqlite-owner.js";
 import { CommandError, UsageError } from "./usage.js";
 
@@ -28,16 +31,35 @@ export async function withCatalog<T>(
      * the only process that does (see src/catalog/sqlite-owner.ts).
      */
     readonly writer?: string;
+    /**
+     * The command may start a catalog (`serve`, `import`, `load`, `institution add`, `network
+     * add`, `user add`): an SQLite directory with no catalog gets a new one. Every other command
+     * refuses it, so that a mistyped `--data` says so instead of creating an empty catalog.
+     */
+    readonly create?: boolean;
   } = {},
 ): Promise<T> {
   if (values.data !== undefined && values.db !== undefined) {
     throw new UsageError("give --data DIR or --db URL, not both");
   }
-  const { writer, ...open } = options;
+  if (values.db === undefined && options.create !== true) {
+    const dir = values.data ?? DEFAULT_DATA_DIR;
+    if (!existsSync(join(dir, SQLITE_FILE))) {
+      throw new CommandError(
+        `no catalog in ${dir} (no ${SQLITE_FILE} there): check --data, or start one with ` +
+          `marcgate institution add (or marcgate serve)`,
+      );
+    }
+  }
+  const { writer } = options;
   const location: CatalogLocation = {
     ...(values.data !== undefined ? { data: values.data } : {}),
     ...(values.db !== undefined ? { db: values.db } : {}),
-    ...open,
+    ...(options.synchronous !== undefined ? { synchronous: options.synchronous } : {}),
+    ...(options.writerThread !== undefined ? { writerThread: options.writerThread } : {}),
+    ...(options.checkpointIntervalMs !== undefined
+      ? { checkpointIntervalMs: options.checkpointIntervalMs }
+      : {}),
   };
   const opened = await openCatalog(location);
   if (opened.error !== undefined) throw new CommandError(opened.error);

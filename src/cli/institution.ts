@@ -37,8 +37,11 @@ export async function institutionCommand(args: string[]): Promise<number> {
     if (extra.length > 0) throw new UsageError(`one CODE at a time, got ${extra.length + 1}`);
     const name = requireOption(values.name, "--name");
     const network = values.network;
-    const zone = await withCatalog(values, (catalog) =>
-      catalog.addInstitution({ code, name, ...(network !== undefined ? { network } : {}) }),
+    const zone = await withCatalog(
+      values,
+      (catalog) =>
+        catalog.addInstitution({ code, name, ...(network !== undefined ? { network } : {}) }),
+      { create: true },
     );
     process.stdout.write(
       `added institution ${zone.code} "${zone.name}" (MMS ID suffix ${zone.suffix}${zone.network ? `, network ${zone.network}` : ""})\n`,

@@ -27,7 +27,9 @@ export async function networkCommand(args: string[]): Promise<number> {
   if (code === undefined) throw new UsageError("name the network zone's CODE");
   if (extra.length > 0) throw new UsageError(`one CODE at a time, got ${extra.length + 1}`);
   const name = requireOption(values.name, "--name");
-  const zone = await withCatalog(values, (catalog) => catalog.addNetworkZone({ code, name }));
+  const zone = await withCatalog(values, (catalog) => catalog.addNetworkZone({ code, name }), {
+    create: true,
+  });
   process.stdout.write(
     `added network zone ${zone.code} "${zone.name}" (MMS ID suffix ${zone.suffix})\n`,
   );

@@ -150,7 +150,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       log("stopped");
       return 0;
     },
-    { writerThread: true, writer: "marcgate serve" },
+    { writerThread: true, writer: "marcgate serve", create: true },
   );
 }
 

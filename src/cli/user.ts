@@ -115,13 +115,17 @@ export async function userCommand(args: string[]): Promise<number> {
     const problem = checkUser({ name, role: chosen });
     if (problem) throw new UsageError(problem);
     const hash = await hashPassword(await password(values["password-file"]));
-    return withCatalog(values, async (catalog) => {
-      const user = await catalog.addUser({ name, role: chosen, passwordHash: hash });
-      process.stdout.write(
-        `user ${user.name} added (${user.role}); log in at the HTTP port of marcgate serve\n`,
-      );
-      return 0;
-    });
+    return withCatalog(
+      values,
+      async (catalog) => {
+        const user = await catalog.addUser({ name, role: chosen, passwordHash: hash });
+        process.stdout.write(
+          `user ${user.name} added (${user.role}); log in at the HTTP port of marcgate serve\n`,
+        );
+        return 0;
+      },
+      { create: true },
+    );
   }
   if (action === "role") {
     const chosen = role(values.role);

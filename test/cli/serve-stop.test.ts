@@ -4,8 +4,8 @@
  * serve through a shell, and a SIGTERM to npm ends that shell without reaching serve.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -51,7 +51,7 @@ test("serve under npm stops when npm's shell is gone; HTTP listens on 127.0.0.1 
     assert.match(serving, /HTTP on port \d+ of 127\.0\.0\.1 only \(http:\/\/127\.0\.0\.1:\d+\)/);
     shell.kill("SIGKILL");
     let waited = 0;
-    while (alive(pid) && waited < 15_000) {
+    while (alive(pid) && waited < 30_000) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       waited += 100;
     }
@@ -59,4 +59,27 @@ test("serve under npm stops when npm's shell is gone; HTTP listens on 127.0.0.1 
   } finally {
     shell.kill("SIGKILL");
   }
+});
+
+test("a reading command on a directory with no catalog refuses it and creates nothing", () => {
+  const typo = join(dir, "mistyped");
+  const r = spawnSync(process.execPath, [MARCGATE, "institution", "list", "--data", typo]);
+  assert.equal(r.status, 1, r.stderr.toString());
+  assert.match(r.stderr.toString(), /no catalog in .*mistyped \(no marcgate\.sqlite there\)/);
+  assert.equal(existsSync(typo), false, "nothing created");
+  const added = spawnSync(process.execPath, [
+    MARCGATE,
+    "institution",
+    "add",
+    "01NEW_INST",
+    "--name",
+    "New",
+    "--data",
+    typo,
+  ]);
+  assert.equal(added.status, 0, added.stderr.toString());
+  assert.equal(
+    spawnSync(process.execPath, [MARCGATE, "institution", "list", "--data", typo]).status,
+    0,
+  );
 });
