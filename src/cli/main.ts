@@ -4,6 +4,7 @@
  * catalog that cannot be opened) prints a one-line reason and exits 1.
  */
 import { CatalogError } from "../catalog/catalog.js";
+import { backupCommand, restoreCommand } from "./backup.js";
 import { compactCommand } from "./compact.js";
 import { convertCommand } from "./convert.js";
 import { crosswalkCommand } from "./crosswalk.js";
@@ -46,6 +47,11 @@ const COMMANDS: Record<string, Command> = {
   compact: {
     summary: "tidy the catalog's indexes (nightly, on a busy catalog)",
     run: compactCommand,
+  },
+  backup: { summary: "copy an SQLite catalog to a file, online beside serve", run: backupCommand },
+  restore: {
+    summary: "put an SQLite catalog backup in place (serve stopped)",
+    run: restoreCommand,
   },
   search: { summary: "search an institution's and its network's records", run: searchCommand },
   record: {
