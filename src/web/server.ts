@@ -6,20 +6,24 @@
  */
 import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { CatalogError, type Catalog, type Zone } from "../catalog/catalog.js";
+import { CatalogError, type Catalog } from "../catalog/catalog.js";
 import type { ConnexionStats } from "../connexion/server.js";
 import type { Importer } from "../import/importer.js";
 import {
+  AccessDenied,
+  requestAccess,
+  staffInstitutions,
+  unmetNeed,
+  type RouteNeed,
+} from "./access.js";
+import {
   Auth,
   cookie,
-  may,
   parseCookies,
-  roleFor,
   sameSecret,
   SESSION_COOKIE,
   SESSION_MS,
   type LoginThrottles,
-  type Permission,
   type Principal,
 } from "./auth.js";
 import { html, type Html } from "./html.js";
@@ -81,16 +85,6 @@ async function sessionOf(web: Web, request: FastifyRequest): Promise<Principal |
   return web.auth.principal(parseCookies(request.headers.cookie).get(SESSION_COOKIE), "session");
 }
 
-/** The institutions, and the one the request works in (the cookie's, else the first). */
-export async function institutionOf(
-  catalog: Catalog,
-  wanted: string | undefined,
-): Promise<{ institution?: Zone; institutions: Zone[] }> {
-  const institutions = (await catalog.zones()).filter((z) => z.kind === "institution");
-  const institution = institutions.find((z) => z.code === wanted) ?? institutions[0];
-  return institution ? { institution, institutions } : { institutions };
-}
-
 /** A page handler: returns the page, or nothing when it answered itself (redirect, download). */
 export type PageHandler = (
   ctx: PageContext,
@@ -131,7 +125,7 @@ export function pageRoute(
   web: Web,
   method: "GET" | "POST",
   url: string,
-  permission: Permission,
+  need: RouteNeed,
   handler: PageHandler,
 ): void {
   app.route({
@@ -153,10 +147,17 @@ export function pageRoute(
         );
       }
       const cookies = parseCookies(request.headers.cookie);
-      const zones = await institutionOf(web.catalog, cookies.get(INSTITUTION_COOKIE));
+      // The institution menu's choice; a link may name one (`?institution=CODE`).
+      const wanted = fields(request.query)["institution"] ?? cookies.get(INSTITUTION_COOKIE);
+      const access = (await requestAccess(web.catalog, principal.user, wanted, false))!;
+      const institution = access.institution;
+      const role = institution ? access.roleFor(institution.code) : undefined;
       const ctx: PageContext = {
         principal,
-        ...zones,
+        access,
+        ...(institution ? { institution } : {}),
+        ...(role ? { role } : {}),
+        institutions: staffInstitutions(principal.user, access.zones),
         csrf: principal.key.csrf ?? "",
         path: request.url,
       };
@@ -177,19 +178,9 @@ export function pageRoute(
           );
         }
       }
-      if (!may(principal.user.role, permission)) {
-        return sendHtml(
-          reply,
-          page(
-            ctx,
-            "Not allowed",
-            html`<p>
-              This needs the role <strong>${roleFor(permission)}</strong>; you are
-              ${principal.user.role}.
-            </p>`,
-          ),
-          403,
-        );
+      const unmet = unmetNeed(access, need);
+      if (unmet !== undefined) {
+        return sendHtml(reply, page(ctx, "Not allowed", html`<p>${unmet}</p>`), 403);
       }
       const flash = takeFlash(request, reply);
       try {
@@ -197,6 +188,9 @@ export function pageRoute(
         if (body) return sendHtml(reply, body, reply.statusCode);
         return reply;
       } catch (error) {
+        if (error instanceof AccessDenied) {
+          return sendHtml(reply, page(ctx, "Not allowed", html`<p>${error.message}.</p>`), 403);
+        }
         if (error instanceof CatalogError) {
           const status = error.code.startsWith("unknown") ? 404 : 409;
           return sendHtml(
@@ -321,7 +315,7 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     );
     return reply.code(303).header("location", "/login").send();
   });
-  pageRoute(app, web, "POST", "/institution", "view", async (ctx, request, reply) => {
+  pageRoute(app, web, "POST", "/institution", "signed-in", async (ctx, request, reply) => {
     const code = fields(request.body)["institution"] ?? "";
     if (!ctx.institutions.some((z) => z.code === code)) {
       redirect(reply, "/search", { kind: "error", text: `No institution ${code}.` });
@@ -464,7 +458,8 @@ function loginPage(next: string, token: string, flash?: Flash, name = ""): Html 
       </form>
       <p class="muted">
         No account yet? The first administrator is created on the server:
-        <code>marcgate user add NAME --role "General System Administrator"</code>.
+        <code>marcgate user add NAME --installation-admin</code> (and a role in an institution:
+        <code>--role "General System Administrator" --institution CODE</code>).
       </p>
     </div>`,
     flash,
