@@ -205,6 +205,22 @@ export function pageRoute(
   });
 }
 
+/** A registered route: its method and its URL pattern (`/jobs/:id`). */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/**
+ * Every route {@link buildServer} registered (HEAD routes Fastify adds for GET left out): the
+ * isolation test checks each one against a user of another institution.
+ */
+export function routesOf(app: FastifyInstance): readonly RegisteredRoute[] {
+  return ROUTES.get(app) ?? [];
+}
+
 /** Builds the Fastify server with every route (not listening yet). */
 export async function buildServer(options: WebOptions): Promise<FastifyInstance> {
   const web: Web = { ...options, auth: new Auth(options.catalog, options.throttle) };
@@ -214,6 +230,13 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     ...(web.trustedProxies && web.trustedProxies.length > 0
       ? { trustProxy: [...web.trustedProxies] }
       : {}),
+  });
+  const routes: RegisteredRoute[] = [];
+  ROUTES.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") routes.push({ method, url: route.url });
+    }
   });
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",
