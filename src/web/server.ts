@@ -195,7 +195,19 @@ export function pageRoute(
           const status = error.code.startsWith("unknown") ? 404 : 409;
           return sendHtml(
             reply,
-            page(ctx, status === 404 ? "Not found" : "Refused", html`<p>${error.message}</p>`),
+            page(
+              ctx,
+              status === 404 ? "Not found" : "Refused",
+              html`<p>${error.message}</p>
+                ${
+                  status === 404 && ctx.institution && ctx.institutions.length > 1
+                    ? html`<p class="muted">
+                        You are working in ${ctx.institution.code}: what another institution of
+                        yours holds is found after switching institution in the menu.
+                      </p>`
+                    : ""
+                }`,
+            ),
             status,
           );
         }
