@@ -32,7 +32,14 @@ const C = "01C_INST";
 const N = "01N_NETWORK";
 const PASSWORD = "correct horse battery";
 /** Words only 01A_INST's things hold: none may reach another institution's staff. */
-const SECRETS = ["ALICE BOOK", "ALICE COPY", "ALICE JOB", "APROFILE", "ALICE_RULE"];
+const SECRETS = [
+  "ALICE BOOK",
+  "ALICE COPY",
+  "ALICE JOB",
+  "ALICE DECISION",
+  "APROFILE",
+  "ALICE_RULE",
+];
 
 function book(title: string, extra: MarcRecord["fields"] = []): MarcRecord {
   return {
@@ -308,6 +315,7 @@ function isolationSuite(engine: string, open: () => Promise<Catalog>): void {
         },
         context: { savedBy: "t", action: "update" },
       });
+      const job = await catalog.startJob({ institution: A, source: "t", description: "ALICE JOB" });
       const shared = await catalog.commit({
         change: { kind: "create", zone: N, marc: book("Shared book") },
         localFields: {
@@ -316,9 +324,15 @@ function isolationSuite(engine: string, open: () => Promise<Catalog>): void {
             { tag: "949", ind1: " ", ind2: " ", subfields: [{ code: "a", value: "ALICE COPY" }] },
           ],
         },
+        entry: {
+          jobId: job.id,
+          raw: writeIso2709(book("Shared book")),
+          outcome: "created",
+          messages: ["ALICE DECISION"],
+          log: {},
+        },
         context: who,
       });
-      const job = await catalog.startJob({ institution: A, source: "t", description: "ALICE JOB" });
       const held = await catalog.commit({
         entry: {
           jobId: job.id,
@@ -559,10 +573,12 @@ function isolationSuite(engine: string, open: () => Promise<Catalog>): void {
       const mine = await page(alice);
       assert.equal(mine.statusCode, 200);
       assert.match(mine.body, /ALICE COPY/);
+      assert.match(mine.body, /ALICE DECISION/);
       const member = await page(bob);
       assert.equal(member.statusCode, 200);
       assert.match(member.body, /Shared book/);
       assert.doesNotMatch(member.body, /ALICE COPY/);
+      assert.doesNotMatch(member.body, /ALICE DECISION/, "another member's job rows");
       assert.equal((await page(carl)).statusCode, 404);
       const bobToken = await token("bob");
       const asB = await send(

@@ -135,7 +135,16 @@ async function recordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Ht
   const record = view?.record;
   if (!record) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
   const versions = await web.catalog.versions(mmsId);
-  const decisions = await web.catalog.jobRecordsOf(mmsId);
+  // A network-zone record's job rows come from every member's jobs: only the rows of jobs of
+  // the institution in view are shown (their raw bytes and messages are the member's own).
+  const rows = await web.catalog.jobRecordsOf(mmsId);
+  const jobs = await Promise.all(
+    [...new Set(rows.map((r) => r.jobId))].map((id) => web.catalog.job(id)),
+  );
+  const ours = new Set(
+    jobs.filter((j) => j !== undefined && ctx.access.may(j.institution, "view")).map((j) => j!.id),
+  );
+  const decisions = rows.filter((r) => ours.has(r.jobId));
   const unimarc = record.format === "UNIMARC" || record.format === "CNMARC";
   const title = record.marc.fields.find((f) => f.tag === (unimarc ? "200" : "245"));
   const heading =
