@@ -199,6 +199,10 @@ const ROUTES: Readonly<Record<string, Case>> = {
     call: () =>
       post("/users", { name: "mallory", institution: A, role: "Cataloger", password: PASSWORD }),
   },
+  "POST /institutions": {
+    kind: "installation",
+    call: () => post("/institutions", { code: "01MALLORY_INST", name: "Mallory's" }),
+  },
   "POST /users/role": {
     kind: "installation",
     call: () =>
@@ -537,6 +541,7 @@ function isolationSuite(engine: string, open: () => Promise<Catalog>): void {
         assert.equal((await send(carl, c.call(ids))).statusCode, 403, `${key} as carl`);
       }
       assert.equal(await catalog.user("mallory"), undefined);
+      assert.equal(await catalog.zone("01MALLORY_INST"), undefined);
       assert.deepEqual((await catalog.user("carl"))?.roles, [
         { institution: C, role: "General System Administrator" },
       ]);
@@ -561,6 +566,17 @@ function isolationSuite(engine: string, open: () => Promise<Catalog>): void {
       ]);
       await send(ia, post("/users/role", { name: "carl", institution: B, role: "none" }));
       assert.equal((await catalog.user("carl"))?.roles.length, 1);
+      // … and institutions.
+      const added = await send(
+        ia,
+        post("/institutions", { code: "01D_INST", name: "D", network: N }),
+      );
+      assert.equal(added.statusCode, 303);
+      assert.equal((await catalog.zone("01D_INST"))?.network, N);
+      const again = await send(ia, post("/institutions", { code: "01D_INST", name: "D" }));
+      assert.equal(again.statusCode, 303);
+      assert.match(decodeURIComponent(String(again.headers["set-cookie"])), /exists already/);
+      assert.match((await send(ia, get("/users"))).body, /01D_INST/);
     });
 
     test("a network zone's record: its members see it, each with only its own local fields", async () => {

@@ -75,6 +75,43 @@ export function register(app: FastifyInstance, web: Web): void {
           ],
           users,
         )}
+        <h2>Institutions</h2>
+        ${dataTable(
+          [
+            { heading: "Code", cell: (z) => z.code },
+            { heading: "Name", cell: (z) => z.name },
+            {
+              heading: "Kind",
+              cell: (z) => (z.kind === "network" ? "network zone" : "institution"),
+            },
+            { heading: "Network zone", cell: (z) => z.network ?? "" },
+            {
+              heading: "Staff",
+              cell: (z) =>
+                z.kind === "institution"
+                  ? String(
+                      users.filter((u) => u.roles.some((r) => r.institution === z.code)).length,
+                    )
+                  : "",
+            },
+          ],
+          ctx.access.zones,
+          { empty: "No institution yet." },
+        )}
+        <form method="post" action="/institutions" class="stack card">
+          ${csrfField(ctx)}<label for="zone-code">Institution code</label
+          ><input type="text" id="zone-code" name="code" required />
+          <label for="zone-name">Name</label
+          ><input type="text" id="zone-name" name="name" required />
+          <label for="zone-network">Member of the network zone</label>
+          <select id="zone-network" name="network">
+            <option value="">none</option>
+            ${ctx.access.zones
+              .filter((z) => z.kind === "network")
+              .map((z) => html`<option value="${z.code}">${z.code} — ${z.name}</option>`)}
+          </select>
+          <p><button type="submit">Add institution</button></p>
+        </form>
         <h2>Add a user</h2>
         <form method="post" action="/users" class="stack card">
           ${csrfField(ctx)} <label for="new-name">User name</label
@@ -98,6 +135,25 @@ export function register(app: FastifyInstance, web: Web): void {
           <p><button type="submit">Add user</button></p>
         </form>`,
     );
+  });
+  pageRoute(app, web, "POST", "/institutions", "installation", async (_ctx, request, reply) => {
+    const form = fields(request.body);
+    const network = form["network"] ?? "";
+    try {
+      const zone = await web.catalog.addInstitution({
+        code: (form["code"] ?? "").trim(),
+        name: (form["name"] ?? "").trim(),
+        ...(network !== "" ? { network } : {}),
+      });
+      redirect(reply, "/users", {
+        kind: "ok",
+        text: `Institution ${zone.code} added (MMS ID suffix ${zone.suffix}); it has no staff until you give roles.`,
+      });
+    } catch (error) {
+      if (!(error instanceof CatalogError)) throw error;
+      redirect(reply, "/users", { kind: "error", text: error.message });
+    }
+    return undefined;
   });
   pageRoute(app, web, "POST", "/users", "installation", async (_ctx, request, reply) => {
     const form = fields(request.body);
