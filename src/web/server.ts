@@ -189,7 +189,8 @@ export function pageRoute(
         return reply;
       } catch (error) {
         if (error instanceof AccessDenied) {
-          return sendHtml(reply, page(ctx, "Not allowed", html`<p>${error.message}.</p>`), 403);
+          const sentence = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
+          return sendHtml(reply, page(ctx, "Not allowed", html`<p>${sentence}</p>`), 403);
         }
         if (error instanceof CatalogError) {
           const status = error.code.startsWith("unknown") ? 404 : 409;
