@@ -117,7 +117,9 @@ function flashBox(flash: Flash | undefined): HtmlValue {
 /** A whole signed-in page. */
 export function page(ctx: PageContext, title: string, body: Html, flash?: Flash): Html {
   const nav = NAV.filter((n) =>
-    n.installation ? ctx.principal.user.installationAdmin : !n.admin || may(ctx.role, "administer"),
+    n.installation
+      ? ctx.principal.user.installationAdmin
+      : ctx.role !== undefined && (!n.admin || may(ctx.role, "administer")),
   );
   return document(
     title,

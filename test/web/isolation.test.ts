@@ -552,7 +552,9 @@ function isolationSuite(engine: string, open: () => Promise<Catalog>): void {
       }
       assert.ok(await catalog.accessKey(ids.tokenHash), "alice's token is not carl's to revoke");
       // The installation administrator without a role: the Users page, no institution's things.
-      assert.equal((await send(ia, get("/users"))).statusCode, 200);
+      const usersPage = await send(ia, get("/users"));
+      assert.equal(usersPage.statusCode, 200);
+      assert.doesNotMatch(usersPage.body, /href="\/jobs"/, "no institution pages in the menu");
       assert.equal((await send(ia, get(`/records/${ids.record}`))).statusCode, 403);
       assert.equal((await send(ia, get("/jobs"))).statusCode, 403);
       const given = await send(
