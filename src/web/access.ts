@@ -36,6 +36,20 @@ export class AccessDenied extends Error {
   }
 }
 
+/**
+ * Not in view here, but in view from other institutions of the user's own (outside this
+ * request's scope): the pages offer to open it there. Never thrown for what the user cannot
+ * see at all.
+ */
+export class InOtherInstitution extends Error {
+  constructor(
+    readonly notFound: CatalogError,
+    readonly institutions: readonly Zone[],
+  ) {
+    super(notFound.message);
+  }
+}
+
 /** The institutions a user works in (has a role in), by code. */
 export function staffInstitutions(user: User, zones: readonly Zone[]): Zone[] {
   return zones.filter((z) => z.kind === "institution" && roleIn(user, z.code) !== undefined);
@@ -85,7 +99,12 @@ export class Access {
    */
   require(zone: string | undefined, permission: Permission, notFound: CatalogError): UserRole {
     const role = zone === undefined ? undefined : this.roleFor(zone);
-    if (role === undefined) throw notFound;
+    if (role === undefined) {
+      const elsewhere = staffInstitutions(this.user, this.zones).filter(
+        (z) => z.code === zone || (z.network !== undefined && z.network === zone),
+      );
+      throw elsewhere.length > 0 ? new InOtherInstitution(notFound, elsewhere) : notFound;
+    }
     if (!may(role, permission)) throw new AccessDenied(permission, role, zone);
     return role;
   }

@@ -16,7 +16,14 @@ import { isFormatName, readFormat, sniffFormat } from "../marc/formats.js";
 import { readIso2709WithBytes } from "../marc/iso2709.js";
 import { writeMarcJson } from "../marc/marcjson.js";
 import type { MarcRecord } from "../marc/record.js";
-import { AccessDenied, requestAccess, unmetNeed, type Access, type RouteNeed } from "./access.js";
+import {
+  AccessDenied,
+  InOtherInstitution,
+  requestAccess,
+  unmetNeed,
+  type Access,
+  type RouteNeed,
+} from "./access.js";
 import { parseCookies, sameSecret, SESSION_COOKIE, type Principal } from "./auth.js";
 import { OPENAPI } from "./openapi.js";
 import { sendRecordFile } from "./pages/record.js";
@@ -147,6 +154,11 @@ function route(
       } catch (error) {
         if (error instanceof ApiError)
           return reply.code(error.status).send({ error: error.code, message: error.message });
+        if (error instanceof InOtherInstitution)
+          return reply.code(404).send({
+            error: error.notFound.code,
+            message: `${error.message} (in view from ${error.institutions.map((z) => z.code).join(", ")}: ask with ?institution=)`,
+          });
         if (error instanceof AccessDenied)
           return reply.code(403).send({ error: "forbidden", message: error.message });
         if (error instanceof CatalogError) {

@@ -11,6 +11,7 @@ import type { ConnexionStats } from "../connexion/server.js";
 import type { Importer } from "../import/importer.js";
 import {
   AccessDenied,
+  InOtherInstitution,
   requestAccess,
   staffInstitutions,
   unmetNeed,
@@ -83,6 +84,13 @@ export function fields(value: unknown): Fields {
 /** The signed-in user of a browser request, if any. */
 async function sessionOf(web: Web, request: FastifyRequest): Promise<Principal | undefined> {
   return web.auth.principal(parseCookies(request.headers.cookie).get(SESSION_COOKIE), "session");
+}
+
+/** The URL with `institution=CODE` in its query (in place of one it has). */
+function withInstitution(url: string, code: string): string {
+  const parsed = new URL(url, "http://marcgate.invalid");
+  parsed.searchParams.set("institution", code);
+  return parsed.pathname + parsed.search;
 }
 
 /** A page handler: returns the page, or nothing when it answered itself (redirect, download). */
@@ -188,6 +196,29 @@ export function pageRoute(
         if (body) return sendHtml(reply, body, reply.statusCode);
         return reply;
       } catch (error) {
+        if (error instanceof InOtherInstitution) {
+          const here = ctx.institution?.code ?? "no institution";
+          return sendHtml(
+            reply,
+            page(
+              ctx,
+              "Not found",
+              html`<p>${error.message}</p>
+                <p>
+                  You are working in ${here}; it is in view from
+                  ${error.institutions.map((z, i) =>
+                    method === "GET"
+                      ? html`${i > 0 ? ", " : ""}<a href="${withInstitution(request.url, z.code)}"
+                            >${z.code}</a
+                          >`
+                      : html`${i > 0 ? ", " : ""}${z.code}`,
+                  )}
+                  (switch institution in the menu).
+                </p>`,
+            ),
+            404,
+          );
+        }
         if (error instanceof AccessDenied) {
           const sentence = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
           return sendHtml(reply, page(ctx, "Not allowed", html`<p>${sentence}</p>`), 403);
@@ -196,19 +227,7 @@ export function pageRoute(
           const status = error.code.startsWith("unknown") ? 404 : 409;
           return sendHtml(
             reply,
-            page(
-              ctx,
-              status === 404 ? "Not found" : "Refused",
-              html`<p>${error.message}</p>
-                ${
-                  status === 404 && ctx.institution && ctx.institutions.length > 1
-                    ? html`<p class="muted">
-                        You are working in ${ctx.institution.code}: what another institution of
-                        yours holds is found after switching institution in the menu.
-                      </p>`
-                    : ""
-                }`,
-            ),
+            page(ctx, status === 404 ? "Not found" : "Refused", html`<p>${error.message}</p>`),
             status,
           );
         }

@@ -629,7 +629,12 @@ function isolationSuite(engine: string, open: () => Promise<Catalog>): void {
       assert.equal((await send(inA, get("/profiles/new"))).statusCode, 403);
       // Working in 01C_INST, 01A_INST's record is not in view at all.
       const inC: Who = { ...mixed, cookie: `${mixed.cookie}; marcgate_institution=${C}` };
-      assert.equal((await send(inC, get(`/records/${ids.record}`))).statusCode, 404);
+      const fromC = await send(inC, get(`/records/${ids.record}`));
+      assert.equal(fromC.statusCode, 404);
+      // Theirs elsewhere: the page offers the institution that has it in view.
+      assert.match(fromC.body, new RegExp(`href="/records/${ids.record}\\?institution=${A}"`));
+      const there = await send(inC, get(`/records/${ids.record}?institution=${A}`));
+      assert.equal(there.statusCode, 200);
       const script = await token("mixed");
       assert.equal((await send(script, api("GET", `/api/records/${ids.record}`))).statusCode, 200);
       const apiRefused = await send(
