@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { Pool } from "pg";
 import type { InstitutionRole } from "../../src/catalog/accounts.js";
 import type { Catalog, Zone } from "../../src/catalog/catalog.js";
 import { openPostgresCatalog } from "../../src/catalog/postgres.js";
@@ -687,7 +688,17 @@ isolationSuite("sqlite", async () => {
 
 const url = process.env["MARCGATE_TEST_PG"];
 if (url) {
-  isolationSuite("postgres", () =>
-    openPostgresCatalog(url, { schema: `t_${randomBytes(6).toString("hex")}` }),
-  );
+  isolationSuite("postgres", async () => {
+    const schema = `t_${randomBytes(6).toString("hex")}`;
+    const catalog = await openPostgresCatalog(url, { schema });
+    const close = catalog.close.bind(catalog);
+    return Object.assign(catalog, {
+      close: async () => {
+        await close();
+        const admin = new Pool({ connectionString: url, max: 1 });
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await admin.end();
+      },
+    });
+  });
 }
