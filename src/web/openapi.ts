@@ -4,7 +4,8 @@ const institution = {
   name: "institution",
   in: "query",
   required: false,
-  description: "Institution code (default: the first institution)",
+  description:
+    "Institution code, one the user works in (default: the first of theirs; another is 404)",
   schema: { type: "string" },
 };
 const error = {
@@ -30,7 +31,7 @@ export const OPENAPI = {
     title: "marcgate",
     version: "1",
     description:
-      "The REST API of marcgate's staff pages. Authenticate with an API token (Authorization: Bearer TOKEN; create one on the account page) or a browser session (writes then need X-CSRF-Token). A token acts with its user's role: Viewer reads, Cataloger also restores, resolves review and undoes jobs and imports, General System Administrator also sets the profile.",
+      "The REST API of marcgate's staff pages. Authenticate with an API token (Authorization: Bearer TOKEN; create one on the account page) or a browser session (writes then need X-CSRF-Token). A token acts with its user's roles, in the institutions the user works in only: Viewer reads, Cataloger also restores, resolves review and undoes jobs and imports, General System Administrator also sets the profile. ?institution=CODE picks the institution (404 when the user has no role there, as for one that does not exist); without it, the user's first institution works (jobs, review, profiles, imports) and records, jobs and review rows of any of the user's institutions (and their network zones) are reached. What another institution holds answers 404, as an ID that does not exist; a role too low there, 403.",
   },
   components: {
     securitySchemes: { token: { type: "http", scheme: "bearer" } },

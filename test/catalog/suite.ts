@@ -2084,43 +2084,125 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
 
     test("users are added once, read back, listed by name and updated", () =>
       withCatalog(async (catalog) => {
+        await catalog.addInstitution({ code: "01A_INST", name: "A" });
         assert.equal(await catalog.user("ada"), undefined);
-        const ada = await catalog.addUser({ name: "ada", role: "Cataloger", passwordHash: HASH });
+        const ada = await catalog.addUser({
+          name: "ada",
+          roles: [{ institution: "01A_INST", role: "Cataloger" }],
+          passwordHash: HASH,
+        });
         assert.equal(ada.name, "ada");
-        assert.equal(ada.role, "Cataloger");
+        assert.deepEqual(ada.roles, [{ institution: "01A_INST", role: "Cataloger" }]);
+        assert.equal(ada.installationAdmin, false);
         assert.equal(ada.passwordHash, HASH);
         assert.ok(ada.created instanceof Date);
         assert.deepEqual(await catalog.user("ada"), ada);
-        await rejects(
-          catalog.addUser({ name: "ada", role: "Viewer", passwordHash: HASH }),
-          "duplicate-user",
-        );
-        await catalog.addUser({
+        await rejects(catalog.addUser({ name: "ada", passwordHash: HASH }), "duplicate-user");
+        const admin = await catalog.addUser({
           name: "admin",
-          role: "General System Administrator",
+          installationAdmin: true,
           passwordHash: HASH,
         });
+        assert.deepEqual(admin.roles, []);
+        assert.equal(admin.installationAdmin, true);
         assert.deepEqual(
-          (await catalog.users()).map((u) => u.name),
-          ["ada", "admin"],
+          (await catalog.users()).map((u) => [u.name, u.roles.length, u.installationAdmin]),
+          [
+            ["ada", 1, false],
+            ["admin", 0, true],
+          ],
         );
+        await rejects(catalog.addUser({ name: "bad name", passwordHash: HASH }), "invalid");
         await rejects(
-          catalog.addUser({ name: "bad name", role: "Viewer", passwordHash: HASH }),
+          catalog.addUser({
+            name: "x",
+            roles: [{ institution: "01A_INST", role: "Owner" as "Viewer" }],
+            passwordHash: HASH,
+          }),
           "invalid",
         );
-        await rejects(
-          catalog.addUser({ name: "x", role: "Owner" as "Viewer", passwordHash: HASH }),
-          "invalid",
-        );
-        const promoted = await catalog.updateUser("ada", { role: "General System Administrator" });
-        assert.equal(promoted.role, "General System Administrator");
+        const promoted = await catalog.updateUser("ada", {
+          roles: [{ institution: "01A_INST", role: "General System Administrator" }],
+        });
+        assert.deepEqual(promoted.roles, [
+          { institution: "01A_INST", role: "General System Administrator" },
+        ]);
         assert.equal(promoted.passwordHash, HASH);
-        await rejects(catalog.updateUser("nobody", { role: "Viewer" }), "unknown-user");
+        await rejects(catalog.updateUser("nobody", { roles: [] }), "unknown-user");
+      }));
+
+    test("roles per institution: one each, only in institutions, replaced as a whole", () =>
+      withCatalog(async (catalog) => {
+        await catalog.addNetworkZone({ code: "01N_NETWORK", name: "N" });
+        await catalog.addInstitution({ code: "01B_INST", name: "B", network: "01N_NETWORK" });
+        await catalog.addInstitution({ code: "01A_INST", name: "A", network: "01N_NETWORK" });
+        const bo = await catalog.addUser({
+          name: "bo",
+          roles: [
+            { institution: "01B_INST", role: "Viewer" },
+            { institution: "01A_INST", role: "Cataloger" },
+          ],
+          passwordHash: HASH,
+        });
+        // By institution code, whatever the order given.
+        assert.deepEqual(
+          bo.roles.map((r) => `${r.role} in ${r.institution}`),
+          ["Cataloger in 01A_INST", "Viewer in 01B_INST"],
+        );
+        await rejects(
+          catalog.addUser({
+            name: "cy",
+            roles: [{ institution: "01N_NETWORK", role: "Viewer" }],
+            passwordHash: HASH,
+          }),
+          "unknown-zone",
+        );
+        assert.equal(await catalog.user("cy"), undefined, "nothing is kept of a refused user");
+        await rejects(
+          catalog.addUser({
+            name: "cy",
+            roles: [{ institution: "01NOPE_INST", role: "Viewer" }],
+            passwordHash: HASH,
+          }),
+          "unknown-zone",
+        );
+        await rejects(
+          catalog.addUser({
+            name: "cy",
+            roles: [
+              { institution: "01A_INST", role: "Viewer" },
+              { institution: "01A_INST", role: "Cataloger" },
+            ],
+            passwordHash: HASH,
+          }),
+          "invalid",
+        );
+        const moved = await catalog.updateUser("bo", {
+          roles: [{ institution: "01B_INST", role: "General System Administrator" }],
+          installationAdmin: true,
+        });
+        assert.deepEqual(moved.roles, [
+          { institution: "01B_INST", role: "General System Administrator" },
+        ]);
+        assert.equal(moved.installationAdmin, true);
+        await rejects(
+          catalog.updateUser("bo", { roles: [{ institution: "01N_NETWORK", role: "Viewer" }] }),
+          "unknown-zone",
+        );
+        assert.deepEqual(
+          (await catalog.user("bo"))?.roles,
+          moved.roles,
+          "a refused update keeps all",
+        );
+        const flagOnly = await catalog.updateUser("bo", { installationAdmin: false });
+        assert.deepEqual(flagOnly.roles, moved.roles);
+        assert.equal(flagOnly.installationAdmin, false);
+        assert.deepEqual((await catalog.users())[0], flagOnly);
       }));
 
     test("access keys: sessions and tokens by hash, expiry, removal, a new password ends sessions", () =>
       withCatalog(async (catalog) => {
-        await catalog.addUser({ name: "ada", role: "Viewer", passwordHash: HASH });
+        await catalog.addUser({ name: "ada", passwordHash: HASH });
         const hour = new Date(Date.now() + 3_600_000);
         const session = await catalog.addAccessKey({
           hash: "s1",

@@ -162,7 +162,7 @@ describe("in the browser", { skip }, () => {
     await page.getByLabel("Role", { exact: true }).selectOption("Viewer");
     await page.getByLabel("Password").fill(VIEWER_PASSWORD);
     await page.getByRole("button", { name: "Add user" }).click();
-    await page.getByText("User reader (Viewer) added.").waitFor();
+    await page.getByText("User reader (Viewer in 01BRW_INST) added.").waitFor();
 
     // Export over the Connexion port with `marcgate send`, then the same record changed.
     const first = await send(exported("Testing in a browser"));

@@ -135,12 +135,12 @@ export function register(app: FastifyInstance, web: Web): void {
     );
   });
   pageRoute(app, web, "GET", "/jobs/:id", "view", async (ctx, request) => {
-    const id = Number(fields(request.params)["id"]);
-    const report = await web.catalog.jobReport(id);
-    if (!report)
-      throw new CatalogError("unknown-job", `No job ${fields(request.params)["id"] ?? ""}.`);
+    const job = await ctx.access.job(web.catalog, fields(request.params)["id"] ?? "", "view");
+    const id = job.id;
+    const report = await web.catalog.jobReport(job.id);
+    if (!report) throw new CatalogError("unknown-job", `No job ${id}.`);
     const rows = await web.catalog.jobRecords(id);
-    const canCatalog = may(ctx.principal.user.role, "catalog");
+    const canCatalog = ctx.access.may(job.institution, "catalog");
     return page(
       ctx,
       `Job ${id}: ${report.job.description}`,
@@ -180,8 +180,8 @@ export function register(app: FastifyInstance, web: Web): void {
   });
   pageRoute(app, web, "GET", "/jobs/:id/rows/:row", "view", async (ctx, request) => {
     const params = fields(request.params);
-    const row = await web.catalog.jobRecord(Number(params["row"]));
-    if (!row || row.jobId !== Number(params["id"]))
+    const row = await ctx.access.jobRow(web.catalog, params["row"] ?? "", "view");
+    if (row.jobId !== Number(params["id"]))
       throw new CatalogError(
         "unknown-job",
         `No row ${params["row"] ?? ""} in job ${params["id"] ?? ""}.`,
@@ -203,7 +203,7 @@ export function register(app: FastifyInstance, web: Web): void {
           }
         </div>
         ${
-          row.review?.state === "open" && may(ctx.principal.user.role, "catalog")
+          row.review?.state === "open" && may(ctx.role, "catalog")
             ? html`<h2>Resolve</h2>
                 <div class="card">${forceForm(ctx, row)}</div>`
             : ""
@@ -221,7 +221,8 @@ export function register(app: FastifyInstance, web: Web): void {
     );
   });
   pageRoute(app, web, "POST", "/jobs/:id/undo", "catalog", async (ctx, request, reply) => {
-    const id = Number(fields(request.params)["id"]);
+    const id = (await ctx.access.job(web.catalog, fields(request.params)["id"] ?? "", "catalog"))
+      .id;
     const result = await web.catalog.undoJob(id, ctx.principal.user.name);
     const reverted = result.records.filter((r) => r.reverted !== false).length;
     const left = result.records.filter((r) => r.reverted === false);
@@ -235,7 +236,7 @@ export function register(app: FastifyInstance, web: Web): void {
     if (!ctx.institution)
       return page(ctx, "Review queue", html`<p>There is no institution yet.</p>`);
     const queue = await web.catalog.reviewQueue(ctx.institution.code, { limit: 200 });
-    const canCatalog = may(ctx.principal.user.role, "catalog");
+    const canCatalog = may(ctx.role, "catalog");
     return page(
       ctx,
       "Review queue",
@@ -266,9 +267,12 @@ export function register(app: FastifyInstance, web: Web): void {
     );
   });
   pageRoute(app, web, "POST", "/review/:row/force", "catalog", async (ctx, request, reply) => {
-    const row = Number(fields(request.params)["row"]);
+    const row = (
+      await ctx.access.jobRow(web.catalog, fields(request.params)["row"] ?? "", "catalog")
+    ).id;
     const choice = fields(request.body)["target"] ?? "again";
     const target: ForceTarget = choice === "new" || choice === "again" ? choice : { into: choice };
+    if (typeof target === "object") await ctx.access.record(web.catalog, target.into, "catalog");
     const result = await forceHeld(web.catalog, web.importer, row, target, ctx.principal.user.name);
     redirect(
       reply,
@@ -283,7 +287,9 @@ export function register(app: FastifyInstance, web: Web): void {
     return undefined;
   });
   pageRoute(app, web, "POST", "/review/:row/discard", "catalog", async (ctx, request, reply) => {
-    const row = Number(fields(request.params)["row"]);
+    const row = (
+      await ctx.access.jobRow(web.catalog, fields(request.params)["row"] ?? "", "catalog")
+    ).id;
     const note = fields(request.body)["note"];
     await web.catalog.discardReview(row, ctx.principal.user.name, note || undefined);
     redirect(reply, "/review", { kind: "ok", text: `Row #${row} discarded.` });

@@ -17,7 +17,6 @@ import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.
 import { isControlField, type MarcRecord } from "../../marc/record.js";
 import { readIso2709Buffer } from "../../marc/iso2709.js";
 import { UNIMARC_LABELS } from "../../crosswalk/unimarc-labels.js";
-import { may } from "../auth.js";
 import { html, type Html } from "../html.js";
 import { fixedFieldCell, isFixedField, linkageDirection } from "../marc-display.js";
 import { dataTable, page, postButton, when, type PageContext } from "../layout.js";
@@ -69,7 +68,7 @@ function versionsTable(
   record: StoredRecord,
   versions: readonly RecordVersion[],
 ): Html {
-  const canRestore = may(ctx.principal.user.role, "catalog");
+  const canRestore = ctx.access.may(record.zone, "catalog");
   const options = (selected: number): Html[] =>
     versions.map(
       (v) =>
@@ -125,24 +124,27 @@ function versionsTable(
   }`;
 }
 
-async function recordPage(
-  web: Web,
-  ctx: PageContext,
-  mmsId: string,
-  institution: string | undefined,
-): Promise<Html> {
-  // The record as the institution sees it (its local fields of a network-zone record put in);
-  // a record of another zone is shown as stored (staff accounts serve every institution).
+async function recordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Html> {
+  // Only a record of the institution or of its network zone (src/web/access.ts), as the
+  // institution sees it: its own local fields of a network-zone record put in, no other member's.
+  await ctx.access.record(web.catalog, mmsId, "view");
+  const institution = ctx.institution?.code;
   const view = institution
-    ? await recordForInstitution(web.catalog, mmsId, institution).catch((error: unknown) => {
-        if (error instanceof CatalogError) return undefined;
-        throw error;
-      })
+    ? await recordForInstitution(web.catalog, mmsId, institution)
     : undefined;
-  const record = view?.record ?? (await web.catalog.record(mmsId));
+  const record = view?.record;
   if (!record) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
   const versions = await web.catalog.versions(mmsId);
-  const decisions = await web.catalog.jobRecordsOf(mmsId);
+  // A network-zone record's job rows come from every member's jobs: only the rows of jobs of
+  // the institution in view are shown (their raw bytes and messages are the member's own).
+  const rows = await web.catalog.jobRecordsOf(mmsId);
+  const jobs = await Promise.all(
+    [...new Set(rows.map((r) => r.jobId))].map((id) => web.catalog.job(id)),
+  );
+  const ours = new Set(
+    jobs.filter((j) => j !== undefined && ctx.access.may(j.institution, "view")).map((j) => j!.id),
+  );
+  const decisions = rows.filter((r) => ours.has(r.jobId));
   const unimarc = record.format === "UNIMARC" || record.format === "CNMARC";
   const title = record.marc.fields.find((f) => f.tag === (unimarc ? "200" : "245"));
   const heading =
@@ -168,7 +170,7 @@ async function recordPage(
           </tbody>
         </table>
         ${
-          may(ctx.principal.user.role, "catalog")
+          ctx.access.may(record.zone, "catalog")
             ? html`<p class="row">
                 ${postButton(
                   ctx,
@@ -319,16 +321,13 @@ function mmsParam(params: unknown): string {
 
 export function register(app: FastifyInstance, web: Web): void {
   pageRoute(app, web, "GET", "/records/:mmsId", "view", (ctx, request) =>
-    recordPage(
-      web,
-      ctx,
-      mmsParam(request.params),
-      fields(request.query)["institution"] ?? ctx.institution?.code,
-    ),
+    recordPage(web, ctx, mmsParam(request.params)),
   );
-  pageRoute(app, web, "GET", "/records/:mmsId/diff", "view", (ctx, request) => {
+  pageRoute(app, web, "GET", "/records/:mmsId/diff", "view", async (ctx, request) => {
     const q = fields(request.query);
-    return diffPage(web, ctx, mmsParam(request.params), Number(q["a"]), Number(q["b"]));
+    const mmsId = mmsParam(request.params);
+    await ctx.access.record(web.catalog, mmsId, "view");
+    return diffPage(web, ctx, mmsId, Number(q["a"]), Number(q["b"]));
   });
   pageRoute(
     app,
@@ -339,6 +338,7 @@ export function register(app: FastifyInstance, web: Web): void {
     async (ctx, request, reply) => {
       const mmsId = mmsParam(request.params);
       const format = fields(request.params)["format"] ?? "";
+      await ctx.access.record(web.catalog, mmsId, "view");
       const record = await web.catalog.record(mmsId);
       if (!record || !isFormatName(format)) {
         throw new CatalogError(
@@ -358,6 +358,7 @@ export function register(app: FastifyInstance, web: Web): void {
     "catalog",
     async (ctx, request, reply) => {
       const mmsId = mmsParam(request.params);
+      await ctx.access.record(web.catalog, mmsId, "catalog");
       const suppressed = fields(request.body)["suppressed"] === "1";
       const result = await setSuppressed(web.catalog, mmsId, suppressed, ctx.principal.user.name);
       redirect(reply, `/records/${mmsId}`, {
@@ -371,6 +372,7 @@ export function register(app: FastifyInstance, web: Web): void {
   );
   pageRoute(app, web, "POST", "/records/:mmsId/restore", "catalog", async (ctx, request, reply) => {
     const mmsId = mmsParam(request.params);
+    await ctx.access.record(web.catalog, mmsId, "catalog");
     const version = Number(fields(request.body)["version"]);
     const result = await web.catalog.restore(mmsId, version, {
       savedBy: ctx.principal.user.name,
