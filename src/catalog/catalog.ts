@@ -296,6 +296,16 @@ export interface JobRecord extends JobEntry {
   readonly undone?: { readonly by: string; readonly at: Date };
 }
 
+/** Which of a job's rows {@link Catalog.jobRecords} returns. */
+export interface JobRecordsOptions {
+  /** Only the rows of this outcome. @default every outcome */
+  readonly outcome?: JobOutcome;
+  /** Rows skipped first (in arrival order). @default 0 */
+  readonly offset?: number;
+  /** Most rows returned. @default no limit */
+  readonly limit?: number;
+}
+
 /**
  * What an import job did, counted (`Catalog.jobReport`). A record that arrived counts once, by
  * its first outcome; forced imports of held records are counted apart (`forced`), so
@@ -314,11 +324,12 @@ export interface JobReport {
   readonly loaded: number;
   /** Skipped, by reason code (`cz-linked`, `lower-brief-level`, `older-version`, …). */
   readonly skipped: Readonly<Record<string, number>>;
-  /** Held for review (several matches, locked …), by reason code; validation errors apart. */
+  /**
+   * Held for review, by reason code (`several-matches`, `locked`, `validation` for an error the
+   * validation exception profile found …).
+   */
   readonly heldForReview: Readonly<Record<string, number>>;
-  /** Held for review because validation found an error (reason code `validation`). */
-  readonly rejectedByValidation: number;
-  /** Rejected or failed (unreadable, profile, failed …), by reason code. */
+  /** Failed (outcome `rejected`: unreadable, profile, failed …), by reason code. */
   readonly failed: Readonly<Record<string, number>>;
   /** The held rows (validation included) by review state. */
   readonly review: Readonly<Record<ReviewState, number>>;
@@ -590,7 +601,11 @@ export interface Catalog extends AccountStore {
   finishJob(jobId: number): Promise<ImportJob>;
   job(jobId: number): Promise<ImportJob | undefined>;
   jobs(institution: string, options?: { limit?: number }): Promise<ImportJob[]>;
-  jobRecords(jobId: number): Promise<JobRecord[]>;
+  /**
+   * A job's rows in the order they arrived: all of them, or a page (`offset`, `limit`), of one
+   * outcome or all. `ImportJob.counts` gives the number of rows of each outcome.
+   */
+  jobRecords(jobId: number, options?: JobRecordsOptions): Promise<JobRecord[]>;
   /** One job row by its ID. */
   jobRecord(entryId: number): Promise<JobRecord | undefined>;
   /**

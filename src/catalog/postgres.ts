@@ -28,6 +28,7 @@ import {
   type ThrottleStore,
   type JobOutcome,
   type JobRecord,
+  type JobRecordsOptions,
   type JobReport,
   type LocalFields,
   type LocalFieldsChange,
@@ -1160,10 +1161,13 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     return rows.map(jobRecordOf);
   }
 
-  async jobRecords(jobId: number): Promise<JobRecord[]> {
+  async jobRecords(jobId: number, options: JobRecordsOptions = {}): Promise<JobRecord[]> {
+    // LIMIT NULL is no limit; a NULL outcome is every outcome.
     const { rows } = await this.pool.query<JobRecordRow>(
-      `SELECT ${JOB_RECORD_COLUMNS} FROM job_records WHERE job_id = $1 ORDER BY id`,
-      [jobId],
+      `SELECT ${JOB_RECORD_COLUMNS} FROM job_records
+       WHERE job_id = $1 AND ($2::text IS NULL OR outcome = $2::text)
+       ORDER BY id LIMIT $3 OFFSET $4`,
+      [jobId, options.outcome ?? null, options.limit ?? null, options.offset ?? 0],
     );
     return rows.map(jobRecordOf);
   }

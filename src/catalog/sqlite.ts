@@ -18,6 +18,7 @@ import {
   type ImportJob,
   type NewImportJob,
   type JobRecord,
+  type JobRecordsOptions,
   type JobReport,
   type LocalFields,
   type LocalFieldsChange,
@@ -345,7 +346,10 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       insertEntry:
         p(`INSERT INTO job_records (job_id, raw, outcome, mms_id, messages, log, received, reason_code,
         review_state, forced_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      jobRecords: p("SELECT * FROM job_records WHERE job_id = ? ORDER BY id"),
+      jobRecords: p("SELECT * FROM job_records WHERE job_id = ? ORDER BY id LIMIT ? OFFSET ?"),
+      jobRecordsOfOutcome: p(
+        "SELECT * FROM job_records WHERE job_id = ? AND outcome = ? ORDER BY id LIMIT ? OFFSET ?",
+      ),
       jobRecord: p("SELECT * FROM job_records WHERE id = ?"),
       jobRecordsOf: p("SELECT * FROM job_records WHERE mms_id = ? ORDER BY id DESC LIMIT ?"),
       markForced:
@@ -1165,8 +1169,20 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     );
   }
 
-  jobRecords(jobId: number): Promise<JobRecord[]> {
-    return run(() => (this.statements.jobRecords.all(jobId) as JobRecordRow[]).map(jobRecordOf));
+  jobRecords(jobId: number, options: JobRecordsOptions = {}): Promise<JobRecord[]> {
+    // SQLite reads a negative LIMIT as none.
+    const page = [options.limit ?? -1, options.offset ?? 0];
+    return run(() =>
+      (
+        (options.outcome === undefined
+          ? this.statements.jobRecords.all(jobId, ...page)
+          : this.statements.jobRecordsOfOutcome.all(
+              jobId,
+              options.outcome,
+              ...page,
+            )) as JobRecordRow[]
+      ).map(jobRecordOf),
+    );
   }
 
   jobRecordsOf(mmsId: string, options: { limit?: number } = {}): Promise<JobRecord[]> {

@@ -6,6 +6,7 @@
  * code `forced`), and the held row leaves the queue in the same transaction.
  */
 import type { Catalog, JobOutcome, JobRecord } from "../catalog/catalog.js";
+import { outcomeLabel } from "../catalog/outcome-words.js";
 import { readIncoming, type DecideOptions, type Decision } from "./decide.js";
 import type { Importer, ImportResult } from "./importer.js";
 import { loadConnexionProfile } from "./profile.js";
@@ -60,7 +61,7 @@ export async function forceHeld(
       held,
       refused: review
         ? `job row ${entryId} was ${review.state} already by ${review.by ?? "?"} at ${review.at?.toISOString() ?? "?"}`
-        : `job row ${entryId} was not held for review (it was ${held.outcome})`,
+        : `job row ${entryId} was not held for review (it was ${outcomeLabel(held.outcome)})`,
     };
   }
   const job = await catalog.job(held.jobId);
@@ -86,7 +87,7 @@ export async function forceHeld(
   if (!SAVES.has(decision.outcome)) {
     return {
       held,
-      refused: `it would be ${decision.outcome} again: ${decision.reason}`,
+      refused: `it would be ${outcomeLabel(decision.outcome)} again: ${decision.reason}`,
       decision,
     };
   }

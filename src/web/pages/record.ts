@@ -12,6 +12,7 @@ import {
 } from "../../catalog/catalog.js";
 import { recordForInstitution } from "../../catalog/institution-view.js";
 import { setSuppressed } from "../../catalog/record-actions.js";
+import { outcomeLabel } from "../../catalog/outcome-words.js";
 import { recordSummary } from "../../catalog/summary.js";
 import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.js";
 import { isControlField, type MarcRecord } from "../../marc/record.js";
@@ -237,7 +238,7 @@ function decisionsTable(rows: readonly JobRecord[]): Html {
           >`,
       },
       { heading: "Received", cell: (r) => when(r.received) },
-      { heading: "Outcome", cell: (r) => r.outcome },
+      { heading: "Outcome", cell: (r) => outcomeLabel(r.outcome) },
       { heading: "Why", cell: (r) => r.messages.join(" ") },
     ],
     rows,
