@@ -32,7 +32,7 @@ const HELP = `usage: marcgate job list --institution CODE [--limit N] [--data DI
          imports, undone), then one line per record received (row, received, outcome and
          reason code, MMS ID, reason); --log adds each record's decision log. --outcome
          lists one outcome's rows (its words or code: new/created, merged, overlaid,
-         unchanged, loaded, skipped, "held for review"/review, failed/rejected); --page N
+         unchanged, loaded, skipped, held-for-review/review, failed/rejected); --page N
          lists page N only (100 rows a page)
   undo   revert every change the job made: a record it merged or overlaid is saved again as
          it was before (a new version, action undo), a record it created is deleted (its

@@ -2,7 +2,7 @@
  * The reply text a Connexion client shows in its "OCLC Gateway Export Status" window. The
  * client does not parse it: success and failure differ only in the wording, so each reply
  * starts with `Success.` (the record is saved), the outcome's words from the job report's
- * vocabulary (`Held for review:`, `Skipped:`) or `Error:` (a failed record, named so in the
+ * vocabulary (the held and the skipped record) or `Error:` (a failed record, named so in the
  * reply) and says what to do.
  * Text is ASCII (the client's code page is unknown) with LF line breaks; the server adds the
  * terminating NUL.

@@ -100,7 +100,8 @@ function outcomeBadge(row: JobRecord): Html {
     >${row.reasonCode ? html` <span class="muted">${row.reasonCode}</span>` : ""}${row.review ? html` <span class="badge">${row.review.state}</span>` : ""}${row.undone ? html` <span class="badge">undone</span>` : ""}`;
 }
 
-function forceForm(ctx: PageContext, row: JobRecord): Html {
+/** Force import (into a candidate, as new, or again) and discard, for a held row (Cataloger and up). */
+export function forceForm(ctx: PageContext, row: JobRecord): Html {
   const candidates = heldCandidates(row);
   return html`<form method="post" action="/review/${String(row.id)}/force" class="row">
       ${csrfField(ctx)}
@@ -231,6 +232,15 @@ export function register(app: FastifyInstance, web: Web): void {
           }
         </div>
         ${
+          row.outcome === "review"
+            ? html`<p>
+                <a href="/review/${String(row.id)}"
+                  >The incoming record side by side with the candidates</a
+                >
+              </p>`
+            : ""
+        }
+        ${
           row.review?.state === "open" && may(ctx.principal.user.role, "catalog")
             ? html`<h2>Resolve</h2>
                 <div class="card">${forceForm(ctx, row)}</div>`
@@ -284,7 +294,11 @@ export function register(app: FastifyInstance, web: Web): void {
             { heading: "Reason", cell: (r) => `${r.reasonCode ?? ""}: ${r.messages.join(" ")}` },
             {
               heading: "Candidates",
-              cell: (r) => heldCandidates(r).map((c) => html`<a href="/records/${c}">${c}</a> `),
+              cell: (r) =>
+                html`${heldCandidates(r).map((c) => html`<a href="/records/${c}">${c}</a> `)}<a
+                    href="/review/${String(r.id)}"
+                    >side by side</a
+                  >`,
             },
             canCatalog && { heading: "Resolve", cell: (r) => forceForm(ctx, r) },
           ],

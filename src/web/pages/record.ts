@@ -23,7 +23,7 @@ import { html, type Html } from "../html.js";
 import { fixedFieldCell, isFixedField, linkageDirection } from "../marc-display.js";
 import { dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
-import { DOWNLOADS, diffRecords, encodeRecord } from "../service.js";
+import { DOWNLOADS, diffRecords, encodeRecord, type DiffRow } from "../service.js";
 
 /**
  * The MARC record in the usual tagged display: tag, indicators, `$a` subfields; with `labels`
@@ -251,6 +251,34 @@ function diffCell(className: string, marker: string, line: string | undefined): 
   return html`<td class="${className}">${marker}${line ?? ""}</td>`;
 }
 
+/**
+ * Two records side by side (rows of {@link diffRecords}): lines only on the left marked `−`
+ * (class `del`), lines only on the right `+` (class `add`), equal lines unmarked.
+ */
+export function diffTable(
+  rows: readonly DiffRow[],
+  leftHeading: Html | string,
+  rightHeading: Html | string,
+): Html {
+  return html`<table class="diff">
+    <thead>
+      <tr>
+        <th scope="col">${leftHeading}</th>
+        <th scope="col">${rightHeading}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            ${diffCell(r.same ? "" : r.left !== undefined ? "del" : "", r.same || r.left === undefined ? "" : "− ", r.left)}
+            ${diffCell(r.same ? "" : r.right !== undefined ? "add" : "", r.same || r.right === undefined ? "" : "+ ", r.right)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
 async function diffPage(
   web: Web,
   ctx: PageContext,
@@ -273,23 +301,11 @@ async function diffPage(
         <a href="/records/${mmsId}">Back to the record</a> ·
         ${changed === 0 ? "The two versions are the same." : `${changed} line${changed === 1 ? "" : "s"} differ.`}
       </p>
-      <table class="diff">
-        <thead>
-          <tr>
-            <th scope="col">Version ${a} (${left.action}, ${when(left.savedAt)})</th>
-            <th scope="col">Version ${b} (${right.action}, ${when(right.savedAt)})</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            (r) =>
-              html`<tr>
-                ${diffCell(r.same ? "" : r.left !== undefined ? "del" : "", r.same || r.left === undefined ? "" : "− ", r.left)}
-                ${diffCell(r.same ? "" : r.right !== undefined ? "add" : "", r.same || r.right === undefined ? "" : "+ ", r.right)}
-              </tr>`,
-          )}
-        </tbody>
-      </table>`,
+      ${diffTable(
+        rows,
+        `Version ${a} (${left.action}, ${when(left.savedAt)})`,
+        `Version ${b} (${right.action}, ${when(right.savedAt)})`,
+      )}`,
   );
 }
 
