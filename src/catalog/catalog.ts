@@ -380,7 +380,7 @@ export interface UndoReport {
   readonly alreadyUndone: number;
 }
 
-/** A record deleted by an undo: its versions stay, `restore` brings it back. */
+/** A record deleted (by an undo or a cataloger): its versions stay, `restore` brings it back. */
 export interface RecordDeletion {
   readonly mmsId: string;
   readonly zone: string;
@@ -388,7 +388,7 @@ export interface RecordDeletion {
   readonly version: number;
   readonly deletedBy: string;
   readonly deletedAt: Date;
-  /** `undo` */
+  /** `undo`, or `delete` (a cataloger's). */
   readonly action: string;
   readonly jobId?: number;
 }
@@ -562,8 +562,20 @@ export interface Catalog extends AccountStore {
    * MMS ID, as the version after its last one.
    */
   restore(mmsId: string, version: number, context: SaveContext): Promise<CommitResult>;
-  /** When the record was deleted (by an undo), what it was; else `undefined`. */
+  /** When the record was deleted (by an undo or a delete), what it was; else `undefined`. */
   deletion(mmsId: string): Promise<RecordDeletion | undefined>;
+  /**
+   * Deletes a record (a cataloger's delete, outside an import), in one transaction: its state
+   * is kept as its last version, `deletion` tells who deleted it, when and why (the context's
+   * action), and `restore` brings it back with its MMS ID. The publishing log records the delete
+   * (the `records` triggers). `unknown-record`, `version-conflict` when it moved on from
+   * `expectedVersion`, `locked` when someone else holds its lock.
+   */
+  deleteRecord(
+    mmsId: string,
+    expectedVersion: number,
+    context: SaveContext,
+  ): Promise<RecordDeletion>;
 
   /** An institution's local fields of a network-zone record, as they are now (if it has any). */
   localFields(mmsId: string, institution: string): Promise<LocalFields | undefined>;

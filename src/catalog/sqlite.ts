@@ -1006,16 +1006,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       this.statements.markUndone.run(by, now, jobId, mmsId);
     };
     if (record.kind === "delete") {
-      this.keepVersion(row);
-      this.statements.insertDeleted.run({
-        ...row,
-        deleted_by: by,
-        deleted_at: now,
-        action: UNDO_ACTION,
-        job_id: jobId,
-      });
-      this.unindex(row.id);
-      this.statements.deleteRecord.run(row.id);
+      this.removeRecord(row, { savedBy: by, action: UNDO_ACTION, jobId }, now);
       markUndone();
       return { mmsId, reverted: "deleted", lastVersion: row.version };
     }
@@ -1035,6 +1026,41 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       ? (this.statements.localFields.get(mmsId, institution) as LocalFieldsRow).version
       : undefined;
     return undoneOutcome(mmsId, record, result?.version, local, localVersion, institution);
+  }
+
+  /**
+   * Deletes a record row in the caller's transaction: its last state kept as a version, a
+   * tombstone (who, when, how) for `deletion` and `restore`, its keys and search text gone.
+   */
+  private removeRecord(row: RecordRow, context: SaveContext, at: string): void {
+    this.keepVersion(row);
+    this.statements.insertDeleted.run({
+      ...row,
+      deleted_by: context.savedBy,
+      deleted_at: at,
+      action: context.action,
+      job_id: context.jobId ?? null,
+    });
+    this.unindex(row.id);
+    this.statements.deleteRecord.run(row.id);
+  }
+
+  deleteRecord(
+    mmsId: string,
+    expectedVersion: number,
+    context: SaveContext,
+  ): Promise<RecordDeletion> {
+    return run(() =>
+      this.writeTransaction(() => {
+        const row = checkUpdate(
+          this.statements.record.get(mmsId) as RecordRow | undefined,
+          { mmsId, expectedVersion },
+          context,
+        );
+        this.removeRecord(row, context, new Date().toISOString());
+        return toDeletion(this.statements.deleted.get(mmsId) as DeletedRow);
+      }),
+    );
   }
 
   lock(mmsId: string, by: string): Promise<RecordLock> {

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CatalogError, type Catalog, type StoredRecord, type Zone } from "../catalog/catalog.js";
 import { recordForInstitution } from "../catalog/institution-view.js";
+import { deleteRecord } from "../catalog/record-actions.js";
 import { jobRowsPage, jobRowsRequest } from "../catalog/job-pages.js";
 import { outcomeLabel, outcomeVocabulary, reportLines } from "../catalog/outcome-words.js";
 import { jobRowLog } from "../import/log.js";
@@ -247,6 +248,9 @@ export function register(app: FastifyInstance, web: Web): void {
 
   route(app, web, "GET", "/api/jobs", "view", async (ctx) =>
     web.catalog.jobs(needInstitution(ctx).code, { limit: 100 }),
+  );
+  route(app, web, "POST", "/api/records/:mmsId/delete", "catalog", async (ctx, request) =>
+    deleteRecord(web.catalog, fields(request.params)["mmsId"] ?? "", ctx.principal.user.name),
   );
   route(app, web, "GET", "/api/outcomes", "view", () => Promise.resolve(outcomeVocabulary()));
   route(app, web, "GET", "/api/jobs/:id", "view", async (_ctx, request) => {

@@ -142,6 +142,18 @@ export const OPENAPI = {
         responses: { "200": json("{ mmsId, version }"), "409": error, ...errors },
       },
     },
+    "/api/records/{mmsId}/delete": {
+      post: {
+        summary:
+          "Delete the record (Cataloger): its versions are kept, restore brings it back; OAI-PMH shows it deleted",
+        parameters: [path("mmsId", "MMS ID")],
+        responses: {
+          "200": json("{ mmsId, zone, version, deletedBy, deletedAt, action }"),
+          "409": error,
+          ...errors,
+        },
+      },
+    },
     "/api/jobs": {
       get: {
         summary: "The institution's last 100 import jobs",

@@ -1626,6 +1626,69 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
       log: [],
     });
 
+    test("a cataloger's delete keeps the versions, is published as a delete, and restore brings it back", () =>
+      withInstitution(async (catalog, zone) => {
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Delete me", oclc: "4321" }) },
+          context: WHO,
+        });
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: mmsId!,
+            expectedVersion: 1,
+            marc: book({ title: "Delete me, edited", oclc: "4321" }),
+          },
+          context: { savedBy: "alice", action: "edit" },
+        });
+        await rejects(
+          catalog.deleteRecord(mmsId!, 1, { savedBy: "bob", action: "delete" }),
+          "version-conflict",
+        );
+        await catalog.lock(mmsId!, "carol");
+        await rejects(
+          catalog.deleteRecord(mmsId!, 2, { savedBy: "bob", action: "delete" }),
+          "locked",
+        );
+        await catalog.unlock(mmsId!, "carol");
+        await rejects(
+          catalog.deleteRecord("9999999999999999", 1, { savedBy: "bob", action: "delete" }),
+          "unknown-record",
+        );
+        assert.equal((await catalog.record(mmsId!))?.version, 2, "a refused delete writes nothing");
+        const deletion = await catalog.deleteRecord(mmsId!, 2, {
+          savedBy: "bob",
+          action: "delete",
+        });
+        assert.deepEqual(
+          { ...deletion, deletedAt: undefined },
+          { mmsId, zone, version: 2, deletedBy: "bob", deletedAt: undefined, action: "delete" },
+        );
+        assert.deepEqual(await catalog.deletion(mmsId!), deletion);
+        assert.equal(await catalog.record(mmsId!), undefined);
+        assert.deepEqual(await catalog.findByKey("oclc", "4321", [zone]), []);
+        assert.equal((await catalog.search({ text: "delete", zones: [zone] })).total, 0);
+        assert.deepEqual(
+          (await catalog.versions(mmsId!)).map((v) => [v.version, v.savedBy, v.action]),
+          [
+            [1, "tester", "create"],
+            [2, "alice", "edit"],
+          ],
+        );
+        assert.equal((await catalog.publishing.publishedItem(mmsId!))?.deleted, true);
+        await rejects(
+          catalog.deleteRecord(mmsId!, 2, { savedBy: "bob", action: "delete" }),
+          "unknown-record",
+        );
+        const restored = await catalog.restore(mmsId!, 2, { savedBy: "bob", action: "restore" });
+        assert.equal(restored.version, 3);
+        assert.equal(await catalog.deletion(mmsId!), undefined);
+        const back = (await catalog.record(mmsId!))!;
+        assert.equal(back.version, 3);
+        assert.deepEqual(await catalog.findByKey("oclc", "4321", [zone]), [mmsId]);
+        assert.equal((await catalog.publishing.publishedItem(mmsId!))?.deleted, false);
+      }));
+
     test("undo restores what a job merged and deletes what it created; restore brings it back", () =>
       withInstitution(async (catalog, zone) => {
         const before = await catalog.commit({

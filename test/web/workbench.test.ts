@@ -377,4 +377,73 @@ describe("the workbench: outcomes, job rows, review side by side", () => {
     assert.equal((await get(viewer, "/review/99999999")).statusCode, 404);
     assert.equal((await get(viewer, "/review/abc")).statusCode, 404);
   });
+
+  test("delete from the workbench: a Cataloger's button, the versions kept, restore brings it back; the API and the CLI", async () => {
+    const { mmsId } = await catalog.commit({
+      change: { kind: "create", zone: INSTITUTION, marc: book("00004444", "To be deleted") },
+      context: { savedBy: "test", action: "create" },
+    });
+    const view = (await get(viewer, `/records/${mmsId!}`)).body;
+    assert.doesNotMatch(view, /Delete record/);
+    const asCataloger = (await get(cataloger, `/records/${mmsId!}`)).body;
+    assert.match(asCataloger, new RegExp(`action="/records/${mmsId!}/delete"`));
+    const post = (who: Session, url: string, form: Record<string, string>) =>
+      app.inject({
+        method: "POST",
+        url,
+        payload: new URLSearchParams({ _csrf: who.csrf, ...form }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: who.cookie },
+      });
+    assert.equal((await post(viewer, `/records/${mmsId!}/delete`, {})).statusCode, 403);
+    assert.ok(await catalog.record(mmsId!), "a Viewer's delete changes nothing");
+    const deleted = await post(cataloger, `/records/${mmsId!}/delete`, {});
+    assert.equal(deleted.statusCode, 303, deleted.body);
+    assert.equal(await catalog.record(mmsId!), undefined);
+    assert.equal((await catalog.deletion(mmsId!))?.deletedBy, "cat");
+    assert.equal((await catalog.publishing.publishedItem(mmsId!))?.deleted, true);
+    const tombstone = await get(cataloger, `/records/${mmsId!}`);
+    assert.equal(tombstone.statusCode, 200);
+    assert.match(tombstone.body, /was deleted by cat at/);
+    assert.match(tombstone.body, /Restore version 1/);
+    const restored = await post(cataloger, `/records/${mmsId!}/restore`, { version: "1" });
+    assert.equal(restored.statusCode, 303, restored.body);
+    assert.equal((await catalog.record(mmsId!))?.version, 2);
+
+    // The API, with the session's CSRF token (a Viewer is refused).
+    const api = (who: Session) =>
+      app.inject({
+        method: "POST",
+        url: `/api/records/${mmsId!}/delete`,
+        headers: { cookie: who.cookie, "x-csrf-token": who.csrf },
+      });
+    assert.equal((await api(viewer)).statusCode, 403);
+    const byApi = await api(cataloger);
+    assert.equal(byApi.statusCode, 200, byApi.body);
+    assert.deepEqual(
+      (({ version, deletedBy, action }) => ({ version, deletedBy, action }))(
+        byApi.json() as { version: number; deletedBy: string; action: string },
+      ),
+      { version: 2, deletedBy: "cat", action: "delete" },
+    );
+    assert.equal((await api(cataloger)).statusCode, 404, "deleted already");
+    await catalog.restore(mmsId!, 2, { savedBy: "test", action: "restore" });
+
+    // The command line.
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [main, "record", ...args, "--data", dir]);
+    await catalog.lock(mmsId!, "someone");
+    const locked = cli(["delete", mmsId!, "--by", "erin"]);
+    assert.equal(locked.status, 1);
+    assert.match(locked.stderr.toString(), /locked by someone/);
+    await catalog.unlock(mmsId!, "someone");
+    const byCli = cli(["delete", mmsId!, "--by", "erin"]);
+    assert.equal(byCli.status, 0, byCli.stderr.toString());
+    assert.equal(
+      byCli.stdout.toString(),
+      `record ${mmsId!}: deleted by erin; its 3 versions are kept (marcgate record restore ${mmsId!} --version 3 brings it back)\n`,
+    );
+    assert.equal((await catalog.deletion(mmsId!))?.deletedBy, "erin");
+    assert.equal(cli(["delete", mmsId!]).status, 1);
+    assert.equal(cli(["delete"]).status, 2);
+  });
 });

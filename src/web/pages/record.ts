@@ -11,7 +11,7 @@ import {
   type StoredRecord,
 } from "../../catalog/catalog.js";
 import { recordForInstitution } from "../../catalog/institution-view.js";
-import { setSuppressed } from "../../catalog/record-actions.js";
+import { deleteRecord, setSuppressed } from "../../catalog/record-actions.js";
 import { outcomeLabel } from "../../catalog/outcome-words.js";
 import { recordSummary } from "../../catalog/summary.js";
 import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.js";
@@ -126,6 +126,49 @@ function versionsTable(
   }`;
 }
 
+/** A deleted record: who deleted it, when and how, its versions, restore (Cataloger and up). */
+async function deletedRecordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Html> {
+  const deleted = await web.catalog.deletion(mmsId);
+  if (!deleted) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
+  const versions = await web.catalog.versions(mmsId);
+  const canRestore = may(ctx.principal.user.role, "catalog");
+  return page(
+    ctx,
+    `${mmsId} (deleted)`,
+    html`<div class="card">
+        <p>
+          Record ${mmsId} of ${deleted.zone} was deleted by ${deleted.deletedBy} at
+          ${when(deleted.deletedAt)}
+          (${deleted.action}${deleted.jobId !== undefined ? html` of <a href="/jobs/${String(deleted.jobId)}">job ${deleted.jobId}</a>` : ""}).
+          Its ${versions.length} version(s) are kept; restoring one brings the record back with its
+          MMS ID.
+        </p>
+      </div>
+      <h2>Versions</h2>
+      ${dataTable(
+        [
+          { heading: "Version", cell: (v) => String(v.version) },
+          { heading: "Saved by", cell: (v) => v.savedBy },
+          { heading: "When", cell: (v) => when(v.savedAt) },
+          { heading: "Action", cell: (v) => v.action },
+          canRestore && {
+            heading: "Restore",
+            cell: (v) =>
+              postButton(
+                ctx,
+                `/records/${mmsId}/restore`,
+                `Restore version ${v.version}`,
+                { version: String(v.version) },
+                "secondary",
+              ),
+          },
+        ],
+        [...versions].reverse(),
+      )}
+      ${versions.length > 1 ? html`<p><a href="/records/${mmsId}/diff?a=${String(versions[versions.length - 2]!.version)}&b=${String(versions[versions.length - 1]!.version)}">Compare the last two versions</a></p>` : ""}`,
+  );
+}
+
 async function recordPage(
   web: Web,
   ctx: PageContext,
@@ -141,7 +184,7 @@ async function recordPage(
       })
     : undefined;
   const record = view?.record ?? (await web.catalog.record(mmsId));
-  if (!record) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
+  if (!record) return deletedRecordPage(web, ctx, mmsId);
   const versions = await web.catalog.versions(mmsId);
   const decisions = await web.catalog.jobRecordsOf(mmsId);
   const unimarc = record.format === "UNIMARC" || record.format === "CNMARC";
@@ -178,6 +221,8 @@ async function recordPage(
                   { suppressed: record.suppressed ? "0" : "1" },
                   "secondary",
                 )}
+                ${postButton(ctx, `/records/${mmsId}/delete`, "Delete record", {}, "danger")}
+                <span class="muted">(its versions are kept: it can be restored)</span>
               </p>`
             : html``
         }
@@ -386,6 +431,15 @@ export function register(app: FastifyInstance, web: Web): void {
       return undefined;
     },
   );
+  pageRoute(app, web, "POST", "/records/:mmsId/delete", "catalog", async (ctx, request, reply) => {
+    const mmsId = mmsParam(request.params);
+    const deleted = await deleteRecord(web.catalog, mmsId, ctx.principal.user.name);
+    redirect(reply, `/records/${mmsId}`, {
+      kind: "ok",
+      text: `Record ${mmsId} deleted; its versions are kept (restore version ${deleted.version} to bring it back).`,
+    });
+    return undefined;
+  });
   pageRoute(app, web, "POST", "/records/:mmsId/restore", "catalog", async (ctx, request, reply) => {
     const mmsId = mmsParam(request.params);
     const version = Number(fields(request.body)["version"]);
