@@ -360,6 +360,11 @@ describe("the workbench: outcomes, job rows, review side by side", () => {
     assert.match(body, /<td class="add">\+ 245 10 \$a Duplicate one<\/td>/);
     assert.match(body, /<td class="add">\+ 245 10 \$a Duplicate two<\/td>/);
     assert.match(body, /<td class="">008 {4}260101s2026/);
+    // The leader's computed positions (length, base address) do not count as a difference.
+    assert.equal(
+      [...body.matchAll(/<td class="">LDR {4}00000cam a2200000 a 4500<\/td>/g)].length,
+      4,
+    );
     assert.match(body, /<h2>The checks that held it<\/h2>/);
     assert.match(body, /several matches: held for review/);
     // A Viewer sees no resolve form; a Cataloger does, with each candidate to force into.

@@ -29,6 +29,15 @@ function incomingRecord(row: JobRecord): MarcRecord | undefined {
   }
 }
 
+/**
+ * The record with the leader's record length and base address (leader/00-04, 12-16) as zeros:
+ * the ISO 2709 writer computes them, so they differ between any two records and say nothing.
+ */
+function withoutComputedLeader(marc: MarcRecord): MarcRecord {
+  const l = marc.leader;
+  return { ...marc, leader: `00000${l.slice(5, 12)}00000${l.slice(17)}` };
+}
+
 /** A candidate as the job's institution sees it (its network zone's records with its local fields). */
 async function candidateRecord(
   web: Web,
@@ -52,7 +61,9 @@ function candidateSection(
       <p>Record ${mmsId} is not in the catalog any more (deleted since).</p>
     </section>`;
   const title = searchDocument(record.marc).displayTitle || "(no title)";
-  const rows = incoming ? diffRecords(incoming, record.marc) : [];
+  const rows = incoming
+    ? diffRecords(withoutComputedLeader(incoming), withoutComputedLeader(record.marc))
+    : [];
   const changed = rows.filter((r) => !r.same).length;
   return html`<section class="card" aria-label="Candidate ${mmsId}">
     <h3><a href="/records/${mmsId}">${mmsId}</a>: ${title}</h3>
@@ -121,7 +132,12 @@ export function register(app: FastifyInstance, web: Web): void {
                   No record matched before it was held (validation holds a record before matching).
                 </p>
                 ${incoming ? taggedDisplay(incoming, undefined, "Incoming record") : ""}`
-            : mmsIds.map((id, i) => candidateSection(row, incoming, id, candidates[i]))
+            : html`<p class="muted">
+                  The incoming record as received (before the profile's normalization); the leader's
+                  record length and base address (leader/00-04, 12-16) are shown as zeros, since the
+                  ISO 2709 writer computes them.
+                </p>
+                ${mmsIds.map((id, i) => candidateSection(row, incoming, id, candidates[i]))}`
         }
         ${
           open && may(ctx.principal.user.role, "catalog")
