@@ -339,6 +339,9 @@ describe("the workbench: outcomes, job rows, review side by side", () => {
   test("review side by side: the incoming record against each candidate, its match key, the differences, the checks", async () => {
     const queue = (await get(viewer, "/review")).body;
     assert.match(queue, new RegExp(`href="/review/${held.entryId!}"`));
+    // The queue names each candidate with its title, not as a bare MMS ID.
+    assert.match(queue, new RegExp(`${duplicates[0]}</a> Duplicate one</div>`));
+    assert.match(queue, new RegExp(`${duplicates[1]}</a> Duplicate two</div>`));
     const compare = await get(viewer, `/review/${held.entryId!}`);
     assert.equal(compare.statusCode, 200, compare.body);
     const body = compare.body;

@@ -18,7 +18,13 @@ import {
   reportLines,
 } from "../../catalog/outcome-words.js";
 import { jobRowLog } from "../../import/log.js";
-import { forceHeld, heldCandidates, type ForceTarget } from "../../import/review.js";
+import {
+  forceHeld,
+  heldCandidates,
+  reviewCandidates,
+  type ForceTarget,
+} from "../../import/review.js";
+import { searchDocument } from "../../catalog/search-text.js";
 import { decodeIso2709 } from "../../marc/iso2709.js";
 import { writeMnemonic } from "../../marc/mnemonic.js";
 import { may } from "../auth.js";
@@ -274,6 +280,15 @@ export function register(app: FastifyInstance, web: Web): void {
       return page(ctx, "Review queue", html`<p>There is no institution yet.</p>`);
     const queue = await web.catalog.reviewQueue(ctx.institution.code, { limit: 200 });
     const canCatalog = may(ctx.principal.user.role, "catalog");
+    // Each candidate's title, read once however many rows name it.
+    const titles = new Map<string, string>();
+    for (const mmsId of new Set(queue.flatMap((r) => reviewCandidates(r)))) {
+      const record = await web.catalog.record(mmsId);
+      titles.set(
+        mmsId,
+        record ? searchDocument(record.marc).displayTitle || "(no title)" : "(deleted)",
+      );
+    }
     return page(
       ctx,
       "Review queue",
@@ -295,10 +310,9 @@ export function register(app: FastifyInstance, web: Web): void {
             {
               heading: "Candidates",
               cell: (r) =>
-                html`${heldCandidates(r).map((c) => html`<a href="/records/${c}">${c}</a> `)}<a
-                    href="/review/${String(r.id)}"
-                    >side by side</a
-                  >`,
+                html`${reviewCandidates(r).map(
+                    (c) => html`<div><a href="/records/${c}">${c}</a> ${titles.get(c) ?? ""}</div>`,
+                  )}<a href="/review/${String(r.id)}">side by side</a>`,
             },
             canCatalog && { heading: "Resolve", cell: (r) => forceForm(ctx, r) },
           ],
