@@ -21,6 +21,7 @@ import {
   type Zone,
 } from "./catalog.js";
 import type { AccessKey, User, UserRole } from "./accounts.js";
+import { isJobOutcome, outcomeLabel } from "./outcome-words.js";
 import type { FullAttributes } from "./prepare.js";
 import { decodeStoredMarc } from "./stored-marc.js";
 
@@ -245,7 +246,7 @@ export function notInReview(
   if (row.review_state === null || row.outcome !== "review")
     return new CatalogError(
       "not-in-review",
-      `job row ${entryId} was not held for review (outcome ${row.outcome})`,
+      `job row ${entryId} was not held for review (it was ${isJobOutcome(row.outcome) ? outcomeLabel(row.outcome) : row.outcome})`,
     );
   return new CatalogError(
     "not-in-review",

@@ -7,6 +7,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CatalogError, type Catalog, type StoredRecord, type Zone } from "../catalog/catalog.js";
 import { recordForInstitution } from "../catalog/institution-view.js";
+import { deleteRecord } from "../catalog/record-actions.js";
+import { jobRowsPage, jobRowsRequest } from "../catalog/job-pages.js";
+import { outcomeLabel, outcomeVocabulary, reportLines } from "../catalog/outcome-words.js";
 import { jobRowLog } from "../import/log.js";
 import { describeProfile } from "../import/profile.js";
 import { forceHeld, type ForceTarget } from "../import/review.js";
@@ -254,16 +257,29 @@ export function register(app: FastifyInstance, web: Web): void {
   route(app, web, "GET", "/api/jobs", "view", async (ctx) =>
     web.catalog.jobs(ctx.access.workingInstitution("view").code, { limit: 100 }),
   );
+  route(app, web, "POST", "/api/records/:mmsId/delete", "catalog", async (ctx, request) => {
+    const mmsId = fields(request.params)["mmsId"] ?? "";
+    await ctx.access.record(web.catalog, mmsId, "catalog");
+    return deleteRecord(web.catalog, mmsId, ctx.principal.user.name);
+  });
+  route(app, web, "GET", "/api/outcomes", "signed-in", () => Promise.resolve(outcomeVocabulary()));
   route(app, web, "GET", "/api/jobs/:id", "view", async (ctx, request) => {
     const id = idParam(request, "id");
     await ctx.access.job(web.catalog, id, "view");
     const report = await web.catalog.jobReport(id);
     if (!report) throw new ApiError(404, "unknown-job", `no job ${id}`);
-    const rows = await web.catalog.jobRecords(id);
+    const q = fields(request.query);
+    const { rows, ...shown } = await jobRowsPage(
+      web.catalog,
+      report.job,
+      jobRowsRequest({ outcome: q["outcome"], page: q["page"] }),
+    );
     return {
-      report,
+      report: { ...report, outcomes: reportLines(report) },
+      ...shown,
       records: rows.map(({ raw, log: _log, ...row }) => ({
         ...row,
+        outcomeLabel: outcomeLabel(row.outcome),
         raw: Buffer.from(raw).toString("base64"),
         log: jobRowLog({ log: _log }),
       })),
@@ -279,6 +295,7 @@ export function register(app: FastifyInstance, web: Web): void {
       await web.catalog.reviewQueue(ctx.access.workingInstitution("view").code, { limit: 1000 })
     ).map(({ raw, log, ...row }) => ({
       ...row,
+      outcomeLabel: outcomeLabel(row.outcome),
       raw: Buffer.from(raw).toString("base64"),
       log: jobRowLog({ log }),
     })),
@@ -306,6 +323,7 @@ export function register(app: FastifyInstance, web: Web): void {
     }
     return {
       outcome: result.forced.decision.outcome,
+      outcomeLabel: outcomeLabel(result.forced.decision.outcome),
       mmsId: result.forced.mmsId,
       reason: result.forced.decision.reason,
       entryId: result.forced.entryId,
@@ -383,6 +401,7 @@ export function register(app: FastifyInstance, web: Web): void {
           results.push({
             index: read.index,
             outcome: decision.outcome,
+            outcomeLabel: outcomeLabel(decision.outcome),
             reasonCode: decision.reasonCode,
             reason: decision.reason,
             mmsId: decision.mmsId,
@@ -398,6 +417,7 @@ export function register(app: FastifyInstance, web: Web): void {
           results.push({
             index: read.index,
             outcome: result.decision.outcome,
+            outcomeLabel: outcomeLabel(result.decision.outcome),
             reasonCode: result.decision.reasonCode,
             reason: result.decision.reason,
             mmsId: result.mmsId,

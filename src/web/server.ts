@@ -398,6 +398,7 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     import("./pages/profiles.js"),
     import("./pages/rules.js"),
     import("./pages/jobs.js"),
+    import("./pages/review-compare.js"),
     import("./pages/status.js"),
     import("./pages/users.js"),
     import("./pages/publishing.js"),

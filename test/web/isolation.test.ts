@@ -132,6 +132,10 @@ const ROUTES: Readonly<Record<string, Case>> = {
     kind: "hidden",
     call: (i) => post(`/records/${i.record}/suppress`, { suppressed: "1" }),
   },
+  "POST /records/:mmsId/delete": {
+    kind: "hidden",
+    call: (i) => post(`/records/${i.record}/delete`),
+  },
   "POST /records/:mmsId/restore": {
     kind: "hidden",
     call: (i) => post(`/records/${i.record}/restore`, { version: "1" }),
@@ -184,6 +188,7 @@ const ROUTES: Readonly<Record<string, Case>> = {
   "GET /jobs/:id/rows/:row": { kind: "hidden", call: (i) => get(`/jobs/${i.job}/rows/${i.row}`) },
   "POST /jobs/:id/undo": { kind: "hidden", call: (i) => post(`/jobs/${i.job}/undo`) },
   "GET /review": { kind: "own", call: () => get(ofA("/review")), shows: `#${"ROW"}` },
+  "GET /review/:row": { kind: "hidden", call: (i) => get(`/review/${i.row}`) },
   "POST /review/:row/force": {
     kind: "hidden",
     call: (i) => post(`/review/${i.row}/force`, { target: "new" }),
@@ -239,6 +244,11 @@ const ROUTES: Readonly<Record<string, Case>> = {
     call: (i) => api("POST", `/api/records/${i.record}/restore`, { version: 1 }),
   },
   "GET /api/jobs": { kind: "own", call: () => api("GET", ofA("/api/jobs")), shows: "ALICE JOB" },
+  "POST /api/records/:mmsId/delete": {
+    kind: "hidden",
+    call: (i) => api("POST", `/api/records/${i.record}/delete`, {}),
+  },
+  "GET /api/outcomes": { kind: "account", call: () => api("GET", "/api/outcomes") },
   "GET /api/jobs/:id": { kind: "hidden", call: (i) => api("GET", `/api/jobs/${i.job}`) },
   "POST /api/jobs/:id/undo": {
     kind: "hidden",
