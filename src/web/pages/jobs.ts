@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { CatalogError, type JobRecord, type JobReport } from "../../catalog/catalog.js";
+import { jobState } from "../../catalog/job-state.js";
 import { jobRowLog } from "../../import/log.js";
 import { forceHeld, heldCandidates, type ForceTarget } from "../../import/review.js";
 import { decodeIso2709 } from "../../marc/iso2709.js";
@@ -116,6 +117,13 @@ export function register(app: FastifyInstance, web: Web): void {
             { heading: "Source", cell: ({ job }) => job.source },
             { heading: "Started", cell: ({ job }) => when(job.started) },
             { heading: "Finished", cell: ({ job }) => when(job.finished) || "open" },
+            {
+              heading: "State",
+              cell: ({ job }) =>
+                html`<span class="badge ${jobState(job)}" title="${job.failure ?? ""}"
+                  >${jobState(job)}</span
+                >`,
+            },
             { heading: "Received", cell: ({ report }) => report?.received ?? 0 },
             { heading: "New", cell: ({ report }) => report?.created ?? 0 },
             { heading: "Merged", cell: ({ report }) => report?.merged ?? 0 },
@@ -148,6 +156,11 @@ export function register(app: FastifyInstance, web: Web): void {
           ${report.job.institution} · ${report.job.source} · started
           ${when(report.job.started)}${report.job.finished ? html` · finished ${when(report.job.finished)}` : " · open"}
         </p>
+        ${
+          report.job.failure !== undefined
+            ? html`<p class="flash error">This job failed: ${report.job.failure}</p>`
+            : ""
+        }
         ${reportCounters(report)}
         <h2>Records</h2>
         ${dataTable(
