@@ -30,6 +30,7 @@ import { sendRecordFile } from "./pages/record.js";
 import { status } from "./pages/status.js";
 import { saveProfile } from "./profile-form.js";
 import { fields, institutionOf, type Web } from "./server.js";
+import { noteUser } from "./observe.js";
 import { runSearch, searchRequest } from "./service.js";
 
 /** A record as a MARC-in-JSON object (the writer's text, parsed). */
@@ -108,6 +109,7 @@ function route(
           principal = await web.auth.principal(authorization.slice(7).trim(), "token");
           if (!principal)
             throw new ApiError(401, "unauthorized", "the API token is unknown or revoked");
+          noteUser(request, principal.user.name);
         } else {
           principal = await web.auth.principal(
             parseCookies(request.headers.cookie).get(SESSION_COOKIE),
@@ -119,6 +121,7 @@ function route(
               "unauthorized",
               "send Authorization: Bearer TOKEN (create a token on the account page)",
             );
+          noteUser(request, principal.user.name);
           if (method !== "GET") {
             const sent = request.headers["x-csrf-token"];
             if (

@@ -27,9 +27,10 @@ import { barePage, page, type Flash, type PageContext } from "./layout.js";
 import { registerSru } from "../sru/route.js";
 import { registerOai } from "../publish/oai-route.js";
 import { STYLE_CSS } from "./style.js";
+import { noteUser, registerObservability, type ObserveOptions } from "./observe.js";
 
-/** What the pages and the API work with. */
-export interface WebOptions {
+/** What the pages and the API work with (and the access log, metrics and /livez: observe.ts). */
+export interface WebOptions extends ObserveOptions {
   readonly catalog: Catalog;
   readonly importer: Importer;
   /** The address staff reach marcgate at (record links). */
@@ -139,6 +140,7 @@ export function pageRoute(
     url,
     handler: async (request, reply) => {
       const principal = await sessionOf(web, request);
+      if (principal) noteUser(request, principal.user.name);
       if (!principal) {
         if (method === "GET") {
           return reply
@@ -248,6 +250,7 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     return payload;
   });
 
+  registerObservability(app, web);
   app.get("/static/style.css", async (_request, reply) =>
     reply.type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send(STYLE_CSS),
   );
