@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { ConnexionClient } from "../../src/connexion/client.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
-import { checkExposition } from "../observe/_exposition.js";
+import { checkExposition, promtoolCheck } from "../observe/_exposition.js";
 import { MARCGATE } from "../_serve.js";
 
 const dir = mkdtempSync(join(tmpdir(), "marcgate-serve-observe-"));
@@ -95,8 +95,10 @@ test("JSON lines, an access log file reopened on SIGHUP, /metrics after two expo
     assert.equal(login.status, 303);
     const scrape = await fetch(`${http}/metrics`);
     assert.equal(scrape.status, 200);
-    const checked = checkExposition(await scrape.text());
+    const text = await scrape.text();
+    const checked = checkExposition(text);
     assert.deepEqual(checked.problems, []);
+    promtoolCheck(text);
     const exports = checked.samples.filter((s) => s.name === "marcgate_connexion_exports_total");
     assert.equal(exports.find((s) => s.labels["outcome"] === "created")?.value, 1);
     assert.equal(

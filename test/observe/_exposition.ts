@@ -11,6 +11,11 @@
  * on every `_bucket`, buckets cumulative and sorted by `le`, a `+Inf` bucket equal to `_count`,
  * and `_sum` and `_count` present.
  */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface Sample {
   readonly name: string;
@@ -169,4 +174,20 @@ export function checkExposition(text: string): Exposition {
     }
   }
   return { problems, samples, types };
+}
+
+/** promtool's own check, where it is installed (Debian: the prometheus package). */
+export function promtoolCheck(text: string): void {
+  if (spawnSync("promtool", ["--version"]).status !== 0) return;
+  const dir = mkdtempSync(join(tmpdir(), "marcgate-promtool-"));
+  try {
+    writeFileSync(join(dir, "m.txt"), text);
+    const r = spawnSync("sh", ["-c", `promtool check metrics < "${join(dir, "m.txt")}"`], {
+      encoding: "utf8",
+    });
+    // 1: a format error; 3: lint advice (no HELP, a counter without _total, …): neither.
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,15 +1,11 @@
 /** The metrics writer against the exposition format's rules, and the catalog timings. */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { Metrics } from "../../src/observe/metrics.js";
 import { ServerMetrics } from "../../src/observe/server-metrics.js";
 import { timedCatalog } from "../../src/observe/timed-catalog.js";
-import { checkExposition } from "./_exposition.js";
+import { checkExposition, promtoolCheck } from "./_exposition.js";
 
 describe("Metrics", () => {
   test("counters, histograms and gauges in the text format, exactly", async () => {
@@ -115,22 +111,6 @@ describe("Metrics", () => {
     promtoolCheck(text);
   });
 });
-
-/** promtool's own check, where it is installed (Debian: the prometheus package). */
-function promtoolCheck(text: string): void {
-  if (spawnSync("promtool", ["--version"]).status !== 0) return;
-  const dir = mkdtempSync(join(tmpdir(), "marcgate-promtool-"));
-  try {
-    writeFileSync(join(dir, "m.txt"), text);
-    const r = spawnSync("sh", ["-c", `promtool check metrics < "${join(dir, "m.txt")}"`], {
-      encoding: "utf8",
-    });
-    // promtool exits 3 for lint advice only (e.g. a missing unit suffix); 1 for a format error.
-    assert.notEqual(r.status, 1, r.stdout + r.stderr);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 test("timedCatalog: every asynchronous call timed by name, failures counted, others untouched", async () => {
   const metrics = new ServerMetrics();
