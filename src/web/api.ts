@@ -394,9 +394,15 @@ export function register(app: FastifyInstance, web: Web): void {
           });
         }
       }
-    } finally {
-      if (job) await web.catalog.finishJob(job.id);
+    } catch (error) {
+      // The job says why it ended early (a record the catalog refused, the database away).
+      if (job) {
+        const why = error instanceof Error ? error.message : String(error);
+        await web.catalog.finishJob(job.id, `${why} (after ${results.length} records)`);
+      }
+      throw error;
     }
+    if (job) await web.catalog.finishJob(job.id);
     return { dryRun, ...(job ? { jobId: job.id } : {}), records: results };
   });
 }
