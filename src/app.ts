@@ -115,6 +115,7 @@ export async function startApp(plainCatalog: Catalog, options: AppOptions = {}):
     log,
   });
   sources.connexion = connexion;
+  let stopping = false;
   const httpHost = options.httpHost ?? options.host;
   const http = await startHttp(catalog, importer, {
     port: options.httpPort ?? 8080,
@@ -127,6 +128,7 @@ export async function startApp(plainCatalog: Catalog, options: AppOptions = {}):
     log,
     metrics,
     ...(options.metricsAllow ? { metricsAllow: options.metricsAllow } : {}),
+    stopping: () => stopping,
   });
   let listening;
   try {
@@ -143,6 +145,7 @@ export async function startApp(plainCatalog: Catalog, options: AppOptions = {}):
     connexionStats: () => connexion.stats,
     metrics,
     close: async () => {
+      stopping = true;
       await connexion.close();
       await gateway.close();
       await http.close();

@@ -138,7 +138,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     }
   };
   if (accessFile) process.on("SIGHUP", reopen);
-  return withCatalog(
+  const serving = withCatalog(
     values,
     async (catalog) => {
       const defaultInstitution = values["default-institution"];
@@ -208,6 +208,15 @@ export async function serveCommand(args: string[]): Promise<number> {
     },
     { writerThread: true, writer: "marcgate serve", create: true },
   );
+  if (format !== "json") return serving;
+  // A log collector sees why serve did not start or stopped (as JSON); the person, on standard
+  // error, as marcgate says it anywhere else.
+  return serving.catch((error: unknown) => {
+    log(`marcgate serve: ${error instanceof Error ? error.message : String(error)}`, {
+      event: "fatal",
+    });
+    throw error;
+  });
 }
 
 /** A comma-separated list of IP addresses (absent: none). */

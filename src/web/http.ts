@@ -26,6 +26,8 @@ export interface HttpOptions extends ObserveOptions {
   readonly nodeName?: string;
   /** Reverse proxies whose X-Forwarded-* headers are believed. */
   readonly trustedProxies?: readonly string[];
+  /** True once stopping (/readyz 503). */
+  readonly stopping?: () => boolean;
 }
 
 /** A running HTTP server. */
@@ -52,6 +54,7 @@ export async function startHttp(
     ...(options.log ? { log: options.log } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.metricsAllow ? { metricsAllow: options.metricsAllow } : {}),
+    ...(options.stopping ? { stopping: options.stopping } : {}),
   });
   await app.listen({ port: options.port ?? 8080, host: options.host ?? "::" });
   const address = app.server.address();

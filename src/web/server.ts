@@ -46,6 +46,8 @@ export interface WebOptions extends ObserveOptions {
    * client's address for login throttling, HTTPS for cookies). @default none
    */
   readonly trustedProxies?: readonly string[];
+  /** True once the server is stopping: /readyz then says 503, so a load balancer drains it. */
+  readonly stopping?: () => boolean;
 }
 
 /** The shared state of the route modules. */
@@ -267,7 +269,9 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
   // whose database is unreachable says 503 and is routed around (docs/scale-out.md).
   app.get("/readyz", async (_request, reply) => {
     const node = web.nodeName !== undefined ? { node: web.nodeName } : {};
-    const problem = await catalogProblem(web.catalog);
+    const problem = web.stopping?.()
+      ? "the node is stopping (answering the exports in progress)"
+      : await catalogProblem(web.catalog);
     if (problem !== undefined) {
       return reply.code(503).send({ status: "not ready", ...node, reason: problem });
     }

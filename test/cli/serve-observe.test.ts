@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import net from "node:net";
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -155,4 +156,42 @@ test("JSON lines, an access log file reopened on SIGHUP, /metrics after two expo
     reopened.map((l) => (JSON.parse(l) as Record<string, unknown>)["path"]),
     ["/livez"],
   );
+});
+
+test("--log-format json: a serve that cannot start says why as JSON too (and on standard error)", async () => {
+  const busy = net.createServer();
+  await new Promise<void>((done) => busy.listen(0, "127.0.0.1", done));
+  const port = (busy.address() as net.AddressInfo).port;
+  try {
+    const child = spawn(process.execPath, [
+      MARCGATE,
+      "serve",
+      "--data",
+      join(dir, "fatal"),
+      "--host",
+      "127.0.0.1",
+      "--connexion-port",
+      String(port),
+      "--http-port",
+      "0",
+      "--z3950-port",
+      "0",
+      "--log-format",
+      "json",
+    ]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const status = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    clearTimeout(timer);
+    assert.equal(status, 1);
+    const line = JSON.parse(stdout.trim()) as Record<string, unknown>;
+    assert.equal(line["event"], "fatal");
+    assert.match(String(line["msg"]), /EADDRINUSE/);
+    assert.match(stderr, /^marcgate serve: listen EADDRINUSE/);
+  } finally {
+    busy.close();
+  }
 });

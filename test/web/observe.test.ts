@@ -108,3 +108,29 @@ test("access log, /metrics, /livez", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("/readyz says 503 once the server is stopping; /livez stays 200", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "marcgate-observe-stop-"));
+  const catalog = await openSqliteCatalog(dir);
+  let stopping = false;
+  const app = await buildServer({
+    catalog,
+    importer: new Importer(catalog),
+    publicUrl: () => "",
+    stopping: () => stopping,
+  });
+  try {
+    assert.equal((await app.inject({ url: "/readyz" })).statusCode, 200);
+    stopping = true;
+    const ready = await app.inject({ url: "/readyz" });
+    assert.equal(ready.statusCode, 503);
+    assert.match(ready.json().reason, /stopping/);
+    assert.equal((await app.inject({ url: "/livez" })).statusCode, 200);
+    // Without metrics there is no /metrics.
+    assert.equal((await app.inject({ url: "/metrics" })).statusCode, 404);
+  } finally {
+    await app.close();
+    await catalog.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
