@@ -53,7 +53,9 @@ line for each record that was not added or merged, then the job's counts.
   --from FORMAT        the file's format (default: sniffed); records in other formats than
                        ISO 2709 are kept in the job as UTF-8 ISO 2709
 ${CATALOG_HELP}Exit status 0 when every record was imported (added, merged, unchanged), 1 when any was
-rejected, held for review or skipped, 2 on bad usage.
+rejected, held for review or skipped, or when the import could not finish (a missing or
+unreadable file, a read error, Ctrl-C or SIGTERM: the records read so far are finished and the
+job is closed as failed, with the reason, in marcgate job list), 2 on bad usage.
 `;
 
 /**
