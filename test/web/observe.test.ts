@@ -44,12 +44,23 @@ test("access log, /metrics, /livez", async () => {
   try {
     await catalog.addInstitution({ code: "01OBS_INST", name: "Observed" });
     const headers = await apiToken(catalog);
+    const failed = await catalog.startJob({
+      institution: "01OBS_INST",
+      source: "import",
+      description: "import gone.mrc",
+    });
+    await catalog.finishJob(failed.id, "ENOENT: no such file");
     const jobs = await app.inject({
       url: "/api/jobs?token=s3cret",
       headers,
       remoteAddress: "192.0.2.7",
     });
     assert.equal(jobs.statusCode, 200, jobs.body);
+    // The API gives a failed job's reason.
+    assert.deepEqual(
+      (jobs.json() as { id: number; failure?: string }[]).map((j) => [j.id, j.failure]),
+      [[failed.id, "ENOENT: no such file"]],
+    );
     const line = access.at(-1)!;
     assert.match(
       line.message,
@@ -97,9 +108,9 @@ test("access log, /metrics, /livez", async () => {
     assert.equal(count("404"), 1);
     assert.equal(count("403"), 1);
     assert.equal(
-      checked.samples.find((s) => s.name === "marcgate_jobs" && s.labels["state"] === "open")
+      checked.samples.find((s) => s.name === "marcgate_jobs" && s.labels["state"] === "failed")
         ?.value,
-      0,
+      1,
     );
     assert.deepEqual(errors, []);
   } finally {
