@@ -11,6 +11,8 @@ import { test } from "node:test";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import { Importer } from "../../src/import/importer.js";
+import { hashPassword } from "../../src/import/password.js";
+import { Auth, SESSION_COOKIE } from "../../src/web/auth.js";
 import type { LogFields } from "../../src/observe/log.js";
 import { ServerMetrics } from "../../src/observe/server-metrics.js";
 import { buildServer } from "../../src/web/server.js";
@@ -139,6 +141,54 @@ test("/readyz says 503 once the server is stopping; /livez stays 200", async () 
     assert.equal((await app.inject({ url: "/livez" })).statusCode, 200);
     // Without metrics there is no /metrics.
     assert.equal((await app.inject({ url: "/metrics" })).statusCode, 404);
+  } finally {
+    await app.close();
+    await catalog.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the job pages show a failed job's state and reason; the access line names the session's user", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "marcgate-observe-jobs-"));
+  const catalog = await openSqliteCatalog(dir);
+  const access: string[] = [];
+  const app = await buildServer({
+    catalog,
+    importer: new Importer(catalog),
+    publicUrl: () => "",
+    accessLog: (message) => access.push(message),
+  });
+  try {
+    await catalog.addInstitution({ code: "01OBS_INST", name: "Observed" });
+    await catalog.addUser({
+      name: "cataloger1",
+      role: "Cataloger",
+      passwordHash: await hashPassword("pw-pages"),
+    });
+    const login = await new Auth(catalog).login("cataloger1", "pw-pages", "127.0.0.1");
+    assert.ok(login.ok);
+    const cookie = `${SESSION_COOKIE}=${login.secret}`;
+    const job = await catalog.startJob({
+      institution: "01OBS_INST",
+      source: "import",
+      description: "import folder.mrc",
+    });
+    await catalog.finishJob(job.id, "EISDIR: illegal operation on a directory, read");
+    const list = await app.inject({ url: "/jobs", headers: { cookie } });
+    assert.equal(list.statusCode, 200);
+    assert.match(
+      list.body,
+      /<span class="badge failed" title="EISDIR: illegal operation on a directory, read"\s*>failed<\/span/,
+    );
+    const page = await app.inject({ url: `/jobs/${job.id}`, headers: { cookie } });
+    assert.match(
+      page.body,
+      /<p class="flash error">This job failed: EISDIR: illegal operation on a directory, read<\/p>/,
+    );
+    assert.match(
+      access.at(-1)!,
+      new RegExp(`^http \\S+ GET /jobs/${job.id} 200 .* user cataloger1$`),
+    );
   } finally {
     await app.close();
     await catalog.close();
