@@ -54,6 +54,10 @@ parent change and stops the same way).
 ${CATALOG_HELP}`;
 
 export async function serveCommand(args: string[]): Promise<number> {
+  // The parent as it was when we started: read later, npm's shell may be gone already (a busy
+  // machine can pause us between the "serving" line and that read), and its orphan's parent then
+  // never changes again.
+  const parent = process.ppid;
   const parsed = parseCommandArgs(
     args,
     {
@@ -196,7 +200,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       const why = await Promise.race([
         once(process, "SIGINT").then(() => "SIGINT"),
         once(process, "SIGTERM").then(() => "SIGTERM"),
-        npmParentGone(),
+        npmParentGone(parent),
       ]);
       log(`stopping (${why}): answering the exports in progress`, { event: "stop", why });
       await z3950?.close();
@@ -231,12 +235,12 @@ function addresses(value: string | undefined, option: string): string[] {
 /**
  * Under `npx marcgate serve` or an npm script, npm runs this process through a shell; a SIGTERM to
  * npm ends the shell and never reaches us. When npm started us (it sets `npm_lifecycle_event`),
- * our parent changing means it is gone: resolves then (checked twice a second). Otherwise never
+ * our parent changing from `parent` (read when serve began) means it is gone: resolves then
+ * (checked twice a second). Otherwise never
  * resolves: a server started from a shell with `&` or `nohup` outlives that shell, as it should.
  */
-function npmParentGone(): Promise<string> {
+function npmParentGone(parent: number): Promise<string> {
   if (process.env.npm_lifecycle_event === undefined) return new Promise(() => undefined);
-  const parent = process.ppid;
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       if (process.ppid !== parent) {
