@@ -74,6 +74,7 @@ import {
   type LocalFieldsRow,
   type ZoneRow,
 } from "./rows.js";
+import { failureSuffix, jobDescription, splitDescription, type JobState } from "./job-state.js";
 import {
   DEFAULT_ATTRIBUTES,
   checkCode,
@@ -338,7 +339,13 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       insertJob: p(
         "INSERT INTO import_jobs (institution, source, description, started) VALUES (?, ?, ?, ?) RETURNING id",
       ),
-      finishJob: p("UPDATE import_jobs SET finished = coalesce(finished, ?) WHERE id = ?"),
+      finishJob: p(
+        `UPDATE import_jobs SET description = CASE WHEN finished IS NULL THEN description || ? ELSE description END,
+         finished = coalesce(finished, ?) WHERE id = ?`,
+      ),
+      jobStates: p(`SELECT coalesce(sum(finished IS NULL), 0) AS open,
+        coalesce(sum(finished IS NOT NULL AND instr(description, char(10)) = 0), 0) AS finished,
+        coalesce(sum(instr(description, char(10)) > 0), 0) AS failed FROM import_jobs`),
       openJob: p(
         "SELECT id FROM import_jobs WHERE institution = ? AND source = ? AND description = ? AND finished IS NULL ORDER BY id LIMIT 1",
       ),
@@ -1141,14 +1148,17 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       if (!this.zoneRow(job.institution))
         throw new CatalogError("unknown-zone", `no zone ${job.institution}`);
       if (job.shared) {
-        const open = this.statements.openJob.get(job.institution, job.source, job.description) as
-          { id: number } | undefined;
+        const open = this.statements.openJob.get(
+          job.institution,
+          job.source,
+          jobDescription(job.description),
+        ) as { id: number } | undefined;
         if (open) return this.jobSync(open.id)!;
       }
       const { id } = this.statements.insertJob.get(
         job.institution,
         job.source,
-        job.description,
+        jobDescription(job.description),
         new Date().toISOString(),
       ) as {
         id: number;
@@ -1167,16 +1177,17 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       id: row.id,
       institution: row.institution,
       source: row.source,
-      description: row.description,
+      ...splitDescription(row.description),
       started: new Date(row.started),
       ...(row.finished ? { finished: new Date(row.finished) } : {}),
       counts,
     };
   }
 
-  finishJob(jobId: number): Promise<ImportJob> {
+  finishJob(jobId: number, failure?: string): Promise<ImportJob> {
     return run(() => {
-      if (this.statements.finishJob.run(new Date().toISOString(), jobId).changes === 0) {
+      const suffix = failure !== undefined ? failureSuffix(failure) : "";
+      if (this.statements.finishJob.run(suffix, new Date().toISOString(), jobId).changes === 0) {
         throw new CatalogError("unknown-job", `no import job ${jobId}`);
       }
       return this.jobSync(jobId)!;
@@ -1185,6 +1196,10 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
 
   job(jobId: number): Promise<ImportJob | undefined> {
     return run(() => this.jobSync(jobId));
+  }
+
+  jobStates(): Promise<Record<JobState, number>> {
+    return run(() => this.statements.jobStates.get() as Record<JobState, number>);
   }
 
   jobs(institution: string, options: { limit?: number } = {}): Promise<ImportJob[]> {
