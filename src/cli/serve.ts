@@ -14,6 +14,7 @@ import {
   type ResolvedSettings,
 } from "../config/settings.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
+import { notifyServiceManager } from "./service-notify.js";
 import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate serve [--config FILE] [--connexion-port 5500] [--http-port 8080] [--z3950-port 2100] [--host ADDRESS]
@@ -267,12 +268,19 @@ export async function serveCommand(args: string[]): Promise<number> {
         `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort}${isLoopback(httpHost) ? ` of ${httpHost} only` : ""} (${app.publicUrl})` +
           `${z3950 ? `, Z39.50 on port ${z3950.port}` : ""}, catalog ${catalog.engine}`,
       );
+      const notified = await notifyServiceManager([
+        "READY=1",
+        `STATUS=Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort}`,
+        `MAINPID=${process.pid}`,
+      ]);
+      if (notified !== undefined) log(`${notified} (readiness not reported)`);
       const why = await Promise.race([
         once(process, "SIGINT").then(() => "SIGINT"),
         once(process, "SIGTERM").then(() => "SIGTERM"),
         npmParentGone(),
       ]);
       log(`stopping (${why}): answering the exports in progress`);
+      void notifyServiceManager(["STOPPING=1"]);
       await z3950?.close();
       await app.close();
       log("stopped");
