@@ -33,7 +33,7 @@ COPY --from=build /src/bin ./bin
 COPY --from=build /src/dist/src ./dist/src
 COPY samples ./samples
 ENV NODE_ENV=production \
-    MARCGATE_DATA=/data \
+    MARCGATE_DATA_DIR=/data \
     MARCGATE_HTTP_HOST=0.0.0.0 \
     MARCGATE_Z3950_PORT=0
 # HTTP on every address of the container: publish it on the host's loopback (-p 127.0.0.1:8080:8080)

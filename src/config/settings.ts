@@ -31,9 +31,13 @@ export type SettingSource =
   | { readonly kind: "default" };
 
 /** Options whose environment variable is not the derived name. */
-const ENV_NAMES: Readonly<Record<string, string>> = { db: "MARCGATE_DB_URL" };
+const ENV_NAMES: Readonly<Record<string, string>> = {
+  db: "MARCGATE_DB_URL",
+  // Not MARCGATE_DATA: the corpus suite (test/corpus/run.ts) names ../shared/data by it.
+  data: "MARCGATE_DATA_DIR",
+};
 
-/** The environment variable of an option: `http-port` → `MARCGATE_HTTP_PORT` (`db`: `MARCGATE_DB_URL`). */
+/** The environment variable of an option: `http-port` → `MARCGATE_HTTP_PORT` (`db`: `MARCGATE_DB_URL`, `data`: `MARCGATE_DATA_DIR`). */
 export function envName(option: string): string {
   return ENV_NAMES[option] ?? `MARCGATE_${option.toUpperCase().replace(/-/g, "_")}`;
 }

@@ -131,3 +131,38 @@ test("serve takes its ports and catalog from --config and MARCGATE_* (flag > env
     await exited;
   }
 });
+
+test("every catalog command finds the catalog by MARCGATE_DATA_DIR or MARCGATE_DB_URL; a flag wins", () => {
+  const cwd = join(dir, "commands");
+  spawnSync("mkdir", ["-p", cwd]);
+  const catalog = join(cwd, "catalog");
+  const added = marcgate(["institution", "add", "01ENV_INST", "--name", "Env"], cwd, {
+    MARCGATE_DATA_DIR: catalog,
+  });
+  assert.equal(added.status, 0, added.stderr);
+  const listed = marcgate(["institution", "list"], cwd, { MARCGATE_DATA_DIR: catalog });
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.match(listed.stdout, /01ENV_INST/);
+  // The flag wins: another directory, which has no catalog (a read-only command refuses it).
+  const flag = marcgate(["institution", "list", "--data", join(cwd, "other")], cwd, {
+    MARCGATE_DATA_DIR: catalog,
+  });
+  assert.equal(flag.status, 1);
+  assert.match(flag.stderr, /no catalog in .*other/);
+  const both = marcgate(["institution", "list"], cwd, {
+    MARCGATE_DATA_DIR: catalog,
+    MARCGATE_DB_URL: "postgres://u:p@127.0.0.1:1/x",
+  });
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /MARCGATE_DATA_DIR and MARCGATE_DB_URL are both set/);
+  const backup = marcgate(["backup", "--out", join(cwd, "copy.sqlite")], cwd, {
+    MARCGATE_DATA_DIR: catalog,
+  });
+  assert.equal(backup.status, 0, backup.stderr);
+  assert.match(backup.stdout, /backed up .*catalog to .*copy\.sqlite .*1 zones/);
+  const pg = marcgate(["backup", "--out", join(cwd, "pg.sqlite")], cwd, {
+    MARCGATE_DB_URL: "postgres://u:p@127.0.0.1:1/x",
+  });
+  assert.equal(pg.status, 2);
+  assert.match(pg.stderr, /pg_dump/);
+});

@@ -33,7 +33,7 @@ test("the Dockerfile: multi-stage, non-root, /data volume, ports, HEALTHCHECK on
   // Every variable it sets for marcgate is a setting of serve (a renamed option would show here).
   const settings = new Set(Object.keys(SERVE_OPTIONS).map(envName));
   const names = [...DOCKERFILE.matchAll(/\b(MARCGATE_[A-Z0-9_]+)=/g)].map((m) => m[1]!);
-  assert.ok(names.includes("MARCGATE_DATA"));
+  assert.ok(names.includes("MARCGATE_DATA_DIR"));
   for (const name of names) assert.ok(settings.has(name), `${name} is not a serve setting`);
 });
 
