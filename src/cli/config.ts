@@ -50,7 +50,8 @@ export async function configCommand(args: string[]): Promise<number> {
         : option === "data" && resolved.values.db !== undefined
           ? "(not used: db is set)"
           : `(${SERVE_DEFAULTS[option] ?? "not set"})`,
-      describeSource(option, source),
+      describeSource(option, source ?? resolved.unused.get(option)) +
+        describeUnused(option, resolved.unused.get(option), source),
     ]);
   }
   lines.push(
@@ -67,6 +68,16 @@ export async function configCommand(args: string[]): Promise<number> {
   lines.push("", "the settings are good");
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** A value given but not used: where, after the source of the one used. */
+function describeUnused(
+  option: string,
+  unused: SettingSource | undefined,
+  used: SettingSource | undefined,
+): string {
+  if (unused === undefined) return "";
+  return used === undefined ? "" : ` (over ${describeSource(option, unused)})`;
 }
 
 function describeSource(option: string, source: SettingSource | undefined): string {

@@ -58,6 +58,11 @@ export function settingLabel(option: string, source: SettingSource): string {
 export interface ResolvedSettings<O extends OptionTable> {
   readonly values: OptionValues<O>;
   readonly sources: ReadonlyMap<keyof O & string, SettingSource>;
+  /**
+   * Values given but not used, each option's highest: set at a lower level than the one used,
+   * or hidden by the other option of an exclusive group (`data` in the file, `MARCGATE_DB_URL`).
+   */
+  readonly unused: ReadonlyMap<keyof O & string, SettingSource>;
   /** How a message names an option as it was set (`--option` when unset). */
   readonly label: (option: keyof O & string) => string;
 }
@@ -130,9 +135,13 @@ export function resolveSettings<O extends OptionTable>(
 
   const chosen = new Map<string, { value: Value; source: SettingSource }>();
   const hidden = new Set<string>();
+  const unused = new Map<string, SettingSource>();
   for (const layer of layers) {
     for (const [option, entry] of layer) {
       if (!chosen.has(option) && !hidden.has(option)) chosen.set(option, entry);
+      else if (chosen.get(option) !== entry && !unused.has(option)) {
+        unused.set(option, entry.source);
+      }
     }
     for (const group of options.exclusive ?? []) {
       if (group.some((o) => chosen.has(o))) for (const o of group) hidden.add(o);
@@ -147,6 +156,7 @@ export function resolveSettings<O extends OptionTable>(
   return {
     values: values as OptionValues<O>,
     sources: sources as Map<keyof O & string, SettingSource>,
+    unused: unused as Map<keyof O & string, SettingSource>,
     label: (option) => settingLabel(option, sources.get(option) ?? { kind: "flag" }),
   };
 }

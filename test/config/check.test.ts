@@ -47,14 +47,17 @@ test("config check: ./marcgate.toml found, each setting's source, the database p
   assert.match(run.stdout, /^configuration file: marcgate\.toml \(\.\/marcgate\.toml, present\)/);
   const row = (name: string): string =>
     run.stdout.split("\n").find((l) => l.startsWith(`${name} `)) ?? "";
-  assert.match(row("http-port"), /^http-port +9002 +--http-port$/);
-  assert.match(row("connexion-port"), /^connexion-port +5602 +MARCGATE_CONNEXION_PORT$/);
+  assert.match(row("http-port"), /^http-port +9002 +--http-port \(over marcgate\.toml line 2\)$/);
+  assert.match(
+    row("connexion-port"),
+    /^connexion-port +5602 +MARCGATE_CONNEXION_PORT \(over marcgate\.toml line 3\)$/,
+  );
   // The environment's database hides the file's data directory.
   assert.match(
     row("db"),
     /postgres:\/\/marcgate:\*\*\*\*@db\.example:5432\/marcgate +MARCGATE_DB_URL$/,
   );
-  assert.match(row("data"), /\(not used: db is set\) +default$/);
+  assert.match(row("data"), /\(not used: db is set\) +marcgate\.toml line 4$/);
   assert.match(row("node-name"), /\(the host name\) +default$/);
   assert.ok(!run.stdout.includes("Sup3r-Secret"), run.stdout);
   assert.match(run.stdout, /the settings are good\n$/);

@@ -62,6 +62,10 @@ test("a flag wins over the environment, which wins over the file; each value say
   assert.equal(r.label("verbose"), "test.toml line 5: verbose");
   assert.equal(r.label("host"), "MARCGATE_HOST");
   assert.equal(r.label("http-port"), "--http-port");
+  // What was given but not used: the highest of the lower sources.
+  assert.deepEqual(r.unused.get("http-port"), { kind: "env", name: "MARCGATE_HTTP_PORT" });
+  assert.deepEqual(r.unused.get("host"), { kind: "file", path: "test.toml", line: 4 });
+  assert.equal(r.unused.get("verbose"), undefined);
   // Without the flag the environment's; without both the file's, as a string.
   const env = resolve({}, { MARCGATE_HTTP_PORT: "8000" }, text);
   assert.ok(!("error" in env));
@@ -95,6 +99,7 @@ test("data and db name one catalog: a higher source's db hides the file's data",
   assert.ok(!("error" in r));
   assert.equal(r.values.db, "postgres://u:p@h/db");
   assert.equal(r.values.data, undefined);
+  assert.deepEqual(r.unused.get("data"), { kind: "file", path: "test.toml", line: 1 });
   const flag = resolve({ data: "./here" }, { MARCGATE_DB_URL: "postgres://u:p@h/db" }, undefined);
   assert.ok(!("error" in flag));
   assert.equal(flag.values.data, "./here");
