@@ -215,6 +215,8 @@ function checkServeSettings(resolved: ResolvedSettings<typeof SERVE_OPTIONS>): S
 }
 
 export async function serveCommand(args: string[]): Promise<number> {
+  // Before anything that takes time: npm may be gone by the time serve listens.
+  const parentAtStart = process.ppid;
   const parsed = parseCommandArgs(args, SERVE_OPTIONS, HELP);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -277,7 +279,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       const why = await Promise.race([
         once(process, "SIGINT").then(() => "SIGINT"),
         once(process, "SIGTERM").then(() => "SIGTERM"),
-        npmParentGone(),
+        npmParentGone(parentAtStart),
       ]);
       log(`stopping (${why}): answering the exports in progress`);
       void notifyServiceManager(["STOPPING=1"]);
@@ -293,17 +295,19 @@ export async function serveCommand(args: string[]): Promise<number> {
 /**
  * Under `npx marcgate serve` or an npm script, npm runs this process through a shell; a SIGTERM to
  * npm ends the shell and never reaches us. When npm started us (it sets `npm_lifecycle_event`),
- * our parent changing means it is gone: resolves then (checked twice a second). Otherwise never
+ * our parent changing from `parent` (read when serve began: npm may go while the catalog opens)
+ * means it is gone: resolves then (checked twice a second). Otherwise never
  * resolves: a server started from a shell with `&` or `nohup` outlives that shell, as it should.
  */
-function npmParentGone(): Promise<string> {
+function npmParentGone(parent: number): Promise<string> {
   if (process.env.npm_lifecycle_event === undefined) return new Promise(() => undefined);
-  const parent = process.ppid;
+  const gone = (): string => `npm, which started this process, is gone (parent ${parent})`;
+  if (process.ppid !== parent) return Promise.resolve(gone());
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       if (process.ppid !== parent) {
         clearInterval(timer);
-        resolve(`npm, which started this process, is gone (parent ${parent})`);
+        resolve(gone());
       }
     }, 500);
     timer.unref();
