@@ -4,17 +4,27 @@ import {
   type ConsumerRow,
   type ItemRow,
   type LogRow,
+  OCLC_OF_RECORD_SQL,
+  type OclcRow,
   PUBLISHED_ITEM_SQL,
   type PublishStore,
   SAVE_CONSUMER_SQL,
+  SAVE_OCLC_SQL,
   consumerParams,
+  latestSeqSql,
   logSql,
+  oclcParams,
+  oclcPublicationsSql,
   numbered,
   publishedItemsSql,
   toConsumer,
   toLogEntry,
+  toOclcPublication,
   toPublishedItem,
 } from "./publishing.js";
+
+/** Records asked for at once. */
+const IDS_PER_QUERY = 1000;
 
 /** The store over a pool. */
 export function postgresPublishing(pool: Pool): PublishStore {
@@ -61,6 +71,44 @@ export function postgresPublishing(pool: Pool): PublishStore {
     },
     async saveConsumer(consumer) {
       await pool.query(numbered(SAVE_CONSUMER_SQL), consumerParams(consumer));
+    },
+    async latestSeq(zones) {
+      if (zones.length === 0) return 0;
+      const sql = latestSeqSql(zones);
+      const result = await pool.query<{ n: string }>(numbered(sql.text), sql.params);
+      return Number(result.rows[0]?.n ?? 0);
+    },
+    async oclcPublications(consumer, mmsIds) {
+      const chunks: (readonly string[] | undefined)[] = [];
+      if (mmsIds === undefined) chunks.push(undefined);
+      else
+        for (let i = 0; i < mmsIds.length; i += IDS_PER_QUERY)
+          chunks.push(mmsIds.slice(i, i + IDS_PER_QUERY));
+      const found: OclcRow[] = [];
+      for (const chunk of chunks) {
+        const sql = oclcPublicationsSql(consumer, chunk);
+        found.push(...(await pool.query<OclcRow>(numbered(sql.text), sql.params)).rows);
+      }
+      return found.map(toOclcPublication);
+    },
+    async oclcPublicationsOf(mmsId) {
+      const result = await pool.query<OclcRow>(numbered(OCLC_OF_RECORD_SQL), [mmsId]);
+      return result.rows.map(toOclcPublication);
+    },
+    async saveOclcRun(consumer, publications) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const save = numbered(SAVE_OCLC_SQL);
+        for (const publication of publications) await client.query(save, oclcParams(publication));
+        await client.query(numbered(SAVE_CONSUMER_SQL), consumerParams(consumer));
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
   };
 }
