@@ -101,9 +101,7 @@ export function sqlitePublishing(db: Database.Database): PublishStore {
         return found.map(toOclcPublication);
       }),
     oclcPublicationsOf: (mmsId) =>
-      settle(() =>
-        (db.prepare(OCLC_OF_RECORD_SQL).all(mmsId) as OclcRow[]).map(toOclcPublication),
-      ),
+      settle(() => (db.prepare(OCLC_OF_RECORD_SQL).all(mmsId) as OclcRow[]).map(toOclcPublication)),
     saveOclcRun: (consumer, publications) =>
       settle(() => {
         const saveOne = db.prepare(SAVE_OCLC_SQL);

@@ -24,12 +24,14 @@ const FORMAT: Record<DataSyncFileKind, string> = {
 
 /**
  * The file name: the collection ID first when there is one, then the OCLC symbol, as OCLC asks
- * of uploaded files ("1011111.ABC.…"), then the time and what the file is.
+ * of uploaded files ("1011111.ABC.…"), then the date, the time, the high-water mark (which makes
+ * it unique: a consumer's mark grows with every run that writes) and what the file is.
  */
 export function dataSyncFileName(
   kind: DataSyncFileKind,
   symbol: string,
   at: Date,
+  highWater: number,
   collection?: string,
 ): string {
   const stamp = at
@@ -37,7 +39,7 @@ export function dataSyncFileName(
     .replace(/\.\d{3}Z$/, "")
     .replace(/[-:]/g, "")
     .replace("T", ".");
-  return `${collection !== undefined ? `${collection}.` : ""}${symbol}.${stamp}.${SUFFIX[kind]}`;
+  return `${collection !== undefined ? `${collection}.` : ""}${symbol}.${stamp}.${highWater}.${SUFFIX[kind]}`;
 }
 
 /** A file being written: bytes go to a temporary name and into a SHA-256 as they come. */

@@ -71,6 +71,9 @@ export type OclcEligibility =
   | { readonly as: "holdings"; readonly oclcNumbers: readonly string[] }
   | { readonly as: "none"; readonly reason: string };
 
+/** leader/06 of bibliographic records (holdings are x, y, u, v; authorities z). */
+const BIBLIOGRAPHIC_TYPES = "acdefgijkmoprt";
+
 /** The consumer name of an institution's export under a symbol. */
 export function oclcConsumerName(institution: string, symbol: string): string {
   return `oclc:${institution}:${symbol}`;
@@ -100,6 +103,9 @@ export function oclcEligibility(record: StoredRecord | undefined, zone: string):
   if (record.managementTag === "Don't publish")
     return { as: "none", reason: `management tag "Don't publish"` };
   if (record.format !== "MARC21") return { as: "none", reason: `${record.format}, not MARC 21` };
+  const type = record.marc.leader.charAt(6);
+  if (!BIBLIOGRAPHIC_TYPES.includes(type) || type === "")
+    return { as: "none", reason: `not a bibliographic record (leader/06 ${type || "missing"})` };
   const numbers = oclcNumbers(record.marc);
   if (record.managementTag === "Publish holdings only") {
     if (numbers.length === 0)
@@ -160,9 +166,9 @@ export async function publishToOclc(options: DataSyncOptions): Promise<DataSyncR
   const at = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   const run = new Run(catalog, institution, symbol, consumer, at);
   const names = {
-    bib: dataSyncFileName("bib", symbol, now, options.collection),
-    set: dataSyncFileName("holdings-set", symbol, now, options.collection),
-    delete: dataSyncFileName("holdings-delete", symbol, now, options.collection),
+    bib: dataSyncFileName("bib", symbol, now, highWater, options.collection),
+    set: dataSyncFileName("holdings-set", symbol, now, highWater, options.collection),
+    delete: dataSyncFileName("holdings-delete", symbol, now, highWater, options.collection),
   };
   const bib = await DataSyncFile.create("bib", options.outDir, names.bib);
   try {
@@ -408,4 +414,25 @@ class Run {
       file: into === "none" ? "" : names[into],
     }));
   }
+}
+
+/** A run in a few lines, for the command and the `serve` log. */
+export function describeDataSync(result: DataSyncResult): string[] {
+  if (result.unchanged)
+    return [
+      `${result.consumer}: nothing changed since the last run (high-water mark ${result.highWater}): no file written`,
+    ];
+  const counts = (m: DataSyncManifest): string =>
+    Object.entries(m.counts)
+      .map(([k, n]) => `${n.toLocaleString("en")} ${k}`)
+      .join(", ");
+  const lines = result.manifests.map((m) => `${m.file}: ${counts(m)} (sha256 ${m.sha256})`);
+  if (lines.length === 0) lines.push(`nothing to publish to OCLC`);
+  for (const skip of result.skipped)
+    lines.push(`record ${skip.mmsId} not published: ${skip.reason}`);
+  lines.push(
+    `${result.consumer}: ${result.mode}, ${result.examined.toLocaleString("en")} record(s) examined, ` +
+      `${result.manifests.length} file(s); high-water mark ${result.previousHighWater} -> ${result.highWater}`,
+  );
+  return lines;
 }
