@@ -2,13 +2,21 @@
 import { once } from "node:events";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
+import { mkdirSync } from "node:fs";
+import {
+  parseDataSyncTarget,
+  scheduleDataSync,
+  type DataSyncSchedule,
+  type DataSyncTarget,
+} from "../publish/datasync-schedule.js";
 import { DEFAULT_Z3950_PORT, startZ3950Bridge, type Z3950Bridge } from "../z3950/bridge.js";
 import { isLoopback, startApp } from "../app.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
-import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
+import { CommandError, integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [--z3950-port 2100] [--host ADDRESS]
-                      [--http-host ADDRESS] [--public-url URL] [--default-institution CODE] [--data DIR | --db URL]
+                      [--http-host ADDRESS] [--public-url URL] [--default-institution CODE]
+                      [--publish-oclc CODE:SYM:DIR ...] [--publish-interval S] [--data DIR | --db URL]
 
 Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
 Export, Port = the Connexion port, Logon ID = the institution code, Password = the one in the
@@ -37,6 +45,10 @@ parent change and stops the same way).
   --z3950-port N              the Z39.50 port (default 2100; 0: no Z39.50): Simple2ZOOM
                               (Debian libnet-z3950-simple2zoom-perl) in front of /sru/{institution},
                               database = institution code (docs/search.md)
+  --publish-oclc CODE:SYM:DIR publish institution CODE to OCLC Data Sync as symbol SYM into DIR,
+                              incrementally, at start and every --publish-interval (repeatable;
+                              as marcgate publish oclc --mode incremental; docs/publishing.md)
+  --publish-interval S        seconds between Data Sync runs (default 86400: daily)
 ${CATALOG_HELP}`;
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -53,6 +65,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       "node-name": { type: "string" },
       proxy: { type: "string" },
       "z3950-port": { type: "string" },
+      "publish-oclc": { type: "string", multiple: true },
+      "publish-interval": { type: "string" },
       ...CATALOG_OPTIONS,
     },
     HELP,
@@ -92,6 +106,17 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (isIP(httpHost) === 0 && httpHost !== "localhost") {
     throw new UsageError(`--http-host "${httpHost}" is not an IP address`);
   }
+  const publishTargets: DataSyncTarget[] = [];
+  for (const text of values["publish-oclc"] ?? []) {
+    const target = parseDataSyncTarget(text);
+    if ("error" in target) throw new UsageError(`--publish-oclc ${target.error}`);
+    publishTargets.push(target);
+  }
+  const publishInterval = integerOption(values["publish-interval"], "--publish-interval", {
+    min: 1,
+    max: 31 * 86400,
+    default: 86400,
+  });
   const log = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()}${node} ${line}\n`);
   };
@@ -100,6 +125,18 @@ export async function serveCommand(args: string[]): Promise<number> {
     async (catalog) => {
       const defaultInstitution = values["default-institution"];
       if (defaultInstitution !== undefined) await requireZone(catalog, defaultInstitution);
+      for (const target of publishTargets) {
+        const zone = await requireZone(catalog, target.institution);
+        if (zone.kind !== "institution")
+          throw new CommandError(`--publish-oclc: ${zone.code} is a network zone`);
+        try {
+          mkdirSync(target.outDir, { recursive: true });
+        } catch (error) {
+          throw new CommandError(
+            `--publish-oclc: cannot make ${target.outDir}: ${(error as Error).message}`,
+          );
+        }
+      }
       const app = await startApp(catalog, {
         connexionPort,
         httpPort,
@@ -139,12 +176,19 @@ export async function serveCommand(args: string[]): Promise<number> {
         `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort}${isLoopback(httpHost) ? ` of ${httpHost} only` : ""} (${app.publicUrl})` +
           `${z3950 ? `, Z39.50 on port ${z3950.port}` : ""}, catalog ${catalog.engine}`,
       );
+      let publishing: DataSyncSchedule | undefined;
+      if (publishTargets.length > 0)
+        publishing = scheduleDataSync(catalog, publishTargets, {
+          intervalMs: publishInterval * 1000,
+          log,
+        });
       const why = await Promise.race([
         once(process, "SIGINT").then(() => "SIGINT"),
         once(process, "SIGTERM").then(() => "SIGTERM"),
         npmParentGone(),
       ]);
       log(`stopping (${why}): answering the exports in progress`);
+      await publishing?.stop();
       await z3950?.close();
       await app.close();
       log("stopped");

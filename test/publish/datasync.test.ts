@@ -6,7 +6,7 @@
  * high-water mark stays when a run fails; the command line.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,8 @@ import {
   publishToOclc,
   type DataSyncResult,
 } from "../../src/publish/datasync.js";
-import { MARCGATE } from "../_serve.js";
+import { parseDataSyncTarget, scheduleDataSync } from "../../src/publish/datasync-schedule.js";
+import { freePort, MARCGATE } from "../_serve.js";
 import { book } from "../catalog/suite.js";
 
 const ZONE = "01SYNC_INST";
@@ -397,5 +398,124 @@ describe("marcgate publish oclc", { skip: haveYaz ? false : "no yaz-marcdump" },
     assert.equal(second.status, 0, second.err);
     assert.match(second.out, /nothing changed since the last run/);
     assert.deepEqual(readdirSync(out).sort(), files);
+  });
+});
+
+describe("the Data Sync schedule", { skip: haveYaz ? false : "no yaz-marcdump" }, () => {
+  test("CODE:SYMBOL:DIR is read, a bad one refused", () => {
+    assert.deepEqual(parseDataSyncTarget("01X_INST:ABC:/tmp/a:b"), {
+      institution: "01X_INST",
+      symbol: "ABC",
+      outDir: "/tmp/a:b",
+    });
+    assert.ok("error" in parseDataSyncTarget("01X_INST:abc:/tmp"));
+    assert.ok("error" in parseDataSyncTarget("01X_INST"));
+  });
+
+  test("runs at start and at every interval, one run at a time; stop waits for the run", async () => {
+    const catalog = await openSqliteCatalog(mkdtempSync(join(root, "sched-")));
+    const out = mkdtempSync(join(root, "sched-out-"));
+    try {
+      await catalog.addInstitution({ code: ZONE, name: "Sync" });
+      const add = (title: string): Promise<unknown> =>
+        catalog.commit({
+          change: { kind: "create", zone: ZONE, marc: book({ title }), controlNumber: "mms-id" },
+          context: { savedBy: "t", action: "create" },
+        });
+      await add("November");
+      const lines: string[] = [];
+      const schedule = scheduleDataSync(
+        catalog,
+        [{ institution: ZONE, symbol: SYMBOL, outDir: out }],
+        {
+          intervalMs: 30,
+          log: (line) => lines.push(line),
+        },
+      );
+      const waitFor = async (done: () => boolean): Promise<void> => {
+        for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+        assert.ok(done(), lines.join("\n"));
+      };
+      const bibFiles = (): string[] => readdirSync(out).filter((f) => f.endsWith(".bib.mrc"));
+      await waitFor(() => bibFiles().length === 1);
+      await waitFor(() => lines.some((l) => l.includes("nothing changed")));
+      await add("Oscar");
+      await waitFor(() => bibFiles().length === 2);
+      await schedule.stop();
+      const ticks = schedule.ticks;
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(schedule.ticks, ticks);
+      const counts = bibFiles()
+        .sort()
+        .map((f) =>
+          yazRead(join(out, f))
+            .map((r) => r.leader.charAt(5))
+            .join(""),
+        );
+      assert.deepEqual(counts, ["n", "n"]);
+    } finally {
+      await catalog.close();
+    }
+  });
+
+  test("marcgate serve --publish-oclc publishes at start and logs each run", async () => {
+    const data = mkdtempSync(join(root, "serve-"));
+    const out = join(root, "serve-out");
+    const catalog = await openSqliteCatalog(data);
+    try {
+      await catalog.addInstitution({ code: ZONE, name: "Sync" });
+      await catalog.commit({
+        change: {
+          kind: "create",
+          zone: ZONE,
+          marc: book({ title: "Papa" }),
+          controlNumber: "mms-id",
+        },
+        context: { savedBy: "t", action: "create" },
+      });
+    } finally {
+      await catalog.close();
+    }
+    const bad = spawnSync(
+      process.execPath,
+      [MARCGATE, "serve", "--data", data, "--publish-oclc", "nope"],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(bad.status, 2);
+    const child = spawn(process.execPath, [
+      MARCGATE,
+      "serve",
+      "--data",
+      data,
+      "--host",
+      "127.0.0.1",
+      "--http-port",
+      String(await freePort()),
+      "--connexion-port",
+      String(await freePort()),
+      "--z3950-port",
+      "0",
+      "--publish-oclc",
+      `${ZONE}:${SYMBOL}:${out}`,
+      "--publish-interval",
+      "1",
+    ]);
+    let log = "";
+    child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.once("exit", done));
+    try {
+      for (let i = 0; i < 200 && !/nothing changed since the last run/.test(log); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.match(log, /publish oclc: SYN\.\d{8}\.\d{6}\.\d+\.bib\.mrc: 1 n/);
+      assert.match(log, /publish oclc: oclc:01SYNC_INST:SYN: nothing changed since the last run/);
+      const files = readdirSync(out).filter((f) => f.endsWith(".bib.mrc"));
+      assert.equal(files.length, 1);
+      assert.equal(yazRead(join(out, files[0]!))[0]!.leader.charAt(5), "n");
+    } finally {
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0, log);
+    }
   });
 });
