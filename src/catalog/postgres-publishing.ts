@@ -72,11 +72,26 @@ export function postgresPublishing(pool: Pool): PublishStore {
     async saveConsumer(consumer) {
       await pool.query(numbered(SAVE_CONSUMER_SQL), consumerParams(consumer));
     },
+    // A sequence is not in commit order: a transaction still writing may hold a lower seq than
+    // one committed, and a mark past it would skip its row for good. Every transaction that took
+    // a seq holds ROW EXCLUSIVE on publish_log until it ends; SHARE waits for them (and holds new
+    // writers back for the one read), so every seq up to the max read is settled.
     async latestSeq(zones) {
       if (zones.length === 0) return 0;
       const sql = latestSeqSql(zones);
-      const result = await pool.query<{ n: string }>(numbered(sql.text), sql.params);
-      return Number(result.rows[0]?.n ?? 0);
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query("LOCK TABLE publish_log IN SHARE MODE");
+        const result = await client.query<{ n: string }>(numbered(sql.text), sql.params);
+        await client.query("COMMIT");
+        return Number(result.rows[0]?.n ?? 0);
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
     async oclcPublications(consumer, mmsIds) {
       const chunks: (readonly string[] | undefined)[] = [];

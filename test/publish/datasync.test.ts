@@ -350,6 +350,51 @@ for (const engine of engines()) {
   });
 }
 
+const pgUrl = process.env.MARCGATE_TEST_PG;
+describe(
+  "OCLC Data Sync (postgres): the high-water mark",
+  { skip: pgUrl ? false : "MARCGATE_TEST_PG is not set" },
+  () => {
+    test("waits for a transaction still writing the log, so no row below the mark comes later", async () => {
+      const schema = `t_${randomBytes(6).toString("hex")}`;
+      const catalog = await openPostgresCatalog(pgUrl!, { schema });
+      const writer = new pg.Client({
+        connectionString: pgUrl!,
+        options: `-c search_path="${schema}"`,
+      });
+      await writer.connect();
+      try {
+        await catalog.addInstitution({ code: ZONE, name: "Sync" });
+        const made = await catalog.commit({
+          change: { kind: "create", zone: ZONE, marc: book({ title: "Quebec" }) },
+          context: { savedBy: "t", action: "create" },
+        });
+        const before = await catalog.publishing.latestSeq([ZONE]);
+        await writer.query("BEGIN");
+        await writer.query("UPDATE records SET suppressed = NOT suppressed WHERE mms_id = $1", [
+          made.mmsId,
+        ]);
+        let settled = false;
+        const mark = catalog.publishing.latestSeq([ZONE]).then((n) => {
+          settled = true;
+          return n;
+        });
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(settled, false, "the mark was read past a transaction still writing");
+        await writer.query("COMMIT");
+        assert.ok((await mark) > before);
+      } finally {
+        await writer.end();
+        await catalog.close();
+        const admin = new pg.Client({ connectionString: pgUrl! });
+        await admin.connect();
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await admin.end();
+      }
+    });
+  },
+);
+
 describe("marcgate publish oclc", { skip: haveYaz ? false : "no yaz-marcdump" }, () => {
   const marcgate = (...args: string[]): { status: number | null; out: string; err: string } => {
     const r = spawnSync(process.execPath, [MARCGATE, ...args], { encoding: "utf8" });
