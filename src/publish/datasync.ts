@@ -63,6 +63,8 @@ export interface DataSyncResult {
   readonly examined: number;
   readonly manifests: readonly DataSyncManifest[];
   readonly skipped: readonly DataSyncSkip[];
+  /** Records withdrawn with nothing sent: their OCLC numbers stay held by other records. */
+  readonly kept: readonly { readonly mmsId: string; readonly oclcNumbers: readonly string[] }[];
 }
 
 /** Why a record is (or is not) published to OCLC now. */
@@ -115,14 +117,18 @@ export function oclcEligibility(record: StoredRecord | undefined, zone: string):
   return { as: "bib", oclcNumbers: numbers };
 }
 
-/** The record as sent: leader/05 set, 049 $a the symbol (any 049 it had replaced). */
+/**
+ * The record as sent: leader/05 set, leader/20-23 the `4500` MARC 21 always has (records from the
+ * field carry other bytes there), 049 $a the symbol (any 049 it had replaced).
+ */
 export function dataSyncRecord(
   marc: MarcRecord,
   status: "n" | "c" | "d",
   symbol: string,
 ): MarcRecord {
+  const leader = withLeaderValue(marc.leader, "recordStatus", status).padEnd(24, " ");
   const without049: MarcRecord = {
-    leader: withLeaderValue(marc.leader, "recordStatus", status),
+    leader: `${leader.slice(0, 20)}4500${leader.slice(24)}`,
     fields: marc.fields.filter((f) => f.tag !== "049"),
   };
   return insertFieldsByTag(without049, [
@@ -145,6 +151,7 @@ export async function publishToOclc(options: DataSyncOptions): Promise<DataSyncR
     examined: number,
     manifests: DataSyncManifest[],
     skipped: DataSyncSkip[],
+    kept: DataSyncResult["kept"] = [],
     unchanged = false,
   ): DataSyncResult => ({
     consumer,
@@ -155,8 +162,9 @@ export async function publishToOclc(options: DataSyncOptions): Promise<DataSyncR
     examined,
     manifests,
     skipped,
+    kept,
   });
-  if (previous && highWater <= previousHighWater) return result(0, [], [], true);
+  if (previous && highWater <= previousHighWater) return result(0, [], [], [], true);
 
   const candidates =
     mode === "full"
@@ -210,8 +218,12 @@ export async function publishToOclc(options: DataSyncOptions): Promise<DataSyncR
       lastCount: manifests.reduce((n, m) => n + m.count, 0),
       lastFiles: manifests.map((m) => m.file),
     };
-    await store.saveOclcRun(saved, run.publications(names));
-    return result(candidates.length, manifests, run.skipped);
+    const publications = run.publications(names);
+    await store.saveOclcRun(saved, publications);
+    const kept = publications
+      .filter((p) => p.sent === "kept")
+      .map((p) => ({ mmsId: p.mmsId, oclcNumbers: p.oclcNumbers }));
+    return result(candidates.length, manifests, run.skipped, kept);
   } catch (error) {
     await bib.discard();
     throw error;
@@ -430,6 +442,10 @@ export function describeDataSync(result: DataSyncResult): string[] {
   if (lines.length === 0) lines.push(`nothing to publish to OCLC`);
   for (const skip of result.skipped)
     lines.push(`record ${skip.mmsId} not published: ${skip.reason}`);
+  for (const k of result.kept)
+    lines.push(
+      `record ${k.mmsId} withdrawn, nothing sent: ${k.oclcNumbers.map((n) => `(OCoLC)${n}`).join(", ")} still held by another record`,
+    );
   lines.push(
     `${result.consumer}: ${result.mode}, ${result.examined.toLocaleString("en")} record(s) examined, ` +
       `${result.manifests.length} file(s); high-water mark ${result.previousHighWater} -> ${result.highWater}`,

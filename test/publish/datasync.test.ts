@@ -18,6 +18,8 @@ import { openPostgresCatalog } from "../../src/catalog/postgres.js";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import type { DataSyncManifest } from "../../src/publish/datasync-files.js";
 import {
+  dataSyncRecord,
+  describeDataSync,
   oclcConsumerName,
   publishToOclc,
   type DataSyncResult,
@@ -298,6 +300,15 @@ for (const engine of engines()) {
         const second = await publish("incremental");
         assert.equal(second.examined, 2);
         assert.deepEqual(second.manifests, []);
+        assert.deepEqual(
+          describeDataSync(second)
+            .filter((l) => l.includes("withdrawn"))
+            .sort(),
+          [
+            `record ${g} withdrawn, nothing sent: (OCoLC)200 still held by another record`,
+            `record ${i} withdrawn, nothing sent: (OCoLC)300 still held by another record`,
+          ].sort(),
+        );
         const kept = await catalog.publishing.oclcPublications(oclcConsumerName(ZONE, SYMBOL), [
           g,
           i,
@@ -394,6 +405,32 @@ describe(
     });
   },
 );
+
+test("the record as sent: leader/05, leader/20-23 4500, one 049 $a with the symbol", () => {
+  const sent = dataSyncRecord(
+    {
+      leader: "00000cam a2200000 a 45\u00ed0",
+      fields: [
+        { tag: "001", value: "x1" },
+        { tag: "049", ind1: " ", ind2: " ", subfields: [{ code: "a", value: "OLD" }] },
+        { tag: "245", ind1: "1", ind2: "0", subfields: [{ code: "a", value: "T" }] },
+      ],
+    },
+    "d",
+    "NEW",
+  );
+  assert.equal(sent.leader, "00000dam a2200000 a 4500");
+  assert.deepEqual(
+    sent.fields.map((f) => f.tag),
+    ["001", "049", "245"],
+  );
+  assert.deepEqual(sent.fields[1], {
+    tag: "049",
+    ind1: " ",
+    ind2: " ",
+    subfields: [{ code: "a", value: "NEW" }],
+  });
+});
 
 describe("marcgate publish oclc", { skip: haveYaz ? false : "no yaz-marcdump" }, () => {
   const marcgate = (...args: string[]): { status: number | null; out: string; err: string } => {
