@@ -9,7 +9,7 @@ import {
   PUBLISHED_ITEM_SQL,
   type PublishStore,
   SAVE_CONSUMER_SQL,
-  SAVE_OCLC_SQL,
+  saveOclcManySql,
   consumerParams,
   latestSeqSql,
   logSql,
@@ -25,6 +25,8 @@ import {
 
 /** Records asked for at once. */
 const IDS_PER_QUERY = 1000;
+/** Publications saved a statement (9 parameters each; PostgreSQL takes 65,535). */
+const SAVE_BATCH = 500;
 
 /** The store over a pool. */
 export function postgresPublishing(pool: Pool): PublishStore {
@@ -114,8 +116,12 @@ export function postgresPublishing(pool: Pool): PublishStore {
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
-        const save = numbered(SAVE_OCLC_SQL);
-        for (const publication of publications) await client.query(save, oclcParams(publication));
+        // Many rows a statement: a full run of a large zone is one round trip per 500 records.
+        for (let i = 0; i < publications.length; i += SAVE_BATCH) {
+          const batch = publications.slice(i, i + SAVE_BATCH);
+          const sql = saveOclcManySql(batch.length);
+          await client.query(sql, batch.flatMap(oclcParams));
+        }
         await client.query(numbered(SAVE_CONSUMER_SQL), consumerParams(consumer));
         await client.query("COMMIT");
       } catch (error) {

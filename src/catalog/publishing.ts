@@ -288,6 +288,15 @@ ON CONFLICT (consumer, mms_id) DO UPDATE SET zone = excluded.zone,
   published_as = excluded.published_as, oclc_numbers = excluded.oclc_numbers,
   sent = excluded.sent, seq = excluded.seq, at = excluded.at, file = excluded.file`;
 
+/** {@link SAVE_OCLC_SQL} for `rows` publications in one statement, PostgreSQL's `$n`. */
+export function saveOclcManySql(rows: number): string {
+  const values = Array.from(
+    { length: rows },
+    (_, r) => `(${Array.from({ length: 9 }, (_, c) => `$${r * 9 + c + 1}`).join(", ")})`,
+  );
+  return SAVE_OCLC_SQL.replace("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", `VALUES ${values.join(", ")}`);
+}
+
 export function oclcParams(publication: OclcPublication): unknown[] {
   return [
     publication.consumer,
