@@ -595,6 +595,24 @@ describe("the Data Sync schedule", { skip: haveYaz ? false : "no yaz-marcdump" }
       const files = readdirSync(out).filter((f) => f.endsWith(".bib.mrc"));
       assert.equal(files.length, 1);
       assert.equal(yazRead(join(out, files[0]!))[0]!.leader.charAt(5), "n");
+      // serve owns the SQLite directory: the command is refused, the schedule is the way.
+      const beside = spawnSync(
+        process.execPath,
+        [
+          MARCGATE,
+          "publish",
+          "oclc",
+          "--institution",
+          ZONE,
+          "--symbol",
+          SYMBOL,
+          "--mode",
+          "full",
+        ].concat(["--out", out, "--data", data]),
+        { encoding: "utf8" },
+      );
+      assert.equal(beside.status, 1, beside.stdout);
+      assert.equal(readdirSync(out).filter((f) => f.endsWith(".bib.mrc")).length, 1);
     } finally {
       child.kill("SIGTERM");
       assert.equal(await exited, 0, log);
