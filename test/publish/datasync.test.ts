@@ -260,6 +260,13 @@ for (const engine of engines()) {
         assert.equal(quiet.unchanged, false);
         assert.equal(quiet.manifests.length, 0);
         assert.ok(quiet.highWater > inc.highWater);
+
+        // Full again, after a suppression: every published record as c, the suppressed one as d.
+        await change(a, { suppressed: true });
+        const again = await publish("full");
+        const last = filesOf(dir, again);
+        assert.deepEqual(statuses(last.get("bib")!.path), { [a]: "d", [e]: "c" });
+        assert.deepEqual(csvNumbers(last.get("holdings-set")!.path), ["103"]);
       } finally {
         await catalog.close();
       }
@@ -330,9 +337,34 @@ for (const engine of engines()) {
         assert.deepEqual(csvNumbers(out.get("holdings-delete")!.path), ["200", "300"]);
         assert.deepEqual(out.get("holdings-delete")!.m.counts, { delete: 2 });
 
+        // A holdings-only record's number changes: the new one is set, the old one deleted.
+        const hotel = (await catalog.publishing.oclcPublications(oclcConsumerName(ZONE, SYMBOL)))
+          .filter((p) => p.oclcNumbers.includes("201"))
+          .map((p) => p.mmsId)[0]!;
+        const now = (await catalog.record(hotel))!;
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: hotel,
+            expectedVersion: now.version,
+            marc: {
+              leader: now.marc.leader,
+              fields: now.marc.fields.map((f) =>
+                f.tag === "035" && "subfields" in f
+                  ? { ...f, subfields: [{ code: "a", value: "(OCoLC)202" }] }
+                  : f,
+              ),
+            },
+          },
+          context: { savedBy: "t", action: "overlay" },
+        });
+        const renumbered = filesOf(dir, await publish("incremental"));
+        assert.deepEqual(csvNumbers(renumbered.get("holdings-set")!.path), ["202"]);
+        assert.deepEqual(csvNumbers(renumbered.get("holdings-delete")!.path), ["201"]);
+
         // Full mode sets every holdings-only number still held.
         const full = await publish("full", "SYN2");
-        assert.deepEqual(csvNumbers(filesOf(dir, full).get("holdings-set")!.path), ["201"]);
+        assert.deepEqual(csvNumbers(filesOf(dir, full).get("holdings-set")!.path), ["202"]);
       } finally {
         await catalog.close();
       }
