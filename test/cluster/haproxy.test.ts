@@ -125,12 +125,15 @@ if (missing) {
     options: { port?: number; localAddress?: string; password?: string } = {},
   ): Promise<string> {
     let last = "";
-    for (let attempt = 0; attempt < 20; attempt++) {
+    // At most 20 attempts and 2 minutes in all: a cluster that stopped answering fails the test
+    // instead of holding CI for hours.
+    const deadline = Date.now() + 120_000;
+    for (let attempt = 0; attempt < 20 && Date.now() < deadline; attempt++) {
       try {
         const client = await ConnexionClient.connect({
           host: "127.0.0.1",
           port: options.port ?? connexionPort,
-          timeoutMs: 60_000,
+          timeoutMs: 30_000,
           ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
         });
         try {
@@ -186,6 +189,36 @@ if (missing) {
     }
   }
 
+  /**
+   * The last lines of every node's log and HAProxy's view of the nodes: what a failure in CI
+   * needs to be read (a node that died, a node HAProxy took out).
+   */
+  async function clusterState(): Promise<string> {
+    const parts: string[] = [];
+    for (let i = 1; i <= NODES; i++) {
+      let log = "";
+      try {
+        log = readFileSync(join(dir, `node${i}.log`), "utf8");
+      } catch {
+        log = "(no log)";
+      }
+      parts.push(`--- node${i}.log (last 15 lines)`, ...log.trimEnd().split("\n").slice(-15));
+    }
+    parts.push("--- cluster.sh status", await cluster("status").catch((e: Error) => e.message));
+    return parts.join("\n");
+  }
+
+  /** Runs one test's body; a failure carries the cluster's state in its message. */
+  const withState = (body: () => Promise<void>) => async (): Promise<void> => {
+    try {
+      await body();
+    } catch (error) {
+      const state = await clusterState();
+      if (error instanceof Error) error.message = `${error.message}\n${state}`;
+      throw error;
+    }
+  };
+
   /** Export lines of the institution in node I's log. */
   const exportsLogged = (i: number): number =>
     readFileSync(join(dir, `node${i}.log`), "utf8")
@@ -193,114 +226,137 @@ if (missing) {
       .filter((line) => line.includes(`logon ${INSTITUTION}`)).length;
 
   describe(`${NODES} marcgate serve processes behind HAProxy`, { concurrency: false }, () => {
-    test("32 clients export the same and their own records: one record per OCLC number, every node used", async () => {
-      const shared = [700_001, 700_002, 700_003, 700_004];
-      const acknowledged = new Map<number, string>();
-      await Promise.all(
-        Array.from({ length: 32 }, async (_, c) => {
-          const own = [0, 1, 2, 3].map((i) => 710_000 + c * 10 + i);
-          for (const oclc of [...shared, ...own]) {
-            const reply = await exportRecord(writeIso2709(oclcRecord(oclc, `Title ${oclc}`)));
-            assert.match(reply, /^Success\./, reply);
-            acknowledged.set(oclc, reply);
-          }
-        }),
-      );
-      assert.equal(acknowledged.size, shared.length + 32 * 4);
-      await assertEachOnce(acknowledged);
-      for (let i = 1; i <= NODES; i++) assert.ok(exportsLogged(i) > 0, `node${i} got no export`);
-    });
+    test(
+      "32 clients export the same and their own records: one record per OCLC number, every node used",
+      { timeout: 300_000 },
+      withState(async () => {
+        const shared = [700_001, 700_002, 700_003, 700_004];
+        const acknowledged = new Map<number, string>();
+        await Promise.all(
+          Array.from({ length: 32 }, async (_, c) => {
+            const own = [0, 1, 2, 3].map((i) => 710_000 + c * 10 + i);
+            for (const oclc of [...shared, ...own]) {
+              const reply = await exportRecord(writeIso2709(oclcRecord(oclc, `Title ${oclc}`)));
+              assert.match(reply, /^Success\./, reply);
+              acknowledged.set(oclc, reply);
+            }
+          }),
+        );
+        assert.equal(acknowledged.size, shared.length + 32 * 4);
+        await assertEachOnce(acknowledged);
+        for (let i = 1; i <= NODES; i++) assert.ok(exportsLogged(i) > 0, `node${i} got no export`);
+      }),
+    );
 
-    test("kill -9 of a node under 32 clients: every acknowledged record is present once with its job row", async () => {
-      const acknowledged = new Map<number, string>();
-      let killed = false;
-      const killer = (async () => {
-        while (acknowledged.size < 40) await new Promise((resolve) => setTimeout(resolve, 20));
-        await cluster("kill-node", "2");
-        killed = true;
-      })();
-      await Promise.all(
-        Array.from({ length: 32 }, async (_, c) => {
-          for (let i = 0; i < 5; i++) {
-            const oclc = 720_000 + c * 10 + i;
-            const reply = await exportRecord(writeIso2709(oclcRecord(oclc, `Killed ${oclc}`)));
-            if (/^Success\./.test(reply)) acknowledged.set(oclc, reply);
-          }
-        }),
-      );
-      await killer;
-      assert.ok(killed);
-      assert.equal(acknowledged.size, 160, "every export acknowledged in the end");
-      await assertEachOnce(acknowledged);
-      await cluster("start-node", "2");
-    });
+    test(
+      "kill -9 of a node under 32 clients: every acknowledged record is present once with its job row",
+      { timeout: 300_000 },
+      withState(async () => {
+        const acknowledged = new Map<number, string>();
+        let killed = false;
+        const killer = (async () => {
+          while (acknowledged.size < 40) await new Promise((resolve) => setTimeout(resolve, 20));
+          await cluster("kill-node", "2");
+          killed = true;
+        })();
+        await Promise.all(
+          Array.from({ length: 32 }, async (_, c) => {
+            for (let i = 0; i < 5; i++) {
+              const oclc = 720_000 + c * 10 + i;
+              const reply = await exportRecord(writeIso2709(oclcRecord(oclc, `Killed ${oclc}`)));
+              if (/^Success\./.test(reply)) acknowledged.set(oclc, reply);
+            }
+          }),
+        );
+        await killer;
+        assert.ok(killed);
+        assert.equal(acknowledged.size, 160, "every export acknowledged in the end");
+        await assertEachOnce(acknowledged);
+        await cluster("start-node", "2");
+      }),
+    );
 
-    test("a rolling restart of every node while 16 clients export: all acknowledged, each once", async () => {
-      const acknowledged = new Map<number, string>();
-      let sent = 0;
-      let restarted = 0;
-      // Each client exports until every node has been restarted (at least 12, at most 200 each).
-      const clients = Promise.all(
-        Array.from({ length: 16 }, async (_, c) => {
-          for (let i = 0; (i < 12 || restarted < NODES) && i < 200; i++) {
-            const oclc = 730_000 + c * 1000 + i;
-            sent++;
-            const reply = await exportRecord(writeIso2709(oclcRecord(oclc, `Rolling ${oclc}`)));
-            if (/^Success\./.test(reply)) acknowledged.set(oclc, reply);
-          }
-        }),
-      );
-      for (let i = 1; i <= NODES; i++) {
-        await cluster("restart-node", String(i));
-        restarted++;
-      }
-      await clients;
-      assert.ok(sent >= 16 * 12);
-      assert.equal(acknowledged.size, sent, "every export acknowledged in the end");
-      await assertEachOnce(acknowledged);
-    });
+    test(
+      "a rolling restart of every node while 16 clients export: all acknowledged, each once",
+      { timeout: 300_000 },
+      withState(async () => {
+        const acknowledged = new Map<number, string>();
+        let sent = 0;
+        let restarted = 0;
+        // Each client exports until every node has been restarted (at least 12, at most 200 each).
+        const clients = Promise.all(
+          Array.from({ length: 16 }, async (_, c) => {
+            for (let i = 0; (i < 12 || restarted < NODES) && i < 200; i++) {
+              const oclc = 730_000 + c * 1000 + i;
+              sent++;
+              const reply = await exportRecord(writeIso2709(oclcRecord(oclc, `Rolling ${oclc}`)));
+              if (/^Success\./.test(reply)) acknowledged.set(oclc, reply);
+            }
+          }),
+        );
+        for (let i = 1; i <= NODES; i++) {
+          await cluster("restart-node", String(i));
+          restarted++;
+        }
+        await clients;
+        assert.ok(sent >= 16 * 12);
+        assert.equal(acknowledged.size, sent, "every export acknowledged in the end");
+        await assertEachOnce(acknowledged);
+      }),
+    );
 
-    test("a profile's new password counts on every node at the next export", async () => {
-      const profile = (await catalog!.integrationProfiles(INSTITUTION)).find(
-        (p) => p.type === CONNEXION_INTEGRATION_TYPE,
-      );
-      assert.ok(profile);
-      const changed = "changed-on-one-node";
-      await catalog!.setIntegrationProfile({
-        ...profile,
-        settings: {
-          ...(profile.settings as Record<string, unknown>),
-          passwordHash: await hashPassword(changed),
-        },
-      });
-      const bytes = writeIso2709(oclcRecord(740_001, "Password"));
-      // Straight to each node, from an address that is not the trusted proxy (no PROXY header).
-      for (let i = 1; i <= NODES; i++) {
-        const port = nodeBase + 2 * i;
-        const old = await exportRecord(bytes, { port, localAddress: "127.0.0.2" });
-        assert.match(old, /Unauthorized request/, `node${i}: ${old}`);
-        const now = await exportRecord(bytes, {
-          port,
-          localAddress: "127.0.0.3",
-          password: changed,
+    test(
+      "a profile's new password counts on every node at the next export",
+      { timeout: 300_000 },
+      withState(async () => {
+        const profile = (await catalog!.integrationProfiles(INSTITUTION)).find(
+          (p) => p.type === CONNEXION_INTEGRATION_TYPE,
+        );
+        assert.ok(profile);
+        const changed = "changed-on-one-node";
+        await catalog!.setIntegrationProfile({
+          ...profile,
+          settings: {
+            ...(profile.settings as Record<string, unknown>),
+            passwordHash: await hashPassword(changed),
+          },
         });
-        assert.match(now, /^Success\./, `node${i}: ${now}`);
-      }
-      await catalog!.setIntegrationProfile(profile);
-    });
+        const bytes = writeIso2709(oclcRecord(740_001, "Password"));
+        // Straight to each node, from an address that is not the trusted proxy (no PROXY header).
+        for (let i = 1; i <= NODES; i++) {
+          const port = nodeBase + 2 * i;
+          const old = await exportRecord(bytes, { port, localAddress: "127.0.0.2" });
+          assert.match(old, /Unauthorized request/, `node${i}: ${old}`);
+          const now = await exportRecord(bytes, {
+            port,
+            localAddress: "127.0.0.3",
+            password: changed,
+          });
+          assert.match(now, /^Success\./, `node${i}: ${now}`);
+        }
+        await catalog!.setIntegrationProfile(profile);
+      }),
+    );
 
-    test("failed logons through HAProxy are counted per client address, on every node", async () => {
-      const bytes = writeIso2709(oclcRecord(750_001, "Throttled"));
-      for (let i = 0; i < 5; i++) {
-        const reply = await exportRecord(bytes, { localAddress: "127.0.0.55", password: "wrong" });
-        assert.match(reply, /Unauthorized request/, reply);
-      }
-      for (let i = 0; i < NODES; i++) {
-        const blocked = await exportRecord(bytes, { localAddress: "127.0.0.55" });
-        assert.match(blocked, /too many failed logons from 127\.0\.0\.55/, blocked);
-      }
-      const other = await exportRecord(bytes, { localAddress: "127.0.0.56" });
-      assert.match(other, /^Success\./, other);
-    });
+    test(
+      "failed logons through HAProxy are counted per client address, on every node",
+      { timeout: 300_000 },
+      withState(async () => {
+        const bytes = writeIso2709(oclcRecord(750_001, "Throttled"));
+        for (let i = 0; i < 5; i++) {
+          const reply = await exportRecord(bytes, {
+            localAddress: "127.0.0.55",
+            password: "wrong",
+          });
+          assert.match(reply, /Unauthorized request/, reply);
+        }
+        for (let i = 0; i < NODES; i++) {
+          const blocked = await exportRecord(bytes, { localAddress: "127.0.0.55" });
+          assert.match(blocked, /too many failed logons from 127\.0\.0\.55/, blocked);
+        }
+        const other = await exportRecord(bytes, { localAddress: "127.0.0.56" });
+        assert.match(other, /^Success\./, other);
+      }),
+    );
   });
 }
