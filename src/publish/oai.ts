@@ -317,8 +317,7 @@ async function recordXml(
   const stored = await context.catalog.record(item.mmsId);
   if (!stored) return `<record>${headerXml(context, { ...item, deleted: true })}</record>\n`;
   const format = PREFIX_FORMAT[prefix];
-  const marc =
-    stored.format === format ? stored.marc : crosswalk(stored.marc, stored.format, format).record;
+  const marc = crosswalk(stored.marc, stored.format, format).record;
   const metadata =
     prefix === "marc21"
       ? writeMarcXml(marc)

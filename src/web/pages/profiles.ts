@@ -300,7 +300,7 @@ export function register(app: FastifyInstance, web: Web): void {
     if (!ctx.institution) return noInstitution(ctx);
     const profiles = await web.catalog.integrationProfiles(ctx.institution.code);
     const current = await currentProfile(web.catalog, ctx.institution.code);
-    const admin = may(ctx.principal.user.role, "administer");
+    const admin = may(ctx.role, "administer");
     return page(
       ctx,
       "Integration profiles",
@@ -389,7 +389,7 @@ export function register(app: FastifyInstance, web: Web): void {
           </tbody>
         </table>
         ${
-          may(ctx.principal.user.role, "administer")
+          may(ctx.role, "administer")
             ? html`<p><a class="button" href="/profiles/edit">Edit</a></p>`
             : ""
         }`,

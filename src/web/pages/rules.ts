@@ -59,7 +59,7 @@ function editor(
   errors: readonly StoredFileError[],
   isNew: boolean,
 ): Html {
-  const admin = may(ctx.principal.user.role, "administer");
+  const admin = may(ctx.role, "administer");
   return html`${
       errors.length > 0
         ? html`<div class="flash error" role="alert">
@@ -171,7 +171,7 @@ export function register(app: FastifyInstance, web: Web): void {
           { empty: "No rule files yet." },
         )}
         <p class="row">
-          ${may(ctx.principal.user.role, "administer") ? html`<a class="button" href="/rules/file?new=1">New rule file</a>` : ""}
+          ${may(ctx.role, "administer") ? html`<a class="button" href="/rules/file?new=1">New rule file</a>` : ""}
           <a class="button secondary" href="/rules/try">Try rules on a record</a>
         </p>`,
     );
@@ -270,6 +270,7 @@ export function register(app: FastifyInstance, web: Web): void {
     let record: MarcRecord | undefined;
     let problem: string | undefined;
     if (/^99\d+$/.test(recordText)) {
+      await ctx.access.record(web.catalog, recordText, "view");
       record = (await web.catalog.record(recordText))?.marc;
       if (!record) problem = `No record ${recordText}.`;
     } else {
