@@ -3,6 +3,7 @@
  * path (`commit` with an update: a new version, who and why, the record lock respected), and
  * the delete (`Catalog.deleteRecord`: the versions kept, restorable).
  */
+import type { MarcRecord } from "../marc/record.js";
 import { CatalogError, type Catalog, type CommitResult, type RecordDeletion } from "./catalog.js";
 
 /** The action of a cataloger's delete, as its tombstone keeps it. */
@@ -48,4 +49,47 @@ export async function deleteRecord(
   const record = await catalog.record(mmsId);
   if (!record) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
   return catalog.deleteRecord(mmsId, record.version, { savedBy: by, action: DELETE_ACTION });
+}
+
+/** The longest "why" an edit keeps (it goes into the version's action). */
+export const EDIT_REASON_LIMIT = 200;
+
+/**
+ * Saves a cataloger's edit of a record: a new version with the MARC given, saved by `by` with
+ * the action `edit: WHY`; `expectedVersion` is the version the cataloger opened, so an edit of a
+ * record saved since (by an export, say) is `version-conflict` and nothing is lost; `locked`
+ * while someone else holds its lock. The same MARC as now saves nothing (`changed` false).
+ */
+export async function editRecord(
+  catalog: Catalog,
+  edit: {
+    readonly mmsId: string;
+    readonly expectedVersion: number;
+    readonly marc: MarcRecord;
+    readonly by: string;
+    readonly why: string;
+  },
+): Promise<CommitResult & { changed: boolean }> {
+  const record = await catalog.record(edit.mmsId);
+  if (!record) throw new CatalogError("unknown-record", `No record ${edit.mmsId}.`);
+  const why = edit.why.replace(/\s+/g, " ").trim().slice(0, EDIT_REASON_LIMIT);
+  if (why === "") throw new CatalogError("invalid", "say why the record is edited");
+  if (record.version !== edit.expectedVersion) {
+    throw new CatalogError(
+      "version-conflict",
+      `record ${edit.mmsId} was saved as version ${record.version} since you opened version ${edit.expectedVersion}`,
+    );
+  }
+  if (JSON.stringify(record.marc) === JSON.stringify(edit.marc))
+    return { mmsId: edit.mmsId, version: record.version, changed: false };
+  const result = await catalog.commit({
+    change: {
+      kind: "update",
+      mmsId: edit.mmsId,
+      expectedVersion: edit.expectedVersion,
+      marc: edit.marc,
+    },
+    context: { savedBy: edit.by, action: `edit: ${why}` },
+  });
+  return { ...result, changed: true };
 }

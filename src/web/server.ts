@@ -402,6 +402,7 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
   const modules = await Promise.all([
     import("./pages/search.js"),
     import("./pages/record.js"),
+    import("./pages/record-edit.js"),
     import("./pages/profiles.js"),
     import("./pages/rules.js"),
     import("./pages/jobs.js"),

@@ -234,6 +234,18 @@ describe("in the browser", { skip }, () => {
     await page.getByRole("button", { name: "Unsuppress", exact: true }).click();
     await page.getByText("Unsuppressed as version 5.").waitFor();
 
+    // The MARC editor: the record as mnemonic text, a plain form (no script), a new version.
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    const text = page.locator("#marc-text");
+    const before = await text.inputValue();
+    assert.match(before, /^=LDR {2}/);
+    await text.fill(before.replace(/^=245 {2}(..)\$a/m, "=245  $1$aEdited: "));
+    await page.locator("#edit-why").fill("checked against the item");
+    await shot("record-edit");
+    await page.getByRole("button", { name: "Check and save" }).click();
+    await page.getByText("Saved as version 6.").waitFor();
+    await page.getByRole("cell", { name: "edit: checked against the item" }).waitFor();
+
     // A Hebrew 880 (its $6 ends in /r) is laid out right to left; its 245 stays left to right.
     const hebrew = exported("Sefer ha-bdikah");
     const rtlRecord: MarcRecord = {

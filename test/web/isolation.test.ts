@@ -133,6 +133,16 @@ const ROUTES: Readonly<Record<string, Case>> = {
     kind: "hidden",
     call: (i) => post(`/records/${i.record}/suppress`, { suppressed: "1" }),
   },
+  "GET /records/:mmsId/edit": { kind: "hidden", call: (i) => get(`/records/${i.record}/edit`) },
+  "POST /records/:mmsId/edit": {
+    kind: "hidden",
+    call: (i) =>
+      post(`/records/${i.record}/edit`, {
+        version: "2",
+        why: "mallory",
+        text: "=LDR  00000nam a2200000 a 4500\n=245  10$aMALLORY",
+      }),
+  },
   "POST /records/:mmsId/delete": {
     kind: "hidden",
     call: (i) => post(`/records/${i.record}/delete`),

@@ -229,6 +229,7 @@ async function recordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Ht
                   { suppressed: record.suppressed ? "0" : "1" },
                   "secondary",
                 )}
+                <a class="button secondary" href="/records/${mmsId}/edit">Edit</a>
                 ${postButton(ctx, `/records/${mmsId}/delete`, "Delete record", {}, "danger")}
                 <span class="muted">(its versions are kept: it can be restored)</span>
               </p>`
