@@ -263,10 +263,15 @@ export interface CommitResult {
 export interface StoredIntegrationProfile {
   /** An institution zone code. */
   readonly institution: string;
-  /** The integration type, e.g. `OCLC Connexion`; one profile per institution and type. */
+  /** The integration type, e.g. `OCLC Connexion`. */
   readonly type: string;
-  /** The profile's code. */
+  /** The profile's code: one profile per institution, type and code (migration 17). */
   readonly code: string;
+  /**
+   * The institution's default profile of its type: the first one set, and the one each
+   * institution had before migration 17 (a Connexion logon ID without `/CODE` reaches it).
+   */
+  readonly isDefault: boolean;
   /** A JSON object: the import layer's settings (a password only as a hash). */
   readonly settings: unknown;
   /** When the profile was last set. */
@@ -622,8 +627,9 @@ export interface Catalog extends AccountStore {
   undoJob(jobId: number, by: string): Promise<UndoReport>;
 
   /**
-   * Creates or replaces the institution's profile of that type (settings: a JSON object, else
-   * `invalid`). `unknown-zone` for an unknown institution or a network zone.
+   * Creates or replaces the institution's profile of that type and code (settings: a JSON object,
+   * else `invalid`); the institution's first profile of a type is its default, and a replaced
+   * profile stays what it was. `unknown-zone` for an unknown institution or a network zone.
    */
   setIntegrationProfile(profile: {
     institution: string;
@@ -631,12 +637,13 @@ export interface Catalog extends AccountStore {
     code: string;
     settings: unknown;
   }): Promise<StoredIntegrationProfile>;
-  /** The institution's profile of that type, if it has one. */
+  /** The institution's profile of that type and code (no code: its default), if it has one. */
   integrationProfile(
     institution: string,
     type: string,
+    code?: string,
   ): Promise<StoredIntegrationProfile | undefined>;
-  /** The institution's profiles, by type. */
+  /** The institution's profiles, by type, each type's default first, then by code. */
   integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]>;
 
   /** Every record of a zone, in MMS ID order, a page at a time (for export). */

@@ -321,7 +321,7 @@ export function searchVector(
 }
 
 /** Integration profile columns, the settings as their JSON text (as SQLite gives them). */
-const PROFILE_COLUMNS = "institution, type, code, settings::text AS settings, updated";
+const PROFILE_COLUMNS = "institution, type, code, is_default, settings::text AS settings, updated";
 
 /** Records per INSERT statement in a bulk load. */
 const BULK_CHUNK = 500;
@@ -1235,10 +1235,14 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     const columns = integrationProfileColumns(profile);
     return this.transaction(async (client) => {
       checkInstitution(await this.zoneRow(client, profile.institution), profile.institution);
+      // The first of its type is the default: the institution's row, locked, keeps two first
+      // profiles set at once from both being it.
+      await client.query("SELECT 1 FROM zones WHERE code = $1 FOR UPDATE", [profile.institution]);
       const { rows } = await client.query<IntegrationProfileRow>(
-        `INSERT INTO integration_profiles (institution, type, code, settings, updated)
-         VALUES ($1, $2, $3, $4::json, now())
-         ON CONFLICT (institution, type) DO UPDATE SET code = excluded.code,
+        `INSERT INTO integration_profiles (institution, type, code, is_default, settings, updated)
+         VALUES ($1, $2, $3, NOT EXISTS (SELECT 1 FROM integration_profiles
+           WHERE institution = $1 AND type = $2), $4::json, now())
+         ON CONFLICT (institution, type, code) DO UPDATE SET
            settings = excluded.settings, updated = excluded.updated
          RETURNING ${PROFILE_COLUMNS}`,
         [profile.institution, columns.type, columns.code, columns.settings],
@@ -1250,17 +1254,23 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
   async integrationProfile(
     institution: string,
     type: string,
+    code?: string,
   ): Promise<StoredIntegrationProfile | undefined> {
     const { rows } = await this.pool.query<IntegrationProfileRow>(
-      `SELECT ${PROFILE_COLUMNS} FROM integration_profiles WHERE institution = $1 AND type = $2`,
-      [institution, type],
+      code === undefined
+        ? `SELECT ${PROFILE_COLUMNS} FROM integration_profiles
+           WHERE institution = $1 AND type = $2 AND is_default`
+        : `SELECT ${PROFILE_COLUMNS} FROM integration_profiles
+           WHERE institution = $1 AND type = $2 AND code = $3`,
+      code === undefined ? [institution, type] : [institution, type, code],
     );
     return rows[0] ? toIntegrationProfile(rows[0]) : undefined;
   }
 
   async integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]> {
     const { rows } = await this.pool.query<IntegrationProfileRow>(
-      `SELECT ${PROFILE_COLUMNS} FROM integration_profiles WHERE institution = $1 ORDER BY type`,
+      `SELECT ${PROFILE_COLUMNS} FROM integration_profiles WHERE institution = $1
+       ORDER BY type, is_default DESC, code`,
       [institution],
     );
     return rows.map(toIntegrationProfile);

@@ -75,6 +75,8 @@ export interface IntegrationProfileRow {
   institution: string;
   type: string;
   code: string;
+  /** SQLite: 0 or 1; PostgreSQL: a boolean. */
+  is_default: number | boolean;
   settings: string;
   updated: Time;
 }
@@ -93,6 +95,7 @@ export function toIntegrationProfile(row: IntegrationProfileRow): StoredIntegrat
     institution: row.institution,
     type: row.type,
     code: row.code,
+    isDefault: row.is_default === true || row.is_default === 1,
     settings: JSON.parse(row.settings) as unknown,
     updated: toDate(row.updated),
   };

@@ -331,6 +331,31 @@ INSERT INTO publish_items (mms_id, zone, record_type, management_tag, suppressed
 SELECT mms_id, zone, record_type, management_tag, suppressed, 0, at, seq FROM publish_log;
 `,
   },
+  {
+    // 14–16 are left to work landing beside this one.
+    version: 17,
+    sql: `
+-- Several OCLC Connexion profiles per institution (issue 23): a profile is one of its
+-- institution's profiles of a type, by its code; the profile an institution had becomes its
+-- default, the one a Connexion logon ID without "/CODE" reaches (docs/connexion.md). At most one
+-- default per institution and type (the partial unique index).
+CREATE TABLE integration_profiles_17 (
+  institution TEXT NOT NULL REFERENCES zones (code),
+  type TEXT NOT NULL,
+  code TEXT NOT NULL,
+  is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+  settings TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  PRIMARY KEY (institution, type, code)
+) WITHOUT ROWID;
+INSERT INTO integration_profiles_17 (institution, type, code, is_default, settings, updated)
+SELECT institution, type, code, 1, settings, updated FROM integration_profiles;
+DROP TABLE integration_profiles;
+ALTER TABLE integration_profiles_17 RENAME TO integration_profiles;
+CREATE UNIQUE INDEX integration_profiles_default ON integration_profiles (institution, type)
+  WHERE is_default = 1;
+`,
+  },
 ];
 
 /** leader/06 (type of record) of a stored record, in SQL: ISO 2709 bytes or MARC-in-JSON. */

@@ -382,12 +382,21 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       page: p("SELECT * FROM records WHERE zone = ? AND mms_id > ? ORDER BY mms_id LIMIT 500"),
       hit: p("SELECT mms_id, zone, title, author, date, brief_level FROM records WHERE id = ?"),
       zoneCount: p("SELECT count(*) AS n FROM zones"),
-      setProfile: p(`INSERT INTO integration_profiles (institution, type, code, settings, updated)
-        VALUES (@institution, @type, @code, @settings, @updated)
-        ON CONFLICT (institution, type) DO UPDATE SET code = excluded.code,
+      // The first of its type is the default (writes are serialized: no two are first).
+      setProfile: p(`INSERT INTO integration_profiles
+        (institution, type, code, is_default, settings, updated)
+        VALUES (@institution, @type, @code, NOT EXISTS (SELECT 1 FROM integration_profiles
+          WHERE institution = @institution AND type = @type), @settings, @updated)
+        ON CONFLICT (institution, type, code) DO UPDATE SET
         settings = excluded.settings, updated = excluded.updated`),
-      profile: p("SELECT * FROM integration_profiles WHERE institution = ? AND type = ?"),
-      profiles: p("SELECT * FROM integration_profiles WHERE institution = ? ORDER BY type"),
+      profile: p(
+        "SELECT * FROM integration_profiles WHERE institution = ? AND type = ? AND code = ?",
+      ),
+      defaultProfile: p(
+        "SELECT * FROM integration_profiles WHERE institution = ? AND type = ? AND is_default = 1",
+      ),
+      profiles: p(`SELECT * FROM integration_profiles WHERE institution = ?
+        ORDER BY type, is_default DESC, code`),
       recordZone: p("SELECT zone FROM records WHERE mms_id = ?"),
       localFields: p(`SELECT * FROM local_fields WHERE mms_id = ? AND institution = ?
         ORDER BY version DESC LIMIT 1`),
@@ -1247,20 +1256,32 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
             ...columns,
             updated: new Date().toISOString(),
           });
-          return this.profileSync(profile.institution, profile.type)!;
+          return this.profileSync(profile.institution, profile.type, columns.code)!;
         })
         .immediate();
     });
   }
 
-  private profileSync(institution: string, type: string): StoredIntegrationProfile | undefined {
-    const row = this.statements.profile.get(institution, type) as IntegrationProfileRow | undefined;
+  private profileSync(
+    institution: string,
+    type: string,
+    code: string | undefined,
+  ): StoredIntegrationProfile | undefined {
+    const row = (
+      code === undefined
+        ? this.statements.defaultProfile.get(institution, type)
+        : this.statements.profile.get(institution, type, code)
+    ) as IntegrationProfileRow | undefined;
     if (!row) return undefined;
     // Every Connexion export reads its profile: the same row gives the same frozen object, so
     // what is derived from its settings can be kept by them (see `loadConnexionProfile`).
-    const key = `${institution}\0${type}`;
+    const key = `${institution}\0${type}\0${row.code}`;
     const last = this.profileRows.get(key);
-    if (last?.row.settings === row.settings && last.row.updated === row.updated)
+    if (
+      last?.row.settings === row.settings &&
+      last.row.updated === row.updated &&
+      last.row.is_default === row.is_default
+    )
       return last.profile;
     const profile = toIntegrationProfile(row);
     deepFreeze(profile.settings);
@@ -1271,8 +1292,9 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   integrationProfile(
     institution: string,
     type: string,
+    code?: string,
   ): Promise<StoredIntegrationProfile | undefined> {
-    return run(() => this.profileSync(institution, type));
+    return run(() => this.profileSync(institution, type, code));
   }
 
   integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]> {

@@ -255,6 +255,7 @@ function exportLine(
   return [
     `connexion ${peer.address}:${peer.port}`,
     `logon ${outcome.institution ?? "-"}`,
+    `profile ${outcome.profile ?? "-"}`,
     outcome.outcome,
     outcome.mmsId ?? "-",
     outcome.jobId !== undefined ? `job ${outcome.jobId}` : "job -",

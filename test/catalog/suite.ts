@@ -1091,6 +1091,7 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         });
         assert.ok(saved.updated instanceof Date);
         assert.ok(Math.abs(saved.updated.getTime() - before) < 60_000);
+        assert.equal(saved.isDefault, true);
         assert.deepEqual(await catalog.integrationProfile(zone, CONNEXION), saved);
         const other = await catalog.setIntegrationProfile({
           institution: zone,
@@ -1102,7 +1103,7 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         assert.equal(await catalog.integrationProfile(zone, "oclc connexion"), undefined);
       }));
 
-    test("setting a type again replaces that profile, settings and all", () =>
+    test("setting a code again replaces that profile, settings and all", () =>
       withInstitution(async (catalog, zone) => {
         const first = await catalog.setIntegrationProfile({
           institution: zone,
@@ -1110,16 +1111,48 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
           code: "FIRST",
           settings: { old: true, keep: 1 },
         });
-        const second = await catalog.setIntegrationProfile({
+        const again = await catalog.setIntegrationProfile({
           institution: zone,
           type: CONNEXION,
-          code: "SECOND",
+          code: "FIRST",
           settings: { keep: 2 },
         });
-        assert.equal(second.code, "SECOND");
-        assert.deepEqual(second.settings, { keep: 2 });
-        assert.ok(second.updated.getTime() >= first.updated.getTime());
-        assert.deepEqual(await catalog.integrationProfiles(zone), [second]);
+        assert.equal(again.code, "FIRST");
+        assert.equal(again.isDefault, true);
+        assert.deepEqual(again.settings, { keep: 2 });
+        assert.ok(again.updated.getTime() >= first.updated.getTime());
+        assert.deepEqual(await catalog.integrationProfiles(zone), [again]);
+      }));
+
+    test("several profiles of a type: the first is the default, each is read by its code", () =>
+      withInstitution(async (catalog, zone) => {
+        const set = (code: string, type = CONNEXION) =>
+          catalog.setIntegrationProfile({ institution: zone, type, code, settings: { code } });
+        const main = await set("MAIN");
+        const serials = await set("SERIALS");
+        const books = await set("BOOKS");
+        const other = await set("X", "Aleph X-Server");
+        assert.deepEqual(
+          [main, serials, books, other].map((p) => p.isDefault),
+          [true, false, false, true],
+        );
+        assert.deepEqual(await catalog.integrationProfile(zone, CONNEXION), main);
+        assert.deepEqual(await catalog.integrationProfile(zone, CONNEXION, "SERIALS"), serials);
+        assert.deepEqual(await catalog.integrationProfile(zone, CONNEXION, "MAIN"), main);
+        assert.equal(await catalog.integrationProfile(zone, CONNEXION, "serials"), undefined);
+        assert.equal(await catalog.integrationProfile(zone, CONNEXION, "NONE"), undefined);
+        assert.equal(
+          await catalog.integrationProfile(zone, "Aleph X-Server", "SERIALS"),
+          undefined,
+        );
+        // Replacing one that is not the default leaves the default where it was.
+        const serials2 = await set("SERIALS");
+        assert.equal(serials2.isDefault, false);
+        assert.equal((await catalog.integrationProfile(zone, CONNEXION))?.code, "MAIN");
+        assert.deepEqual(
+          (await catalog.integrationProfiles(zone)).map((p) => `${p.type}/${p.code}`),
+          ["Aleph X-Server/X", `${CONNEXION}/MAIN`, `${CONNEXION}/BOOKS`, `${CONNEXION}/SERIALS`],
+        );
       }));
 
     test("profiles are per institution", () =>
