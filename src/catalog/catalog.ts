@@ -285,6 +285,11 @@ export interface ImportJob {
   /** What started it: `connexion`, `load`, `cli`, … */
   readonly source: string;
   readonly description: string;
+  /**
+   * The code of the OCLC Connexion profile the job's records went through; absent: the
+   * institution's default profile (and every job started before migration 17).
+   */
+  readonly profile?: string;
   readonly started: Date;
   readonly finished?: Date;
   /** Count of entries per outcome. */
@@ -693,6 +698,8 @@ export interface NewImportJob {
   readonly institution: string;
   readonly source: string;
   readonly description: string;
+  /** The OCLC Connexion profile's code (absent: the default profile). */
+  readonly profile?: string;
   readonly shared?: boolean;
 }
 

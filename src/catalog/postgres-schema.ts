@@ -378,6 +378,9 @@ ALTER TABLE integration_profiles DROP CONSTRAINT integration_profiles_pkey;
 ALTER TABLE integration_profiles ADD PRIMARY KEY (institution, type, code);
 CREATE UNIQUE INDEX integration_profiles_default ON integration_profiles (institution, type)
   WHERE is_default;
+-- The code of the OCLC Connexion profile a job's records went through (forcing a held row
+-- decides it again under that profile); NULL: the default (every job before this migration).
+ALTER TABLE import_jobs ADD COLUMN profile text COLLATE "C";
 `,
   },
 ];

@@ -274,13 +274,14 @@ interface JobRow {
   institution: string;
   source: string;
   description: string;
+  profile: string | null;
   started: Date;
   finished: Date | null;
   counts: Partial<Record<JobOutcome, number>>;
 }
 
 /** Job columns with the count of entries per outcome. */
-const JOB_COLUMNS = `j.id, j.institution, j.source, j.description, j.started, j.finished,
+const JOB_COLUMNS = `j.id, j.institution, j.source, j.description, j.profile, j.started, j.finished,
   coalesce((SELECT jsonb_object_agg(c.outcome, c.n) FROM
     (SELECT outcome, count(*) AS n FROM job_records WHERE job_id = j.id GROUP BY outcome) c),
     '{}'::jsonb) AS counts`;
@@ -335,6 +336,7 @@ function toJob(row: JobRow): ImportJob {
     institution: row.institution,
     source: row.source,
     description: row.description,
+    ...(row.profile !== null ? { profile: row.profile } : {}),
     started: row.started,
     ...(row.finished !== null ? { finished: row.finished } : {}),
     counts: row.counts,
@@ -1112,9 +1114,9 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
         if (open.rows[0]) return (await this.jobIn(client, Number(open.rows[0].id)))!;
       }
       const { rows } = await client.query<{ id: Bigint }>(
-        `INSERT INTO import_jobs (institution, source, description, started)
-         VALUES ($1, $2, $3, now()) RETURNING id`,
-        [job.institution, job.source, job.description],
+        `INSERT INTO import_jobs (institution, source, description, profile, started)
+         VALUES ($1, $2, $3, $4, now()) RETURNING id`,
+        [job.institution, job.source, job.description, job.profile ?? null],
       );
       return (await this.jobIn(client, Number(rows[0]!.id)))!;
     });

@@ -354,6 +354,9 @@ DROP TABLE integration_profiles;
 ALTER TABLE integration_profiles_17 RENAME TO integration_profiles;
 CREATE UNIQUE INDEX integration_profiles_default ON integration_profiles (institution, type)
   WHERE is_default = 1;
+-- The code of the OCLC Connexion profile a job's records went through (forcing a held row
+-- decides it again under that profile); NULL: the default (every job before this migration).
+ALTER TABLE import_jobs ADD COLUMN profile TEXT;
 `,
   },
 ];

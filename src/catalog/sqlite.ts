@@ -247,6 +247,7 @@ interface JobRow {
   institution: string;
   source: string;
   description: string;
+  profile: string | null;
   started: string;
   finished: string | null;
 }
@@ -335,7 +336,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
         "SELECT outcome, count(*) AS n FROM job_records WHERE job_id = ? GROUP BY outcome",
       ),
       insertJob: p(
-        "INSERT INTO import_jobs (institution, source, description, started) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO import_jobs (institution, source, description, profile, started) VALUES (?, ?, ?, ?, ?) RETURNING id",
       ),
       finishJob: p("UPDATE import_jobs SET finished = coalesce(finished, ?) WHERE id = ?"),
       openJob: p(
@@ -1128,6 +1129,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
         job.institution,
         job.source,
         job.description,
+        job.profile ?? null,
         new Date().toISOString(),
       ) as {
         id: number;
@@ -1147,6 +1149,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       institution: row.institution,
       source: row.source,
       description: row.description,
+      ...(row.profile !== null ? { profile: row.profile } : {}),
       started: new Date(row.started),
       ...(row.finished ? { finished: new Date(row.finished) } : {}),
       counts,

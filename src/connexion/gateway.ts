@@ -212,6 +212,7 @@ export class ConnexionGateway {
         institution,
         source: "connexion",
         description: `OCLC Connexion exports ${day}${isDefault ? "" : ` (profile ${profile})`}`,
+        profile,
         shared: true,
       })
       .then((job) => job.id);

@@ -1155,6 +1155,24 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         );
       }));
 
+    test("a job keeps the code of the profile its records went through", () =>
+      withInstitution(async (catalog, zone) => {
+        const serials = await catalog.startJob({
+          institution: zone,
+          source: "connexion",
+          description: "serials",
+          profile: "SERIALS",
+        });
+        const plain = await catalog.startJob({ institution: zone, source: "t", description: "d" });
+        assert.equal(serials.profile, "SERIALS");
+        assert.equal((await catalog.job(serials.id))?.profile, "SERIALS");
+        assert.equal("profile" in plain, false);
+        assert.deepEqual(
+          (await catalog.jobs(zone)).map((j) => j.profile),
+          [undefined, "SERIALS"],
+        );
+      }));
+
     test("profiles are per institution", () =>
       withCatalog(async (catalog) => {
         await catalog.addInstitution({ code: "A", name: "A" });

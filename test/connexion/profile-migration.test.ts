@@ -2,7 +2,8 @@
  * Migration 17 on a catalog made before it: the institution's one OCLC Connexion profile becomes
  * its default, and Connexion exports with the logon ID and password of before still go in; a
  * second profile can then be added beside it. The old table is made with migration 2's own SQL
- * (its rows kept), version 17 forgotten, and the catalog opened again. SQLite, and PostgreSQL
+ * (its rows kept), the jobs' profile column dropped, version 17 forgotten, and the catalog opened
+ * again. SQLite, and PostgreSQL
  * when `MARCGATE_TEST_PG` names a server.
  */
 import assert from "node:assert/strict";
@@ -54,7 +55,11 @@ function sqliteCatalog(): OldCatalog {
     }
   };
   return {
-    open: async () => (await openCatalog({ data: dir })).catalog!,
+    open: async () => {
+      const opened = await openCatalog({ data: dir });
+      assert.ok(opened.catalog, opened.error);
+      return opened.catalog;
+    },
     makeOld: () =>
       Promise.resolve(
         withDb((db) =>
@@ -66,6 +71,7 @@ function sqliteCatalog(): OldCatalog {
             db.exec(`INSERT INTO integration_profiles (institution, type, code, settings, updated)
               SELECT institution, type, code, settings, updated FROM kept;
               DROP TABLE kept;
+              ALTER TABLE import_jobs DROP COLUMN profile;
               DELETE FROM schema_migrations WHERE version = 17;`);
           })(),
         ),
@@ -109,6 +115,7 @@ function postgresCatalog(url: string): OldCatalog {
         await client.query(migrationSql(POSTGRES_MIGRATIONS, 2));
         await client.query(`INSERT INTO integration_profiles (institution, type, code, settings, updated)
           SELECT institution, type, code, settings, updated FROM kept`);
+        await client.query("ALTER TABLE import_jobs DROP COLUMN profile");
         await client.query("DELETE FROM schema_migrations WHERE version = 17");
         await client.query("COMMIT");
       }),

@@ -14,8 +14,10 @@ import { startApp, type App } from "../../src/app.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { openCatalog } from "../../src/catalog/open.js";
 import { ConnexionClient } from "../../src/connexion/client.js";
+import { Importer } from "../../src/import/importer.js";
 import { hashPassword } from "../../src/import/password.js";
 import { CONNEXION_INTEGRATION_TYPE, parseProfile } from "../../src/import/profile.js";
+import { forceHeld } from "../../src/import/review.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
 import { INSTITUTION, PASSWORD, oclcRecord, setUpInstitution } from "./_fixture.js";
 
@@ -199,6 +201,39 @@ for (const [engine, place] of engines) {
           /^Error: Unauthorized request/,
         );
         assert.match(await send(INSTITUTION, PASSWORD, "Default again"), /^Success/);
+      });
+
+      test("a row held through SERIALS is forced under SERIALS, not the default", async () => {
+        // Two records of one OCLC number: the export is held for review.
+        for (const title of ["Twin one", "Twin two"]) {
+          await catalog.commit({
+            change: { kind: "create", zone: INSTITUTION, marc: oclcRecord(4242, title) },
+            context: { savedBy: "test", action: "create" },
+          });
+        }
+        const client = await ConnexionClient.connect({
+          host: "127.0.0.1",
+          port: app.connexionPort,
+        });
+        let reply: string;
+        try {
+          reply = await client.send(
+            writeIso2709(oclcRecord(4242, "Twin three")),
+            { logonId: `${INSTITUTION}/SERIALS`, password: SERIALS_PASSWORD },
+            "byte",
+          );
+        } finally {
+          await client.close();
+        }
+        assert.match(reply, /^Held for review: .* \(profile SERIALS\)\.$/);
+        const job = (await catalog.jobs(INSTITUTION)).find((j) => j.profile === "SERIALS");
+        assert.ok(job);
+        const held = (await catalog.jobRecords(job.id)).find((r) => r.outcome === "review");
+        assert.ok(held);
+        const forced = await forceHeld(catalog, new Importer(catalog), held.id, "new", "tester");
+        assert.ok("forced" in forced, JSON.stringify(forced));
+        const mmsId = forced.forced.mmsId!;
+        assert.equal((await catalog.record(mmsId))?.managementTag, "Don't publish");
       });
 
       test("unknown profile codes count for throttling like wrong passwords", async () => {
