@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
+import { writeIso2709 } from "../../src/marc/iso2709.js";
 
 const main = resolve(dirname(fileURLToPath(import.meta.url)), "../../src/cli/main.js");
 const dir = mkdtempSync(join(tmpdir(), "marcgate-cli-profiles-"));
@@ -28,7 +30,7 @@ function file(name: string, settings: Record<string, unknown>): string {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("profile import/set, show and list with --profile: a default and a second profile", () => {
+test("profile import/set, show, list and import with --profile: a default and a second profile", async () => {
   const inst = ["--institution", INSTITUTION];
   assert.equal(marcgate(["institution", "add", INSTITUTION, "--name", "Profiles"]).status, 0);
   assert.equal(
@@ -94,4 +96,33 @@ test("profile import/set, show and list with --profile: a default and a second p
   assert.match(list[2]!, new RegExp(`^EBOOKS +E-books +${INSTITUTION}/EBOOKS +\\d{4}-`));
   assert.match(list[3]!, new RegExp(`^SERIALS +Serials +${INSTITUTION}/SERIALS +\\d{4}-`));
   assert.equal(list.length, 4);
+
+  // marcgate import --profile: the file goes through that profile, its job says so.
+  const record = join(dir, "one.mrc");
+  writeFileSync(
+    record,
+    writeIso2709({
+      leader: "00000cam a2200000 a 4500",
+      fields: [
+        { tag: "001", value: "ocm00000077" },
+        { tag: "003", value: "OCoLC" },
+        { tag: "008", value: "850101s1999    nyu           000 0 eng d" },
+        { tag: "245", ind1: "1", ind2: "0", subfields: [{ code: "a", value: "Serial" }] },
+      ],
+    }),
+  );
+  const imported = marcgate(["import", record, ...inst, "--profile", "SERIALS"]);
+  assert.equal(imported.status, 0, imported.stderr);
+  const unknown = marcgate(["import", record, ...inst, "--profile", "NOPE"]);
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /has no OCLC Connexion profile NOPE/);
+  const catalog = await openSqliteCatalog(data);
+  try {
+    const [job] = await catalog.jobs(INSTITUTION);
+    assert.equal(job?.profile, "SERIALS");
+    const [row] = await catalog.jobRecords(job.id);
+    assert.equal((await catalog.record(row!.mmsId!))?.managementTag, "Don't publish");
+  } finally {
+    await catalog.close();
+  }
 });
