@@ -23,6 +23,7 @@ const path = (name: string, description: string): Record<string, unknown> => ({
   schema: { type: "string" },
 });
 const errors = { "401": error, "403": error, "404": error };
+const profileCode = path("code", "An OCLC Connexion profile's code");
 
 export const OPENAPI = {
   openapi: "3.1.0",
@@ -209,11 +210,32 @@ export const OPENAPI = {
     "/api/profiles/connexion": {
       put: {
         summary:
-          "Set the OCLC Connexion profile (General System Administrator); the settings of `marcgate profile import`",
+          "Set the OCLC Connexion profile of the body's code, new or replaced (General System Administrator; the institution's first profile is its default); the settings of `marcgate profile import`",
         parameters: [institution],
         requestBody: { content: { "application/json": { schema: { type: "object" } } } },
         responses: {
-          "200": json("The profile (password as (set))"),
+          "200": json("The profile (password as (set)), isDefault, logonId"),
+          "422": json("errors: [{ key, message }]"),
+          ...errors,
+        },
+      },
+    },
+    "/api/profiles/connexion/{code}": {
+      get: {
+        summary: "One OCLC Connexion profile of the institution, by its code",
+        parameters: [institution, profileCode],
+        responses: {
+          "200": json("The profile (password as (set)), isDefault, logonId"),
+          ...errors,
+        },
+      },
+      put: {
+        summary:
+          "Set the OCLC Connexion profile of that code, new or replaced (General System Administrator); a code in the body must be the same",
+        parameters: [institution, profileCode],
+        requestBody: { content: { "application/json": { schema: { type: "object" } } } },
+        responses: {
+          "200": json("The profile (password as (set)), isDefault, logonId"),
           "422": json("errors: [{ key, message }]"),
           ...errors,
         },
@@ -222,9 +244,10 @@ export const OPENAPI = {
     "/api/import": {
       post: {
         summary:
-          "Run the OCLC Connexion profile on records (one job), or decide only with dryRun=true (Cataloger)",
+          "Run the OCLC Connexion profile (the default, or profile=CODE) on records (one job), or decide only with dryRun=true (Cataloger)",
         parameters: [
           institution,
+          { name: "profile", in: "query", schema: { type: "string" } },
           { name: "dryRun", in: "query", schema: { type: "boolean" } },
           {
             name: "from",
