@@ -276,6 +276,41 @@ describe("web: several OCLC Connexion profiles", () => {
     assert.equal(stored?.isDefault, false);
   });
 
+  test("each profile's rule files are its own: /rules?profile=CODE", async () => {
+    const rule = 'rule "drop 029"\n  when\n    (TRUE)\n  then\n    removeField "029"\nend\n';
+    const saved = await post("/rules/file", {
+      profile: "SERIALS",
+      name: "serials.txt",
+      text: rule,
+    });
+    assert.equal(saved.statusCode, 303, saved.body);
+    assert.equal(saved.headers.location, "/rules/file?name=serials.txt&profile=SERIALS");
+    const serials = await catalog.integrationProfile(
+      INSTITUTION,
+      CONNEXION_INTEGRATION_TYPE,
+      "SERIALS",
+    );
+    assert.deepEqual(Object.keys((serials?.settings as { ruleFiles?: object }).ruleFiles ?? {}), [
+      "serials.txt",
+    ]);
+    const main = await catalog.integrationProfile(INSTITUTION, CONNEXION_INTEGRATION_TYPE);
+    assert.equal((main?.settings as { ruleFiles?: object }).ruleFiles, undefined);
+    const list = await get("/rules?profile=SERIALS");
+    assert.match(list.body, /profile SERIALS/);
+    assert.match(
+      list.body,
+      /href="\/rules\/file\?name=serials\.txt&amp;profile=SERIALS"|href="\/rules\/file\?name=serials\.txt&profile=SERIALS"/,
+    );
+    assert.match(list.body, /Other OCLC Connexion profiles:/);
+    const file = await get("/rules/file?name=serials.txt&profile=SERIALS");
+    assert.match(file.body, /name="profile" value="SERIALS"/);
+    const defaultList = await get("/rules");
+    assert.doesNotMatch(defaultList.body, /serials\.txt/);
+    assert.match((await get("/rules/file?name=serials.txt")).body, /No rule file serials\.txt/);
+    const view = await get("/profiles/connexion?profile=SERIALS");
+    assert.match(view.body, /href="\/rules\?profile=SERIALS"/);
+  });
+
   test("the API lists, reads and sets profiles by code, and imports through one", async () => {
     const list = await api("GET", `/api/profiles?institution=${INSTITUTION}`);
     assert.equal(list.statusCode, 200);

@@ -456,7 +456,12 @@ export function register(app: FastifyInstance, web: Web): void {
           may(ctx.principal.user.role, "administer")
             ? html`<p><a class="button" href="${profileUrl(p.code, true)}">Edit</a></p>`
             : ""
-        }`,
+        }
+        <p>
+          <a href="${current.isDefault ? "/rules" : `/rules?profile=${encodeURIComponent(p.code)}`}"
+            >The profile's rule files</a
+          >
+        </p>`,
     );
   });
   pageRoute(app, web, "GET", "/profiles/new", "administer", (ctx) => {
