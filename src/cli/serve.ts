@@ -11,8 +11,9 @@ const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [
                       [--http-host ADDRESS] [--public-url URL] [--default-institution CODE] [--data DIR | --db URL]
 
 Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
-Export, Port = the Connexion port, Logon ID = the institution code, Password = the one in the
-institution's profile, "Send Local System Logon ID and Password" checked, Record
+Export, Port = the Connexion port, Logon ID = the institution code (its default profile) or
+CODE/PROFILE (another of its profiles), Password = the one in that profile, "Send Local System
+Logon ID and Password" checked, Record
 Characteristics UTF-8 or MARC-8) and serves HTTP: the staff pages and REST API (docs/web.md), /healthz, and /records/MMSID, the link each
 reply gives, SRU at /sru/{institution} (docs/search.md), and /readyz for a load balancer. Logs one line per export on standard output (never a password). Stops on
 Ctrl-C or SIGTERM after answering the exports in progress; started by npx or npm, also when

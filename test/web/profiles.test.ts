@@ -181,7 +181,7 @@ describe("web: several OCLC Connexion profiles", () => {
     assert.match(
       flash.body,
       new RegExp(
-        `profile SERIALS of ${INSTITUTION} is saved \\(Connexion logon ID ${INSTITUTION}/SERIALS\\)`,
+        `profile SERIALS of ${INSTITUTION} is saved\\. Its Connexion logon ID: ${INSTITUTION}/SERIALS\\.`,
       ),
     );
 

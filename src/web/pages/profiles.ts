@@ -144,7 +144,7 @@ function page1(
         ${errorFor(errors, "useNetworkZone")}${checkbox("useNetworkZone", "Use network zone", form["useNetworkZone"] === "on", institution.network ? `match and save in the network zone ${institution.network}` : `${institution.code} is not a member of a network zone`, !institution.network)}
         <label for="integrationType">Integration type</label
         >${errorFor(errors, "integrationType")}${select("integrationType", [{ value: CONNEXION_INTEGRATION_TYPE, label: CONNEXION_INTEGRATION_TYPE }], CONNEXION_INTEGRATION_TYPE)}
-        ${checkbox("default", "Default", false, "The Default check box is not functional for this integration type (the institution's first OCLC Connexion profile is its default).")}
+        ${checkbox("default", "Default", false, "The Default check box is not functional for this integration type. The institution's first OCLC Connexion profile is its default.")}
         <p>
           <button type="submit">Next</button>
           <a href="/profiles" class="button secondary">Cancel</a>
@@ -552,7 +552,7 @@ export function register(app: FastifyInstance, web: Web): void {
     );
     redirect(reply, "/profiles", {
       kind: "ok",
-      text: `The OCLC Connexion profile ${saved.profile.code} of ${ctx.institution.code} is saved (Connexion logon ID ${logonId}).`,
+      text: `The OCLC Connexion profile ${saved.profile.code} of ${ctx.institution.code} is saved. Its Connexion logon ID: ${logonId}.`,
     });
     return undefined;
   });
