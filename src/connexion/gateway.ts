@@ -10,7 +10,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { Catalog, Zone } from "../catalog/catalog.js";
 import { readIncoming } from "../import/decide.js";
 import type { Importer, ImportResult } from "../import/importer.js";
-import { verifyPassword } from "../import/password.js";
+import { hashPassword, verifyPassword } from "../import/password.js";
 import { loadConnexionProfile, type StoredProfileSettings } from "../import/profile.js";
 import { logonTarget } from "./logon-id.js";
 import { errorReply, namingProfile, replyText, type RecordUrl } from "./reply.js";
@@ -64,6 +64,8 @@ export class ConnexionGateway {
   /** HMAC of (institution, profile, password) under a key of this process → the hash it matched. */
   private readonly verified = new Map<string, string>();
   private readonly cacheKey = randomBytes(32);
+  /** A hash no password matches, checked for an unknown profile code (see `logOn`). */
+  private decoyHash: Promise<string> | undefined;
   private readonly now: () => Date;
 
   constructor(
@@ -177,7 +179,12 @@ export class ConnexionGateway {
     const institution = await this.catalog.zone(target.institution);
     if (!institution || institution.kind !== "institution") return undefined;
     const loaded = await loadConnexionProfile(this.catalog, institution.code, target.profile);
-    if (!loaded) return undefined;
+    if (!loaded) {
+      // An unknown code costs the time of a password check, so the time does not tell it.
+      this.decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
+      await verifyPassword(password, await this.decoyHash);
+      return undefined;
+    }
     if ("error" in loaded) throw new Error(loaded.error);
     const { profile, isDefault } = loaded;
     if (profile.passwordHash === undefined) return undefined;
