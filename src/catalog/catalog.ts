@@ -484,6 +484,7 @@ export type CatalogErrorCode =
   | "not-in-review"
   | "unknown-user"
   | "duplicate-user"
+  | "unknown-profile"
   | "invalid";
 
 export class CatalogError extends Error {
@@ -650,6 +651,16 @@ export interface Catalog extends AccountStore {
   ): Promise<StoredIntegrationProfile | undefined>;
   /** The institution's profiles, by type, each type's default first, then by code. */
   integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]>;
+  /**
+   * Makes the profile of that code its institution's default of its type (the one before is no
+   * longer). `unknown-profile` when there is none.
+   */
+  setDefaultIntegrationProfile(institution: string, type: string, code: string): Promise<void>;
+  /**
+   * Deletes the profile of that code. The default cannot be deleted (`invalid`: make another
+   * the default first); `unknown-profile` when there is none.
+   */
+  deleteIntegrationProfile(institution: string, type: string, code: string): Promise<void>;
 
   /** Every record of a zone, in MMS ID order, a page at a time (for export). */
   recordsOf(zone: string): AsyncIterable<StoredRecord>;

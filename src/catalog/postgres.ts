@@ -66,6 +66,8 @@ import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
   checkInstitution,
+  defaultNotDeleted,
+  unknownProfile,
   checkLocalFields,
   checkUpdate,
   deletedAttributes,
@@ -1267,6 +1269,46 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
       code === undefined ? [institution, type] : [institution, type, code],
     );
     return rows[0] ? toIntegrationProfile(rows[0]) : undefined;
+  }
+
+  async setDefaultIntegrationProfile(
+    institution: string,
+    type: string,
+    code: string,
+  ): Promise<void> {
+    await this.transaction(async (client) => {
+      const where = "WHERE institution = $1 AND type = $2";
+      const found = await client.query(
+        `SELECT 1 FROM integration_profiles ${where} AND code = $3 FOR UPDATE`,
+        [institution, type, code],
+      );
+      if (found.rows.length === 0) throw unknownProfile(code);
+      // Two statements: a unique index is checked row by row, not at the statement's end.
+      await client.query(`UPDATE integration_profiles SET is_default = false ${where}`, [
+        institution,
+        type,
+      ]);
+      await client.query(
+        `UPDATE integration_profiles SET is_default = true ${where} AND code = $3`,
+        [institution, type, code],
+      );
+    });
+  }
+
+  async deleteIntegrationProfile(institution: string, type: string, code: string): Promise<void> {
+    await this.transaction(async (client) => {
+      const found = await client.query<{ is_default: boolean }>(
+        `SELECT is_default FROM integration_profiles
+         WHERE institution = $1 AND type = $2 AND code = $3 FOR UPDATE`,
+        [institution, type, code],
+      );
+      if (found.rows.length === 0) throw unknownProfile(code);
+      if (found.rows[0]!.is_default) throw defaultNotDeleted(code);
+      await client.query(
+        "DELETE FROM integration_profiles WHERE institution = $1 AND type = $2 AND code = $3",
+        [institution, type, code],
+      );
+    });
   }
 
   async integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]> {

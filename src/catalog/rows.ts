@@ -101,6 +101,19 @@ export function toIntegrationProfile(row: IntegrationProfileRow): StoredIntegrat
   };
 }
 
+/** No profile of that code: `unknown-profile`. */
+export function unknownProfile(code: string): CatalogError {
+  return new CatalogError("unknown-profile", `no integration profile ${code}`);
+}
+
+/** The default profile is not deleted: `invalid`. */
+export function defaultNotDeleted(code: string): CatalogError {
+  return new CatalogError(
+    "invalid",
+    `the profile ${code} is the default; make another profile the default before deleting it`,
+  );
+}
+
 /** An institution's zone row; none, or a network zone, is `unknown-zone`. */
 export function checkInstitution(row: ZoneRow | undefined, code: string): ZoneRow {
   if (!row) throw new CatalogError("unknown-zone", `no institution ${code}`);

@@ -54,6 +54,8 @@ import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
   checkInstitution,
+  defaultNotDeleted,
+  unknownProfile,
   checkLocalFields,
   checkUpdate,
   currentVersion,
@@ -398,6 +400,13 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       ),
       profiles: p(`SELECT * FROM integration_profiles WHERE institution = ?
         ORDER BY type, is_default DESC, code`),
+      clearDefaultProfile: p(
+        "UPDATE integration_profiles SET is_default = 0 WHERE institution = ? AND type = ?",
+      ),
+      setDefaultProfile: p(`UPDATE integration_profiles SET is_default = 1
+        WHERE institution = ? AND type = ? AND code = ?`),
+      deleteProfile: p(`DELETE FROM integration_profiles
+        WHERE institution = ? AND type = ? AND code = ? AND is_default = 0`),
       recordZone: p("SELECT zone FROM records WHERE mms_id = ?"),
       localFields: p(`SELECT * FROM local_fields WHERE mms_id = ? AND institution = ?
         ORDER BY version DESC LIMIT 1`),
@@ -1298,6 +1307,31 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     code?: string,
   ): Promise<StoredIntegrationProfile | undefined> {
     return run(() => this.profileSync(institution, type, code));
+  }
+
+  setDefaultIntegrationProfile(institution: string, type: string, code: string): Promise<void> {
+    return run(() =>
+      this.db
+        .transaction(() => {
+          if (!this.statements.profile.get(institution, type, code)) throw unknownProfile(code);
+          // Two statements: a unique index is checked row by row, not at the statement's end.
+          this.statements.clearDefaultProfile.run(institution, type);
+          this.statements.setDefaultProfile.run(institution, type, code);
+        })
+        .immediate(),
+    );
+  }
+
+  deleteIntegrationProfile(institution: string, type: string, code: string): Promise<void> {
+    return run(() =>
+      this.db
+        .transaction(() => {
+          if (this.statements.deleteProfile.run(institution, type, code).changes > 0) return;
+          if (!this.statements.profile.get(institution, type, code)) throw unknownProfile(code);
+          throw defaultNotDeleted(code);
+        })
+        .immediate(),
+    );
   }
 
   integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]> {

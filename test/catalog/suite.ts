@@ -1155,6 +1155,43 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         );
       }));
 
+    test("another profile is made the default; a profile but the default is deleted", () =>
+      withInstitution(async (catalog, zone) => {
+        const set = (code: string) =>
+          catalog.setIntegrationProfile({ institution: zone, type: CONNEXION, code, settings: {} });
+        await set("MAIN");
+        await set("SERIALS");
+        await catalog.setDefaultIntegrationProfile(zone, CONNEXION, "SERIALS");
+        assert.equal((await catalog.integrationProfile(zone, CONNEXION))?.code, "SERIALS");
+        assert.deepEqual(
+          (await catalog.integrationProfiles(zone)).map((p) => [p.code, p.isDefault]),
+          [
+            ["SERIALS", true],
+            ["MAIN", false],
+          ],
+        );
+        // Again: still one default.
+        await catalog.setDefaultIntegrationProfile(zone, CONNEXION, "SERIALS");
+        assert.equal(
+          (await catalog.integrationProfiles(zone)).filter((p) => p.isDefault).length,
+          1,
+        );
+        await rejects(
+          catalog.setDefaultIntegrationProfile(zone, CONNEXION, "NOPE"),
+          "unknown-profile",
+        );
+        await rejects(catalog.deleteIntegrationProfile(zone, CONNEXION, "SERIALS"), "invalid");
+        await rejects(catalog.deleteIntegrationProfile(zone, CONNEXION, "NOPE"), "unknown-profile");
+        await catalog.deleteIntegrationProfile(zone, CONNEXION, "MAIN");
+        assert.deepEqual(
+          (await catalog.integrationProfiles(zone)).map((p) => p.code),
+          ["SERIALS"],
+        );
+        assert.equal(await catalog.integrationProfile(zone, CONNEXION, "MAIN"), undefined);
+        // A profile set again after its deletion is new: not the default.
+        assert.equal((await set("MAIN")).isDefault, false);
+      }));
+
     test("a job keeps the code of the profile its records went through", () =>
       withInstitution(async (catalog, zone) => {
         const serials = await catalog.startJob({
