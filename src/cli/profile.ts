@@ -15,7 +15,7 @@ import {
   ruleFileNames,
   type StoredProfileSettings,
 } from "../import/profile.js";
-import type { Catalog } from "../catalog/catalog.js";
+import { CatalogError, type Catalog } from "../catalog/catalog.js";
 import { logonIdFor } from "../connexion/logon-id.js";
 import {
   CATALOG_HELP,
@@ -35,6 +35,7 @@ import { CommandError, parseCommandArgs, UsageError } from "./usage.js";
 const HELP = `usage: marcgate profile import --institution CODE [--profile P] FILE.json [--data DIR | --db URL]
        marcgate profile show --institution CODE [--profile P] [--json] [--data DIR | --db URL]
        marcgate profile list --institution CODE [--data DIR | --db URL]
+       marcgate profile default|delete --institution CODE --profile P [--data DIR | --db URL]
 
 The institution's "OCLC Connexion" integration profiles. The first one is its default: the
 Connexion logon ID CODE reaches it. Others are added with --profile P and reached with the
@@ -73,6 +74,8 @@ listed in "serialMatchSteps" / "nonSerialMatchSteps" in order, e.g. ["Unique OCL
   import    check FILE.json and save it as the institution's profile (set: the same)
   show      print the profile (the password as "(set)"); --json prints a file to import again
   list      the institution's profiles: code, name, default, the logon ID that reaches each
+  default   make the profile P the default (the logon ID CODE reaches it from then on)
+  delete    delete the profile P (not the default: make another the default first)
   --profile P  the profile of code P (default: the institution's default profile)
 ${CATALOG_HELP}Exit status 1 when the file has errors (each names its setting) or the institution is unknown.
 `;
@@ -298,9 +301,42 @@ export async function profileCommand(args: string[]): Promise<number> {
       return 0;
     });
   }
+  if (action === "default" || action === "delete") {
+    if (rest.length !== 0) throw new UsageError(`profile ${action} takes no file`);
+    const profile = requireOption(profileCode, "--profile");
+    return withCatalog(values, async (catalog) => {
+      const zone = await requireZone(catalog, code);
+      try {
+        if (action === "default") {
+          await catalog.setDefaultIntegrationProfile(
+            zone.code,
+            CONNEXION_INTEGRATION_TYPE,
+            profile,
+          );
+        } else {
+          await catalog.deleteIntegrationProfile(zone.code, CONNEXION_INTEGRATION_TYPE, profile);
+        }
+      } catch (error) {
+        if (error instanceof CatalogError) {
+          throw new CommandError(
+            error.code === "unknown-profile"
+              ? `${zone.code} has no OCLC Connexion profile ${profile} (marcgate profile list --institution ${zone.code})`
+              : error.message,
+          );
+        }
+        throw error;
+      }
+      process.stdout.write(
+        action === "default"
+          ? `the OCLC Connexion profile ${profile} is the default of ${zone.code} (Connexion logon ID ${zone.code})\n`
+          : `deleted the OCLC Connexion profile ${profile} of ${zone.code}\n`,
+      );
+      return 0;
+    });
+  }
   throw new UsageError(
     action === undefined
-      ? "say import, show or list"
-      : `unknown action "${action}"; say import, show or list`,
+      ? "say import, show, list, default or delete"
+      : `unknown action "${action}"; say import, show, list, default or delete`,
   );
 }

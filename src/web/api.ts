@@ -97,7 +97,7 @@ type ApiHandler = (
 function route(
   app: FastifyInstance,
   web: Web,
-  method: "GET" | "POST" | "PUT",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   url: string,
   permission: Permission,
   handler: ApiHandler,
@@ -384,6 +384,29 @@ export function register(app: FastifyInstance, web: Web): void {
   };
   route(app, web, "PUT", "/api/profiles/connexion", "administer", putProfile);
   route(app, web, "PUT", "/api/profiles/connexion/:code", "administer", putProfile);
+  route(
+    app,
+    web,
+    "POST",
+    "/api/profiles/connexion/:code/default",
+    "administer",
+    async (ctx, request) => {
+      const institution = needInstitution(ctx);
+      const code = fields(request.params)["code"] ?? "";
+      await web.catalog.setDefaultIntegrationProfile(
+        institution.code,
+        CONNEXION_INTEGRATION_TYPE,
+        code,
+      );
+      return { code, isDefault: true, logonId: institution.code };
+    },
+  );
+  route(app, web, "DELETE", "/api/profiles/connexion/:code", "administer", async (ctx, request) => {
+    const institution = needInstitution(ctx);
+    const code = fields(request.params)["code"] ?? "";
+    await web.catalog.deleteIntegrationProfile(institution.code, CONNEXION_INTEGRATION_TYPE, code);
+    return { code, deleted: true };
+  });
 
   route(app, web, "POST", "/api/import", "catalog", async (ctx, request) => {
     const institution = needInstitution(ctx);

@@ -240,6 +240,20 @@ export const OPENAPI = {
           ...errors,
         },
       },
+      delete: {
+        summary:
+          "Delete the OCLC Connexion profile of that code (General System Administrator); not the default (422)",
+        parameters: [institution, profileCode],
+        responses: { "200": json("code, deleted"), "422": error, ...errors },
+      },
+    },
+    "/api/profiles/connexion/{code}/default": {
+      post: {
+        summary:
+          "Make the OCLC Connexion profile of that code the default (General System Administrator): the logon ID that is the institution code reaches it",
+        parameters: [institution, profileCode],
+        responses: { "200": json("code, isDefault, logonId"), ...errors },
+      },
     },
     "/api/import": {
       post: {

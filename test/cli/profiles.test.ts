@@ -116,6 +116,26 @@ test("profile import/set, show, list and import with --profile: a default and a 
   const unknown = marcgate(["import", record, ...inst, "--profile", "NOPE"]);
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /has no OCLC Connexion profile NOPE/);
+  // Another default, and a profile deleted (not the default).
+  const refusedDelete = marcgate(["profile", "delete", ...inst, "--profile", "CONNEXION"]);
+  assert.equal(refusedDelete.status, 1);
+  assert.match(refusedDelete.stderr, /is the default; make another profile the default/);
+  const madeDefault = marcgate(["profile", "default", ...inst, "--profile", "SERIALS"]);
+  assert.equal(madeDefault.status, 0, madeDefault.stderr);
+  assert.match(madeDefault.stdout, /SERIALS is the default of 01CLI_PROF/);
+  const deleted = marcgate(["profile", "delete", ...inst, "--profile", "EBOOKS"]);
+  assert.equal(deleted.stdout, `deleted the OCLC Connexion profile EBOOKS of ${INSTITUTION}\n`);
+  assert.match(
+    marcgate(["profile", "delete", ...inst, "--profile", "EBOOKS"]).stderr,
+    /has no OCLC Connexion profile EBOOKS/,
+  );
+  const after2 = marcgate(["profile", "list", ...inst])
+    .stdout.split("\n")
+    .filter(Boolean);
+  assert.equal(after2.length, 3);
+  assert.match(after2[1]!, new RegExp(`^SERIALS +Serials +yes +${INSTITUTION} +`));
+  assert.match(after2[2]!, new RegExp(`^CONNEXION +OCLC Connexion +${INSTITUTION}/CONNEXION +`));
+
   const catalog = await openSqliteCatalog(data);
   try {
     const [job] = await catalog.jobs(INSTITUTION);

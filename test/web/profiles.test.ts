@@ -89,7 +89,12 @@ describe("web: several OCLC Connexion profiles", () => {
     return app.inject({ url, headers: { cookie: admin.cookie } });
   }
 
-  function api(method: "GET" | "PUT" | "POST", url: string, payload?: unknown, type?: string) {
+  function api(
+    method: "GET" | "PUT" | "POST" | "DELETE",
+    url: string,
+    payload?: unknown,
+    type?: string,
+  ) {
     return app.inject({
       method,
       url,
@@ -381,5 +386,54 @@ describe("web: several OCLC Connexion profiles", () => {
       "application/marc",
     );
     assert.equal(unknown.statusCode, 409);
+  });
+
+  test("the view page makes a profile the default and deletes one; the default is kept", async () => {
+    const view = await get("/profiles/connexion?profile=EBOOKS");
+    assert.match(view.body, /action="\/profiles\/default"/);
+    assert.match(view.body, /action="\/profiles\/delete"/);
+    assert.doesNotMatch((await get("/profiles/connexion")).body, /action="\/profiles\/delete"/);
+    const made = await post("/profiles/default", { profile: "EBOOKS" });
+    assert.equal(made.statusCode, 303);
+    assert.equal(
+      (await catalog.integrationProfile(INSTITUTION, CONNEXION_INTEGRATION_TYPE))?.code,
+      "EBOOKS",
+    );
+    // The default cannot go; another can.
+    const refused = await post("/profiles/delete", { profile: "EBOOKS" });
+    assert.match(
+      decodeURIComponent(String(refused.headers["set-cookie"])),
+      /is the default; make another profile the default/,
+    );
+    assert.ok(await catalog.integrationProfile(INSTITUTION, CONNEXION_INTEGRATION_TYPE, "EBOOKS"));
+    assert.equal((await post("/profiles/delete", { profile: "SERIALS" })).statusCode, 303);
+    assert.equal(
+      await catalog.integrationProfile(INSTITUTION, CONNEXION_INTEGRATION_TYPE, "SERIALS"),
+      undefined,
+    );
+    // Through the API: CONNEXION the default again, EBOOKS deleted.
+    const back = await api(
+      "POST",
+      `/api/profiles/connexion/CONNEXION/default?institution=${INSTITUTION}`,
+      {},
+    );
+    assert.equal(back.statusCode, 200, back.body);
+    assert.equal(
+      (await api("DELETE", `/api/profiles/connexion/CONNEXION?institution=${INSTITUTION}`))
+        .statusCode,
+      422,
+    );
+    assert.equal(
+      (await api("DELETE", `/api/profiles/connexion/EBOOKS?institution=${INSTITUTION}`)).statusCode,
+      200,
+    );
+    assert.equal(
+      (await api("DELETE", `/api/profiles/connexion/EBOOKS?institution=${INSTITUTION}`)).statusCode,
+      404,
+    );
+    assert.deepEqual(
+      (await catalog.integrationProfiles(INSTITUTION)).map((p) => [p.code, p.isDefault]),
+      [["CONNEXION", true]],
+    );
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { logonIdFor } from "../../connexion/logon-id.js";
-import { MANAGEMENT_TAGS, RECORD_FORMATS, type Zone } from "../../catalog/catalog.js";
+import { CatalogError, MANAGEMENT_TAGS, RECORD_FORMATS, type Zone } from "../../catalog/catalog.js";
 import type { ProfileError, StoredProfileSettings } from "../../import/profile.js";
 import { CONNEXION_INTEGRATION_TYPE, MATCH_METHOD_NAMES } from "../../import/profile.js";
 import { parseProfile } from "../../import/profile.js";
@@ -15,7 +15,7 @@ import { BUILT_IN_PROFILES } from "../../validation/profile.js";
 import { PREDEFINED_MERGE_METHODS } from "../../rules/predefined-merge.js";
 import { may } from "../auth.js";
 import { html, type Html, type HtmlValue } from "../html.js";
-import { csrfField, dataTable, page, when, type PageContext } from "../layout.js";
+import { csrfField, dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import {
   checkStoredFile,
   currentProfile,
@@ -454,7 +454,15 @@ export function register(app: FastifyInstance, web: Web): void {
         </table>
         ${
           may(ctx.principal.user.role, "administer")
-            ? html`<p><a class="button" href="${profileUrl(p.code, true)}">Edit</a></p>`
+            ? html`<p class="row">
+                <a class="button" href="${profileUrl(p.code, true)}">Edit</a>
+                ${
+                  current.isDefault
+                    ? ""
+                    : html`${postButton(ctx, "/profiles/default", "Make it the default", { profile: p.code })}
+                      ${postButton(ctx, "/profiles/delete", "Delete", { profile: p.code }, "secondary")}`
+                }
+              </p>`
             : ""
         }
         <p>
@@ -464,6 +472,48 @@ export function register(app: FastifyInstance, web: Web): void {
         </p>`,
     );
   });
+  // Another default, or a profile deleted (not the default: the catalog refuses it).
+  for (const action of ["default", "delete"] as const) {
+    pageRoute(
+      app,
+      web,
+      "POST",
+      `/profiles/${action}`,
+      "administer",
+      async (ctx, request, reply) => {
+        if (!ctx.institution) return noInstitution(ctx);
+        const code = fields(request.body)["profile"] ?? "";
+        const institution = ctx.institution.code;
+        try {
+          if (action === "default") {
+            await web.catalog.setDefaultIntegrationProfile(
+              institution,
+              CONNEXION_INTEGRATION_TYPE,
+              code,
+            );
+          } else {
+            await web.catalog.deleteIntegrationProfile(
+              institution,
+              CONNEXION_INTEGRATION_TYPE,
+              code,
+            );
+          }
+        } catch (error) {
+          if (!(error instanceof CatalogError)) throw error;
+          redirect(reply, "/profiles", { kind: "error", text: error.message });
+          return undefined;
+        }
+        redirect(reply, "/profiles", {
+          kind: "ok",
+          text:
+            action === "default"
+              ? `The OCLC Connexion profile ${code} is the default of ${institution}. Its Connexion logon ID: ${institution}.`
+              : `The OCLC Connexion profile ${code} of ${institution} is deleted.`,
+        });
+        return undefined;
+      },
+    );
+  }
   pageRoute(app, web, "GET", "/profiles/new", "administer", (ctx) => {
     if (!ctx.institution) return Promise.resolve(noInstitution(ctx));
     return Promise.resolve(page1(ctx, ctx.institution, {}, []));
