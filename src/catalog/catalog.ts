@@ -711,6 +711,7 @@ export interface NewImportJob {
   readonly description: string;
   /** The OCLC Connexion profile's code (absent: the default profile). */
   readonly profile?: string;
+  /** Join the open job of the same institution, source, description and profile, if any. */
   readonly shared?: boolean;
 }
 

@@ -1106,12 +1106,15 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
         throw new CatalogError("unknown-zone", `no zone ${job.institution}`);
       if (job.shared) {
         // Nodes asking at once: one looks and starts, the others then find its job.
-        const key = claimKey(job.institution, `job:${job.source}:${job.description}`);
+        const key = claimKey(
+          job.institution,
+          `job:${job.source}:${job.description}:${job.profile ?? ""}`,
+        );
         await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(key)]);
         const open = await client.query<{ id: Bigint }>(
           `SELECT id FROM import_jobs WHERE institution = $1 AND source = $2 AND description = $3
-           AND finished IS NULL ORDER BY id LIMIT 1`,
-          [job.institution, job.source, job.description],
+           AND profile IS NOT DISTINCT FROM $4 AND finished IS NULL ORDER BY id LIMIT 1`,
+          [job.institution, job.source, job.description, job.profile ?? null],
         );
         if (open.rows[0]) return (await this.jobIn(client, Number(open.rows[0].id)))!;
       }

@@ -342,7 +342,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       ),
       finishJob: p("UPDATE import_jobs SET finished = coalesce(finished, ?) WHERE id = ?"),
       openJob: p(
-        "SELECT id FROM import_jobs WHERE institution = ? AND source = ? AND description = ? AND finished IS NULL ORDER BY id LIMIT 1",
+        "SELECT id FROM import_jobs WHERE institution = ? AND source = ? AND description = ? AND profile IS ? AND finished IS NULL ORDER BY id LIMIT 1",
       ),
       jobs: p("SELECT * FROM import_jobs WHERE institution = ? ORDER BY id DESC LIMIT ?"),
       insertEntry:
@@ -1130,8 +1130,12 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       if (!this.zoneRow(job.institution))
         throw new CatalogError("unknown-zone", `no zone ${job.institution}`);
       if (job.shared) {
-        const open = this.statements.openJob.get(job.institution, job.source, job.description) as
-          { id: number } | undefined;
+        const open = this.statements.openJob.get(
+          job.institution,
+          job.source,
+          job.description,
+          job.profile ?? null,
+        ) as { id: number } | undefined;
         if (open) return this.jobSync(open.id)!;
       }
       const { id } = this.statements.insertJob.get(

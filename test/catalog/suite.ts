@@ -1204,9 +1204,25 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         assert.equal(serials.profile, "SERIALS");
         assert.equal((await catalog.job(serials.id))?.profile, "SERIALS");
         assert.equal("profile" in plain, false);
+        // A shared job is joined only by the same profile.
+        const shared = (profile?: string) =>
+          catalog.startJob({
+            institution: zone,
+            source: "connexion",
+            description: "day",
+            ...(profile !== undefined ? { profile } : {}),
+            shared: true,
+          });
+        const a = await shared("A");
+        assert.equal((await shared("A")).id, a.id);
+        const b = await shared("B");
+        assert.notEqual(b.id, a.id);
+        const none = await shared();
+        assert.ok(none.id !== a.id && none.id !== b.id);
+        assert.equal((await shared()).id, none.id);
         assert.deepEqual(
           (await catalog.jobs(zone)).map((j) => j.profile),
-          [undefined, "SERIALS"],
+          [undefined, "B", "A", undefined, "SERIALS"],
         );
       }));
 
