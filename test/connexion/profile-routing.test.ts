@@ -236,6 +236,29 @@ for (const [engine, place] of engines) {
         assert.equal((await catalog.record(mmsId))?.managementTag, "Don't publish");
       });
 
+      test("another default: the bare logon ID reaches it at once, the old one by its code", async () => {
+        await catalog.setDefaultIntegrationProfile(
+          INSTITUTION,
+          CONNEXION_INTEGRATION_TYPE,
+          "SERIALS",
+        );
+        try {
+          const reply = await send(INSTITUTION, SERIALS_PASSWORD, "New default");
+          assert.match(reply, /^Success\. Record 99\d+ added\.\n/);
+          assert.equal((await catalog.record(mmsIdOf(reply)))?.managementTag, "Don't publish");
+          assert.match(
+            await send(`${INSTITUTION}/CONNEXION`, PASSWORD, "Old default"),
+            /^Success\. Record 99\d+ added \(profile CONNEXION\)\./,
+          );
+        } finally {
+          await catalog.setDefaultIntegrationProfile(
+            INSTITUTION,
+            CONNEXION_INTEGRATION_TYPE,
+            "CONNEXION",
+          );
+        }
+      });
+
       test("unknown profile codes count for throttling like wrong passwords", async () => {
         for (let i = 0; i < 4; i++) {
           assert.match(
