@@ -88,7 +88,10 @@ start_node() {
     echo "node$i is running already (process $(cat "$pid_file"))"
     return
   fi
-  node "$ROOT/bin/marcgate.js" serve --db "$url" --node-name "node$i" --host "$HOST" \
+  # The nodes outlive this script: without npm's variables (set when it runs under npm, as in
+  # `npm test`), serve would take this script's exit for npm's and stop (see serve's
+  # npmParentGone).
+  env -u npm_lifecycle_event node "$ROOT/bin/marcgate.js" serve --db "$url" --node-name "node$i" --host "$HOST" \
     --connexion-port "$(node_connexion_port "$i")" --http-port "$(node_http_port "$i")" \
     --z3950-port "$(node_z3950_port "$i")" \
     --proxy "$HOST" --public-url "http://$HOST:$HTTP_PORT" >>"$DIR/node$i.log" 2>&1 &

@@ -1,6 +1,6 @@
 /**
- * Staff accounts (migration 5): users with a role, and access keys — browser sessions and API
- * tokens. The catalog stores only hashes: a user's password as a salted scrypt hash
+ * Staff accounts (migrations 5 and 14): users with a role in each institution they work in, an
+ * installation administrator flag, and access keys — browser sessions and API tokens. The catalog stores only hashes: a user's password as a salted scrypt hash
  * (src/import/password.ts), a key as the SHA-256 of the random secret the browser or script holds
  * (so a stolen database opens no session). The web layer (src/web/auth.ts) decides what a role may do.
  */
@@ -12,11 +12,23 @@ export type UserRole = (typeof USER_ROLES)[number];
 /** The shortest password a user may have (the pages and `marcgate user` check it). */
 export const MIN_PASSWORD = 10;
 
+/** A user's role in one institution (code of an institution zone). */
+export interface InstitutionRole {
+  readonly institution: string;
+  readonly role: UserRole;
+}
+
 /** A staff account. */
 export interface User {
   /** The login name: 1–64 letters, digits, `.`, `_`, `-`, `@`. */
   readonly name: string;
-  readonly role: UserRole;
+  /** The institutions the user works in, by institution code (one role each). */
+  readonly roles: readonly InstitutionRole[];
+  /**
+   * Manages institutions and accounts (the Users page, `marcgate user`); gives no role in any
+   * institution by itself.
+   */
+  readonly installationAdmin: boolean;
   /** `scrypt$N$r$p$salt$hash` (src/import/password.ts). */
   readonly passwordHash: string;
   readonly created: Date;
@@ -37,15 +49,36 @@ export interface AccessKey {
   readonly expires?: Date;
 }
 
+/** A new account; no roles and no flag by default. */
+export interface NewUser {
+  readonly name: string;
+  readonly passwordHash: string;
+  readonly roles?: readonly InstitutionRole[];
+  readonly installationAdmin?: boolean;
+}
+
+/** What an update changes; `roles` replaces all the user's roles. */
+export interface UserChange {
+  readonly roles?: readonly InstitutionRole[];
+  readonly installationAdmin?: boolean;
+  readonly passwordHash?: string;
+}
+
 /** What the catalog keeps about accounts. Both engines implement it with the same meaning. */
 export interface AccountStore {
-  /** A new user; `duplicate-user` when the name is taken, `invalid` for a bad name or role. */
-  addUser(user: { name: string; role: UserRole; passwordHash: string }): Promise<User>;
+  /**
+   * A new user; `duplicate-user` when the name is taken, `invalid` for a bad name or role,
+   * `unknown-zone` for a role in a code that is no institution.
+   */
+  addUser(user: NewUser): Promise<User>;
   user(name: string): Promise<User | undefined>;
   /** Every user, by name. */
   users(): Promise<User[]>;
-  /** Changes a user's role or password (`unknown-user`); a new password ends their sessions. */
-  updateUser(name: string, change: { role?: UserRole; passwordHash?: string }): Promise<User>;
+  /**
+   * Changes a user's roles, flag or password (`unknown-user`, and as {@link addUser}); a new
+   * password ends their sessions.
+   */
+  updateUser(name: string, change: UserChange): Promise<User>;
   /** Stores a key (`unknown-user`); expired keys are forgotten on the way. */
   addAccessKey(key: Omit<AccessKey, "created">): Promise<AccessKey>;
   /** The key with this hash, unless it expired. */
@@ -63,7 +96,7 @@ export interface AccountStore {
 export abstract class DelegatedAccounts implements AccountStore {
   constructor(private readonly accounts: AccountStore) {}
 
-  addUser(user: { name: string; role: UserRole; passwordHash: string }): Promise<User> {
+  addUser(user: NewUser): Promise<User> {
     return this.accounts.addUser(user);
   }
   user(name: string): Promise<User | undefined> {
@@ -72,7 +105,7 @@ export abstract class DelegatedAccounts implements AccountStore {
   users(): Promise<User[]> {
     return this.accounts.users();
   }
-  updateUser(name: string, change: { role?: UserRole; passwordHash?: string }): Promise<User> {
+  updateUser(name: string, change: UserChange): Promise<User> {
     return this.accounts.updateUser(name, change);
   }
   addAccessKey(key: Omit<AccessKey, "created">): Promise<AccessKey> {
@@ -89,13 +122,36 @@ export abstract class DelegatedAccounts implements AccountStore {
   }
 }
 
-/** Why a user cannot be created with this name or role; `undefined` when it can. */
-export function checkUser(user: { name: string; role: string }): string | undefined {
+/** Why a user cannot be created with this name or these roles; `undefined` when it can. */
+export function checkUser(user: {
+  name: string;
+  roles?: readonly { institution: string; role: string }[];
+}): string | undefined {
   if (!/^[A-Za-z0-9._@-]{1,64}$/.test(user.name)) {
     return `user name "${user.name}" must be 1–64 letters, digits, ".", "_", "-" or "@"`;
   }
-  if (!(USER_ROLES as readonly string[]).includes(user.role)) {
-    return `"${user.role}" is not a role; use one of ${USER_ROLES.map((r) => `"${r}"`).join(", ")}`;
+  const seen = new Set<string>();
+  for (const { institution, role } of user.roles ?? []) {
+    if (!isUserRole(role)) {
+      return `"${role}" is not a role; use one of ${USER_ROLES.map((r) => `"${r}"`).join(", ")}`;
+    }
+    if (seen.has(institution)) return `two roles in ${institution}; a user has one per institution`;
+    seen.add(institution);
   }
   return undefined;
+}
+
+export function isUserRole(value: string): value is UserRole {
+  return (USER_ROLES as readonly string[]).includes(value);
+}
+
+/** The user's role in an institution, if they work there. */
+export function roleIn(user: User, institution: string): UserRole | undefined {
+  return user.roles.find((r) => r.institution === institution)?.role;
+}
+
+/** Roles as people read them: `Cataloger in 01ABC_INST, Viewer in 01DEF_INST` (or `no role`). */
+export function describeRoles(user: User): string {
+  const roles = user.roles.map((r) => `${r.role} in ${r.institution}`).join(", ") || "no role";
+  return user.installationAdmin ? `installation administrator; ${roles}` : roles;
 }

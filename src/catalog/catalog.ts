@@ -306,6 +306,16 @@ export interface JobRecord extends JobEntry {
   readonly undone?: { readonly by: string; readonly at: Date };
 }
 
+/** Which of a job's rows {@link Catalog.jobRecords} returns. */
+export interface JobRecordsOptions {
+  /** Only the rows of this outcome. @default every outcome */
+  readonly outcome?: JobOutcome;
+  /** Rows skipped first (in arrival order). @default 0 */
+  readonly offset?: number;
+  /** Most rows returned. @default no limit */
+  readonly limit?: number;
+}
+
 /**
  * What an import job did, counted (`Catalog.jobReport`). A record that arrived counts once, by
  * its first outcome; forced imports of held records are counted apart (`forced`), so
@@ -324,11 +334,12 @@ export interface JobReport {
   readonly loaded: number;
   /** Skipped, by reason code (`cz-linked`, `lower-brief-level`, `older-version`, …). */
   readonly skipped: Readonly<Record<string, number>>;
-  /** Held for review (several matches, locked …), by reason code; validation errors apart. */
+  /**
+   * Held for review, by reason code (`several-matches`, `locked`, `validation` for an error the
+   * validation exception profile found …).
+   */
   readonly heldForReview: Readonly<Record<string, number>>;
-  /** Held for review because validation found an error (reason code `validation`). */
-  readonly rejectedByValidation: number;
-  /** Rejected or failed (unreadable, profile, failed …), by reason code. */
+  /** Failed (outcome `rejected`: unreadable, profile, failed …), by reason code. */
   readonly failed: Readonly<Record<string, number>>;
   /** The held rows (validation included) by review state. */
   readonly review: Readonly<Record<ReviewState, number>>;
@@ -379,7 +390,7 @@ export interface UndoReport {
   readonly alreadyUndone: number;
 }
 
-/** A record deleted by an undo: its versions stay, `restore` brings it back. */
+/** A record deleted (by an undo or a cataloger): its versions stay, `restore` brings it back. */
 export interface RecordDeletion {
   readonly mmsId: string;
   readonly zone: string;
@@ -387,7 +398,7 @@ export interface RecordDeletion {
   readonly version: number;
   readonly deletedBy: string;
   readonly deletedAt: Date;
-  /** `undo` */
+  /** `undo`, or `delete` (a cataloger's). */
   readonly action: string;
   readonly jobId?: number;
 }
@@ -562,8 +573,20 @@ export interface Catalog extends AccountStore {
    * MMS ID, as the version after its last one.
    */
   restore(mmsId: string, version: number, context: SaveContext): Promise<CommitResult>;
-  /** When the record was deleted (by an undo), what it was; else `undefined`. */
+  /** When the record was deleted (by an undo or a delete), what it was; else `undefined`. */
   deletion(mmsId: string): Promise<RecordDeletion | undefined>;
+  /**
+   * Deletes a record (a cataloger's delete, outside an import), in one transaction: its state
+   * is kept as its last version, `deletion` tells who deleted it, when and why (the context's
+   * action), and `restore` brings it back with its MMS ID. The publishing log records the delete
+   * (the `records` triggers). `unknown-record`, `version-conflict` when it moved on from
+   * `expectedVersion`, `locked` when someone else holds its lock.
+   */
+  deleteRecord(
+    mmsId: string,
+    expectedVersion: number,
+    context: SaveContext,
+  ): Promise<RecordDeletion>;
 
   /** An institution's local fields of a network-zone record, as they are now (if it has any). */
   localFields(mmsId: string, institution: string): Promise<LocalFields | undefined>;
@@ -601,7 +624,11 @@ export interface Catalog extends AccountStore {
   finishJob(jobId: number): Promise<ImportJob>;
   job(jobId: number): Promise<ImportJob | undefined>;
   jobs(institution: string, options?: { limit?: number }): Promise<ImportJob[]>;
-  jobRecords(jobId: number): Promise<JobRecord[]>;
+  /**
+   * A job's rows in the order they arrived: all of them, or a page (`offset`, `limit`), of one
+   * outcome or all. `ImportJob.counts` gives the number of rows of each outcome.
+   */
+  jobRecords(jobId: number, options?: JobRecordsOptions): Promise<JobRecord[]>;
   /** One job row by its ID. */
   jobRecord(entryId: number): Promise<JobRecord | undefined>;
   /**

@@ -27,7 +27,6 @@ export function buildJobReport(job: ImportJob, rows: readonly JobCountRow[]): Jo
   const review: Record<ReviewState, number> = { open: 0, forced: 0, discarded: 0 };
   const forced: Partial<Record<JobOutcome, number>> = {};
   let received = 0;
-  let rejectedByValidation = 0;
   let undone = 0;
   for (const row of rows) {
     const reason = row.reasonCode ?? UNRECORDED_REASON;
@@ -44,8 +43,7 @@ export function buildJobReport(job: ImportJob, rows: readonly JobCountRow[]): Jo
         add(skipped, reason, row.n);
         break;
       case "review":
-        if (reason === "validation") rejectedByValidation += row.n;
-        else add(heldForReview, reason, row.n);
+        add(heldForReview, reason, row.n);
         break;
       case "rejected":
         add(failed, reason, row.n);
@@ -64,7 +62,6 @@ export function buildJobReport(job: ImportJob, rows: readonly JobCountRow[]): Jo
     loaded: outcomes.loaded ?? 0,
     skipped,
     heldForReview,
-    rejectedByValidation,
     failed,
     review,
     forced,

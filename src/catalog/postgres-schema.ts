@@ -364,7 +364,26 @@ SELECT mms_id, zone, record_type, management_tag, suppressed, false, at, seq FRO
 `,
   },
   {
-    // 14–16 are left to work landing beside this one.
+    version: 14,
+    sql: `
+-- Staff per institution: one role per institution a user works in, and the installation
+-- administrator flag. Today's role becomes that role in every institution that exists now;
+-- today's administrators also become installation administrators.
+CREATE TABLE user_roles (
+  user_name text COLLATE "C" NOT NULL REFERENCES users (name),
+  institution text COLLATE "C" NOT NULL REFERENCES zones (code),
+  role text NOT NULL,
+  PRIMARY KEY (user_name, institution)
+);
+ALTER TABLE users ADD COLUMN installation_admin boolean NOT NULL DEFAULT false;
+INSERT INTO user_roles (user_name, institution, role)
+  SELECT u.name, z.code, u.role FROM users u CROSS JOIN zones z WHERE z.kind = 'institution';
+UPDATE users SET installation_admin = true WHERE role = 'General System Administrator';
+ALTER TABLE users DROP COLUMN role;
+`,
+  },
+  {
+    // 15–16 are left to work landing beside this one.
     version: 17,
     sql: `
 -- Several OCLC Connexion profiles per institution (issue 23): a profile is one of its

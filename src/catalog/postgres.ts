@@ -28,6 +28,7 @@ import {
   type ThrottleStore,
   type JobOutcome,
   type JobRecord,
+  type JobRecordsOptions,
   type JobReport,
   type LocalFields,
   type LocalFieldsChange,
@@ -919,6 +920,46 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     return rows[0] ? toDeletion(rows[0]) : undefined;
   }
 
+  /**
+   * Deletes a record row in the caller's transaction: its last state kept as a version, a
+   * tombstone (who, when, how) for `deletion` and `restore`, its keys gone.
+   */
+  private async removeRecord(
+    client: PoolClient,
+    id: Bigint | number,
+    context: SaveContext,
+  ): Promise<void> {
+    await this.keepVersion(client, id);
+    await client.query(
+      `INSERT INTO deleted_records (mms_id, record_id, zone, format, originating_version,
+         cz_linked, management_tag, suppressed, created, version, deleted_by, deleted_at,
+         action, job_id)
+       SELECT mms_id, id, zone, format, originating_version, cz_linked, management_tag,
+         suppressed, created, version, $2, now(), $3, $4 FROM records WHERE id = $1`,
+      [id, context.savedBy, context.action, context.jobId ?? null],
+    );
+    await client.query("DELETE FROM match_keys WHERE record_id = $1", [id]);
+    await client.query("DELETE FROM records WHERE id = $1", [id]);
+  }
+
+  deleteRecord(
+    mmsId: string,
+    expectedVersion: number,
+    context: SaveContext,
+  ): Promise<RecordDeletion> {
+    return this.transaction(async (client) => {
+      const found = (
+        await client.query<RecordRow>(
+          `SELECT ${RECORD_COLUMNS} FROM records WHERE mms_id = $1 FOR UPDATE`,
+          [mmsId],
+        )
+      ).rows[0];
+      const row = checkUpdate(found, { mmsId, expectedVersion }, context);
+      await this.removeRecord(client, row.id, context);
+      return toDeletion((await this.deletedRow(client, mmsId))!);
+    });
+  }
+
   async undoJob(jobId: number, by: string): Promise<UndoReport> {
     const job = await this.jobIn(this.pool, jobId);
     if (!job) throw new CatalogError("unknown-job", `no import job ${jobId}`);
@@ -990,17 +1031,7 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
         [jobId, mmsId, by],
       );
     if (record.kind === "delete") {
-      await this.keepVersion(client, row.id);
-      await client.query(
-        `INSERT INTO deleted_records (mms_id, record_id, zone, format, originating_version,
-           cz_linked, management_tag, suppressed, created, version, deleted_by, deleted_at,
-           action, job_id)
-         SELECT mms_id, id, zone, format, originating_version, cz_linked, management_tag,
-           suppressed, created, version, $2, now(), $3, $4 FROM records WHERE id = $1`,
-        [row.id, by, UNDO_ACTION, jobId],
-      );
-      await client.query("DELETE FROM match_keys WHERE record_id = $1", [row.id]);
-      await client.query("DELETE FROM records WHERE id = $1", [row.id]);
+      await this.removeRecord(client, row.id, { savedBy: by, action: UNDO_ACTION, jobId });
       await markUndone();
       return { mmsId, reverted: "deleted", lastVersion: row.version };
     }
@@ -1167,10 +1198,13 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     return rows.map(jobRecordOf);
   }
 
-  async jobRecords(jobId: number): Promise<JobRecord[]> {
+  async jobRecords(jobId: number, options: JobRecordsOptions = {}): Promise<JobRecord[]> {
+    // LIMIT NULL is no limit; a NULL outcome is every outcome.
     const { rows } = await this.pool.query<JobRecordRow>(
-      `SELECT ${JOB_RECORD_COLUMNS} FROM job_records WHERE job_id = $1 ORDER BY id`,
-      [jobId],
+      `SELECT ${JOB_RECORD_COLUMNS} FROM job_records
+       WHERE job_id = $1 AND ($2::text IS NULL OR outcome = $2::text)
+       ORDER BY id LIMIT $3 OFFSET $4`,
+      [jobId, options.outcome ?? null, options.limit ?? null, options.offset ?? 0],
     );
     return rows.map(jobRecordOf);
   }

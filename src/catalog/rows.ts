@@ -21,6 +21,7 @@ import {
   type Zone,
 } from "./catalog.js";
 import type { AccessKey, User, UserRole } from "./accounts.js";
+import { isJobOutcome, outcomeLabel } from "./outcome-words.js";
 import type { FullAttributes } from "./prepare.js";
 import { decodeStoredMarc } from "./stored-marc.js";
 
@@ -261,7 +262,7 @@ export function notInReview(
   if (row.review_state === null || row.outcome !== "review")
     return new CatalogError(
       "not-in-review",
-      `job row ${entryId} was not held for review (outcome ${row.outcome})`,
+      `job row ${entryId} was not held for review (it was ${isJobOutcome(row.outcome) ? outcomeLabel(row.outcome) : row.outcome})`,
     );
   return new CatalogError(
     "not-in-review",
@@ -368,9 +369,17 @@ export function checkLocalFields(
 
 export interface UserRow {
   name: string;
-  role: UserRole;
+  /** 0/1 in SQLite, a boolean in PostgreSQL (migration 14). */
+  installation_admin: number | boolean;
   password_hash: string;
   created: Time;
+}
+
+/** A row of `user_roles` (migration 14). */
+export interface UserRoleRow {
+  user_name: string;
+  institution: string;
+  role: UserRole;
 }
 
 export interface KeyRow {
@@ -383,10 +392,15 @@ export interface KeyRow {
   expires: Time | null;
 }
 
-export function toUser(row: UserRow): User {
+/** A user from its row and its `user_roles` rows (others' rows are left out), by institution. */
+export function toUser(row: UserRow, roles: readonly UserRoleRow[]): User {
   return {
     name: row.name,
-    role: row.role,
+    roles: roles
+      .filter((r) => r.user_name === row.name)
+      .map((r) => ({ institution: r.institution, role: r.role }))
+      .sort((a, b) => (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0)),
+    installationAdmin: row.installation_admin === true || row.installation_admin === 1,
     passwordHash: row.password_hash,
     created: toDate(row.created),
   };

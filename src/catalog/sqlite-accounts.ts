@@ -1,8 +1,8 @@
-/** The SQLite side of {@link AccountStore} (migration 5), on the catalog's connection. */
+/** The SQLite side of {@link AccountStore} (migrations 5 and 14), on the catalog's connection. */
 import type Database from "better-sqlite3";
-import { checkUser, type AccountStore, type User } from "./accounts.js";
+import { checkUser, type AccountStore, type InstitutionRole, type User } from "./accounts.js";
 import { CatalogError } from "./catalog.js";
-import { toKey, toUser, type KeyRow, type UserRow } from "./rows.js";
+import { toKey, toUser, type KeyRow, type UserRoleRow, type UserRow } from "./rows.js";
 
 /** The account methods of the SQLite catalog (synchronous work wrapped in promises). */
 export function sqliteAccounts(db: Database.Database): AccountStore {
@@ -10,8 +10,15 @@ export function sqliteAccounts(db: Database.Database): AccountStore {
   const s = {
     user: p("SELECT * FROM users WHERE name = ?"),
     users: p("SELECT * FROM users ORDER BY name"),
-    insertUser: p("INSERT INTO users (name, role, password_hash, created) VALUES (?, ?, ?, ?)"),
-    setRole: p("UPDATE users SET role = ? WHERE name = ?"),
+    rolesOf: p("SELECT * FROM user_roles WHERE user_name = ?"),
+    roles: p("SELECT * FROM user_roles"),
+    institution: p("SELECT kind FROM zones WHERE code = ?"),
+    insertUser: p(
+      "INSERT INTO users (name, installation_admin, password_hash, created) VALUES (?, ?, ?, ?)",
+    ),
+    clearRoles: p("DELETE FROM user_roles WHERE user_name = ?"),
+    insertRole: p("INSERT INTO user_roles (user_name, institution, role) VALUES (?, ?, ?)"),
+    setAdmin: p("UPDATE users SET installation_admin = ? WHERE name = ?"),
     setPassword: p("UPDATE users SET password_hash = ? WHERE name = ?"),
     endSessions: p("DELETE FROM access_keys WHERE user_name = ? AND kind = 'session'"),
     expire: p("DELETE FROM access_keys WHERE expires IS NOT NULL AND expires <= ?"),
@@ -25,7 +32,16 @@ export function sqliteAccounts(db: Database.Database): AccountStore {
   };
   const userSync = (name: string): User | undefined => {
     const row = s.user.get(name) as UserRow | undefined;
-    return row ? toUser(row) : undefined;
+    return row ? toUser(row, s.rolesOf.all(name) as UserRoleRow[]) : undefined;
+  };
+  const setRoles = (name: string, roles: readonly InstitutionRole[]): void => {
+    s.clearRoles.run(name);
+    for (const { institution, role } of roles) {
+      const zone = s.institution.get(institution) as { kind: string } | undefined;
+      if (zone?.kind !== "institution")
+        throw new CatalogError("unknown-zone", `no institution ${institution}`);
+      s.insertRole.run(name, institution, role);
+    }
   };
   const wrap = <T>(work: () => T): Promise<T> => {
     try {
@@ -44,23 +60,33 @@ export function sqliteAccounts(db: Database.Database): AccountStore {
             if (userSync(user.name)) {
               throw new CatalogError("duplicate-user", `user ${user.name} exists already`);
             }
-            s.insertUser.run(user.name, user.role, user.passwordHash, new Date().toISOString());
+            s.insertUser.run(
+              user.name,
+              user.installationAdmin === true ? 1 : 0,
+              user.passwordHash,
+              new Date().toISOString(),
+            );
+            setRoles(user.name, user.roles ?? []);
             return userSync(user.name)!;
           })
           .immediate();
       }),
     user: (name) => wrap(() => userSync(name)),
-    users: () => wrap(() => (s.users.all() as UserRow[]).map(toUser)),
+    users: () =>
+      wrap(() => {
+        const roles = s.roles.all() as UserRoleRow[];
+        return (s.users.all() as UserRow[]).map((row) => toUser(row, roles));
+      }),
     updateUser: (name, change) =>
       wrap(() => {
-        if (change.role !== undefined) {
-          const problem = checkUser({ name, role: change.role });
-          if (problem) throw new CatalogError("invalid", problem);
-        }
+        const problem = checkUser({ name, ...(change.roles ? { roles: change.roles } : {}) });
+        if (problem) throw new CatalogError("invalid", problem);
         return db
           .transaction(() => {
             if (!userSync(name)) throw new CatalogError("unknown-user", `no user ${name}`);
-            if (change.role !== undefined) s.setRole.run(change.role, name);
+            if (change.roles !== undefined) setRoles(name, change.roles);
+            if (change.installationAdmin !== undefined)
+              s.setAdmin.run(change.installationAdmin ? 1 : 0, name);
             if (change.passwordHash !== undefined) {
               s.setPassword.run(change.passwordHash, name);
               s.endSessions.run(name);

@@ -332,7 +332,27 @@ SELECT mms_id, zone, record_type, management_tag, suppressed, 0, at, seq FROM pu
 `,
   },
   {
-    // 14–16 are left to work landing beside this one.
+    version: 14,
+    sql: `
+-- Staff per institution (src/catalog/accounts.ts): a user has one role in each institution they
+-- work in, and separately may be an installation administrator. Today's accounts keep working:
+-- each user's role becomes that role in every institution that exists now, and today's
+-- administrators also become installation administrators.
+CREATE TABLE user_roles (
+  user_name TEXT NOT NULL REFERENCES users (name),
+  institution TEXT NOT NULL REFERENCES zones (code),
+  role TEXT NOT NULL,
+  PRIMARY KEY (user_name, institution)
+) WITHOUT ROWID;
+ALTER TABLE users ADD COLUMN installation_admin INTEGER NOT NULL DEFAULT 0;
+INSERT INTO user_roles (user_name, institution, role)
+  SELECT u.name, z.code, u.role FROM users u, zones z WHERE z.kind = 'institution';
+UPDATE users SET installation_admin = 1 WHERE role = 'General System Administrator';
+ALTER TABLE users DROP COLUMN role;
+`,
+  },
+  {
+    // 15–16 are left to work landing beside this one.
     version: 17,
     sql: `
 -- Several OCLC Connexion profiles per institution (issue 23): a profile is one of its

@@ -18,6 +18,7 @@ import {
   type ImportJob,
   type NewImportJob,
   type JobRecord,
+  type JobRecordsOptions,
   type JobReport,
   type LocalFields,
   type LocalFieldsChange,
@@ -348,7 +349,10 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       insertEntry:
         p(`INSERT INTO job_records (job_id, raw, outcome, mms_id, messages, log, received, reason_code,
         review_state, forced_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      jobRecords: p("SELECT * FROM job_records WHERE job_id = ? ORDER BY id"),
+      jobRecords: p("SELECT * FROM job_records WHERE job_id = ? ORDER BY id LIMIT ? OFFSET ?"),
+      jobRecordsOfOutcome: p(
+        "SELECT * FROM job_records WHERE job_id = ? AND outcome = ? ORDER BY id LIMIT ? OFFSET ?",
+      ),
       jobRecord: p("SELECT * FROM job_records WHERE id = ?"),
       jobRecordsOf: p("SELECT * FROM job_records WHERE mms_id = ? ORDER BY id DESC LIMIT ?"),
       markForced:
@@ -1021,16 +1025,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       this.statements.markUndone.run(by, now, jobId, mmsId);
     };
     if (record.kind === "delete") {
-      this.keepVersion(row);
-      this.statements.insertDeleted.run({
-        ...row,
-        deleted_by: by,
-        deleted_at: now,
-        action: UNDO_ACTION,
-        job_id: jobId,
-      });
-      this.unindex(row.id);
-      this.statements.deleteRecord.run(row.id);
+      this.removeRecord(row, { savedBy: by, action: UNDO_ACTION, jobId }, now);
       markUndone();
       return { mmsId, reverted: "deleted", lastVersion: row.version };
     }
@@ -1050,6 +1045,41 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       ? (this.statements.localFields.get(mmsId, institution) as LocalFieldsRow).version
       : undefined;
     return undoneOutcome(mmsId, record, result?.version, local, localVersion, institution);
+  }
+
+  /**
+   * Deletes a record row in the caller's transaction: its last state kept as a version, a
+   * tombstone (who, when, how) for `deletion` and `restore`, its keys and search text gone.
+   */
+  private removeRecord(row: RecordRow, context: SaveContext, at: string): void {
+    this.keepVersion(row);
+    this.statements.insertDeleted.run({
+      ...row,
+      deleted_by: context.savedBy,
+      deleted_at: at,
+      action: context.action,
+      job_id: context.jobId ?? null,
+    });
+    this.unindex(row.id);
+    this.statements.deleteRecord.run(row.id);
+  }
+
+  deleteRecord(
+    mmsId: string,
+    expectedVersion: number,
+    context: SaveContext,
+  ): Promise<RecordDeletion> {
+    return run(() =>
+      this.writeTransaction(() => {
+        const row = checkUpdate(
+          this.statements.record.get(mmsId) as RecordRow | undefined,
+          { mmsId, expectedVersion },
+          context,
+        );
+        this.removeRecord(row, context, new Date().toISOString());
+        return toDeletion(this.statements.deleted.get(mmsId) as DeletedRow);
+      }),
+    );
   }
 
   lock(mmsId: string, by: string): Promise<RecordLock> {
@@ -1190,8 +1220,20 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     );
   }
 
-  jobRecords(jobId: number): Promise<JobRecord[]> {
-    return run(() => (this.statements.jobRecords.all(jobId) as JobRecordRow[]).map(jobRecordOf));
+  jobRecords(jobId: number, options: JobRecordsOptions = {}): Promise<JobRecord[]> {
+    // SQLite reads a negative LIMIT as none.
+    const page = [options.limit ?? -1, options.offset ?? 0];
+    return run(() =>
+      (
+        (options.outcome === undefined
+          ? this.statements.jobRecords.all(jobId, ...page)
+          : this.statements.jobRecordsOfOutcome.all(
+              jobId,
+              options.outcome,
+              ...page,
+            )) as JobRecordRow[]
+      ).map(jobRecordOf),
+    );
   }
 
   jobRecordsOf(mmsId: string, options: { limit?: number } = {}): Promise<JobRecord[]> {

@@ -2,12 +2,8 @@
  * `marcgate import`: the Connexion pipeline on a file — each record decided and committed under
  * the institution's OCLC Connexion profile, as if exported one by one, in one job.
  */
-import {
-  COMPACT_AFTER_RECORDS,
-  type Catalog,
-  type JobOutcome,
-  type Zone,
-} from "../catalog/catalog.js";
+import { COMPACT_AFTER_RECORDS, type Catalog, type Zone } from "../catalog/catalog.js";
+import { countsInWords, outcomeLabel, SAVED_OUTCOMES } from "../catalog/outcome-words.js";
 import { BULK_CHECKPOINT_INTERVAL_MS } from "../catalog/sqlite-writer.js";
 import { receivedCoding, textIncoming, type Incoming } from "../import/decide.js";
 import { Importer, incomingOf, type ImportResult } from "../import/importer.js";
@@ -53,8 +49,8 @@ line for each record that was not added or merged, then the job's counts.
                        target format; the job keeps each as read
   --from FORMAT        the file's format (default: sniffed); records in other formats than
                        ISO 2709 are kept in the job as UTF-8 ISO 2709
-${CATALOG_HELP}Exit status 0 when every record was imported (added, merged, unchanged), 1 when any was
-rejected, held for review or skipped, 2 on bad usage.
+${CATALOG_HELP}Exit status 0 when every record was imported (new, merged, overlaid, unchanged), 1 when any
+failed, was held for review or was skipped, 2 on bad usage.
 `;
 
 /**
@@ -152,14 +148,6 @@ async function institutionProfile(
   return { zone, profile: loaded.profile };
 }
 
-const SUCCESS: ReadonlySet<JobOutcome> = new Set([
-  "created",
-  "merged",
-  "overlaid",
-  "unchanged",
-  "loaded",
-]);
-
 /** Each line of `text` indented. */
 function indent(text: string, by: string): string {
   return text
@@ -171,7 +159,7 @@ function indent(text: string, by: string): string {
 
 function outcomeLine(label: string, result: ImportResult): string {
   const { decision, mmsId } = result;
-  return `${label}: ${decision.outcome}${mmsId !== undefined ? ` ${mmsId}` : ""}: ${decision.reason}\n`;
+  return `${label}: ${outcomeLabel(decision.outcome)}${mmsId !== undefined ? ` ${mmsId}` : ""}: ${decision.reason}\n`;
 }
 
 export async function importCommand(args: string[]): Promise<number> {
@@ -215,9 +203,9 @@ export async function importCommand(args: string[]): Promise<number> {
             institution: zone,
             profile,
           });
-          if (!SUCCESS.has(decision.outcome)) problems++;
+          if (!SAVED_OUTCOMES.has(decision.outcome)) problems++;
           process.stdout.write(
-            `${describeRecord(incoming.read)}: would be ${decision.outcome}${decision.mmsId !== undefined ? ` ${decision.mmsId}` : ""}: ${decision.reason}\n` +
+            `${describeRecord(incoming.read)}: would be ${outcomeLabel(decision.outcome)}${decision.mmsId !== undefined ? ` ${decision.mmsId}` : ""}: ${decision.reason}\n` +
               formatLog(decision.log)
                 .map((line) => `  ${line}\n`)
                 .join("") +
@@ -267,7 +255,7 @@ export async function importCommand(args: string[]): Promise<number> {
           .then(
             (result) => {
               try {
-                if (!SUCCESS.has(result.decision.outcome)) {
+                if (!SAVED_OUTCOMES.has(result.decision.outcome)) {
                   problems++;
                   // Named from the record read again: only the few records that need a line.
                   process.stdout.write(
@@ -294,9 +282,7 @@ export async function importCommand(args: string[]): Promise<number> {
       if (failure !== undefined) throw failure;
       if (count >= COMPACT_AFTER_RECORDS) await catalog.compact();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const counts = Object.entries(finished.counts)
-        .map(([outcome, n]) => `${n.toLocaleString("en")} ${outcome}`)
-        .join(", ");
+      const counts = countsInWords(finished.counts);
       process.stdout.write(
         `${count.toLocaleString("en")} records in ${seconds.toFixed(1)} s (${Math.round(count / Math.max(seconds, 1e-9)).toLocaleString("en")}/s): ${counts || "none"} (job ${job.id}; marcgate job show ${job.id})\n`,
       );

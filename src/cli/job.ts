@@ -1,5 +1,12 @@
 /** `marcgate job`: import jobs and what became of each record in them. */
 import type { ImportJob, JobRecord, JobReport, UndoReport } from "../catalog/catalog.js";
+import { jobRowsPage, jobRowsRequest } from "../catalog/job-pages.js";
+import {
+  countsInWords,
+  countWithReasons,
+  outcomeLabel,
+  reportLines,
+} from "../catalog/outcome-words.js";
 import { formatLog, jobRowLog } from "../import/log.js";
 
 export { jobRowLog };
@@ -15,15 +22,18 @@ import { formatTable } from "./table.js";
 import { CommandError, integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate job list --institution CODE [--limit N] [--data DIR | --db URL]
-       marcgate job show ID [--log] [--data DIR | --db URL]
+       marcgate job show ID [--outcome OUTCOME] [--page N] [--log] [--data DIR | --db URL]
        marcgate job undo ID [--by NAME] [--data DIR | --db URL]
 
   list   the institution's import jobs, newest first: source, description, started,
          finished, and the count of records per outcome
   show   one job: its report (received, new, merged, overlaid, unchanged, skipped by reason,
-         held for review by reason, rejected by validation, failed; the review queue's state,
-         forced imports, undone), then one line per record received (row, received, outcome
-         and reason code, MMS ID, reason); --log adds each record's decision log
+         held for review by reason, failed by reason; the review queue's state, forced
+         imports, undone), then one line per record received (row, received, outcome and
+         reason code, MMS ID, reason); --log adds each record's decision log. --outcome
+         lists one outcome's rows (its words or code: new/created, merged, overlaid,
+         unchanged, loaded, skipped, held-for-review/review, failed/rejected); --page N
+         lists page N only (100 rows a page)
   undo   revert every change the job made: a record it merged or overlaid is saved again as
          it was before (a new version, action undo), a record it created is deleted (its
          versions kept: marcgate record restore MMSID --version N brings it back). A record
@@ -32,11 +42,8 @@ const HELP = `usage: marcgate job list --institution CODE [--limit N] [--data DI
 ${BY_HELP}${CATALOG_HELP}`;
 
 function counts(job: ImportJob): string {
-  const entries = Object.entries(job.counts);
-  const total = entries.reduce((sum, [, n]) => sum + n, 0);
-  return entries.length === 0
-    ? "0 records"
-    : `${total} records: ${entries.map(([o, n]) => `${n} ${o}`).join(", ")}`;
+  const total = Object.values(job.counts).reduce((sum, n) => sum + n, 0);
+  return total === 0 ? "0 records" : `${total} records: ${countsInWords(job.counts)}`;
 }
 
 function jobId(rest: readonly string[]): number {
@@ -44,32 +51,17 @@ function jobId(rest: readonly string[]): number {
   return integerOption(rest[0], "job ID", { min: 1, max: Number.MAX_SAFE_INTEGER, default: 0 });
 }
 
-/** `3 (cz-linked 2, older-version 1)`, or `0`. */
-function byReason(counts: Readonly<Record<string, number>>): string {
-  const entries = Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const total = entries.reduce((sum, [, n]) => sum + n, 0);
-  return entries.length === 0
-    ? "0"
-    : `${total} (${entries.map(([k, n]) => `${k} ${n}`).join(", ")})`;
-}
-
-/** The job report as lines for people. */
+/** The job report as lines for people: received, then a line per outcome in the report's words. */
 export function formatReport(report: JobReport): string[] {
   const lines = [
-    `received ${report.received}: new ${report.created}, merged ${report.merged}, overlaid ${report.overlaid}, unchanged ${report.unchanged}` +
-      (report.loaded > 0 ? `, loaded ${report.loaded}` : ""),
-    `skipped ${byReason(report.skipped)}`,
-    `held for review ${byReason(report.heldForReview)}`,
-    `rejected by validation ${report.rejectedByValidation}`,
-    `failed ${byReason(report.failed)}`,
+    `received ${report.received}`,
+    ...reportLines(report).map((line) => `${line.label} ${countWithReasons(line)}`),
   ];
   const { open, forced, discarded } = report.review;
   if (open + forced + discarded > 0) {
-    const imports = Object.entries(report.forced)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([o, n]) => `${n} ${o}`);
+    const imports = countsInWords(report.forced);
     lines.push(
-      `review: ${open} open, ${forced} forced${imports.length > 0 ? ` (${imports.join(", ")})` : ""}, ${discarded} discarded`,
+      `review: ${open} open, ${forced} forced${imports ? ` (${imports})` : ""}, ${discarded} discarded`,
     );
   }
   if (report.undone > 0) lines.push(`undone: ${report.undone} records' changes reverted`);
@@ -124,6 +116,8 @@ export async function jobCommand(args: string[]): Promise<number> {
       institution: { type: "string" },
       limit: { type: "string" },
       log: { type: "boolean" },
+      outcome: { type: "string" },
+      page: { type: "string" },
       ...BY_OPTION,
       ...CATALOG_OPTIONS,
     },
@@ -186,13 +180,30 @@ export async function jobCommand(args: string[]): Promise<number> {
           formatReport(report).join("\n") +
           "\n\n",
       );
-      const records = await catalog.jobRecords(job.id);
-      for (const r of records) {
-        process.stdout.write(
-          `#${r.id} ${r.received.toISOString()} ${r.outcome}${rowTags(r)} ${r.mmsId ?? "-"} ${r.raw.length} bytes: ${r.messages.join("; ")}\n`,
-        );
-        if (values.log)
-          for (const line of formatLog(jobRowLog(r))) process.stdout.write(`    ${line}\n`);
+      const request = jobRowsRequest({ outcome: values.outcome, page: values.page });
+      // Without --page, every page in turn (a page's rows in memory at a time).
+      const onePage = request.page !== undefined;
+      for (let page = request.page ?? 1; ; page++) {
+        const shown = await jobRowsPage(catalog, job, { ...request, page });
+        if (onePage || (page === 1 && request.outcome !== undefined)) {
+          const first = shown.total === 0 ? 0 : (shown.page - 1) * shown.perPage + 1;
+          process.stdout.write(
+            `${request.outcome !== undefined ? `${outcomeLabel(request.outcome)}: ` : ""}` +
+              `${shown.total} row${shown.total === 1 ? "" : "s"}` +
+              (onePage
+                ? `; rows ${first}-${Math.min(shown.total, shown.page * shown.perPage)}, page ${shown.page} of ${shown.pages}`
+                : "") +
+              "\n",
+          );
+        }
+        for (const r of shown.rows) {
+          process.stdout.write(
+            `#${r.id} ${r.received.toISOString()} ${outcomeLabel(r.outcome)}${rowTags(r)} ${r.mmsId ?? "-"} ${r.raw.length} bytes: ${r.messages.join("; ")}\n`,
+          );
+          if (values.log)
+            for (const line of formatLog(jobRowLog(r))) process.stdout.write(`    ${line}\n`);
+        }
+        if (onePage || shown.page >= shown.pages) break;
       }
       return 0;
     });

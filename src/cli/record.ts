@@ -1,7 +1,7 @@
 /** `marcgate record`: one record, its header (zone, brief level, version…), and its versions. */
 import type { LocalFields, RecordVersion, StoredRecord } from "../catalog/catalog.js";
 import { recordForInstitution } from "../catalog/institution-view.js";
-import { setSuppressed } from "../catalog/record-actions.js";
+import { deleteRecord, setSuppressed } from "../catalog/record-actions.js";
 import { formatSummary, recordSummary } from "../catalog/summary.js";
 import { formatWriter, type FormatName } from "../marc/formats.js";
 import type { MarcRecord } from "../marc/record.js";
@@ -20,6 +20,7 @@ import {
 const HELP = `usage: marcgate record MMSID [--institution CODE] [--format FORMAT] [--versions | --version N] [--data DIR | --db URL]
        marcgate record restore MMSID --version N [--by NAME] [--data DIR | --db URL]
        marcgate record suppress|unsuppress MMSID [--by NAME] [--data DIR | --db URL]
+       marcgate record delete MMSID [--by NAME] [--data DIR | --db URL]
 
 Shows a record as the catalog holds it now: a header on standard error (zone, brief level,
 version, management tag, Community Zone link, lock, created, updated, and the 005 of the last
@@ -34,8 +35,12 @@ on standard output in FORMAT, so the output can be saved or piped as it is.
                     with --versions, the saved states of those local fields are listed too
 
 restore saves version N again as a new version (MARC, brief level, management tag, import
-005): history is kept, and the restore can itself be restored away. A record deleted by
-marcgate job undo comes back with its MMS ID.
+005): history is kept, and the restore can itself be restored away. A record deleted (by
+marcgate record delete or marcgate job undo) comes back with its MMS ID.
+
+delete removes a record from the catalog (search, matching, SRU, Z39.50; OAI-PMH harvesters
+see it as deleted): its versions are kept, its last state among them, and marcgate record
+restore MMSID --version N brings it back. A record locked by someone else is left alone.
 
 suppress (unsuppress) saves a new version with the record suppressed (not) from discovery
 (SRU and Z39.50 leave suppressed records out); a record already so is left alone.
@@ -113,6 +118,22 @@ export async function recordCommand(args: string[]): Promise<number> {
         return 0;
       },
       { writer: `marcgate record ${action}` },
+    );
+  }
+  if (positionals[0] === "delete") {
+    if (positionals.length !== 2) throw new UsageError("name one MMS ID: record delete MMSID");
+    const mmsId = positionals[1]!;
+    const by = staffName(values.by);
+    return withCatalog(
+      values,
+      async (catalog) => {
+        const deleted = await deleteRecord(catalog, mmsId, by);
+        process.stdout.write(
+          `record ${mmsId}: deleted by ${by}; its ${deleted.version} version${deleted.version === 1 ? " is" : "s are"} kept (marcgate record restore ${mmsId} --version ${deleted.version} brings it back)\n`,
+        );
+        return 0;
+      },
+      { writer: "marcgate record delete" },
     );
   }
   if (positionals[0] === "restore") {

@@ -3,6 +3,7 @@
  * record, validation errors) — and resolving them: force-import or discard.
  */
 import type { Catalog, JobRecord } from "../catalog/catalog.js";
+import { outcomeLabel } from "../catalog/outcome-words.js";
 import { searchDocument } from "../catalog/search-text.js";
 import { readIncoming } from "../import/decide.js";
 import { Importer } from "../import/importer.js";
@@ -71,7 +72,7 @@ async function show(catalog: Catalog, id: number): Promise<string> {
   const lines = [
     `job row ${row.id} of job ${row.jobId}${job ? ` (${job.institution}, ${job.description})` : ""}`,
     `received:  ${row.received.toISOString()}, ${row.raw.length} bytes`,
-    `outcome:   ${row.outcome}${row.reasonCode !== undefined ? ` (${row.reasonCode})` : ""}: ${row.messages.join("; ")}`,
+    `outcome:   ${outcomeLabel(row.outcome)}${row.reasonCode !== undefined ? ` (${row.reasonCode})` : ""}: ${row.messages.join("; ")}`,
     `review:    ${
       review
         ? review.state === "open"
@@ -186,7 +187,7 @@ export async function reviewCommand(args: string[]): Promise<number> {
           }
           const { decision, mmsId, entryId: forcedEntry } = outcome.forced;
           process.stdout.write(
-            `job row ${id} forced by ${by}: ${decision.outcome}${mmsId !== undefined ? ` ${mmsId}` : ""}: ${decision.reason} (job row ${forcedEntry ?? "?"} of job ${outcome.held.jobId})\n`,
+            `job row ${id} forced by ${by}: ${outcomeLabel(decision.outcome)}${mmsId !== undefined ? ` ${mmsId}` : ""}: ${decision.reason} (job row ${forcedEntry ?? "?"} of job ${outcome.held.jobId})\n`,
           );
           return decision.outcome === "rejected" ? 1 : 0;
         },

@@ -156,6 +156,13 @@ export async function serveCommand(args: string[]): Promise<number> {
 }
 
 /**
+ * The parent process when this module was loaded, long before serve says it is serving: read
+ * later, a parent that died in between (killed as soon as that line appeared) would already have
+ * been replaced, and the change never seen.
+ */
+const STARTED_BY = process.ppid;
+
+/**
  * Under `npx marcgate serve` or an npm script, npm runs this process through a shell; a SIGTERM to
  * npm ends the shell and never reaches us. When npm started us (it sets `npm_lifecycle_event`),
  * our parent changing means it is gone: resolves then (checked twice a second). Otherwise never
@@ -163,7 +170,7 @@ export async function serveCommand(args: string[]): Promise<number> {
  */
 function npmParentGone(): Promise<string> {
   if (process.env.npm_lifecycle_event === undefined) return new Promise(() => undefined);
-  const parent = process.ppid;
+  const parent = STARTED_BY;
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       if (process.ppid !== parent) {

@@ -1,10 +1,13 @@
 /**
  * The reply text a Connexion client shows in its "OCLC Gateway Export Status" window. The
  * client does not parse it: success and failure differ only in the wording, so each reply
- * starts with `Success.`, `Held for review:`, `Skipped:` or `Error:` and says what to do.
+ * starts with `Success.` (the record is saved), the outcome's words from the job report's
+ * vocabulary (the held and the skipped record) or `Error:` (a failed record, named so in the
+ * reply) and says what to do.
  * Text is ASCII (the client's code page is unknown) with LF line breaks; the server adds the
  * terminating NUL.
  */
+import { outcomeHeading, outcomeLabel } from "../catalog/outcome-words.js";
 import type { ImportResult } from "../import/importer.js";
 
 /** Where a record can be seen, for the reply's second line. */
@@ -54,13 +57,13 @@ export function replyText(
       text = `Success. Record ${mmsId ?? "?"} is unchanged: ${sentence(decision.reason)}${link}`;
       break;
     case "review":
-      text = `Held for review: ${sentence(decision.reason)} Staff can resolve it in job ${options.jobId}.`;
+      text = `${outcomeHeading("review")}: ${sentence(decision.reason)} Staff can resolve it in job ${options.jobId}.`;
       break;
     case "skipped":
-      text = `Skipped: ${sentence(decision.reason)}${link}`;
+      text = `${outcomeHeading("skipped")}: ${sentence(decision.reason)}${link}`;
       break;
     case "rejected":
-      text = `Error: ${sentence(decision.reason)} The record was kept in job ${options.jobId}; correct it and export it again.`;
+      text = `Error: ${sentence(decision.reason)} The record ${outcomeLabel("rejected")} and was kept in job ${options.jobId}; correct it and export it again.`;
       break;
   }
   return asciiText(text);

@@ -6,7 +6,11 @@
  * code `forced`), and the held row leaves the queue in the same transaction.
  */
 import type { Catalog, JobOutcome, JobRecord } from "../catalog/catalog.js";
+import { outcomeLabel } from "../catalog/outcome-words.js";
+import type { MatchKeyKind } from "../marc/match-keys.js";
 import { readIncoming, type DecideOptions, type Decision } from "./decide.js";
+import { jobRowLog, type LogEntry } from "./log.js";
+import { KEY_LABELS } from "./match/method.js";
 import type { Importer, ImportResult } from "./importer.js";
 import { loadConnexionProfile } from "./profile.js";
 
@@ -39,6 +43,58 @@ export function heldCandidates(row: JobRecord): string[] {
 }
 
 /**
+ * The records a held row is about: the candidates when several matched (or a candidate search
+ * held them), else the one record it matched (held because it was locked); none for a record
+ * held by validation before matching.
+ */
+export function reviewCandidates(row: JobRecord): string[] {
+  const candidates = heldCandidates(row);
+  if (candidates.length > 0) return candidates;
+  const log = row.log;
+  if (typeof log === "object" && log !== null && "mmsId" in log && typeof log.mmsId === "string")
+    return [log.mmsId];
+  return [];
+}
+
+/**
+ * The incoming match keys that found a candidate, as the decision log kept each look-up
+ * (`OCLC number 500`, `ISBN 9780306406157 among cancelled ISBNs`), in the order tried.
+ */
+export function keysThatFound(row: JobRecord, mmsId: string): string[] {
+  const found: string[] = [];
+  for (const entry of jobRowLog(row)) {
+    const data = entry.data;
+    if (entry.stage !== "match" || !data) continue;
+    const { key, value, among, mmsIds } = data;
+    if (typeof key !== "string" || typeof value !== "string" || !Array.isArray(mmsIds)) continue;
+    if (!mmsIds.includes(mmsId)) continue;
+    const label = `${key in KEY_LABELS ? KEY_LABELS[key as MatchKeyKind] : key} ${value}`;
+    const where =
+      typeof among === "string" && among !== key
+        ? ` among ${among in KEY_LABELS ? KEY_LABELS[among as MatchKeyKind] : among} keys`
+        : "";
+    const line = label + where;
+    if (!found.includes(line)) found.push(line);
+  }
+  return found;
+}
+
+/**
+ * The checks that held a row, from its decision log: the validation errors, the guards (a
+ * locked record) and the match stage's verdicts (several matches, a candidate that differs).
+ */
+export function checksThatHeld(row: JobRecord): LogEntry[] {
+  return jobRowLog(row).filter((entry) => {
+    const data = entry.data;
+    if (entry.stage === "validate") return data?.["severity"] === "error";
+    if (entry.stage === "guard") return true;
+    if (entry.stage === "match")
+      return /held for review|validation of record|several matches/.test(entry.message);
+    return false;
+  });
+}
+
+/**
  * Force-imports the held job row `entryId` as `by`. The record's bytes as they arrived are
  * decided again under the profile it came through (its job's), as that profile is now, validation errors not holding it
  * and, when staff chose, the match replaced by their choice. When the decision would not save
@@ -60,7 +116,7 @@ export async function forceHeld(
       held,
       refused: review
         ? `job row ${entryId} was ${review.state} already by ${review.by ?? "?"} at ${review.at?.toISOString() ?? "?"}`
-        : `job row ${entryId} was not held for review (it was ${held.outcome})`,
+        : `job row ${entryId} was not held for review (it was ${outcomeLabel(held.outcome)})`,
     };
   }
   const job = await catalog.job(held.jobId);
@@ -90,7 +146,7 @@ export async function forceHeld(
   if (!SAVES.has(decision.outcome)) {
     return {
       held,
-      refused: `it would be ${decision.outcome} again: ${decision.reason}`,
+      refused: `it would be ${outcomeLabel(decision.outcome)} again: ${decision.reason}`,
       decision,
     };
   }

@@ -538,6 +538,21 @@ export function writeMarcXml(record: MarcRecord): string {
   return `<record xmlns="${MARCXML_NAMESPACE}">\n` + recordBody(record);
 }
 
+/** The MarcXchange (ISO 25577) namespace, as `yaz-marcdump -o marcxchange` writes it. */
+export const MARCXCHANGE_NAMESPACE = "info:lc/xmlns/marcxchange-v1";
+
+/**
+ * One record of any MARC format as a MarcXchange (ISO 25577) document element, the same body as
+ * MARCXML with the format named: `<record xmlns="info:lc/xmlns/marcxchange-v1"
+ * format="UNIMARC" type="Bibliographic">…</record>`. Escaping as in {@link writeMarcXml}.
+ */
+export function writeMarcXchange(record: MarcRecord, format: string, type: string): string {
+  return (
+    `<record xmlns="${MARCXCHANGE_NAMESPACE}" format="${escapeAttr(format)}" type="${escapeAttr(type)}">\n` +
+    recordBody(record)
+  );
+}
+
 /**
  * One record as a `<record>` element without namespace declaration, for use between
  * {@link MARCXML_COLLECTION_START} and {@link MARCXML_COLLECTION_END}. Escaping as in

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Catalog } from "../catalog/catalog.js";
+import { loadConnexionProfile } from "../import/profile.js";
 import { oai } from "./oai.js";
 
 const XML = "text/xml; charset=utf-8";
@@ -39,6 +40,9 @@ export function registerOai(
         .send(`No such institution: ${code}\n`);
     const host = request.headers.host ?? "127.0.0.1";
     const params = parameters(request.method === "POST" ? request.body : request.query);
+    // The zone's own format is its Connexion profile's target format (MARC 21 without one).
+    const loaded = await loadConnexionProfile(catalog, zone.code);
+    const ownFormat = loaded && "profile" in loaded ? loaded.profile.targetFormat : undefined;
     const xml = await oai(
       {
         catalog,
@@ -46,6 +50,7 @@ export function registerOai(
         baseUrl: `${request.protocol}://${host}/oai/${encodeURIComponent(code)}`,
         adminEmail: options.adminEmail ?? `marcgate@${host.split(":")[0]}`,
         ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+        ...(ownFormat === undefined ? {} : { ownFormat }),
       },
       params,
     );

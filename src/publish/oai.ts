@@ -1,6 +1,8 @@
 /**
- * OAI-PMH 2.0 over the publishing log (`Catalog.publishing`): the six verbs, `marc21` (MARCXML)
- * and `oai_dc` (the one MARC → Dublin Core crosswalk, `src/sru/dc.ts`), sets by management tag,
+ * OAI-PMH 2.0 over the publishing log (`Catalog.publishing`): the six verbs, `marc21` (MARCXML),
+ * `oai_dc` (the one MARC → Dublin Core crosswalk, `src/sru/dc.ts`) and, for a zone that is not
+ * MARC 21, its own format as MarcXchange (records of another format through `src/crosswalk`),
+ * sets by management tag,
  * zone and record type, persistent deletes, seconds granularity, inclusive `from`/`until`.
  *
  * Resumption tokens are stateless: the request's filters and a (datestamp, MMS ID) cursor, signed
@@ -13,10 +15,18 @@ import {
   MANAGEMENT_TAGS,
   type Catalog,
   type ManagementTag,
+  type RecordFormat,
   type Zone,
 } from "../catalog/catalog.js";
 import type { PublishedItem, PublishedQuery } from "../catalog/publishing.js";
-import { escapeXmlAttribute, escapeXmlText, writeMarcXml } from "../marc/marcxml.js";
+import { crosswalk } from "../crosswalk/crosswalk.js";
+import {
+  escapeXmlAttribute,
+  escapeXmlText,
+  MARCXCHANGE_NAMESPACE,
+  writeMarcXchange,
+  writeMarcXml,
+} from "../marc/marcxml.js";
 import { dublinCore } from "../sru/dc.js";
 
 const OAI = "http://www.openarchives.org/OAI/2.0/";
@@ -27,15 +37,44 @@ const XSI = "http://www.w3.org/2001/XMLSchema-instance";
 /** Records (or headers) per page. */
 export const OAI_PAGE_SIZE = 100;
 
-/** The metadata formats, by prefix. */
+const MARCXCHANGE = {
+  schema: "http://www.loc.gov/standards/iso25577/marcxchange-1-1.xsd",
+  namespace: MARCXCHANGE_NAMESPACE,
+};
+
+/**
+ * The metadata formats, by prefix: `marc21` and `oai_dc` everywhere; a zone whose format is not
+ * MARC 21 also offers its own (`unimarc`, `kormarc`, `cnmarc`) as MarcXchange (ISO 25577), the
+ * XML of any MARC format. A record stored in another format is delivered through the crosswalk.
+ */
 export const OAI_FORMATS = {
   marc21: {
     schema: "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd",
     namespace: "http://www.loc.gov/MARC21/slim",
   },
   oai_dc: { schema: "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", namespace: OAI_DC },
+  unimarc: MARCXCHANGE,
+  kormarc: MARCXCHANGE,
+  cnmarc: MARCXCHANGE,
 } as const;
 type Prefix = keyof typeof OAI_FORMATS;
+
+/** The record format each prefix delivers. */
+const PREFIX_FORMAT: Readonly<Record<Prefix, RecordFormat>> = {
+  marc21: "MARC21",
+  oai_dc: "MARC21",
+  unimarc: "UNIMARC",
+  kormarc: "KORMARC",
+  cnmarc: "CNMARC",
+};
+
+/** The prefixes this endpoint offers: marc21, oai_dc, and the zone's own format's. */
+function prefixesOf(context: OaiContext): Prefix[] {
+  const own = context.ownFormat;
+  const prefixes: Prefix[] = ["marc21", "oai_dc"];
+  if (own !== undefined && own !== "MARC21") prefixes.push(own.toLowerCase() as Prefix);
+  return prefixes;
+}
 
 const TAG_SETS: Record<string, ManagementTag> = {
   "tag:publish-bib": MANAGEMENT_TAGS[0],
@@ -54,6 +93,8 @@ export interface OaiContext {
   readonly adminEmail: string;
   /** @default OAI_PAGE_SIZE */
   readonly pageSize?: number;
+  /** The zone's own record format (its Connexion profile's target format); default MARC 21. */
+  readonly ownFormat?: RecordFormat;
 }
 
 type OaiErrorCode =
@@ -185,7 +226,8 @@ async function answer(
     }
     case "ListMetadataFormats": {
       if (args.identifier !== undefined) await itemOf(context, args.identifier);
-      return Object.entries(OAI_FORMATS)
+      return prefixesOf(context)
+        .map((prefix) => [prefix, OAI_FORMATS[prefix]] as const)
         .map(
           ([prefix, f]) =>
             `<metadataFormat><metadataPrefix>${prefix}</metadataPrefix><schema>${f.schema}</schema><metadataNamespace>${f.namespace}</metadataNamespace></metadataFormat>\n`,
@@ -202,7 +244,7 @@ async function answer(
         )
         .join("");
     case "GetRecord": {
-      const prefix = prefixOf(args.metadataPrefix!);
+      const prefix = prefixOf(context, args.metadataPrefix!);
       const item = await itemOf(context, args.identifier!);
       return await recordXml(context, item, prefix);
     }
@@ -223,11 +265,12 @@ function setList(context: OaiContext): [string, string][] {
   return sets;
 }
 
-function prefixOf(prefix: string): Prefix {
-  if (prefix in OAI_FORMATS) return prefix as Prefix;
+function prefixOf(context: OaiContext, prefix: string): Prefix {
+  const offered = prefixesOf(context);
+  if ((offered as string[]).includes(prefix)) return prefix as Prefix;
   throw new OaiError(
     "cannotDisseminateFormat",
-    `metadataPrefix ${prefix} is not one of marc21, oai_dc`,
+    `metadataPrefix ${prefix} is not one of ${offered.join(", ")}`,
   );
 }
 
@@ -273,14 +316,18 @@ async function recordXml(
   if (isGone(item)) return `<record>${header}</record>\n`;
   const stored = await context.catalog.record(item.mmsId);
   if (!stored) return `<record>${headerXml(context, { ...item, deleted: true })}</record>\n`;
+  const format = PREFIX_FORMAT[prefix];
+  const marc = crosswalk(stored.marc, stored.format, format).record;
   const metadata =
     prefix === "marc21"
-      ? writeMarcXml(stored.marc)
-      : `<oai_dc:dc xmlns:oai_dc="${OAI_DC}" xmlns:dc="${DC}" xmlns:xsi="${XSI}" xsi:schemaLocation="${OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd">` +
-        dublinCore(stored.marc)
-          .map(([name, value]) => `<dc:${name}>${escapeXmlText(value)}</dc:${name}>`)
-          .join("") +
-        "</oai_dc:dc>";
+      ? writeMarcXml(marc)
+      : prefix !== "oai_dc"
+        ? writeMarcXchange(marc, format, "Bibliographic")
+        : `<oai_dc:dc xmlns:oai_dc="${OAI_DC}" xmlns:dc="${DC}" xmlns:xsi="${XSI}" xsi:schemaLocation="${OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd">` +
+          dublinCore(marc)
+            .map(([name, value]) => `<dc:${name}>${escapeXmlText(value)}</dc:${name}>`)
+            .join("") +
+          "</oai_dc:dc>";
   return `<record>${header}<metadata>${metadata}</metadata></record>\n`;
 }
 
@@ -294,9 +341,9 @@ function dateArg(name: string, value: string, end: boolean): string {
   return DAY.test(value) ? `${value}T${end ? "23:59:59" : "00:00:00"}Z` : value;
 }
 
-function stateOf(args: Record<string, string>, secret: string): ListState {
-  if (args.resumptionToken !== undefined) return readToken(args.resumptionToken, secret);
-  const prefix = prefixOf(args.metadataPrefix!);
+function stateOf(context: OaiContext, args: Record<string, string>, secret: string): ListState {
+  if (args.resumptionToken !== undefined) return readToken(context, args.resumptionToken, secret);
+  const prefix = prefixOf(context, args.metadataPrefix!);
   const from = args.from === undefined ? undefined : dateArg("from", args.from, false);
   const until = args.until === undefined ? undefined : dateArg("until", args.until, true);
   if (args.from !== undefined && args.until !== undefined && args.from.length !== args.until.length)
@@ -339,7 +386,7 @@ async function list(
   args: Record<string, string>,
 ): Promise<string> {
   const secret = context.institution.code;
-  const state = stateOf(args, secret);
+  const state = stateOf(context, args, secret);
   const size = context.pageSize ?? OAI_PAGE_SIZE;
   const query = queryOf(context, state, size + 1);
   if (!query) throw new OaiError("noRecordsMatch", `there is no set ${state.set}`);
@@ -379,7 +426,7 @@ function writeToken(state: ListState, secret: string): string {
   return `${body}.${sign(body, secret)}`;
 }
 
-function readToken(token: string, secret: string): ListState {
+function readToken(context: OaiContext, token: string, secret: string): ListState {
   const [body, signature, extra] = token.split(".");
   const bad = new OaiError(
     "badResumptionToken",
@@ -389,7 +436,36 @@ function readToken(token: string, secret: string): ListState {
   const expected = Buffer.from(sign(body, secret));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw bad;
-  const state = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as ListState;
-  if (!(state.prefix in OAI_FORMATS)) throw bad;
+  let state: unknown;
+  try {
+    state = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  } catch {
+    throw bad;
+  }
+  if (!isListState(state) || !(prefixesOf(context) as string[]).includes(state.prefix)) throw bad;
   return state;
+}
+
+const optionalString = (value: unknown): boolean =>
+  value === undefined || typeof value === "string";
+
+/** Whether a token's body has the shape `writeToken` gives it (a guessed body must not pass). */
+function isListState(value: unknown): value is ListState {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const after = v.after as Record<string, unknown> | undefined;
+  return (
+    typeof v.prefix === "string" &&
+    v.prefix in OAI_FORMATS &&
+    optionalString(v.set) &&
+    optionalString(v.from) &&
+    optionalString(v.until) &&
+    Number.isSafeInteger(v.served) &&
+    (v.served as number) >= 0 &&
+    (after === undefined ||
+      (typeof after === "object" &&
+        after !== null &&
+        typeof after.datestamp === "string" &&
+        typeof after.mmsId === "string"))
+  );
 }

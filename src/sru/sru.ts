@@ -30,6 +30,7 @@ import {
   type SearchDiagnostic,
 } from "../search/diagnostic.js";
 import { CONTEXT_SETS, INDEXES, indexByName } from "../search/indexes.js";
+import { crosswalk } from "../crosswalk/crosswalk.js";
 import { DC_SCHEMA_URI, writeDublinCore } from "./dc.js";
 
 export const MARCXML_SCHEMA_URI = "info:srw/schema/1/marcxml-v1.1";
@@ -332,8 +333,9 @@ async function searchRetrieve(
   for (const hit of result.hits) {
     const stored = await context.catalog.record(hit.mmsId);
     if (!stored) continue;
-    const data =
-      schema === "dc" ? writeDublinCore(stored.marc) : writeMarcXml(stored.marc).trimEnd();
+    // MARCXML and Dublin Core are MARC 21's: a record of another format goes through the crosswalk.
+    const marc = crosswalk(stored.marc, stored.format, "MARC21").record;
+    const data = schema === "dc" ? writeDublinCore(marc) : writeMarcXml(marc).trimEnd();
     const packed = escaping === "string" ? text(data) : data;
     const schemaUri = SCHEMAS.find((s) => s.name === schema)!.uri;
     records.push(

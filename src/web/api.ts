@@ -7,6 +7,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CatalogError, type Catalog, type StoredRecord, type Zone } from "../catalog/catalog.js";
 import { recordForInstitution } from "../catalog/institution-view.js";
+import { deleteRecord } from "../catalog/record-actions.js";
+import { jobRowsPage, jobRowsRequest } from "../catalog/job-pages.js";
+import { outcomeLabel, outcomeVocabulary, reportLines } from "../catalog/outcome-words.js";
 import { jobRowLog } from "../import/log.js";
 import { logonIdFor } from "../connexion/logon-id.js";
 import {
@@ -22,19 +25,19 @@ import { readIso2709WithBytes } from "../marc/iso2709.js";
 import { writeMarcJson } from "../marc/marcjson.js";
 import type { MarcRecord } from "../marc/record.js";
 import {
-  may,
-  parseCookies,
-  roleFor,
-  sameSecret,
-  SESSION_COOKIE,
-  type Permission,
-  type Principal,
-} from "./auth.js";
+  AccessDenied,
+  InOtherInstitution,
+  requestAccess,
+  unmetNeed,
+  type Access,
+  type RouteNeed,
+} from "./access.js";
+import { parseCookies, sameSecret, SESSION_COOKIE, type Principal } from "./auth.js";
 import { OPENAPI } from "./openapi.js";
 import { sendRecordFile } from "./pages/record.js";
 import { status } from "./pages/status.js";
 import { saveProfile } from "./profile-form.js";
-import { fields, institutionOf, type Web } from "./server.js";
+import { fields, type Web } from "./server.js";
 import { runSearch, searchRequest } from "./service.js";
 
 /** A record as a MARC-in-JSON object (the writer's text, parsed). */
@@ -85,6 +88,9 @@ function idParam(request: FastifyRequest, name: "id" | "row"): number {
 
 interface ApiContext {
   readonly principal: Principal;
+  /** What the token's (or session's) user may touch: the one check of every route. */
+  readonly access: Access;
+  /** The institution the call works in: `?institution=CODE`, else the user's first. */
   readonly institution?: Zone;
 }
 
@@ -99,7 +105,7 @@ function route(
   web: Web,
   method: "GET" | "POST" | "PUT" | "DELETE",
   url: string,
-  permission: Permission,
+  need: RouteNeed,
   handler: ApiHandler,
 ): void {
   app.route({
@@ -139,20 +145,15 @@ function route(
             }
           }
         }
-        if (!may(principal.user.role, permission)) {
-          throw new ApiError(
-            403,
-            "forbidden",
-            `this needs the role ${roleFor(permission)}; ${principal.user.name} is ${principal.user.role}`,
-          );
-        }
+        // An institution the user does not work in is answered as one that does not exist.
         const wanted = fields(request.query)["institution"];
-        const zones = await institutionOf(web.catalog, wanted);
-        if (wanted !== undefined && zones.institution?.code !== wanted) {
-          throw new ApiError(404, "unknown-zone", `no institution ${wanted}`);
-        }
+        const access = await requestAccess(web.catalog, principal.user, wanted, true);
+        if (!access) throw new ApiError(404, "unknown-zone", `no institution ${wanted ?? ""}`);
+        const unmet = unmetNeed(access, need);
+        if (unmet !== undefined) throw new ApiError(403, "forbidden", unmet);
+        const institution = access.institution;
         const result = await handler(
-          { principal, ...(zones.institution ? { institution: zones.institution } : {}) },
+          { principal, access, ...(institution ? { institution } : {}) },
           request,
           reply,
         );
@@ -161,6 +162,13 @@ function route(
       } catch (error) {
         if (error instanceof ApiError)
           return reply.code(error.status).send({ error: error.code, message: error.message });
+        if (error instanceof InOtherInstitution)
+          return reply.code(404).send({
+            error: error.notFound.code,
+            message: `${error.message} (in view from ${error.institutions.map((z) => z.code).join(", ")}: ask with ?institution=)`,
+          });
+        if (error instanceof AccessDenied)
+          return reply.code(403).send({ error: "forbidden", message: error.message });
         if (error instanceof CatalogError) {
           const code = error.code.startsWith("unknown")
             ? 404
@@ -175,21 +183,19 @@ function route(
   });
 }
 
-function needInstitution(ctx: ApiContext): Zone {
-  if (!ctx.institution) throw new ApiError(404, "unknown-zone", "there is no institution");
-  return ctx.institution;
-}
-
 function recordJson(record: StoredRecord): Record<string, unknown> {
   const { marc, lock, ...header } = record;
   return { ...header, ...(lock ? { lock } : {}), marc: marcJsonOf(marc) };
 }
 
+/** A record the user may view: as `institution` sees it, else as stored. */
 async function recordOf(
   catalog: Catalog,
+  access: Access,
   mmsId: string,
   institution: Zone | undefined,
 ): Promise<StoredRecord> {
+  await access.record(catalog, mmsId, "view");
   const record = institution
     ? ((await recordForInstitution(catalog, mmsId, institution.code).catch(() => undefined))
         ?.record ?? (await catalog.record(mmsId)))
@@ -227,7 +233,7 @@ export function register(app: FastifyInstance, web: Web): void {
   route(app, web, "GET", "/api/search", "view", async (ctx, request) => {
     const parsed = searchRequest(fields(request.query));
     if ("error" in parsed) throw new ApiError(400, "bad-index", parsed.error);
-    return runSearch(web.catalog, needInstitution(ctx), parsed.request);
+    return runSearch(web.catalog, ctx.access.workingInstitution("view"), parsed.request);
   });
 
   route(app, web, "GET", "/api/records/:mmsId", "view", async (ctx, request, reply) => {
@@ -235,6 +241,7 @@ export function register(app: FastifyInstance, web: Web): void {
     // ?institution=CODE: the record as that institution sees it; without it, as stored.
     const record = await recordOf(
       web.catalog,
+      ctx.access,
       mmsId,
       fields(request.query)["institution"] !== undefined ? ctx.institution : undefined,
     );
@@ -247,51 +254,72 @@ export function register(app: FastifyInstance, web: Web): void {
     }
     return recordJson(record);
   });
-  route(app, web, "GET", "/api/records/:mmsId/versions", "view", async (_ctx, request) => {
-    const versions = await web.catalog.versions(fields(request.params)["mmsId"] ?? "");
+  route(app, web, "GET", "/api/records/:mmsId/versions", "view", async (ctx, request) => {
+    const mmsId = fields(request.params)["mmsId"] ?? "";
+    await ctx.access.record(web.catalog, mmsId, "view");
+    const versions = await web.catalog.versions(mmsId);
     return versions.map(({ marc, ...v }) => ({ ...v, marc: marcJsonOf(marc) }));
   });
   route(app, web, "POST", "/api/records/:mmsId/restore", "catalog", async (ctx, request) => {
+    const mmsId = fields(request.params)["mmsId"] ?? "";
+    await ctx.access.record(web.catalog, mmsId, "catalog");
     const version = body(request)["version"];
     if (typeof version !== "number")
       throw new ApiError(400, "bad-request", 'send { "version": N }');
-    return web.catalog.restore(fields(request.params)["mmsId"] ?? "", version, {
+    return web.catalog.restore(mmsId, version, {
       savedBy: ctx.principal.user.name,
       action: "restore",
     });
   });
 
   route(app, web, "GET", "/api/jobs", "view", async (ctx) =>
-    web.catalog.jobs(needInstitution(ctx).code, { limit: 100 }),
+    web.catalog.jobs(ctx.access.workingInstitution("view").code, { limit: 100 }),
   );
-  route(app, web, "GET", "/api/jobs/:id", "view", async (_ctx, request) => {
+  route(app, web, "POST", "/api/records/:mmsId/delete", "catalog", async (ctx, request) => {
+    const mmsId = fields(request.params)["mmsId"] ?? "";
+    await ctx.access.record(web.catalog, mmsId, "catalog");
+    return deleteRecord(web.catalog, mmsId, ctx.principal.user.name);
+  });
+  route(app, web, "GET", "/api/outcomes", "signed-in", () => Promise.resolve(outcomeVocabulary()));
+  route(app, web, "GET", "/api/jobs/:id", "view", async (ctx, request) => {
     const id = idParam(request, "id");
+    await ctx.access.job(web.catalog, id, "view");
     const report = await web.catalog.jobReport(id);
     if (!report) throw new ApiError(404, "unknown-job", `no job ${id}`);
-    const rows = await web.catalog.jobRecords(id);
+    const q = fields(request.query);
+    const { rows, ...shown } = await jobRowsPage(
+      web.catalog,
+      report.job,
+      jobRowsRequest({ outcome: q["outcome"], page: q["page"] }),
+    );
     return {
-      report,
+      report: { ...report, outcomes: reportLines(report) },
+      ...shown,
       records: rows.map(({ raw, log: _log, ...row }) => ({
         ...row,
+        outcomeLabel: outcomeLabel(row.outcome),
         raw: Buffer.from(raw).toString("base64"),
         log: jobRowLog({ log: _log }),
       })),
     };
   });
-  route(app, web, "POST", "/api/jobs/:id/undo", "catalog", async (ctx, request) =>
-    web.catalog.undoJob(idParam(request, "id"), ctx.principal.user.name),
-  );
+  route(app, web, "POST", "/api/jobs/:id/undo", "catalog", async (ctx, request) => {
+    const job = await ctx.access.job(web.catalog, idParam(request, "id"), "catalog");
+    return web.catalog.undoJob(job.id, ctx.principal.user.name);
+  });
 
   route(app, web, "GET", "/api/review", "view", async (ctx) =>
-    (await web.catalog.reviewQueue(needInstitution(ctx).code, { limit: 1000 })).map(
-      ({ raw, log, ...row }) => ({
-        ...row,
-        raw: Buffer.from(raw).toString("base64"),
-        log: jobRowLog({ log }),
-      }),
-    ),
+    (
+      await web.catalog.reviewQueue(ctx.access.workingInstitution("view").code, { limit: 1000 })
+    ).map(({ raw, log, ...row }) => ({
+      ...row,
+      outcomeLabel: outcomeLabel(row.outcome),
+      raw: Buffer.from(raw).toString("base64"),
+      log: jobRowLog({ log }),
+    })),
   );
   route(app, web, "POST", "/api/review/:row/force", "catalog", async (ctx, request, reply) => {
+    const row = await ctx.access.jobRow(web.catalog, idParam(request, "row"), "catalog");
     const given = body(request)["target"];
     const target: ForceTarget =
       given === "new"
@@ -299,10 +327,11 @@ export function register(app: FastifyInstance, web: Web): void {
         : typeof given === "string" && /^99\d+$/.test(given)
           ? { into: given }
           : "again";
+    if (typeof target === "object") await ctx.access.record(web.catalog, target.into, "catalog");
     const result = await forceHeld(
       web.catalog,
       web.importer,
-      idParam(request, "row"),
+      row.id,
       target,
       ctx.principal.user.name,
     );
@@ -312,22 +341,24 @@ export function register(app: FastifyInstance, web: Web): void {
     }
     return {
       outcome: result.forced.decision.outcome,
+      outcomeLabel: outcomeLabel(result.forced.decision.outcome),
       mmsId: result.forced.mmsId,
       reason: result.forced.decision.reason,
       entryId: result.forced.entryId,
     };
   });
   route(app, web, "POST", "/api/review/:row/discard", "catalog", async (ctx, request) => {
+    const row = await ctx.access.jobRow(web.catalog, idParam(request, "row"), "catalog");
     const note = body(request)["note"];
     return web.catalog.discardReview(
-      idParam(request, "row"),
+      row.id,
       ctx.principal.user.name,
       typeof note === "string" ? note : undefined,
     );
   });
 
   route(app, web, "GET", "/api/profiles", "view", async (ctx) => {
-    const institution = needInstitution(ctx);
+    const institution = ctx.access.workingInstitution("view");
     const loaded = await loadConnexionProfile(web.catalog, institution.code);
     return {
       institution: institution.code,
@@ -345,7 +376,7 @@ export function register(app: FastifyInstance, web: Web): void {
     };
   });
   route(app, web, "GET", "/api/profiles/connexion/:code", "view", async (ctx, request) => {
-    const institution = needInstitution(ctx);
+    const institution = ctx.access.workingInstitution("view");
     const code = fields(request.params)["code"] ?? "";
     const loaded = await loadConnexionProfile(web.catalog, institution.code, code);
     if (!loaded) {
@@ -360,7 +391,7 @@ export function register(app: FastifyInstance, web: Web): void {
   });
   /** Sets the profile of the body's code (new or replaced); with `:code`, the body's code must agree. */
   const putProfile: ApiHandler = async (ctx, request, reply) => {
-    const institution = needInstitution(ctx);
+    const institution = ctx.access.workingInstitution("administer");
     const code = fields(request.params)["code"];
     const settings = body(request);
     if (code !== undefined && settings["code"] !== undefined && settings["code"] !== code) {
@@ -391,7 +422,7 @@ export function register(app: FastifyInstance, web: Web): void {
     "/api/profiles/connexion/:code/default",
     "administer",
     async (ctx, request) => {
-      const institution = needInstitution(ctx);
+      const institution = ctx.access.workingInstitution("administer");
       const code = fields(request.params)["code"] ?? "";
       await web.catalog.setDefaultIntegrationProfile(
         institution.code,
@@ -402,14 +433,14 @@ export function register(app: FastifyInstance, web: Web): void {
     },
   );
   route(app, web, "DELETE", "/api/profiles/connexion/:code", "administer", async (ctx, request) => {
-    const institution = needInstitution(ctx);
+    const institution = ctx.access.workingInstitution("administer");
     const code = fields(request.params)["code"] ?? "";
     await web.catalog.deleteIntegrationProfile(institution.code, CONNEXION_INTEGRATION_TYPE, code);
     return { code, deleted: true };
   });
 
   route(app, web, "POST", "/api/import", "catalog", async (ctx, request) => {
-    const institution = needInstitution(ctx);
+    const institution = ctx.access.workingInstitution("catalog");
     const raw = request.body;
     if (!Buffer.isBuffer(raw) || raw.length === 0) {
       throw new ApiError(
@@ -453,6 +484,7 @@ export function register(app: FastifyInstance, web: Web): void {
           results.push({
             index: read.index,
             outcome: decision.outcome,
+            outcomeLabel: outcomeLabel(decision.outcome),
             reasonCode: decision.reasonCode,
             reason: decision.reason,
             mmsId: decision.mmsId,
@@ -468,6 +500,7 @@ export function register(app: FastifyInstance, web: Web): void {
           results.push({
             index: read.index,
             outcome: result.decision.outcome,
+            outcomeLabel: outcomeLabel(result.decision.outcome),
             reasonCode: result.decision.reasonCode,
             reason: result.decision.reason,
             mmsId: result.mmsId,

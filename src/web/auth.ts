@@ -21,9 +21,19 @@ const LEVEL: Readonly<Record<UserRole, number>> = {
 };
 const NEEDS: Readonly<Record<Permission, number>> = { view: 0, catalog: 1, administer: 2 };
 
-/** Whether a role has a permission: Viewer views; Cataloger also resolves, restores, undoes; the administrator also configures. */
-export function may(role: UserRole, permission: Permission): boolean {
-  return LEVEL[role] >= NEEDS[permission];
+/**
+ * Whether a role has a permission: Viewer views; Cataloger also resolves, restores, undoes; the
+ * administrator also configures. No role (none in that institution) has none.
+ */
+export function may(role: UserRole | undefined, permission: Permission): boolean {
+  return role !== undefined && LEVEL[role] >= NEEDS[permission];
+}
+
+/** The higher of two roles (either may be absent). */
+export function higherRole(a: UserRole | undefined, b: UserRole | undefined): UserRole | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return LEVEL[b] > LEVEL[a] ? b : a;
 }
 
 /** The role a permission needs at least, for messages. */

@@ -1,5 +1,7 @@
 /** The page shell (header, navigation, institution menu) and small form helpers shared by the pages. */
+import type { UserRole } from "../catalog/accounts.js";
 import type { Zone } from "../catalog/catalog.js";
+import type { Access } from "./access.js";
 import type { Principal } from "./auth.js";
 import { may } from "./auth.js";
 import { html, type Html, type HtmlValue } from "./html.js";
@@ -7,8 +9,15 @@ import { html, type Html, type HtmlValue } from "./html.js";
 /** What every signed-in page knows. */
 export interface PageContext {
   readonly principal: Principal;
-  /** The institution the pages work in (chosen in the header; the first one by default). */
+  /** What the user may touch; every route asks it with the institution of what it touches. */
+  readonly access: Access;
+  /**
+   * The institution the pages work in (chosen in the header among the user's; the first one by
+   * default), and the user's role there.
+   */
   readonly institution?: Zone;
+  readonly role?: UserRole;
+  /** The institutions the user works in (the institution menu). */
   readonly institutions: readonly Zone[];
   /** The session's CSRF token, for the forms. */
   readonly csrf: string;
@@ -86,14 +95,14 @@ export function dataTable<T>(
   </table>`;
 }
 
-const NAV: readonly { path: string; label: string; admin?: boolean }[] = [
+const NAV: readonly { path: string; label: string; admin?: boolean; installation?: boolean }[] = [
   { path: "/search", label: "Repository search" },
   { path: "/jobs", label: "Import jobs" },
   { path: "/review", label: "Review queue" },
   { path: "/profiles", label: "Integration profiles" },
   { path: "/rules", label: "Rule files" },
   { path: "/status", label: "Status" },
-  { path: "/users", label: "Users", admin: true },
+  { path: "/users", label: "Users", installation: true },
   { path: "/publishing", label: "Publishing", admin: true },
 ];
 
@@ -107,8 +116,11 @@ function flashBox(flash: Flash | undefined): HtmlValue {
 
 /** A whole signed-in page. */
 export function page(ctx: PageContext, title: string, body: Html, flash?: Flash): Html {
-  const role = ctx.principal.user.role;
-  const nav = NAV.filter((n) => !n.admin || may(role, "administer"));
+  const nav = NAV.filter((n) =>
+    n.installation
+      ? ctx.principal.user.installationAdmin
+      : ctx.role !== undefined && (!n.admin || may(ctx.role, "administer")),
+  );
   return document(
     title,
     html`<header class="top">
@@ -144,7 +156,9 @@ export function page(ctx: PageContext, title: string, body: Html, flash?: Flash)
         }
         <span
           ><a href="/account">${ctx.principal.user.name}</a>
-          <span class="on-dark">(${role})</span></span
+          <span class="on-dark"
+            >(${ctx.role ?? "no role here"}${ctx.principal.user.installationAdmin ? "; installation administrator" : ""})</span
+          ></span
         >
         <form method="post" action="/logout">
           ${csrfField(ctx)}<button type="submit" class="secondary">Log out</button>

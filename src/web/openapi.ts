@@ -4,7 +4,8 @@ const institution = {
   name: "institution",
   in: "query",
   required: false,
-  description: "Institution code (default: the first institution)",
+  description:
+    "Institution code, one the user works in (default: the first of theirs; another is 404)",
   schema: { type: "string" },
 };
 const error = {
@@ -24,6 +25,13 @@ const path = (name: string, description: string): Record<string, unknown> => ({
 });
 const errors = { "401": error, "403": error, "404": error };
 const profileCode = path("code", "An OCLC Connexion profile's code");
+const query = (name: string, description: string): Record<string, unknown> => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema: { type: "string" },
+});
 
 export const OPENAPI = {
   openapi: "3.1.0",
@@ -31,7 +39,7 @@ export const OPENAPI = {
     title: "marcgate",
     version: "1",
     description:
-      "The REST API of marcgate's staff pages. Authenticate with an API token (Authorization: Bearer TOKEN; create one on the account page) or a browser session (writes then need X-CSRF-Token). A token acts with its user's role: Viewer reads, Cataloger also restores, resolves review and undoes jobs and imports, General System Administrator also sets the profile.",
+      "The REST API of marcgate's staff pages. Authenticate with an API token (Authorization: Bearer TOKEN; create one on the account page) or a browser session (writes then need X-CSRF-Token). A token acts with its user's roles, in the institutions the user works in only: Viewer reads, Cataloger also restores, resolves review and undoes jobs and imports, General System Administrator also sets the profile. ?institution=CODE picks the institution (404 when the user has no role there, as for one that does not exist); without it, the user's first institution works (jobs, review, profiles, imports) and records, jobs and review rows of any of the user's institutions (and their network zones) are reached. What another institution holds answers 404, as an ID that does not exist; a role too low there, 403.",
   },
   components: {
     securitySchemes: { token: { type: "http", scheme: "bearer" } },
@@ -136,6 +144,18 @@ export const OPENAPI = {
         responses: { "200": json("{ mmsId, version }"), "409": error, ...errors },
       },
     },
+    "/api/records/{mmsId}/delete": {
+      post: {
+        summary:
+          "Delete the record (Cataloger): its versions are kept, restore brings it back; OAI-PMH shows it deleted",
+        parameters: [path("mmsId", "MMS ID")],
+        responses: {
+          "200": json("{ mmsId, zone, version, deletedBy, deletedAt, action }"),
+          "409": error,
+          ...errors,
+        },
+      },
+    },
     "/api/jobs": {
       get: {
         summary: "The institution's last 100 import jobs",
@@ -143,11 +163,27 @@ export const OPENAPI = {
         responses: { "200": json("Jobs"), ...errors },
       },
     },
+    "/api/outcomes": {
+      get: {
+        summary:
+          "The outcome codes of job rows and their words (as the pages and replies say them)",
+        responses: { "200": json("[{ outcome, label }]"), ...errors },
+      },
+    },
     "/api/jobs/{id}": {
       get: {
-        summary: "A job's report and rows (raw bytes in base64, decision log)",
-        parameters: [path("id", "Job ID")],
-        responses: { "200": json("report, records"), ...errors },
+        summary:
+          "A job's report (outcomes: [{ outcome, label, count, byReason }]) and one page of its rows, 100 a page (raw bytes in base64, decision log, outcomeLabel)",
+        parameters: [
+          path("id", "Job ID"),
+          query("outcome", "Only this outcome's rows: its code or its words (see /api/outcomes)"),
+          query("page", "The page, from 1 (default 1)"),
+        ],
+        responses: {
+          "200": json("report, outcome, page, pages, perPage, total, counts, records"),
+          "422": error,
+          ...errors,
+        },
       },
     },
     "/api/jobs/{id}/undo": {

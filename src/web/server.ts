@@ -6,20 +6,25 @@
  */
 import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { CatalogError, type Catalog, type Zone } from "../catalog/catalog.js";
+import { CatalogError, type Catalog } from "../catalog/catalog.js";
 import type { ConnexionStats } from "../connexion/server.js";
 import type { Importer } from "../import/importer.js";
 import {
+  AccessDenied,
+  InOtherInstitution,
+  requestAccess,
+  staffInstitutions,
+  unmetNeed,
+  type RouteNeed,
+} from "./access.js";
+import {
   Auth,
   cookie,
-  may,
   parseCookies,
-  roleFor,
   sameSecret,
   SESSION_COOKIE,
   SESSION_MS,
   type LoginThrottles,
-  type Permission,
   type Principal,
 } from "./auth.js";
 import { html, type Html } from "./html.js";
@@ -81,14 +86,11 @@ async function sessionOf(web: Web, request: FastifyRequest): Promise<Principal |
   return web.auth.principal(parseCookies(request.headers.cookie).get(SESSION_COOKIE), "session");
 }
 
-/** The institutions, and the one the request works in (the cookie's, else the first). */
-export async function institutionOf(
-  catalog: Catalog,
-  wanted: string | undefined,
-): Promise<{ institution?: Zone; institutions: Zone[] }> {
-  const institutions = (await catalog.zones()).filter((z) => z.kind === "institution");
-  const institution = institutions.find((z) => z.code === wanted) ?? institutions[0];
-  return institution ? { institution, institutions } : { institutions };
+/** The URL with `institution=CODE` in its query (in place of one it has). */
+function withInstitution(url: string, code: string): string {
+  const parsed = new URL(url, "http://marcgate.invalid");
+  parsed.searchParams.set("institution", code);
+  return parsed.pathname + parsed.search;
 }
 
 /** A page handler: returns the page, or nothing when it answered itself (redirect, download). */
@@ -131,7 +133,7 @@ export function pageRoute(
   web: Web,
   method: "GET" | "POST",
   url: string,
-  permission: Permission,
+  need: RouteNeed,
   handler: PageHandler,
 ): void {
   app.route({
@@ -153,10 +155,17 @@ export function pageRoute(
         );
       }
       const cookies = parseCookies(request.headers.cookie);
-      const zones = await institutionOf(web.catalog, cookies.get(INSTITUTION_COOKIE));
+      // The institution menu's choice; a link may name one (`?institution=CODE`).
+      const wanted = fields(request.query)["institution"] ?? cookies.get(INSTITUTION_COOKIE);
+      const access = (await requestAccess(web.catalog, principal.user, wanted, false))!;
+      const institution = access.institution;
+      const role = institution ? access.roleFor(institution.code) : undefined;
       const ctx: PageContext = {
         principal,
-        ...zones,
+        access,
+        ...(institution ? { institution } : {}),
+        ...(role ? { role } : {}),
+        institutions: staffInstitutions(principal.user, access.zones),
         csrf: principal.key.csrf ?? "",
         path: request.url,
       };
@@ -177,19 +186,9 @@ export function pageRoute(
           );
         }
       }
-      if (!may(principal.user.role, permission)) {
-        return sendHtml(
-          reply,
-          page(
-            ctx,
-            "Not allowed",
-            html`<p>
-              This needs the role <strong>${roleFor(permission)}</strong>; you are
-              ${principal.user.role}.
-            </p>`,
-          ),
-          403,
-        );
+      const unmet = unmetNeed(access, need);
+      if (unmet !== undefined) {
+        return sendHtml(reply, page(ctx, "Not allowed", html`<p>${unmet}</p>`), 403);
       }
       const flash = takeFlash(request, reply);
       try {
@@ -197,6 +196,33 @@ export function pageRoute(
         if (body) return sendHtml(reply, body, reply.statusCode);
         return reply;
       } catch (error) {
+        if (error instanceof InOtherInstitution) {
+          const here = ctx.institution?.code ?? "no institution";
+          return sendHtml(
+            reply,
+            page(
+              ctx,
+              "Not found",
+              html`<p>${error.message}</p>
+                <p>
+                  You are working in ${here}; it is in view from
+                  ${error.institutions.map((z, i) =>
+                    method === "GET"
+                      ? html`${i > 0 ? ", " : ""}<a href="${withInstitution(request.url, z.code)}"
+                            >${z.code}</a
+                          >`
+                      : html`${i > 0 ? ", " : ""}${z.code}`,
+                  )}
+                  (switch institution in the menu).
+                </p>`,
+            ),
+            404,
+          );
+        }
+        if (error instanceof AccessDenied) {
+          const sentence = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
+          return sendHtml(reply, page(ctx, "Not allowed", html`<p>${sentence}</p>`), 403);
+        }
         if (error instanceof CatalogError) {
           const status = error.code.startsWith("unknown") ? 404 : 409;
           return sendHtml(
@@ -211,6 +237,22 @@ export function pageRoute(
   });
 }
 
+/** A registered route: its method and its URL pattern (`/jobs/:id`). */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/**
+ * Every route {@link buildServer} registered (HEAD routes Fastify adds for GET left out): the
+ * isolation test checks each one against a user of another institution.
+ */
+export function routesOf(app: FastifyInstance): readonly RegisteredRoute[] {
+  return ROUTES.get(app) ?? [];
+}
+
 /** Builds the Fastify server with every route (not listening yet). */
 export async function buildServer(options: WebOptions): Promise<FastifyInstance> {
   const web: Web = { ...options, auth: new Auth(options.catalog, options.throttle) };
@@ -220,6 +262,13 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     ...(web.trustedProxies && web.trustedProxies.length > 0
       ? { trustProxy: [...web.trustedProxies] }
       : {}),
+  });
+  const routes: RegisteredRoute[] = [];
+  ROUTES.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") routes.push({ method, url: route.url });
+    }
   });
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",
@@ -321,7 +370,7 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     );
     return reply.code(303).header("location", "/login").send();
   });
-  pageRoute(app, web, "POST", "/institution", "view", async (ctx, request, reply) => {
+  pageRoute(app, web, "POST", "/institution", "signed-in", async (ctx, request, reply) => {
     const code = fields(request.body)["institution"] ?? "";
     if (!ctx.institutions.some((z) => z.code === code)) {
       redirect(reply, "/search", { kind: "error", text: `No institution ${code}.` });
@@ -349,6 +398,7 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     import("./pages/profiles.js"),
     import("./pages/rules.js"),
     import("./pages/jobs.js"),
+    import("./pages/review-compare.js"),
     import("./pages/status.js"),
     import("./pages/users.js"),
     import("./pages/publishing.js"),
@@ -464,7 +514,8 @@ function loginPage(next: string, token: string, flash?: Flash, name = ""): Html 
       </form>
       <p class="muted">
         No account yet? The first administrator is created on the server:
-        <code>marcgate user add NAME --role "General System Administrator"</code>.
+        <code>marcgate user add NAME --installation-admin</code> (and a role in an institution:
+        <code>--role "General System Administrator" --institution CODE</code>).
       </p>
     </div>`,
     flash,

@@ -1662,7 +1662,6 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
             unchanged: report.unchanged,
             skipped: report.skipped,
             heldForReview: report.heldForReview,
-            rejectedByValidation: report.rejectedByValidation,
             failed: report.failed,
             review: report.review,
             forced: report.forced,
@@ -1675,8 +1674,7 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
             overlaid: 0,
             unchanged: 1,
             skipped: { "cz-linked": 2, "older-version": 1 },
-            heldForReview: { "several-matches": 1, locked: 1 },
-            rejectedByValidation: 2,
+            heldForReview: { "several-matches": 1, locked: 1, validation: 2 },
             failed: { unreadable: 1, failed: 1 },
             review: { open: 2, forced: 1, discarded: 1 },
             forced: { created: 1 },
@@ -1684,6 +1682,40 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
           },
         );
         assert.equal(await catalog.jobReport(999999), undefined);
+      }));
+
+    test("a job's rows come in pages, of one outcome or all, in arrival order", () =>
+      withInstitution(async (catalog, zone) => {
+        const job = await catalog.startJob({ institution: zone, source: "t", description: "d" });
+        const outcomes: JobOutcome[] = [];
+        for (let i = 0; i < 7; i++) outcomes.push(i % 3 === 0 ? "review" : "skipped");
+        outcomes.push("rejected");
+        const ids: number[] = [];
+        for (const outcome of outcomes)
+          ids.push((await catalog.commit(row(job.id, outcome, "r"))).entryId!);
+        const idsOf = (rows: readonly { id: number }[]) => rows.map((r) => r.id);
+        assert.deepEqual(idsOf(await catalog.jobRecords(job.id)), ids);
+        assert.deepEqual(idsOf(await catalog.jobRecords(job.id, { limit: 3 })), ids.slice(0, 3));
+        assert.deepEqual(
+          idsOf(await catalog.jobRecords(job.id, { limit: 3, offset: 6 })),
+          ids.slice(6),
+        );
+        const held = ids.filter((_, i) => outcomes[i] === "review");
+        assert.deepEqual(idsOf(await catalog.jobRecords(job.id, { outcome: "review" })), held);
+        assert.deepEqual(
+          idsOf(await catalog.jobRecords(job.id, { outcome: "review", limit: 1, offset: 1 })),
+          held.slice(1, 2),
+        );
+        assert.deepEqual(
+          (await catalog.jobRecords(job.id, { outcome: "skipped", offset: 2 })).map(
+            (r) => r.outcome,
+          ),
+          ["skipped", "skipped"],
+        );
+        assert.deepEqual(await catalog.jobRecords(job.id, { outcome: "created" }), []);
+        assert.deepEqual(await catalog.jobRecords(job.id, { offset: 100 }), []);
+        const counted = (await catalog.job(job.id))!.counts;
+        assert.deepEqual({ ...counted }, { review: held.length, skipped: 4, rejected: 1 });
       }));
   });
 
@@ -1697,6 +1729,69 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
       messages: [],
       log: [],
     });
+
+    test("a cataloger's delete keeps the versions, is published as a delete, and restore brings it back", () =>
+      withInstitution(async (catalog, zone) => {
+        const { mmsId } = await catalog.commit({
+          change: { kind: "create", zone, marc: book({ title: "Delete me", oclc: "4321" }) },
+          context: WHO,
+        });
+        await catalog.commit({
+          change: {
+            kind: "update",
+            mmsId: mmsId!,
+            expectedVersion: 1,
+            marc: book({ title: "Delete me, edited", oclc: "4321" }),
+          },
+          context: { savedBy: "alice", action: "edit" },
+        });
+        await rejects(
+          catalog.deleteRecord(mmsId!, 1, { savedBy: "bob", action: "delete" }),
+          "version-conflict",
+        );
+        await catalog.lock(mmsId!, "carol");
+        await rejects(
+          catalog.deleteRecord(mmsId!, 2, { savedBy: "bob", action: "delete" }),
+          "locked",
+        );
+        await catalog.unlock(mmsId!, "carol");
+        await rejects(
+          catalog.deleteRecord("9999999999999999", 1, { savedBy: "bob", action: "delete" }),
+          "unknown-record",
+        );
+        assert.equal((await catalog.record(mmsId!))?.version, 2, "a refused delete writes nothing");
+        const deletion = await catalog.deleteRecord(mmsId!, 2, {
+          savedBy: "bob",
+          action: "delete",
+        });
+        assert.deepEqual(
+          { ...deletion, deletedAt: undefined },
+          { mmsId, zone, version: 2, deletedBy: "bob", deletedAt: undefined, action: "delete" },
+        );
+        assert.deepEqual(await catalog.deletion(mmsId!), deletion);
+        assert.equal(await catalog.record(mmsId!), undefined);
+        assert.deepEqual(await catalog.findByKey("oclc", "4321", [zone]), []);
+        assert.equal((await catalog.search({ text: "delete", zones: [zone] })).total, 0);
+        assert.deepEqual(
+          (await catalog.versions(mmsId!)).map((v) => [v.version, v.savedBy, v.action]),
+          [
+            [1, "tester", "create"],
+            [2, "alice", "edit"],
+          ],
+        );
+        assert.equal((await catalog.publishing.publishedItem(mmsId!))?.deleted, true);
+        await rejects(
+          catalog.deleteRecord(mmsId!, 2, { savedBy: "bob", action: "delete" }),
+          "unknown-record",
+        );
+        const restored = await catalog.restore(mmsId!, 2, { savedBy: "bob", action: "restore" });
+        assert.equal(restored.version, 3);
+        assert.equal(await catalog.deletion(mmsId!), undefined);
+        const back = (await catalog.record(mmsId!))!;
+        assert.equal(back.version, 3);
+        assert.deepEqual(await catalog.findByKey("oclc", "4321", [zone]), [mmsId]);
+        assert.equal((await catalog.publishing.publishedItem(mmsId!))?.deleted, false);
+      }));
 
     test("undo restores what a job merged and deletes what it created; restore brings it back", () =>
       withInstitution(async (catalog, zone) => {
@@ -2188,43 +2283,125 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
 
     test("users are added once, read back, listed by name and updated", () =>
       withCatalog(async (catalog) => {
+        await catalog.addInstitution({ code: "01A_INST", name: "A" });
         assert.equal(await catalog.user("ada"), undefined);
-        const ada = await catalog.addUser({ name: "ada", role: "Cataloger", passwordHash: HASH });
+        const ada = await catalog.addUser({
+          name: "ada",
+          roles: [{ institution: "01A_INST", role: "Cataloger" }],
+          passwordHash: HASH,
+        });
         assert.equal(ada.name, "ada");
-        assert.equal(ada.role, "Cataloger");
+        assert.deepEqual(ada.roles, [{ institution: "01A_INST", role: "Cataloger" }]);
+        assert.equal(ada.installationAdmin, false);
         assert.equal(ada.passwordHash, HASH);
         assert.ok(ada.created instanceof Date);
         assert.deepEqual(await catalog.user("ada"), ada);
-        await rejects(
-          catalog.addUser({ name: "ada", role: "Viewer", passwordHash: HASH }),
-          "duplicate-user",
-        );
-        await catalog.addUser({
+        await rejects(catalog.addUser({ name: "ada", passwordHash: HASH }), "duplicate-user");
+        const admin = await catalog.addUser({
           name: "admin",
-          role: "General System Administrator",
+          installationAdmin: true,
           passwordHash: HASH,
         });
+        assert.deepEqual(admin.roles, []);
+        assert.equal(admin.installationAdmin, true);
         assert.deepEqual(
-          (await catalog.users()).map((u) => u.name),
-          ["ada", "admin"],
+          (await catalog.users()).map((u) => [u.name, u.roles.length, u.installationAdmin]),
+          [
+            ["ada", 1, false],
+            ["admin", 0, true],
+          ],
         );
+        await rejects(catalog.addUser({ name: "bad name", passwordHash: HASH }), "invalid");
         await rejects(
-          catalog.addUser({ name: "bad name", role: "Viewer", passwordHash: HASH }),
+          catalog.addUser({
+            name: "x",
+            roles: [{ institution: "01A_INST", role: "Owner" as "Viewer" }],
+            passwordHash: HASH,
+          }),
           "invalid",
         );
-        await rejects(
-          catalog.addUser({ name: "x", role: "Owner" as "Viewer", passwordHash: HASH }),
-          "invalid",
-        );
-        const promoted = await catalog.updateUser("ada", { role: "General System Administrator" });
-        assert.equal(promoted.role, "General System Administrator");
+        const promoted = await catalog.updateUser("ada", {
+          roles: [{ institution: "01A_INST", role: "General System Administrator" }],
+        });
+        assert.deepEqual(promoted.roles, [
+          { institution: "01A_INST", role: "General System Administrator" },
+        ]);
         assert.equal(promoted.passwordHash, HASH);
-        await rejects(catalog.updateUser("nobody", { role: "Viewer" }), "unknown-user");
+        await rejects(catalog.updateUser("nobody", { roles: [] }), "unknown-user");
+      }));
+
+    test("roles per institution: one each, only in institutions, replaced as a whole", () =>
+      withCatalog(async (catalog) => {
+        await catalog.addNetworkZone({ code: "01N_NETWORK", name: "N" });
+        await catalog.addInstitution({ code: "01B_INST", name: "B", network: "01N_NETWORK" });
+        await catalog.addInstitution({ code: "01A_INST", name: "A", network: "01N_NETWORK" });
+        const bo = await catalog.addUser({
+          name: "bo",
+          roles: [
+            { institution: "01B_INST", role: "Viewer" },
+            { institution: "01A_INST", role: "Cataloger" },
+          ],
+          passwordHash: HASH,
+        });
+        // By institution code, whatever the order given.
+        assert.deepEqual(
+          bo.roles.map((r) => `${r.role} in ${r.institution}`),
+          ["Cataloger in 01A_INST", "Viewer in 01B_INST"],
+        );
+        await rejects(
+          catalog.addUser({
+            name: "cy",
+            roles: [{ institution: "01N_NETWORK", role: "Viewer" }],
+            passwordHash: HASH,
+          }),
+          "unknown-zone",
+        );
+        assert.equal(await catalog.user("cy"), undefined, "nothing is kept of a refused user");
+        await rejects(
+          catalog.addUser({
+            name: "cy",
+            roles: [{ institution: "01NOPE_INST", role: "Viewer" }],
+            passwordHash: HASH,
+          }),
+          "unknown-zone",
+        );
+        await rejects(
+          catalog.addUser({
+            name: "cy",
+            roles: [
+              { institution: "01A_INST", role: "Viewer" },
+              { institution: "01A_INST", role: "Cataloger" },
+            ],
+            passwordHash: HASH,
+          }),
+          "invalid",
+        );
+        const moved = await catalog.updateUser("bo", {
+          roles: [{ institution: "01B_INST", role: "General System Administrator" }],
+          installationAdmin: true,
+        });
+        assert.deepEqual(moved.roles, [
+          { institution: "01B_INST", role: "General System Administrator" },
+        ]);
+        assert.equal(moved.installationAdmin, true);
+        await rejects(
+          catalog.updateUser("bo", { roles: [{ institution: "01N_NETWORK", role: "Viewer" }] }),
+          "unknown-zone",
+        );
+        assert.deepEqual(
+          (await catalog.user("bo"))?.roles,
+          moved.roles,
+          "a refused update keeps all",
+        );
+        const flagOnly = await catalog.updateUser("bo", { installationAdmin: false });
+        assert.deepEqual(flagOnly.roles, moved.roles);
+        assert.equal(flagOnly.installationAdmin, false);
+        assert.deepEqual((await catalog.users())[0], flagOnly);
       }));
 
     test("access keys: sessions and tokens by hash, expiry, removal, a new password ends sessions", () =>
       withCatalog(async (catalog) => {
-        await catalog.addUser({ name: "ada", role: "Viewer", passwordHash: HASH });
+        await catalog.addUser({ name: "ada", passwordHash: HASH });
         const hour = new Date(Date.now() + 3_600_000);
         const session = await catalog.addAccessKey({
           hash: "s1",

@@ -115,7 +115,7 @@ describe("marcgate gateway commands", () => {
     );
     const dry = marcgate(["import", records, "--institution", INSTITUTION, "--dry-run"]);
     assert.equal(dry.status, 0, dry.stderr);
-    assert.match(dry.stdout, /^record 1 \(byte 0, 001 ocm00000011\): would be created: added$/m);
+    assert.match(dry.stdout, /^record 1 \(byte 0, 001 ocm00000011\): would be new: added$/m);
     assert.match(dry.stdout, /^ {2}match: OCLC number 11: no record$/m);
     assert.match(dry.stdout, /^ {2}normalize: fix\.txt:6 rule "drop 029": /m);
     assert.equal(
@@ -126,13 +126,13 @@ describe("marcgate gateway commands", () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(
       run.stdout,
-      /^3 records in [\d.]+ s \([\d,]+\/s\): 2 created, 1 merged \(job 1; marcgate job show 1\)$/m,
+      /^3 records in [\d.]+ s \([\d,]+\/s\): 2 new, 1 merged \(job 1; marcgate job show 1\)$/m,
     );
     const job = marcgate(["job", "show", "1", "--log"]);
     assert.equal(job.status, 0);
     assert.match(
       job.stdout,
-      /^received 3: new 2, merged 1, overlaid 0, unchanged 0\nskipped 0\nheld for review 0\nrejected by validation 0\nfailed 0$/m,
+      /^received 3\nnew 2\nmerged 1\noverlaid 0\nunchanged 0\nskipped 0\nheld for review 0\nfailed 0$/m,
     );
     assert.match(
       job.stdout,
@@ -172,14 +172,14 @@ describe("marcgate gateway commands", () => {
     assert.doesNotMatch(run.stderr, /RangeError|at .*\.js:\d+/);
     assert.match(
       run.stdout,
-      /^record 1 \(byte 0, 001 ocm00000099\): rejected: the record is too big for ISO 2709 \(record is \d+ bytes; ISO 2709 allows 99999\): it is kept as MARC-in-JSON and not imported$/m,
+      /^record 1 \(byte 0, 001 ocm00000099\): failed: the record is too big for ISO 2709 \(record is \d+ bytes; ISO 2709 allows 99999\): it is kept as MARC-in-JSON and not imported$/m,
     );
     const jobId = /job (\d+); marcgate job show/.exec(run.stdout)?.[1];
     assert.ok(jobId, run.stdout);
     const job = marcgate(["job", "show", jobId, "--log"]);
     assert.match(
       job.stdout,
-      /^#\d+ \S+ rejected \[unreadable\] - \d+ bytes: the record is too big for ISO 2709/m,
+      /^#\d+ \S+ failed \[unreadable\] - \d+ bytes: the record is too big for ISO 2709/m,
     );
   });
 

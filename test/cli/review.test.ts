@@ -97,7 +97,7 @@ describe("marcgate review, job undo, record restore", () => {
       INSTITUTION,
     ]);
     assert.equal(run.status, 1, "records held for review make the import exit 1");
-    assert.match(run.stdout, /: review: 2 records match OCLC number 500 /);
+    assert.match(run.stdout, /: held for review: 2 records match OCLC number 500 /);
     assert.match(run.stdout, /\(job 2; marcgate job show 2\)$/m);
   });
 
@@ -105,10 +105,13 @@ describe("marcgate review, job undo, record restore", () => {
     const show = ok(["job", "show", "2"]);
     assert.match(
       show,
-      /^received 5: new 1, merged 1, overlaid 0, unchanged 0\nskipped 0\nheld for review 3 \(several-matches 3\)\nrejected by validation 0\nfailed 0\nreview: 3 open, 0 forced, 0 discarded$/m,
+      /^received 5\nnew 1\nmerged 1\noverlaid 0\nunchanged 0\nskipped 0\nheld for review 3 \(several-matches 3\)\nfailed 0\nreview: 3 open, 0 forced, 0 discarded$/m,
     );
-    assert.match(show, /^#\d+ \S+ review \[several-matches, open\] - \d+ bytes: 2 records match/m);
-    created = /^#\d+ \S+ created \[no-match\] (99\d+) /m.exec(show)![1]!;
+    assert.match(
+      show,
+      /^#\d+ \S+ held for review \[several-matches, open\] - \d+ bytes: 2 records match/m,
+    );
+    created = /^#\d+ \S+ new \[no-match\] (99\d+) /m.exec(show)![1]!;
 
     const list = ok(["review", "list", "--institution", INSTITUTION]);
     const rows = list.trimEnd().split("\n");
@@ -118,7 +121,10 @@ describe("marcgate review, job undo, record restore", () => {
     assert.match(rows[1]!, new RegExp(`several-matches +${dup1} ${dup2} +2 records match`));
 
     const one = ok(["review", "show", String(held[0])]);
-    assert.match(one, /^outcome: +review \(several-matches\): 2 records match OCLC number 500/m);
+    assert.match(
+      one,
+      /^outcome: +held for review \(several-matches\): 2 records match OCLC number 500/m,
+    );
     assert.match(one, /^review: +open$/m);
     assert.match(one, new RegExp(`^ {2}${dup1} +version 1, brief level \\d+: Duplicate one`, "m"));
     assert.match(one, /^ {2}=245 {2}10\$aHeld A$/m);
@@ -132,7 +138,10 @@ describe("marcgate review, job undo, record restore", () => {
   test("force: again is refused while several match; --into merges, --as-new creates; once", () => {
     const again = marcgate(["review", "force", String(held[0])]);
     assert.equal(again.status, 1);
-    assert.match(again.stderr, /was not forced: it would be review again: 2 records match/);
+    assert.match(
+      again.stderr,
+      /was not forced: it would be held for review again: 2 records match/,
+    );
     assert.equal(ok(["job", "show", "2"]).includes("3 open"), true, "nothing was written");
 
     const into = ok(["review", "force", String(held[0]), "--into", dup1, "--by", "alice"]);
@@ -144,7 +153,7 @@ describe("marcgate review, job undo, record restore", () => {
       ),
     );
     const asNew = ok(["review", "force", String(held[1]), "--as-new", "--by", "alice"]);
-    assert.match(asNew, /forced by alice: created 99\d+: added/);
+    assert.match(asNew, /forced by alice: new 99\d+: added/);
     const twice = marcgate(["review", "force", String(held[0]), "--as-new"]);
     assert.equal(twice.status, 1);
     assert.match(twice.stderr, /was forced already by alice/);
@@ -177,8 +186,8 @@ describe("marcgate review, job undo, record restore", () => {
       /^review: +discarded by bob at \S+: a duplicate$/m,
     );
     const show = ok(["job", "show", "2"]);
-    assert.match(show, /^review: 0 open, 2 forced \(1 created, 1 merged\), 1 discarded$/m);
-    assert.match(show, /^received 5: /m);
+    assert.match(show, /^review: 0 open, 2 forced \(1 new, 1 merged\), 1 discarded$/m);
+    assert.match(show, /^received 5$/m);
     assert.match(
       show,
       new RegExp(`^#\\d+ \\S+ merged \\[forced, forced from #${held[0]}\\] ${dup1} `, "m"),

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -29,10 +29,19 @@ function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
+/**
+ * Whether the process runs. A process that exited but was not reaped yet (a zombie: its new parent
+ * after the shell died may be a subreaper that waits late) has stopped too.
+ */
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
@@ -45,8 +54,12 @@ test("serve under npm stops when npm's shell is gone; HTTP listens on 127.0.0.1 
     env: { ...process.env, npm_lifecycle_event: "npx" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  let output = "";
+  shell.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  shell.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  let pid = 0;
   try {
-    const pid = Number(/serve (\d+)/.exec(await waitFor(shell, /^serve \d+/))![1]);
+    pid = Number(/serve (\d+)/.exec(await waitFor(shell, /^serve \d+/))![1]);
     const serving = await waitFor(shell, /marcgate serving/);
     assert.match(serving, /HTTP on port \d+ of 127\.0\.0\.1 only \(http:\/\/127\.0\.0\.1:\d+\)/);
     shell.kill("SIGKILL");
@@ -55,9 +68,17 @@ test("serve under npm stops when npm's shell is gone; HTTP listens on 127.0.0.1 
       await new Promise((resolve) => setTimeout(resolve, 100));
       waited += 100;
     }
-    assert.equal(alive(pid), false, "serve outlived the shell npm started it with");
+    assert.equal(
+      alive(pid),
+      false,
+      `serve outlived the shell npm started it with; it printed:\n${output}`,
+    );
   } finally {
     shell.kill("SIGKILL");
+    // A serve that did not stop holds the shell's pipes, and this file would never end.
+    if (pid > 0 && alive(pid)) process.kill(pid, "SIGKILL");
+    shell.stdout.destroy();
+    shell.stderr.destroy();
   }
 });
 

@@ -165,7 +165,7 @@ describe("the Connexion profile's settings, each over TCP", () => {
     await profile({ useNetworkZone: true });
     assert.match(
       await send(exported(102, "Alone")),
-      /^Error: the profile says "use network zone" but institution 01TEST_INST belongs to no network zone\. The record was kept in job \d+/,
+      /^Error: the profile says "use network zone" but institution 01TEST_INST belongs to no network zone\. The record failed and was kept in job \d+/,
     );
     await profile();
   });

@@ -131,7 +131,7 @@ describe("Connexion gateway", () => {
     const reply = await send(garbage, "byte");
     assert.match(
       reply,
-      /^Error: the record cannot be read as MARC 21 \(ISO 2709\): fatal at byte \d+: .+ The record was kept in job \d+; correct it and export it again\.$/,
+      /^Error: the record cannot be read as MARC 21 \(ISO 2709\): fatal at byte \d+: .+ The record failed and was kept in job \d+; correct it and export it again\.$/,
     );
     const jobId = Number(/job (\d+)/.exec(reply)![1]);
     const rows = await catalog.jobRecords(jobId);
@@ -155,7 +155,7 @@ describe("Connexion gateway", () => {
     const { text } = await exchange(app.connexionPort, whole.subarray(0, whole.length - 60), 2000);
     assert.match(
       text,
-      /^Error: the record is incomplete: \d+ of the \d+ bytes its leader gives arrived before the client went quiet\. The record was kept in job \d+; correct it and export it again\.\0$/,
+      /^Error: the record is incomplete: \d+ of the \d+ bytes its leader gives arrived before the client went quiet\. The record failed and was kept in job \d+; correct it and export it again\.\0$/,
     );
     assert.deepEqual(await catalog.findByKey("oclc", "5000", [INSTITUTION]), []);
   });

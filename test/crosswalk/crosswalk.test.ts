@@ -300,7 +300,7 @@ describe("marcgate import --source-format unimarc", () => {
       "01UNI_INST",
     );
     assert.equal(first.status, 0, first.stderr.toString());
-    assert.match(first.stdout.toString() + first.stderr.toString(), /1 created/);
+    assert.match(first.stdout.toString() + first.stderr.toString(), /1 new/);
     const again = run(
       "import",
       join(dir, "u.mrc"),

@@ -140,7 +140,7 @@ describe("forceHeld", () => {
     const rows = (await catalog.jobRecords(jobId)).length;
     const outcome = await forceHeld(catalog, importer, entryId, "again", "alice");
     assert.ok("refused" in outcome);
-    assert.match(outcome.refused, /would be review again: 2 records match/);
+    assert.match(outcome.refused, /would be held for review again: 2 records match/);
     assert.equal((await catalog.jobRecords(jobId)).length, rows);
     assert.equal((await catalog.jobRecord(entryId))!.review?.state, "open");
     const missing = await forceHeld(catalog, importer, 999999, "new", "alice");
@@ -168,7 +168,7 @@ describe("forceHeld", () => {
     assert.ok("refused" in refused);
     assert.match(
       refused.refused,
-      /would be review again: record \d+ is being edited \(locked by carol/,
+      /would be held for review again: record \d+ is being edited \(locked by carol/,
     );
     await catalog.unlock(mmsId!, "carol");
     const forced = await forceHeld(catalog, importer, held.entryId!, "again", "alice");

@@ -14,12 +14,16 @@ import { promisify } from "node:util";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
+import { crosswalk } from "../../src/crosswalk/crosswalk.js";
+import { CONNEXION_INTEGRATION_TYPE, parseProfile } from "../../src/import/profile.js";
 import { registerOai } from "../../src/publish/oai-route.js";
 import { book } from "../catalog/suite.js";
 
 const run = promisify(execFile);
 const SCHEMAS = resolve(process.cwd(), "../shared/data/xml-schemas");
 const ZONE = "01OAI_INST";
+/** An institution whose Connexion profile's target format is UNIMARC. */
+const UNIMARC_ZONE = "01OAI_UNI";
 const have = (program: string): boolean => spawnSync("which", [program]).status === 0;
 const missing = ["xmllint", "oai_pmh", "catmandu"].filter((p) => !have(p));
 if (!existsSync(join(SCHEMAS, "OAI-PMH.xsd"))) missing.push(SCHEMAS);
@@ -34,6 +38,7 @@ describe(
     let base: string;
     let schema: string;
     const mmsIds: string[] = [];
+    let unimarcId = "";
 
     const get = async (query: string): Promise<string> => {
       const response = await fetch(`${base}?${query}`);
@@ -81,6 +86,27 @@ describe(
         });
         mmsIds.push(saved.mmsId!);
       }
+      await catalog.addInstitution({ code: UNIMARC_ZONE, name: "OAI UNIMARC test" });
+      const parsed = parseProfile({ code: "CONNEXION", targetFormat: "UNIMARC" });
+      assert.ok("input" in parsed);
+      await catalog.setIntegrationProfile({
+        institution: UNIMARC_ZONE,
+        type: CONNEXION_INTEGRATION_TYPE,
+        code: "CONNEXION",
+        settings: parsed.input.profile,
+      });
+      const marc21 = book({ title: "Un livre", oclc: "900", author: "Dupont, Jean" });
+      unimarcId = (
+        await catalog.commit({
+          change: {
+            kind: "create",
+            zone: UNIMARC_ZONE,
+            marc: crosswalk(marc21, "MARC21", "UNIMARC").record,
+            format: "UNIMARC",
+          },
+          context: { savedBy: "t", action: "create" },
+        })
+      ).mmsId!;
       app = Fastify();
       registerOai(app, catalog, { adminEmail: "admin@example.org", pageSize: 3 });
       const address = await app.listen({ host: "127.0.0.1", port: 0 });
@@ -195,6 +221,47 @@ describe(
       );
       assert.match(gone, /<header status="deleted">/);
       assert.doesNotMatch(gone, /<metadata>/);
+    });
+
+    test("a UNIMARC zone offers its own format as MarcXchange, and marc21 / oai_dc through the crosswalk", async () => {
+      const uni = base.replace(ZONE, UNIMARC_ZONE);
+      const fetchUni = async (query: string): Promise<string> =>
+        (await fetch(`${uni}?${query}`)).text();
+      assert.deepEqual(
+        [...(await fetchUni("verb=ListMetadataFormats")).matchAll(/<metadataPrefix>([^<]+)</g)].map(
+          (m) => m[1],
+        ),
+        ["marc21", "oai_dc", "unimarc"],
+      );
+      // A MARC 21 zone does not offer it.
+      assert.match(
+        await get(`verb=GetRecord&metadataPrefix=unimarc&identifier=oai:marcgate:${mmsIds[0]}`),
+        /code="cannotDisseminateFormat">metadataPrefix unimarc is not one of marc21, oai_dc/,
+      );
+      const id = `oai:marcgate:${unimarcId}`;
+      const own = await fetchUni(`verb=GetRecord&metadataPrefix=unimarc&identifier=${id}`);
+      assert.match(
+        own,
+        /<record xmlns="info:lc\/xmlns\/marcxchange-v1" format="UNIMARC" type="Bibliographic">/,
+      );
+      // UNIMARC's title is 200 $a, as stored.
+      assert.match(own, /<datafield tag="200" ind1="1" ind2=" ">\s*<subfield code="a">Un livre</);
+      // The same record as MARC 21 (valid against MARC21slim.xsd) and Dublin Core, crosswalked.
+      const asMarc21 = await fetchUni(`verb=GetRecord&metadataPrefix=marc21&identifier=${id}`);
+      const file = join(dir, "uni-marc21.xml");
+      writeFileSync(file, asMarc21);
+      const check = spawnSync("xmllint", ["--noout", "--nonet", "--schema", schema, file], {
+        encoding: "utf8",
+      });
+      assert.equal(check.status, 0, check.stderr);
+      assert.match(
+        asMarc21,
+        /<datafield tag="245" ind1="1" ind2="0">\s*<subfield code="a">Un livre/,
+      );
+      const dc = await fetchUni(`verb=GetRecord&metadataPrefix=oai_dc&identifier=${id}`);
+      assert.match(dc, /<dc:title>Un livre/);
+      assert.match(dc, /<dc:creator>Dupont, Jean/);
+      assert.match(await fetchUni("verb=ListRecords&metadataPrefix=unimarc"), /format="UNIMARC"/);
     });
 
     test("the harvester oai_pmh (libhttp-oai-perl) harvests exactly the publishable records", async () => {

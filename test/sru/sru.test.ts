@@ -10,6 +10,7 @@ import { after, before, test } from "node:test";
 import type { Catalog, Zone } from "../../src/catalog/catalog.js";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import type { MarcRecord } from "../../src/marc/record.js";
+import { crosswalk } from "../../src/crosswalk/crosswalk.js";
 import { sru } from "../../src/sru/sru.js";
 
 const dir = mkdtempSync(join(tmpdir(), "marcgate-sru-unit-"));
@@ -210,4 +211,41 @@ test("a suppressed record is not served", async () => {
     (await catalog.search({ text: "volume 43", index: "title", zones: ["IZ"] })).total,
     1,
   );
+});
+
+test("a UNIMARC record is served as MARC 21 (MARCXML and Dublin Core), through the crosswalk", async () => {
+  const unimarc = crosswalk(
+    {
+      leader: "00000nam a2200000 a 4500",
+      fields: [
+        { tag: "008", value: "200101s1999    fr            000 0 fre d" },
+        {
+          tag: "245",
+          ind1: "1",
+          ind2: "0",
+          subfields: [{ code: "a", value: "Livre unimarc" }],
+        },
+      ],
+    },
+    "MARC21",
+    "UNIMARC",
+  ).record;
+  const saved = await catalog.commit({
+    change: { kind: "create", zone: "IZ", marc: unimarc, format: "UNIMARC" },
+    context: { savedBy: "t", action: "create" },
+  });
+  const get = (schema: string): Promise<string> =>
+    ask({
+      version: "1.2",
+      operation: "searchRetrieve",
+      query: `rec.identifier = ${saved.mmsId}`,
+      recordSchema: schema,
+    });
+  const marcxml = await get("marcxml");
+  assert.match(
+    marcxml,
+    /<datafield tag="245" ind1="\d" ind2="0">\s*<subfield code="a">Livre unimarc/,
+  );
+  assert.doesNotMatch(marcxml, /tag="200"/);
+  assert.match(await get("dc"), /<dc:title>Livre unimarc/);
 });

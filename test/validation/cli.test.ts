@@ -132,6 +132,6 @@ describe("marcgate validation", () => {
     const noTitle = file("no-title.mrc", writeIso2709(record("001 ocm3", F008, "100 1_ $aA")));
     const imported = marcgate("import", noTitle, "--institution", "01V_INST", "--data", data);
     assert.equal(imported.status, 0, imported.stdout + imported.stderr);
-    assert.match(imported.stdout, /: 1 created \(job \d+;/);
+    assert.match(imported.stdout, /: 1 new \(job \d+;/);
   });
 });

@@ -162,7 +162,7 @@ describe("in the browser", { skip }, () => {
     await page.getByLabel("Role", { exact: true }).selectOption("Viewer");
     await page.getByLabel("Password").fill(VIEWER_PASSWORD);
     await page.getByRole("button", { name: "Add user" }).click();
-    await page.getByText("User reader (Viewer) added.").waitFor();
+    await page.getByText("User reader (Viewer in 01BRW_INST) added.").waitFor();
 
     // Export over the Connexion port with `marcgate send`, then the same record changed.
     const first = await send(exported("Testing in a browser"));
@@ -271,6 +271,53 @@ describe("in the browser", { skip }, () => {
       "rtl",
     );
     await shot("record-rtl");
+
+    // An export that carries both records' OCLC numbers is held for review; the review queue
+    // shows it side by side with each candidate, the key that found it and the differences.
+    const both = exported("Testing in a browser, both numbers");
+    const heldReply = await send({
+      leader: both.leader,
+      fields: [
+        ...both.fields.filter((f) => f.tag < "035"),
+        { tag: "035", ind1: " ", ind2: " ", subfields: [{ code: "a", value: "(OCoLC)55509876" }] },
+        ...both.fields.filter((f) => f.tag > "035"),
+      ],
+    });
+    assert.match(heldReply, /: Held for review: 2 records match/);
+    await page.getByRole("link", { name: "Import jobs" }).click();
+    await page
+      .getByRole("link", { name: /^job \d+$/ })
+      .first()
+      .click();
+    await page.getByRole("link", { name: "Held for review (1)" }).click();
+    await page.getByText("Rows 1–1 of 1 · page 1 of 1").waitFor();
+    await shot("job-filtered");
+    await page.getByRole("link", { name: "Review queue" }).click();
+    await page.getByRole("link", { name: "side by side" }).click();
+    for (const id of [mmsId, rtlId]) {
+      const candidate = page.getByRole("region", { name: `Candidate ${id}` });
+      await candidate.getByRole("link", { name: id }).waitFor();
+      await candidate.getByText(/OCLC number 555(01234|09876)/).waitFor();
+    }
+    await page
+      .getByRole("cell", { name: "− 245 10 $a Testing in a browser, both numbers" })
+      .first()
+      .waitFor();
+    await page.getByRole("cell", { name: "+ 245 10 $6 880-01 $a Sefer ha-bdikah" }).waitFor();
+    await page.getByRole("heading", { name: "The checks that held it" }).waitFor();
+    await page.getByRole("cell", { name: "several matches: held for review" }).waitFor();
+    await shot("review-side-by-side");
+    await page.getByRole("button", { name: "Discard" }).click();
+    await page.getByText(/Row #\d+ discarded\./).waitFor();
+
+    // Delete from the workbench: the versions stay and a restore brings the record back.
+    await page.goto(`${base}/records/${rtlId}`);
+    await page.getByRole("button", { name: "Delete record" }).click();
+    await page.getByText(`Record ${rtlId} deleted; its versions are kept`).waitFor();
+    await page.getByText(`Record ${rtlId} of ${INSTITUTION} was deleted by admin at`).waitFor();
+    await shot("record-deleted");
+    await page.getByRole("button", { name: "Restore version 1" }).click();
+    await page.getByText("Version 1 restored as version 2.").waitFor();
     await page.goto(`${base}/records/${mmsId}`);
 
     await page.getByRole("link", { name: "Status" }).click();

@@ -119,7 +119,7 @@ describe("web: several OCLC Connexion profiles", () => {
     await catalog.addInstitution({ code: INSTITUTION, name: "Profiles University" });
     await catalog.addUser({
       name: "admin",
-      role: "General System Administrator",
+      roles: [{ institution: INSTITUTION, role: "General System Administrator" }],
       passwordHash: await hashPassword(PASSWORD),
     });
     app = await buildServer({

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
+import type { UserRole } from "../../src/catalog/accounts.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { openSqliteCatalog } from "../../src/catalog/sqlite.js";
 import { LogonThrottle } from "../../src/connexion/throttle.js";
@@ -65,14 +66,16 @@ describe("web server", () => {
     catalog = await openSqliteCatalog(dir);
     await catalog.addInstitution({ code: INSTITUTION, name: "Web University" });
     const hash = await hashPassword(PASSWORD);
+    const at = (role: UserRole) => [{ institution: INSTITUTION, role }];
     await catalog.addUser({
       name: "admin",
-      role: "General System Administrator",
+      roles: at("General System Administrator"),
+      installationAdmin: true,
       passwordHash: hash,
     });
-    await catalog.addUser({ name: "cat", role: "Cataloger", passwordHash: hash });
-    await catalog.addUser({ name: "view", role: "Viewer", passwordHash: hash });
-    await catalog.addUser({ name: "victim", role: "Viewer", passwordHash: hash });
+    await catalog.addUser({ name: "cat", roles: at("Cataloger"), passwordHash: hash });
+    await catalog.addUser({ name: "view", roles: at("Viewer"), passwordHash: hash });
+    await catalog.addUser({ name: "victim", roles: at("Viewer"), passwordHash: hash });
     app = await buildServer({
       catalog,
       importer: new Importer(catalog),
@@ -369,7 +372,7 @@ describe("web server", () => {
       ["/no-such-page", 404, /No page \/no-such-page/],
       ["/records/991999999", 404, /No record 991999999/],
       ["/records/991999999/download/marcxml", 404, /No record 991999999/],
-      ["/records/991999999/diff?a=1&b=2", 404, /has no version/],
+      ["/records/991999999/diff?a=1&b=2", 404, /No record 991999999/],
       ["/jobs/abc", 404, /No job abc/],
       ["/jobs/999999", 404, /No job 999999/],
     ];
@@ -401,11 +404,14 @@ describe("web server", () => {
     assert.equal(await catalog.user("mallory"), undefined);
     const ok = await post(admin, "/users", {
       name: "newbie",
+      institution: INSTITUTION,
       role: "Viewer",
       password: "0123456789ab",
     });
     assert.equal(ok.statusCode, 303);
-    assert.equal((await catalog.user("newbie"))?.role, "Viewer");
+    assert.deepEqual((await catalog.user("newbie"))?.roles, [
+      { institution: INSTITUTION, role: "Viewer" },
+    ]);
   });
 
   test("the record view lists the import decisions that saved into it, with the checks", async () => {
@@ -723,9 +729,15 @@ describe("web server", () => {
       savedBy: "test",
     });
     assert.equal((await catalog.record(result.mmsId!))?.format, "UNIMARC");
-    const viewer = await login("view");
+    // Staff of that institution see it (a link may name the institution).
+    await catalog.addUser({
+      name: "unimarc-viewer",
+      roles: [{ institution: zone.code, role: "Viewer" }],
+      passwordHash: await hashPassword(PASSWORD),
+    });
+    const viewer = await login("unimarc-viewer");
     const page = await app.inject({
-      url: `/records/${result.mmsId!}`,
+      url: `/records/${result.mmsId!}?institution=${zone.code}`,
       headers: { cookie: viewer.cookie },
     });
     assert.equal(page.statusCode, 200);

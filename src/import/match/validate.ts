@@ -18,6 +18,7 @@
  *   no candidate: the next step of a multi-step method runs, or a new record is made); any
  *   other difference holds the record for review with the reasons, never a silent merge.
  */
+import { outcomeLabel } from "../../catalog/outcome-words.js";
 import type { MatchKey } from "../../marc/match-keys.js";
 import type { MarcRecord } from "../../marc/record.js";
 import { getControlValue } from "../../marc/record.js";
@@ -119,7 +120,7 @@ export function validateIdentity(
 
 const VERDICT_WORDS: Readonly<Record<CandidateVerdict, string>> = {
   match: "matches",
-  held: "held for review",
+  held: outcomeLabel("review"),
   "another resource": "another resource, not a match",
 };
 

@@ -4,9 +4,27 @@
  * force-import and discard (Cataloger and up).
  */
 import type { FastifyInstance } from "fastify";
-import { CatalogError, type JobRecord, type JobReport } from "../../catalog/catalog.js";
+import {
+  CatalogError,
+  type JobOutcome,
+  type JobRecord,
+  type JobReport,
+} from "../../catalog/catalog.js";
+import { jobRowsPage, jobRowsRequest, type JobRowsPage } from "../../catalog/job-pages.js";
+import {
+  OUTCOME_ORDER,
+  outcomeHeading,
+  outcomeLabel,
+  reportLines,
+} from "../../catalog/outcome-words.js";
 import { jobRowLog } from "../../import/log.js";
-import { forceHeld, heldCandidates, type ForceTarget } from "../../import/review.js";
+import {
+  forceHeld,
+  heldCandidates,
+  reviewCandidates,
+  type ForceTarget,
+} from "../../import/review.js";
+import { searchDocument } from "../../catalog/search-text.js";
 import { decodeIso2709 } from "../../marc/iso2709.js";
 import { writeMnemonic } from "../../marc/mnemonic.js";
 import { may } from "../auth.js";
@@ -14,31 +32,16 @@ import { html, type Html } from "../html.js";
 import { csrfField, dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
 
-/** The sum of counts by reason (none: 0). */
-function sum(counts: Readonly<Record<string, number>> | undefined): number {
-  return Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
-}
-
-function byReason(counts: Readonly<Record<string, number>>): Html {
-  const entries = Object.entries(counts);
-  const total = sum(counts);
-  return html`${total}${entries.length > 0 ? html` <span class="muted">(${entries.map(([k, n]) => `${k} ${n}`).join(", ")})</span>` : ""}`;
-}
-
-/** The job report as counters. */
+/** The job report as counters: received, then each outcome in the job report's words. */
 export function reportCounters(report: JobReport): Html {
-  const cells: [string, Html | number][] = [
-    ["Received", report.received],
-    ["New", report.created],
-    ["Merged", report.merged],
-    ["Overlaid", report.overlaid],
-    ["Unchanged", report.unchanged],
-    ["Skipped", byReason(report.skipped)],
-    ["Held for review", byReason(report.heldForReview)],
-    ["Rejected by validation", report.rejectedByValidation],
-    ["Failed", byReason(report.failed)],
-  ];
-  if (report.loaded > 0) cells.splice(5, 0, ["Loaded", report.loaded]);
+  const cells: [string, Html | number][] = [["Received", report.received]];
+  for (const line of reportLines(report)) {
+    const reasons = Object.entries(line.byReason);
+    cells.push([
+      outcomeHeading(line.outcome),
+      html`${line.count}${reasons.length > 0 ? html` <span class="muted">(${reasons.map(([k, n]) => `${k} ${n}`).join(", ")})</span>` : ""}`,
+    ]);
+  }
   const { open, forced, discarded } = report.review;
   if (open + forced + discarded > 0)
     cells.push(["Review open / forced / discarded", html`${open} / ${forced} / ${discarded}`]);
@@ -46,6 +49,40 @@ export function reportCounters(report: JobReport): Html {
   return html`<div class="counters" aria-label="Job report">
     ${cells.map(([k, v]) => html`<div><b>${v}</b>${k}</div>`)}
   </div>`;
+}
+
+/** The address of a page of a job's rows. */
+function rowsHref(jobId: number, outcome: JobOutcome | undefined, pageNumber: number): string {
+  const query = new URLSearchParams();
+  if (outcome !== undefined) query.set("outcome", outcome);
+  if (pageNumber > 1) query.set("page", String(pageNumber));
+  const text = query.toString();
+  return `/jobs/${jobId}${text ? `?${text}` : ""}#records`;
+}
+
+/** The filter links (every outcome the job has, with its count) and the pager. */
+function rowsNavigation(jobId: number, shown: JobRowsPage): Html {
+  const all = Object.values(shown.counts).reduce((a, b) => a + b, 0);
+  const link = (outcome: JobOutcome | undefined, label: string, n: number): Html =>
+    outcome === shown.outcome
+      ? html`<strong aria-current="true">${label} (${n})</strong>`
+      : html`<a href="${rowsHref(jobId, outcome, 1)}">${label} (${n})</a>`;
+  const filters = [
+    link(undefined, "All", all),
+    ...OUTCOME_ORDER.filter((o) => (shown.counts[o] ?? 0) > 0).map((o) =>
+      link(o, outcomeHeading(o), shown.counts[o] ?? 0),
+    ),
+  ];
+  const first = shown.total === 0 ? 0 : (shown.page - 1) * shown.perPage + 1;
+  const last = Math.min(shown.total, shown.page * shown.perPage);
+  return html`<nav class="row spaced" aria-label="Outcome filter">
+      ${filters.map((f) => html`${f} `)}
+    </nav>
+    <nav class="row spaced" aria-label="Pages">
+      <span>Rows ${first}–${last} of ${shown.total} · page ${shown.page} of ${shown.pages}</span>
+      ${shown.page > 1 ? html`<a href="${rowsHref(jobId, shown.outcome, shown.page - 1)}" rel="prev">Previous page</a>` : ""}
+      ${shown.page < shown.pages ? html`<a href="${rowsHref(jobId, shown.outcome, shown.page + 1)}" rel="next">Next page</a>` : ""}
+    </nav>`;
 }
 
 /** The raw bytes of a job row for people: the record in mnemonic form when it reads, else the bytes escaped. */
@@ -65,11 +102,12 @@ function rawText(row: JobRecord): string {
 }
 
 function outcomeBadge(row: JobRecord): Html {
-  return html`<span class="badge ${row.outcome}">${row.outcome}</span
+  return html`<span class="badge ${row.outcome}">${outcomeLabel(row.outcome)}</span
     >${row.reasonCode ? html` <span class="muted">${row.reasonCode}</span>` : ""}${row.review ? html` <span class="badge">${row.review.state}</span>` : ""}${row.undone ? html` <span class="badge">undone</span>` : ""}`;
 }
 
-function forceForm(ctx: PageContext, row: JobRecord): Html {
+/** Force import (into a candidate, as new, or again) and discard, for a held row (Cataloger and up). */
+export function forceForm(ctx: PageContext, row: JobRecord): Html {
   const candidates = heldCandidates(row);
   return html`<form method="post" action="/review/${String(row.id)}/force" class="row">
       ${csrfField(ctx)}
@@ -117,17 +155,11 @@ export function register(app: FastifyInstance, web: Web): void {
             { heading: "Started", cell: ({ job }) => when(job.started) },
             { heading: "Finished", cell: ({ job }) => when(job.finished) || "open" },
             { heading: "Received", cell: ({ report }) => report?.received ?? 0 },
-            { heading: "New", cell: ({ report }) => report?.created ?? 0 },
-            { heading: "Merged", cell: ({ report }) => report?.merged ?? 0 },
-            { heading: "Overlaid", cell: ({ report }) => report?.overlaid ?? 0 },
-            { heading: "Unchanged", cell: ({ report }) => report?.unchanged ?? 0 },
-            { heading: "Skipped", cell: ({ report }) => sum(report?.skipped) },
-            {
-              heading: "Held",
-              cell: ({ report }) =>
-                sum(report?.heldForReview) + (report?.rejectedByValidation ?? 0),
-            },
-            { heading: "Failed", cell: ({ report }) => sum(report?.failed) },
+            ...OUTCOME_ORDER.filter((o) => o !== "loaded").map((outcome) => ({
+              heading: outcomeHeading(outcome),
+              cell: ({ report }: { report: JobReport | undefined }) =>
+                report ? (reportLines(report).find((l) => l.outcome === outcome)?.count ?? 0) : 0,
+            })),
           ],
           jobs.map((job, i) => ({ job, report: reports[i] })),
           { empty: "No jobs yet." },
@@ -135,12 +167,13 @@ export function register(app: FastifyInstance, web: Web): void {
     );
   });
   pageRoute(app, web, "GET", "/jobs/:id", "view", async (ctx, request) => {
-    const id = Number(fields(request.params)["id"]);
-    const report = await web.catalog.jobReport(id);
-    if (!report)
-      throw new CatalogError("unknown-job", `No job ${fields(request.params)["id"] ?? ""}.`);
-    const rows = await web.catalog.jobRecords(id);
-    const canCatalog = may(ctx.principal.user.role, "catalog");
+    const job = await ctx.access.job(web.catalog, fields(request.params)["id"] ?? "", "view");
+    const id = job.id;
+    const report = await web.catalog.jobReport(job.id);
+    if (!report) throw new CatalogError("unknown-job", `No job ${id}.`);
+    const shown = await jobRowsPage(web.catalog, report.job, jobRowsRequest(fields(request.query)));
+    const rows = shown.rows;
+    const canCatalog = ctx.access.may(job.institution, "catalog");
     return page(
       ctx,
       `Job ${id}: ${report.job.description}`,
@@ -149,7 +182,8 @@ export function register(app: FastifyInstance, web: Web): void {
           ${when(report.job.started)}${report.job.finished ? html` · finished ${when(report.job.finished)}` : " · open"}
         </p>
         ${reportCounters(report)}
-        <h2>Records</h2>
+        <h2 id="records">Records</h2>
+        ${rowsNavigation(id, shown)}
         ${dataTable(
           [
             {
@@ -165,6 +199,7 @@ export function register(app: FastifyInstance, web: Web): void {
             },
           ],
           rows,
+          { empty: "No rows." },
         )}
         ${
           canCatalog
@@ -180,8 +215,8 @@ export function register(app: FastifyInstance, web: Web): void {
   });
   pageRoute(app, web, "GET", "/jobs/:id/rows/:row", "view", async (ctx, request) => {
     const params = fields(request.params);
-    const row = await web.catalog.jobRecord(Number(params["row"]));
-    if (!row || row.jobId !== Number(params["id"]))
+    const row = await ctx.access.jobRow(web.catalog, params["row"] ?? "", "view");
+    if (row.jobId !== Number(params["id"]))
       throw new CatalogError(
         "unknown-job",
         `No row ${params["row"] ?? ""} in job ${params["id"] ?? ""}.`,
@@ -203,7 +238,16 @@ export function register(app: FastifyInstance, web: Web): void {
           }
         </div>
         ${
-          row.review?.state === "open" && may(ctx.principal.user.role, "catalog")
+          row.outcome === "review"
+            ? html`<p>
+                <a href="/review/${String(row.id)}"
+                  >The incoming record side by side with the candidates</a
+                >
+              </p>`
+            : ""
+        }
+        ${
+          row.review?.state === "open" && may(ctx.role, "catalog")
             ? html`<h2>Resolve</h2>
                 <div class="card">${forceForm(ctx, row)}</div>`
             : ""
@@ -221,7 +265,8 @@ export function register(app: FastifyInstance, web: Web): void {
     );
   });
   pageRoute(app, web, "POST", "/jobs/:id/undo", "catalog", async (ctx, request, reply) => {
-    const id = Number(fields(request.params)["id"]);
+    const id = (await ctx.access.job(web.catalog, fields(request.params)["id"] ?? "", "catalog"))
+      .id;
     const result = await web.catalog.undoJob(id, ctx.principal.user.name);
     const reverted = result.records.filter((r) => r.reverted !== false).length;
     const left = result.records.filter((r) => r.reverted === false);
@@ -235,7 +280,16 @@ export function register(app: FastifyInstance, web: Web): void {
     if (!ctx.institution)
       return page(ctx, "Review queue", html`<p>There is no institution yet.</p>`);
     const queue = await web.catalog.reviewQueue(ctx.institution.code, { limit: 200 });
-    const canCatalog = may(ctx.principal.user.role, "catalog");
+    const canCatalog = may(ctx.role, "catalog");
+    // Each candidate's title, read once however many rows name it.
+    const titles = new Map<string, string>();
+    for (const mmsId of new Set(queue.flatMap((r) => reviewCandidates(r)))) {
+      const record = await web.catalog.record(mmsId);
+      titles.set(
+        mmsId,
+        record ? searchDocument(record.marc).displayTitle || "(no title)" : "(deleted)",
+      );
+    }
     return page(
       ctx,
       "Review queue",
@@ -256,7 +310,10 @@ export function register(app: FastifyInstance, web: Web): void {
             { heading: "Reason", cell: (r) => `${r.reasonCode ?? ""}: ${r.messages.join(" ")}` },
             {
               heading: "Candidates",
-              cell: (r) => heldCandidates(r).map((c) => html`<a href="/records/${c}">${c}</a> `),
+              cell: (r) =>
+                html`${reviewCandidates(r).map(
+                    (c) => html`<div><a href="/records/${c}">${c}</a> ${titles.get(c) ?? ""}</div>`,
+                  )}<a href="/review/${String(r.id)}">side by side</a>`,
             },
             canCatalog && { heading: "Resolve", cell: (r) => forceForm(ctx, r) },
           ],
@@ -266,9 +323,12 @@ export function register(app: FastifyInstance, web: Web): void {
     );
   });
   pageRoute(app, web, "POST", "/review/:row/force", "catalog", async (ctx, request, reply) => {
-    const row = Number(fields(request.params)["row"]);
+    const row = (
+      await ctx.access.jobRow(web.catalog, fields(request.params)["row"] ?? "", "catalog")
+    ).id;
     const choice = fields(request.body)["target"] ?? "again";
     const target: ForceTarget = choice === "new" || choice === "again" ? choice : { into: choice };
+    if (typeof target === "object") await ctx.access.record(web.catalog, target.into, "catalog");
     const result = await forceHeld(web.catalog, web.importer, row, target, ctx.principal.user.name);
     redirect(
       reply,
@@ -277,13 +337,15 @@ export function register(app: FastifyInstance, web: Web): void {
         ? { kind: "error", text: `Row #${row} not imported: ${result.refused}` }
         : {
             kind: "ok",
-            text: `Row #${row} force-imported: ${result.forced.decision.outcome}${result.forced.mmsId ? ` ${result.forced.mmsId}` : ""} (${result.forced.decision.reason})`,
+            text: `Row #${row} force-imported: ${outcomeLabel(result.forced.decision.outcome)}${result.forced.mmsId ? ` ${result.forced.mmsId}` : ""} (${result.forced.decision.reason})`,
           },
     );
     return undefined;
   });
   pageRoute(app, web, "POST", "/review/:row/discard", "catalog", async (ctx, request, reply) => {
-    const row = Number(fields(request.params)["row"]);
+    const row = (
+      await ctx.access.jobRow(web.catalog, fields(request.params)["row"] ?? "", "catalog")
+    ).id;
     const note = fields(request.body)["note"];
     await web.catalog.discardReview(row, ctx.principal.user.name, note || undefined);
     redirect(reply, "/review", { kind: "ok", text: `Row #${row} discarded.` });

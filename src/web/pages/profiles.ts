@@ -339,7 +339,7 @@ export function register(app: FastifyInstance, web: Web): void {
     const code = ctx.institution.code;
     const profiles = await web.catalog.integrationProfiles(code);
     const current = await currentProfile(web.catalog, code);
-    const admin = may(ctx.principal.user.role, "administer");
+    const admin = may(ctx.role, "administer");
     return page(
       ctx,
       "Integration profiles",
@@ -453,7 +453,7 @@ export function register(app: FastifyInstance, web: Web): void {
           </tbody>
         </table>
         ${
-          may(ctx.principal.user.role, "administer")
+          may(ctx.role, "administer")
             ? html`<p class="row">
                 <a class="button" href="${profileUrl(p.code, true)}">Edit</a>
                 ${

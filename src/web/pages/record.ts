@@ -11,18 +11,18 @@ import {
   type StoredRecord,
 } from "../../catalog/catalog.js";
 import { recordForInstitution } from "../../catalog/institution-view.js";
-import { setSuppressed } from "../../catalog/record-actions.js";
+import { deleteRecord, setSuppressed } from "../../catalog/record-actions.js";
+import { outcomeLabel } from "../../catalog/outcome-words.js";
 import { recordSummary } from "../../catalog/summary.js";
 import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.js";
 import { isControlField, type MarcRecord } from "../../marc/record.js";
 import { readIso2709Buffer } from "../../marc/iso2709.js";
 import { UNIMARC_LABELS } from "../../crosswalk/unimarc-labels.js";
-import { may } from "../auth.js";
 import { html, type Html } from "../html.js";
 import { fixedFieldCell, isFixedField, linkageDirection } from "../marc-display.js";
 import { dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import { fields, pageRoute, redirect, type Web } from "../server.js";
-import { DOWNLOADS, diffRecords, encodeRecord } from "../service.js";
+import { DOWNLOADS, diffRecords, encodeRecord, type DiffRow } from "../service.js";
 
 /**
  * The MARC record in the usual tagged display: tag, indicators, `$a` subfields; with `labels`
@@ -69,7 +69,7 @@ function versionsTable(
   record: StoredRecord,
   versions: readonly RecordVersion[],
 ): Html {
-  const canRestore = may(ctx.principal.user.role, "catalog");
+  const canRestore = ctx.access.may(record.zone, "catalog");
   const options = (selected: number): Html[] =>
     versions.map(
       (v) =>
@@ -125,24 +125,72 @@ function versionsTable(
   }`;
 }
 
-async function recordPage(
-  web: Web,
-  ctx: PageContext,
-  mmsId: string,
-  institution: string | undefined,
-): Promise<Html> {
-  // The record as the institution sees it (its local fields of a network-zone record put in);
-  // a record of another zone is shown as stored (staff accounts serve every institution).
+/** A deleted record: who deleted it, when and how, its versions, restore (Cataloger and up). */
+async function deletedRecordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Html> {
+  const deleted = await web.catalog.deletion(mmsId);
+  if (!deleted) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
+  const versions = await web.catalog.versions(mmsId);
+  const canRestore = ctx.access.may(deleted.zone, "catalog");
+  return page(
+    ctx,
+    `${mmsId} (deleted)`,
+    html`<div class="card">
+        <p>
+          Record ${mmsId} of ${deleted.zone} was deleted by ${deleted.deletedBy} at
+          ${when(deleted.deletedAt)}
+          (${deleted.action}${deleted.jobId !== undefined ? html` of <a href="/jobs/${String(deleted.jobId)}">job ${deleted.jobId}</a>` : ""}).
+          Its ${versions.length} version(s) are kept; restoring one brings the record back with its
+          MMS ID.
+        </p>
+      </div>
+      <h2>Versions</h2>
+      ${dataTable(
+        [
+          { heading: "Version", cell: (v) => String(v.version) },
+          { heading: "Saved by", cell: (v) => v.savedBy },
+          { heading: "When", cell: (v) => when(v.savedAt) },
+          { heading: "Action", cell: (v) => v.action },
+          canRestore && {
+            heading: "Restore",
+            cell: (v) =>
+              postButton(
+                ctx,
+                `/records/${mmsId}/restore`,
+                `Restore version ${v.version}`,
+                { version: String(v.version) },
+                "secondary",
+              ),
+          },
+        ],
+        [...versions].reverse(),
+      )}
+      ${versions.length > 1 ? html`<p><a href="/records/${mmsId}/diff?a=${String(versions[versions.length - 2]!.version)}&b=${String(versions[versions.length - 1]!.version)}">Compare the last two versions</a></p>` : ""}`,
+  );
+}
+
+async function recordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Html> {
+  // Only a record of the institution or of its network zone (src/web/access.ts), as the
+  // institution sees it: its own local fields of a network-zone record put in, no other member's.
+  // A deleted one (checked the same way: its versions stay) shows its deletion and versions.
+  await ctx.access.record(web.catalog, mmsId, "view");
+  if (!(await web.catalog.record(mmsId))) return deletedRecordPage(web, ctx, mmsId);
+  const institution = ctx.institution?.code;
   const view = institution
-    ? await recordForInstitution(web.catalog, mmsId, institution).catch((error: unknown) => {
-        if (error instanceof CatalogError) return undefined;
-        throw error;
-      })
+    ? await recordForInstitution(web.catalog, mmsId, institution)
     : undefined;
-  const record = view?.record ?? (await web.catalog.record(mmsId));
+  const record = view?.record;
   if (!record) throw new CatalogError("unknown-record", `No record ${mmsId}.`);
   const versions = await web.catalog.versions(mmsId);
-  const decisions = await web.catalog.jobRecordsOf(mmsId);
+  // A network-zone record's job rows come from every member's jobs: only the rows of jobs of
+  // the institution in view are shown (their raw bytes and messages are the member's own).
+  const rows = await web.catalog.jobRecordsOf(mmsId);
+  const jobs = await Promise.all(
+    [...new Set(rows.map((r) => r.jobId))].map((id) => web.catalog.job(id)),
+  );
+  const ours = new Set(
+    jobs.filter((j) => j !== undefined && ctx.access.may(j.institution, "view")).map((j) => j!.id),
+  );
+  const decisions = rows.filter((r) => ours.has(r.jobId));
   const unimarc = record.format === "UNIMARC" || record.format === "CNMARC";
   const title = record.marc.fields.find((f) => f.tag === (unimarc ? "200" : "245"));
   const heading =
@@ -168,7 +216,7 @@ async function recordPage(
           </tbody>
         </table>
         ${
-          may(ctx.principal.user.role, "catalog")
+          ctx.access.may(record.zone, "catalog")
             ? html`<p class="row">
                 ${postButton(
                   ctx,
@@ -177,6 +225,8 @@ async function recordPage(
                   { suppressed: record.suppressed ? "0" : "1" },
                   "secondary",
                 )}
+                ${postButton(ctx, `/records/${mmsId}/delete`, "Delete record", {}, "danger")}
+                <span class="muted">(its versions are kept: it can be restored)</span>
               </p>`
             : html``
         }
@@ -237,7 +287,7 @@ function decisionsTable(rows: readonly JobRecord[]): Html {
           >`,
       },
       { heading: "Received", cell: (r) => when(r.received) },
-      { heading: "Outcome", cell: (r) => r.outcome },
+      { heading: "Outcome", cell: (r) => outcomeLabel(r.outcome) },
       { heading: "Why", cell: (r) => r.messages.join(" ") },
     ],
     rows,
@@ -248,6 +298,34 @@ function decisionsTable(rows: readonly JobRecord[]): Html {
 /** One side of a diff row: the marker and the line, no white space around (the cell keeps it). */
 function diffCell(className: string, marker: string, line: string | undefined): Html {
   return html`<td class="${className}">${marker}${line ?? ""}</td>`;
+}
+
+/**
+ * Two records side by side (rows of {@link diffRecords}): lines only on the left marked `−`
+ * (class `del`), lines only on the right `+` (class `add`), equal lines unmarked.
+ */
+export function diffTable(
+  rows: readonly DiffRow[],
+  leftHeading: Html | string,
+  rightHeading: Html | string,
+): Html {
+  return html`<table class="diff">
+    <thead>
+      <tr>
+        <th scope="col">${leftHeading}</th>
+        <th scope="col">${rightHeading}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            ${diffCell(r.same ? "" : r.left !== undefined ? "del" : "", r.same || r.left === undefined ? "" : "− ", r.left)}
+            ${diffCell(r.same ? "" : r.right !== undefined ? "add" : "", r.same || r.right === undefined ? "" : "+ ", r.right)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 async function diffPage(
@@ -272,23 +350,11 @@ async function diffPage(
         <a href="/records/${mmsId}">Back to the record</a> ·
         ${changed === 0 ? "The two versions are the same." : `${changed} line${changed === 1 ? "" : "s"} differ.`}
       </p>
-      <table class="diff">
-        <thead>
-          <tr>
-            <th scope="col">Version ${a} (${left.action}, ${when(left.savedAt)})</th>
-            <th scope="col">Version ${b} (${right.action}, ${when(right.savedAt)})</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            (r) =>
-              html`<tr>
-                ${diffCell(r.same ? "" : r.left !== undefined ? "del" : "", r.same || r.left === undefined ? "" : "− ", r.left)}
-                ${diffCell(r.same ? "" : r.right !== undefined ? "add" : "", r.same || r.right === undefined ? "" : "+ ", r.right)}
-              </tr>`,
-          )}
-        </tbody>
-      </table>`,
+      ${diffTable(
+        rows,
+        `Version ${a} (${left.action}, ${when(left.savedAt)})`,
+        `Version ${b} (${right.action}, ${when(right.savedAt)})`,
+      )}`,
   );
 }
 
@@ -319,16 +385,13 @@ function mmsParam(params: unknown): string {
 
 export function register(app: FastifyInstance, web: Web): void {
   pageRoute(app, web, "GET", "/records/:mmsId", "view", (ctx, request) =>
-    recordPage(
-      web,
-      ctx,
-      mmsParam(request.params),
-      fields(request.query)["institution"] ?? ctx.institution?.code,
-    ),
+    recordPage(web, ctx, mmsParam(request.params)),
   );
-  pageRoute(app, web, "GET", "/records/:mmsId/diff", "view", (ctx, request) => {
+  pageRoute(app, web, "GET", "/records/:mmsId/diff", "view", async (ctx, request) => {
     const q = fields(request.query);
-    return diffPage(web, ctx, mmsParam(request.params), Number(q["a"]), Number(q["b"]));
+    const mmsId = mmsParam(request.params);
+    await ctx.access.record(web.catalog, mmsId, "view");
+    return diffPage(web, ctx, mmsId, Number(q["a"]), Number(q["b"]));
   });
   pageRoute(
     app,
@@ -339,6 +402,7 @@ export function register(app: FastifyInstance, web: Web): void {
     async (ctx, request, reply) => {
       const mmsId = mmsParam(request.params);
       const format = fields(request.params)["format"] ?? "";
+      await ctx.access.record(web.catalog, mmsId, "view");
       const record = await web.catalog.record(mmsId);
       if (!record || !isFormatName(format)) {
         throw new CatalogError(
@@ -358,6 +422,7 @@ export function register(app: FastifyInstance, web: Web): void {
     "catalog",
     async (ctx, request, reply) => {
       const mmsId = mmsParam(request.params);
+      await ctx.access.record(web.catalog, mmsId, "catalog");
       const suppressed = fields(request.body)["suppressed"] === "1";
       const result = await setSuppressed(web.catalog, mmsId, suppressed, ctx.principal.user.name);
       redirect(reply, `/records/${mmsId}`, {
@@ -369,8 +434,19 @@ export function register(app: FastifyInstance, web: Web): void {
       return undefined;
     },
   );
+  pageRoute(app, web, "POST", "/records/:mmsId/delete", "catalog", async (ctx, request, reply) => {
+    const mmsId = mmsParam(request.params);
+    await ctx.access.record(web.catalog, mmsId, "catalog");
+    const deleted = await deleteRecord(web.catalog, mmsId, ctx.principal.user.name);
+    redirect(reply, `/records/${mmsId}`, {
+      kind: "ok",
+      text: `Record ${mmsId} deleted; its versions are kept (restore version ${deleted.version} to bring it back).`,
+    });
+    return undefined;
+  });
   pageRoute(app, web, "POST", "/records/:mmsId/restore", "catalog", async (ctx, request, reply) => {
     const mmsId = mmsParam(request.params);
+    await ctx.access.record(web.catalog, mmsId, "catalog");
     const version = Number(fields(request.body)["version"]);
     const result = await web.catalog.restore(mmsId, version, {
       savedBy: ctx.principal.user.name,

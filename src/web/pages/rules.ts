@@ -73,7 +73,7 @@ function editor(
   isNew: boolean,
   profile?: string,
 ): Html {
-  const admin = may(ctx.principal.user.role, "administer");
+  const admin = may(ctx.role, "administer");
   return html`${
       errors.length > 0
         ? html`<div class="flash error" role="alert">
@@ -207,7 +207,7 @@ export function register(app: FastifyInstance, web: Web): void {
           { empty: "No rule files yet." },
         )}
         <p class="row">
-          ${may(ctx.principal.user.role, "administer") ? html`<a class="button" href="${rulesUrl("/rules/file", asked, "new=1")}">New rule file</a>` : ""}
+          ${may(ctx.role, "administer") ? html`<a class="button" href="${rulesUrl("/rules/file", asked, "new=1")}">New rule file</a>` : ""}
           <a class="button secondary" href="${rulesUrl("/rules/try", asked)}"
             >Try rules on a record</a
           >
@@ -326,6 +326,7 @@ export function register(app: FastifyInstance, web: Web): void {
     let record: MarcRecord | undefined;
     let problem: string | undefined;
     if (/^99\d+$/.test(recordText)) {
+      await ctx.access.record(web.catalog, recordText, "view");
       record = (await web.catalog.record(recordText))?.marc;
       if (!record) problem = `No record ${recordText}.`;
     } else {

@@ -1,6 +1,7 @@
 /** The status page: is the Connexion listener up, exports today, failures, the review queue's size. */
 import type { FastifyInstance } from "fastify";
 import type { Catalog, Zone } from "../../catalog/catalog.js";
+import { outcomeHeading } from "../../catalog/outcome-words.js";
 import { html } from "../html.js";
 import { page } from "../layout.js";
 import { pageRoute, type Web } from "../server.js";
@@ -16,7 +17,7 @@ export interface Status {
     readonly refusedConnections: number;
   };
   readonly institution?: string;
-  /** Records received today (UTC) by the institution's jobs, and how many failed or were rejected. */
+  /** Records received today (UTC) by the institution's jobs, how many failed and how many were held for review. */
   readonly today?: { readonly received: number; readonly failed: number; readonly held: number };
   readonly reviewQueue?: number;
 }
@@ -71,7 +72,8 @@ export function register(app: FastifyInstance, web: Web): void {
         <div>
           <b>${s.today?.received ?? 0}</b>Exports today${s.institution ? ` (${s.institution})` : ""}
         </div>
-        <div><b>${s.today?.failed ?? 0}</b>Rejected today</div>
+        <div><b>${s.today?.failed ?? 0}</b>${outcomeHeading("rejected")} today</div>
+        <div><b>${s.today?.held ?? 0}</b>${outcomeHeading("review")} today</div>
         <div>
           <b>${s.listener?.failures ?? 0}</b>Failed exports since start
           <span class="muted">(of ${s.listener?.exports ?? 0})</span>
