@@ -123,7 +123,7 @@ function page1(
             >${
               editing !== undefined
                 ? "(it cannot change: Connexion logon IDs name it)"
-                : `(Connexion reaches this profile with the logon ID ${institution.code}/CODE; the institution's first profile also with ${institution.code})`
+                : `(Connexion reaches this profile with the logon ID ${institution.code}/CODE; the default profile also with ${institution.code})`
             }</span
           ></label
         >${errorFor(errors, "code")}<input
@@ -144,7 +144,7 @@ function page1(
         ${errorFor(errors, "useNetworkZone")}${checkbox("useNetworkZone", "Use network zone", form["useNetworkZone"] === "on", institution.network ? `match and save in the network zone ${institution.network}` : `${institution.code} is not a member of a network zone`, !institution.network)}
         <label for="integrationType">Integration type</label
         >${errorFor(errors, "integrationType")}${select("integrationType", [{ value: CONNEXION_INTEGRATION_TYPE, label: CONNEXION_INTEGRATION_TYPE }], CONNEXION_INTEGRATION_TYPE)}
-        ${checkbox("default", "Default", false, "The Default check box is not functional for this integration type. The institution's first OCLC Connexion profile is its default.")}
+        ${checkbox("default", "Default", false, "The Default check box is not functional for this integration type. The institution's first OCLC Connexion profile is its default; another can be made the default on its page.")}
         <p>
           <button type="submit">Next</button>
           <a href="/profiles" class="button secondary">Cancel</a>
