@@ -14,6 +14,7 @@ import type { PublishStore } from "./publishing.js";
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
 import type { Field, MarcRecord } from "../marc/record.js";
 import type { AccountStore } from "./accounts.js";
+import type { JobState } from "./job-state.js";
 import type { HitOrder } from "./search-compile.js";
 import type { SearchNode, SearchSort } from "./search-query.js";
 
@@ -292,6 +293,8 @@ export interface ImportJob {
   readonly profile?: string;
   readonly started: Date;
   readonly finished?: Date;
+  /** Why the job ended before its work was done (it is finished then too); see `job-state.ts`. */
+  readonly failure?: string;
   /** Count of entries per outcome. */
   readonly counts: Readonly<Partial<Record<JobOutcome, number>>>;
 }
@@ -620,8 +623,13 @@ export interface Catalog extends AccountStore {
    * Connexion job: one a day for every node, however many there are).
    */
   startJob(job: NewImportJob): Promise<ImportJob>;
-  /** Finishes a job (a job finished already keeps its first finish time). */
-  finishJob(jobId: number): Promise<ImportJob>;
+  /**
+   * Finishes a job; with `failure`, as failed for that reason (a missing file, a read error, an
+   * interruption). A job finished already keeps its first finish time and state.
+   */
+  finishJob(jobId: number, failure?: string): Promise<ImportJob>;
+  /** How many jobs are open, finished and failed, over every institution (metrics). */
+  jobStates(): Promise<Readonly<Record<JobState, number>>>;
   job(jobId: number): Promise<ImportJob | undefined>;
   jobs(institution: string, options?: { limit?: number }): Promise<ImportJob[]>;
   /**
@@ -731,7 +739,7 @@ export interface ClaimHold {
   release(): Promise<void>;
 }
 
-/** What {@link Catalog.startJob} starts. */
+/** What {@link Catalog.startJob} starts (line breaks in the description become spaces). */
 export interface NewImportJob {
   readonly institution: string;
   readonly source: string;

@@ -87,6 +87,7 @@ import {
   type LocalFieldsRow,
   type ZoneRow,
 } from "./rows.js";
+import { failureSuffix, jobDescription, splitDescription, type JobState } from "./job-state.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_MIGRATIONS } from "./postgres-schema.js";
 import { rebuildSearchVectors, scanPostgres, searchPostgres } from "./postgres-search.js";
 import {
@@ -338,7 +339,7 @@ function toJob(row: JobRow): ImportJob {
     id: Number(row.id),
     institution: row.institution,
     source: row.source,
-    description: row.description,
+    ...splitDescription(row.description),
     ...(row.profile !== null ? { profile: row.profile } : {}),
     started: row.started,
     ...(row.finished !== null ? { finished: row.finished } : {}),
@@ -1139,20 +1140,20 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
         // Nodes asking at once: one looks and starts, the others then find its job.
         const key = claimKey(
           job.institution,
-          `job:${job.source}:${job.description}:${job.profile ?? ""}`,
+          `job:${job.source}:${jobDescription(job.description)}:${job.profile ?? ""}`,
         );
         await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(key)]);
         const open = await client.query<{ id: Bigint }>(
           `SELECT id FROM import_jobs WHERE institution = $1 AND source = $2 AND description = $3
            AND profile IS NOT DISTINCT FROM $4 AND finished IS NULL ORDER BY id LIMIT 1`,
-          [job.institution, job.source, job.description, job.profile ?? null],
+          [job.institution, job.source, jobDescription(job.description), job.profile ?? null],
         );
         if (open.rows[0]) return (await this.jobIn(client, Number(open.rows[0].id)))!;
       }
       const { rows } = await client.query<{ id: Bigint }>(
         `INSERT INTO import_jobs (institution, source, description, profile, started)
          VALUES ($1, $2, $3, $4, now()) RETURNING id`,
-        [job.institution, job.source, job.description, job.profile ?? null],
+        [job.institution, job.source, jobDescription(job.description), job.profile ?? null],
       );
       return (await this.jobIn(client, Number(rows[0]!.id)))!;
     });
@@ -1166,11 +1167,12 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     return rows[0] ? toJob(rows[0]) : undefined;
   }
 
-  finishJob(jobId: number): Promise<ImportJob> {
+  finishJob(jobId: number, failure?: string): Promise<ImportJob> {
     return this.transaction(async (client) => {
       const updated = await client.query(
-        "UPDATE import_jobs SET finished = coalesce(finished, now()) WHERE id = $1 RETURNING id",
-        [jobId],
+        `UPDATE import_jobs SET description = CASE WHEN finished IS NULL THEN description || $2 ELSE description END,
+         finished = coalesce(finished, now()) WHERE id = $1 RETURNING id`,
+        [jobId, failure !== undefined ? failureSuffix(failure) : ""],
       );
       if (updated.rows.length === 0)
         throw new CatalogError("unknown-job", `no import job ${jobId}`);
@@ -1180,6 +1182,16 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
 
   job(jobId: number): Promise<ImportJob | undefined> {
     return this.jobIn(this.pool, jobId);
+  }
+
+  async jobStates(): Promise<Record<JobState, number>> {
+    const { rows } = await this.pool.query<Record<JobState, string>>(
+      `SELECT count(*) FILTER (WHERE finished IS NULL) AS open,
+        count(*) FILTER (WHERE finished IS NOT NULL AND strpos(description, E'\\n') = 0) AS finished,
+        count(*) FILTER (WHERE strpos(description, E'\\n') > 0) AS failed FROM import_jobs`,
+    );
+    const row = rows[0]!;
+    return { open: Number(row.open), finished: Number(row.finished), failed: Number(row.failed) };
   }
 
   async jobs(institution: string, options: { limit?: number } = {}): Promise<ImportJob[]> {

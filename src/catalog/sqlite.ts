@@ -76,6 +76,7 @@ import {
   type LocalFieldsRow,
   type ZoneRow,
 } from "./rows.js";
+import { failureSuffix, jobDescription, splitDescription, type JobState } from "./job-state.js";
 import {
   DEFAULT_ATTRIBUTES,
   checkCode,
@@ -341,7 +342,13 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       insertJob: p(
         "INSERT INTO import_jobs (institution, source, description, profile, started) VALUES (?, ?, ?, ?, ?) RETURNING id",
       ),
-      finishJob: p("UPDATE import_jobs SET finished = coalesce(finished, ?) WHERE id = ?"),
+      finishJob: p(
+        `UPDATE import_jobs SET description = CASE WHEN finished IS NULL THEN description || ? ELSE description END,
+         finished = coalesce(finished, ?) WHERE id = ?`,
+      ),
+      jobStates: p(`SELECT coalesce(sum(finished IS NULL), 0) AS open,
+        coalesce(sum(finished IS NOT NULL AND instr(description, char(10)) = 0), 0) AS finished,
+        coalesce(sum(instr(description, char(10)) > 0), 0) AS failed FROM import_jobs`),
       openJob: p(
         "SELECT id FROM import_jobs WHERE institution = ? AND source = ? AND description = ? AND profile IS ? AND finished IS NULL ORDER BY id LIMIT 1",
       ),
@@ -1163,7 +1170,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
         const open = this.statements.openJob.get(
           job.institution,
           job.source,
-          job.description,
+          jobDescription(job.description),
           job.profile ?? null,
         ) as { id: number } | undefined;
         if (open) return this.jobSync(open.id)!;
@@ -1171,7 +1178,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       const { id } = this.statements.insertJob.get(
         job.institution,
         job.source,
-        job.description,
+        jobDescription(job.description),
         job.profile ?? null,
         new Date().toISOString(),
       ) as {
@@ -1191,7 +1198,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       id: row.id,
       institution: row.institution,
       source: row.source,
-      description: row.description,
+      ...splitDescription(row.description),
       ...(row.profile !== null ? { profile: row.profile } : {}),
       started: new Date(row.started),
       ...(row.finished ? { finished: new Date(row.finished) } : {}),
@@ -1199,9 +1206,10 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     };
   }
 
-  finishJob(jobId: number): Promise<ImportJob> {
+  finishJob(jobId: number, failure?: string): Promise<ImportJob> {
     return run(() => {
-      if (this.statements.finishJob.run(new Date().toISOString(), jobId).changes === 0) {
+      const suffix = failure !== undefined ? failureSuffix(failure) : "";
+      if (this.statements.finishJob.run(suffix, new Date().toISOString(), jobId).changes === 0) {
         throw new CatalogError("unknown-job", `no import job ${jobId}`);
       }
       return this.jobSync(jobId)!;
@@ -1210,6 +1218,10 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
 
   job(jobId: number): Promise<ImportJob | undefined> {
     return run(() => this.jobSync(jobId));
+  }
+
+  jobStates(): Promise<Record<JobState, number>> {
+    return run(() => this.statements.jobStates.get() as Record<JobState, number>);
   }
 
   jobs(institution: string, options: { limit?: number } = {}): Promise<ImportJob[]> {

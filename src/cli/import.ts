@@ -50,7 +50,9 @@ line for each record that was not added or merged, then the job's counts.
   --from FORMAT        the file's format (default: sniffed); records in other formats than
                        ISO 2709 are kept in the job as UTF-8 ISO 2709
 ${CATALOG_HELP}Exit status 0 when every record was imported (new, merged, overlaid, unchanged), 1 when any
-failed, was held for review or was skipped, 2 on bad usage.
+failed, was held for review or was skipped, or when the import could not finish (a missing or
+unreadable file, a read error, Ctrl-C or SIGTERM: the records read so far are finished and the
+job is closed as failed, with the reason, in marcgate job list), 2 on bad usage.
 `;
 
 /**
@@ -157,6 +159,34 @@ function indent(text: string, by: string): string {
     .join("");
 }
 
+/** An error as one line, for the job's failure. */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Ctrl-C or SIGTERM during an import: the records read so far are finished and the job is closed
+ * as failed (interrupted); a second signal ends the process at once. Standard input is closed, as
+ * the import may be waiting for it.
+ */
+function interruptions(file: string): { readonly signal: string | undefined; stop(): void } {
+  const state: { signal: string | undefined; stop(): void } = {
+    signal: undefined,
+    stop: () => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+    },
+  };
+  function on(signal: NodeJS.Signals): void {
+    if (state.signal !== undefined) process.exit(130);
+    state.signal = signal;
+    if (file === "-") process.stdin.destroy();
+  }
+  process.on("SIGINT", on);
+  process.on("SIGTERM", on);
+  return state;
+}
+
 function outcomeLine(label: string, result: ImportResult): string {
   const { decision, mmsId } = result;
   return `${label}: ${outcomeLabel(decision.outcome)}${mmsId !== undefined ? ` ${mmsId}` : ""}: ${decision.reason}\n`;
@@ -238,48 +268,67 @@ export async function importCommand(args: string[]): Promise<number> {
         wake = undefined;
       };
       const room = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
-      for await (const record of fileRecords(file, from, source)) {
-        count++;
-        progress.tick(count);
-        inFlight++;
-        importer
-          .import({
-            raw: record.raw,
-            incoming: record.incoming,
-            institution: zone,
-            profile,
-            jobId: job.id,
-            savedBy: "import",
-            source: { kind: "file", file, offset: record.offset, index: record.index },
-          })
-          .then(
-            (result) => {
-              try {
-                if (!SAVED_OUTCOMES.has(result.decision.outcome)) {
-                  problems++;
-                  // Named from the record read again: only the few records that need a line.
-                  process.stdout.write(
-                    outcomeLine(describeRecord(incomingOf(record).read), result),
-                  );
+      const interruption = interruptions(file);
+      try {
+        for await (const record of fileRecords(file, from, source)) {
+          count++;
+          progress.tick(count);
+          inFlight++;
+          importer
+            .import({
+              raw: record.raw,
+              incoming: record.incoming,
+              institution: zone,
+              profile,
+              jobId: job.id,
+              savedBy: "import",
+              source: { kind: "file", file, offset: record.offset, index: record.index },
+            })
+            .then(
+              (result) => {
+                try {
+                  if (!SAVED_OUTCOMES.has(result.decision.outcome)) {
+                    problems++;
+                    // Named from the record read again: only the few records that need a line.
+                    progress.message(outcomeLine(describeRecord(incomingOf(record).read), result));
+                  }
+                } catch (error) {
+                  failure ??= error;
+                } finally {
+                  settled();
                 }
-              } catch (error) {
+              },
+              (error: unknown) => {
                 failure ??= error;
-              } finally {
                 settled();
-              }
-            },
-            (error: unknown) => {
-              failure ??= error;
-              settled();
-            },
-          );
-        if (inFlight >= IN_FLIGHT) await room();
-        if (failure !== undefined) break;
+              },
+            );
+          if (inFlight >= IN_FLIGHT) await room();
+          if (failure !== undefined || interruption.signal !== undefined) break;
+        }
+      } catch (error) {
+        // The file could not be opened or read (missing, a directory, a read error mid-way).
+        failure ??= error;
       }
-      while (inFlight > 0) await room();
-      const finished = await catalog.finishJob(job.id);
-      progress.done();
-      if (failure !== undefined) throw failure;
+      let why: string | undefined;
+      let finished;
+      try {
+        while (inFlight > 0) await room();
+        progress.done();
+        const records = `${count.toLocaleString("en")} records`;
+        why =
+          interruption.signal !== undefined
+            ? `interrupted by ${interruption.signal} after ${records}`
+            : failure !== undefined
+              ? `${errorText(failure)} (after ${records})`
+              : undefined;
+        finished = await catalog.finishJob(job.id, why);
+      } finally {
+        interruption.stop();
+      }
+      if (why !== undefined) {
+        throw new CommandError(`${why}; job ${job.id} failed (marcgate job show ${job.id})`);
+      }
       if (count >= COMPACT_AFTER_RECORDS) await catalog.compact();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const counts = countsInWords(finished.counts);

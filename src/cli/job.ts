@@ -7,6 +7,7 @@ import {
   outcomeLabel,
   reportLines,
 } from "../catalog/outcome-words.js";
+import { jobState } from "../catalog/job-state.js";
 import { formatLog, jobRowLog } from "../import/log.js";
 
 export { jobRowLog };
@@ -140,6 +141,7 @@ export async function jobCommand(args: string[]): Promise<number> {
           { heading: "description", max: 50 },
           { heading: "started" },
           { heading: "finished" },
+          { heading: "state", max: 60 },
           { heading: "records" },
         ],
         jobs.map((j) => [
@@ -148,6 +150,7 @@ export async function jobCommand(args: string[]): Promise<number> {
           j.description,
           j.started.toISOString(),
           j.finished?.toISOString() ?? "open",
+          j.failure !== undefined ? `failed: ${j.failure}` : jobState(j),
           counts(j),
         ]),
       );
@@ -177,6 +180,7 @@ export async function jobCommand(args: string[]): Promise<number> {
       process.stdout.write(
         `job ${job.id}: ${job.description} (${job.source}, ${job.institution})\n` +
           `started ${job.started.toISOString()}, ${job.finished ? `finished ${job.finished.toISOString()}` : "still open"}\n` +
+          (job.failure !== undefined ? `failed: ${job.failure}\n` : "") +
           formatReport(report).join("\n") +
           "\n\n",
       );

@@ -74,7 +74,8 @@ export async function loadCommand(args: string[]): Promise<number> {
         description: `load ${input.name} (${format})`,
       });
       const context = { savedBy: "load", action: "load", jobId: job.id };
-      const progress = new Progress(`load ${input.name}`);
+      // Its messages go to standard error, above the counter.
+      const progress = new Progress(`load ${input.name}`, { out: process.stderr });
       let batch: RecordCreate[] = [];
       let loaded = 0;
       let unreadable = 0;
@@ -85,31 +86,39 @@ export async function loadCommand(args: string[]): Promise<number> {
         loaded += (await catalog.createMany(batch, context)).mmsIds.length;
         batch = [];
       };
-      for await (const result of readFormat(format, input.chunks)) {
-        count++;
-        progress.tick(count);
-        if (!result.record) {
-          unreadable++;
-          const fatal = result.issues.find((i) => i.severity === "fatal") ?? result.issues[0];
-          process.stderr.write(
-            `${describeRecord(result)}: not readable${fatal ? `: ${formatIssue(fatal)}` : ""}\n`,
-          );
-          continue;
+      try {
+        for await (const result of readFormat(format, input.chunks)) {
+          count++;
+          progress.tick(count);
+          if (!result.record) {
+            unreadable++;
+            const fatal = result.issues.find((i) => i.severity === "fatal") ?? result.issues[0];
+            progress.message(
+              `${describeRecord(result)}: not readable${fatal ? `: ${formatIssue(fatal)}` : ""}\n`,
+            );
+            continue;
+          }
+          const worst = worstSeverity(result.issues);
+          if (worst === "major" || worst === "minor") repaired++;
+          const version = getControlValue(result.record, "005")?.trim();
+          batch.push({
+            kind: "create",
+            zone: zone.code,
+            marc: result.record,
+            briefLevel: defaultBriefLevel(result.record),
+            // The originating system's version: what a later import's "older version" guard compares.
+            ...(version ? { originatingVersion: version } : {}),
+          });
+          if (batch.length >= BATCH) await flush();
         }
-        const worst = worstSeverity(result.issues);
-        if (worst === "major" || worst === "minor") repaired++;
-        const version = getControlValue(result.record, "005")?.trim();
-        batch.push({
-          kind: "create",
-          zone: zone.code,
-          marc: result.record,
-          briefLevel: defaultBriefLevel(result.record),
-          // The originating system's version: what a later import's "older version" guard compares.
-          ...(version ? { originatingVersion: version } : {}),
-        });
-        if (batch.length >= BATCH) await flush();
+        await flush();
+      } catch (error) {
+        // A read error mid-way, the catalog refusing a batch: the job says why.
+        progress.done();
+        const why = `${error instanceof Error ? error.message : String(error)} (after ${count.toLocaleString("en")} records)`;
+        await catalog.finishJob(job.id, why);
+        throw error;
       }
-      await flush();
       await catalog.finishJob(job.id);
       progress.done();
       if (loaded >= COMPACT_AFTER_RECORDS) await catalog.compact();

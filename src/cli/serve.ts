@@ -4,18 +4,24 @@ import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { DEFAULT_Z3950_PORT, startZ3950Bridge, type Z3950Bridge } from "../z3950/bridge.js";
 import { isLoopback, startApp } from "../app.js";
+import { createLog, LOG_FORMATS, type Log, type LogFormat } from "../observe/log.js";
+import { openLogFile, type LogFile } from "../observe/log-file.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
 import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [--z3950-port 2100] [--host ADDRESS]
-                      [--http-host ADDRESS] [--public-url URL] [--default-institution CODE] [--data DIR | --db URL]
+                      [--http-host ADDRESS] [--public-url URL] [--default-institution CODE]
+                      [--log-format text|json] [--access-log off|stdout|FILE] [--metrics-allow ADDRESS[,ADDRESS]]
+                      [--data DIR | --db URL]
 
 Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
 Export, Port = the Connexion port, Logon ID = the institution code (its default profile) or
 CODE/PROFILE (another of its profiles), Password = the one in that profile, "Send Local System
 Logon ID and Password" checked, Record
 Characteristics UTF-8 or MARC-8) and serves HTTP: the staff pages and REST API (docs/web.md), /healthz, and /records/MMSID, the link each
-reply gives, SRU at /sru/{institution} (docs/search.md), and /readyz for a load balancer. Logs one line per export on standard output (never a password). Stops on
+reply gives, SRU at /sru/{institution} (docs/search.md), /readyz for a load balancer, /livez, and /metrics
+(Prometheus, docs/operations.md). Logs one line per export and per HTTP request on standard
+output (never a password or a token). Stops on
 Ctrl-C or SIGTERM after answering the exports in progress; started by npx or npm, also when
 npm is stopped (SIGTERM to npm does not reach this process: npm's shell goes, the server sees its
 parent change and stops the same way).
@@ -35,6 +41,14 @@ parent change and stops the same way).
   --proxy ADDRESS[,ADDRESS]   load balancers in front (HAProxy): their Connexion connections begin
                               with a PROXY protocol v1 header (HAProxy's send-proxy) naming the
                               client, and their HTTP X-Forwarded-For is believed (docs/scale-out.md)
+  --log-format FORMAT         text (default: TIME [NODE] MESSAGE) or json (one object per line:
+                              time, node, event, msg and the event's fields), for every line
+  --access-log WHERE          the HTTP access log: stdout (default: with the other lines), off,
+                              or a FILE appended to (reopened on SIGHUP, for logrotate); query
+                              values of tokens, passwords and keys are written as ***
+  --metrics-allow ADDRESS[,ADDRESS]
+                              besides this machine (loopback), who may read /metrics (the
+                              Prometheus server's address); others get 403
   --z3950-port N              the Z39.50 port (default 2100; 0: no Z39.50): Simple2ZOOM
                               (Debian libnet-z3950-simple2zoom-perl) in front of /sru/{institution},
                               database = institution code (docs/search.md)
@@ -54,6 +68,9 @@ export async function serveCommand(args: string[]): Promise<number> {
       "node-name": { type: "string" },
       proxy: { type: "string" },
       "z3950-port": { type: "string" },
+      "log-format": { type: "string" },
+      "access-log": { type: "string" },
+      "metrics-allow": { type: "string" },
       ...CATALOG_OPTIONS,
     },
     HELP,
@@ -84,19 +101,45 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (nodeName !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeName)) {
     throw new UsageError(`--node-name "${nodeName}" must be 1-64 letters, digits, ".", "_" or "-"`);
   }
-  const node = nodeName !== undefined ? ` ${nodeName}` : "";
-  const proxies = (values.proxy ?? "").split(",").filter((a) => a !== "");
-  for (const address of proxies) {
-    if (isIP(address) === 0) throw new UsageError(`--proxy "${address}" is not an IP address`);
-  }
+  const proxies = addresses(values.proxy, "--proxy");
   const httpHost = values["http-host"] ?? values.host ?? "127.0.0.1";
   if (isIP(httpHost) === 0 && httpHost !== "localhost") {
     throw new UsageError(`--http-host "${httpHost}" is not an IP address`);
   }
-  const log = (line: string): void => {
-    process.stdout.write(`${new Date().toISOString()}${node} ${line}\n`);
+  const format = values["log-format"] ?? "text";
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--log-format "${format}" is not one of ${LOG_FORMATS.join(", ")}`);
+  }
+  const metricsAllow = addresses(values["metrics-allow"], "--metrics-allow");
+  const logOptions = {
+    format: format as LogFormat,
+    ...(nodeName !== undefined ? { node: nodeName } : {}),
   };
-  return withCatalog(
+  const log = createLog(logOptions);
+  const where = values["access-log"] ?? "stdout";
+  let accessFile: LogFile | undefined;
+  let accessLog: Log | undefined;
+  if (where === "stdout") accessLog = log;
+  else if (where !== "off") {
+    try {
+      accessFile = openLogFile(where);
+    } catch (error) {
+      throw new UsageError(`--access-log "${where}": ${(error as Error).message}`);
+    }
+    const file = accessFile;
+    accessLog = createLog({ ...logOptions, write: (line) => file.write(line) });
+  }
+  const reopen = (): void => {
+    try {
+      accessFile?.reopen();
+    } catch (error) {
+      log(`--access-log "${where}" could not be reopened: ${(error as Error).message}`, {
+        event: "error",
+      });
+    }
+  };
+  if (accessFile) process.on("SIGHUP", reopen);
+  const serving = withCatalog(
     values,
     async (catalog) => {
       const defaultInstitution = values["default-institution"];
@@ -112,6 +155,8 @@ export async function serveCommand(args: string[]): Promise<number> {
         log,
         nodeName: nodeName ?? hostname(),
         ...(proxies.length > 0 ? { trustedProxies: proxies } : {}),
+        ...(accessLog ? { accessLog } : {}),
+        ...(metricsAllow.length > 0 ? { metricsAllow } : {}),
       });
       let z3950: Z3950Bridge | undefined;
       if (z3950Port !== 0) {
@@ -133,26 +178,55 @@ export async function serveCommand(args: string[]): Promise<number> {
             await app.close();
             throw error;
           }
-          log(`${(error as Error).message}; serving without Z39.50`);
+          log(`${(error as Error).message}; serving without Z39.50`, { event: "error" });
         }
       }
+      const started = {
+        event: "start",
+        connexionPort: app.connexionPort,
+        httpPort: app.httpPort,
+        publicUrl: app.publicUrl,
+        z3950Port: z3950?.port,
+        catalog: catalog.engine,
+      };
       log(
         `marcgate serving: Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort}${isLoopback(httpHost) ? ` of ${httpHost} only` : ""} (${app.publicUrl})` +
           `${z3950 ? `, Z39.50 on port ${z3950.port}` : ""}, catalog ${catalog.engine}`,
+        started,
       );
       const why = await Promise.race([
         once(process, "SIGINT").then(() => "SIGINT"),
         once(process, "SIGTERM").then(() => "SIGTERM"),
-        npmParentGone(),
+        npmParentGone(STARTED_BY),
       ]);
-      log(`stopping (${why}): answering the exports in progress`);
+      log(`stopping (${why}): answering the exports in progress`, { event: "stop", why });
       await z3950?.close();
       await app.close();
-      log("stopped");
+      log("stopped", { event: "stopped" });
+      process.off("SIGHUP", reopen);
+      accessFile?.close();
       return 0;
     },
     { writerThread: true, writer: "marcgate serve", create: true },
   );
+  if (format !== "json") return serving;
+  // A log collector sees why serve did not start or stopped (as JSON); the person, on standard
+  // error, as marcgate says it anywhere else.
+  return serving.catch((error: unknown) => {
+    log(`marcgate serve: ${error instanceof Error ? error.message : String(error)}`, {
+      event: "fatal",
+    });
+    throw error;
+  });
+}
+
+/** A comma-separated list of IP addresses (absent: none). */
+function addresses(value: string | undefined, option: string): string[] {
+  const list = (value ?? "").split(",").filter((a) => a !== "");
+  for (const address of list) {
+    if (isIP(address) === 0) throw new UsageError(`${option} "${address}" is not an IP address`);
+  }
+  return list;
 }
 
 /**
@@ -165,12 +239,12 @@ const STARTED_BY = process.ppid;
 /**
  * Under `npx marcgate serve` or an npm script, npm runs this process through a shell; a SIGTERM to
  * npm ends the shell and never reaches us. When npm started us (it sets `npm_lifecycle_event`),
- * our parent changing means it is gone: resolves then (checked twice a second). Otherwise never
+ * our parent changing from `parent` (read when serve began) means it is gone: resolves then
+ * (checked twice a second). Otherwise never
  * resolves: a server started from a shell with `&` or `nohup` outlives that shell, as it should.
  */
-function npmParentGone(): Promise<string> {
+function npmParentGone(parent: number): Promise<string> {
   if (process.env.npm_lifecycle_event === undefined) return new Promise(() => undefined);
-  const parent = STARTED_BY;
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       if (process.ppid !== parent) {

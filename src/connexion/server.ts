@@ -16,6 +16,7 @@
  * docs/connexion.md for the figures and why.
  */
 import net from "node:net";
+import type { Log, LogFields } from "../observe/log.js";
 import type { ExportOutcome, Peer } from "./gateway.js";
 import { parseProxyHeader } from "./proxy-protocol.js";
 import { errorReply } from "./reply.js";
@@ -49,7 +50,7 @@ export interface ConnexionServerOptions {
    */
   readonly trustedProxies?: readonly string[];
   /** One line per export and per refused connection (never credentials). */
-  readonly log?: (line: string) => void;
+  readonly log?: Log;
 }
 
 /** Handles one request and says what came of it. Must not throw. */
@@ -63,6 +64,14 @@ export interface ConnexionStats {
   readonly refusedConnections: number;
   /** Silent connections closed to make room for new ones. */
   readonly shedConnections: number;
+}
+
+/** What the listener is busy with now ({@link ConnexionServer.load}). */
+export interface ConnexionLoad {
+  /** Requests handed to the gateway and not answered yet. */
+  readonly answering: number;
+  /** Requests fully received, waiting behind an earlier one of their connection. */
+  readonly queued: number;
 }
 
 /**
@@ -85,7 +94,7 @@ export class ConnexionServer {
   private counters = { exports: 0, failures: 0, refusedConnections: 0, shedConnections: 0 };
   private readonly settings: Required<Omit<ConnexionServerOptions, "log" | "trustedProxies">>;
   private readonly proxies: ReadonlySet<string>;
-  private readonly log: (line: string) => void;
+  private readonly log: Log;
 
   constructor(
     private readonly handler: ExportHandler,
@@ -126,6 +135,13 @@ export class ConnexionServer {
     return { connections: this.connections.size, ...this.counters };
   }
 
+  /** Exports being answered now, and requests received and waiting for their turn (metrics). */
+  get load(): ConnexionLoad {
+    let queued = 0;
+    for (const connection of this.connections.values()) queued += connection.queued;
+    return { answering: this.inFlight.size, queued };
+  }
+
   /** Stops accepting, lets requests being handled finish and answer, then closes every connection. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -154,7 +170,12 @@ export class ConnexionServer {
       clearTimeout(timer);
       socket.off("data", onData);
       this.counters.refusedConnections++;
-      this.log(`connexion ${proxy.address}:${proxy.port} refused: ${message}`);
+      this.log(`connexion ${proxy.address}:${proxy.port} refused: ${message}`, {
+        event: "connexion-refused",
+        client: proxy.address,
+        port: proxy.port,
+        reason: message,
+      });
       socket.destroy();
     };
     const timer = setTimeout(
@@ -195,7 +216,12 @@ export class ConnexionServer {
           : undefined;
     if (refusal) {
       this.counters.refusedConnections++;
-      this.log(`connexion ${address}:${peer.port} refused: ${refusal}`);
+      this.log(`connexion ${address}:${peer.port} refused: ${refusal}`, {
+        event: "connexion-refused",
+        client: address,
+        port: peer.port,
+        reason: refusal,
+      });
       socket.on("error", () => undefined);
       socket.end(`${errorReply(refusal)}\0`, "latin1");
       setTimeout(() => socket.destroy(), 1000).unref();
@@ -211,11 +237,16 @@ export class ConnexionServer {
       exported: (outcome, request, ms) => {
         this.counters.exports++;
         if (FAILURE_OUTCOMES.has(outcome.outcome)) this.counters.failures++;
-        this.log(exportLine(peer, outcome, request, ms));
+        this.log(exportLine(peer, outcome, request, ms), exportFields(peer, outcome, request, ms));
       },
       refused: (message) => {
         this.counters.failures++;
-        this.log(`connexion ${peer.address}:${peer.port} refused: ${message}`);
+        this.log(`connexion ${peer.address}:${peer.port} refused: ${message}`, {
+          event: "connexion-refused",
+          client: peer.address,
+          port: peer.port,
+          reason: message,
+        });
       },
     });
     this.connections.set(socket, connection);
@@ -230,6 +261,7 @@ export class ConnexionServer {
       this.counters.shedConnections++;
       this.log(
         `connexion ${connection.peer.address}:${connection.peer.port} shed: silent, to make room`,
+        { event: "connexion-shed", client: connection.peer.address, port: connection.peer.port },
       );
       this.release(socket, connection.peer.address);
       connection.shed();
@@ -264,6 +296,29 @@ function exportLine(
     `end ${request.end}`,
     `${ms} ms`,
   ].join(" ");
+}
+
+/** The export line's facts, named (JSON logs). */
+function exportFields(
+  peer: Peer,
+  outcome: ExportOutcome,
+  request: ConnexionRequest,
+  ms: number,
+): LogFields {
+  return {
+    event: "export",
+    client: peer.address,
+    port: peer.port,
+    institution: outcome.institution,
+    profile: outcome.profile,
+    outcome: outcome.outcome,
+    mmsId: outcome.mmsId,
+    jobId: outcome.jobId,
+    bytes: request.record.length,
+    prefix: request.lengthForm,
+    end: request.end,
+    ms,
+  };
 }
 
 interface ConnectionHooks {
@@ -306,6 +361,11 @@ class Connection {
     socket.on("error", () => socket.destroy());
     socket.on("close", () => this.clearTimers());
     this.armTimers();
+  }
+
+  /** Requests received and not yet handed to the gateway. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Bytes from the client. */

@@ -167,6 +167,13 @@ export class Importer {
     return result;
   }
 
+  /** Records waiting to be decided, over every zone (metrics: the import queue's depth). */
+  get queued(): number {
+    let n = 0;
+    for (const queue of this.queues.values()) n += queue.items.length;
+    return n;
+  }
+
   /** The decision for one record, with nothing written (a dry run). */
   dryRun(request: Omit<ImportRequest, "jobId" | "savedBy" | "forcedFrom">): Promise<Decision> {
     return decide(incomingOf(request), request, this.catalog, request.options);

@@ -38,6 +38,7 @@ import { sendRecordFile } from "./pages/record.js";
 import { status } from "./pages/status.js";
 import { saveProfile } from "./profile-form.js";
 import { fields, type Web } from "./server.js";
+import { noteUser } from "./observe.js";
 import { runSearch, searchRequest } from "./service.js";
 
 /** A record as a MARC-in-JSON object (the writer's text, parsed). */
@@ -119,6 +120,7 @@ function route(
           principal = await web.auth.principal(authorization.slice(7).trim(), "token");
           if (!principal)
             throw new ApiError(401, "unauthorized", "the API token is unknown or revoked");
+          noteUser(request, principal.user.name);
         } else {
           principal = await web.auth.principal(
             parseCookies(request.headers.cookie).get(SESSION_COOKIE),
@@ -130,6 +132,7 @@ function route(
               "unauthorized",
               "send Authorization: Bearer TOKEN (create a token on the account page)",
             );
+          noteUser(request, principal.user.name);
           if (method !== "GET") {
             const sent = request.headers["x-csrf-token"];
             if (
@@ -508,9 +511,15 @@ export function register(app: FastifyInstance, web: Web): void {
           });
         }
       }
-    } finally {
-      if (job) await web.catalog.finishJob(job.id);
+    } catch (error) {
+      // The job says why it ended early (a record the catalog refused, the database away).
+      if (job) {
+        const why = error instanceof Error ? error.message : String(error);
+        await web.catalog.finishJob(job.id, `${why} (after ${results.length} records)`);
+      }
+      throw error;
     }
+    if (job) await web.catalog.finishJob(job.id);
     return { dryRun, ...(job ? { jobId: job.id } : {}), records: results };
   });
 }

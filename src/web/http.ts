@@ -7,10 +7,11 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { ConnexionStats } from "../connexion/server.js";
 import type { Importer } from "../import/importer.js";
 import type { LoginThrottles } from "./auth.js";
+import type { ObserveOptions } from "./observe.js";
 import { buildServer } from "./server.js";
 
-/** Options of {@link startHttp}. */
-export interface HttpOptions {
+/** Options of {@link startHttp} (the access log, the log, metrics: see observe.ts). */
+export interface HttpOptions extends ObserveOptions {
   /** @default 8080 */
   readonly port?: number;
   /** @default "::" */
@@ -25,6 +26,8 @@ export interface HttpOptions {
   readonly nodeName?: string;
   /** Reverse proxies whose X-Forwarded-* headers are believed. */
   readonly trustedProxies?: readonly string[];
+  /** True once stopping (/readyz 503). */
+  readonly stopping?: () => boolean;
 }
 
 /** A running HTTP server. */
@@ -47,6 +50,11 @@ export async function startHttp(
     ...(options.loginThrottle ? { throttle: options.loginThrottle } : {}),
     ...(options.nodeName !== undefined ? { nodeName: options.nodeName } : {}),
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
+    ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.metricsAllow ? { metricsAllow: options.metricsAllow } : {}),
+    ...(options.stopping ? { stopping: options.stopping } : {}),
   });
   await app.listen({ port: options.port ?? 8080, host: options.host ?? "::" });
   const address = app.server.address();

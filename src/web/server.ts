@@ -32,9 +32,10 @@ import { barePage, page, type Flash, type PageContext } from "./layout.js";
 import { registerSru } from "../sru/route.js";
 import { registerOai } from "../publish/oai-route.js";
 import { STYLE_CSS } from "./style.js";
+import { noteUser, registerObservability, type ObserveOptions } from "./observe.js";
 
-/** What the pages and the API work with. */
-export interface WebOptions {
+/** What the pages and the API work with (and the access log, metrics and /livez: observe.ts). */
+export interface WebOptions extends ObserveOptions {
   readonly catalog: Catalog;
   readonly importer: Importer;
   /** The address staff reach marcgate at (record links). */
@@ -50,6 +51,8 @@ export interface WebOptions {
    * client's address for login throttling, HTTPS for cookies). @default none
    */
   readonly trustedProxies?: readonly string[];
+  /** True once the server is stopping: /readyz then says 503, so a load balancer drains it. */
+  readonly stopping?: () => boolean;
 }
 
 /** The shared state of the route modules. */
@@ -141,6 +144,7 @@ export function pageRoute(
     url,
     handler: async (request, reply) => {
       const principal = await sessionOf(web, request);
+      if (principal) noteUser(request, principal.user.name);
       if (!principal) {
         if (method === "GET") {
           return reply
@@ -297,6 +301,7 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
     return payload;
   });
 
+  registerObservability(app, web);
   app.get("/static/style.css", async (_request, reply) =>
     reply.type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send(STYLE_CSS),
   );
@@ -313,7 +318,9 @@ export async function buildServer(options: WebOptions): Promise<FastifyInstance>
   // whose database is unreachable says 503 and is routed around (docs/scale-out.md).
   app.get("/readyz", async (_request, reply) => {
     const node = web.nodeName !== undefined ? { node: web.nodeName } : {};
-    const problem = await catalogProblem(web.catalog);
+    const problem = web.stopping?.()
+      ? "the node is stopping (answering the exports in progress)"
+      : await catalogProblem(web.catalog);
     if (problem !== undefined) {
       return reply.code(503).send({ status: "not ready", ...node, reason: problem });
     }

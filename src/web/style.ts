@@ -59,7 +59,7 @@ table.diff td { width: 50%; font-family: ui-monospace, monospace; font-size: .85
 table.diff td.del { background: #fdecec; } table.diff td.add { background: #eaf6ec; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: 3px; font-size: .85rem; background: #e7ecf3; }
 .badge.created, .badge.merged, .badge.overlaid, .badge.loaded { background: #dcf1e0; }
-.badge.review { background: #fff0c8; } .badge.rejected, .badge.skipped { background: #fbe1e1; }
+.badge.review { background: #fff0c8; } .badge.rejected, .badge.skipped, .badge.failed { background: #fbe1e1; }
 .counters { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; }
 .counters div { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .4rem .8rem; }
 .counters b { display: block; font-size: 1.3rem; }

@@ -582,6 +582,36 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         );
       }));
 
+    test("a job finished with a failure is failed with its reason; a finished job keeps its state", () =>
+      withInstitution(async (catalog, zone) => {
+        const start = (description: string) =>
+          catalog.startJob({ institution: zone, source: "import", description });
+        const failing = await start("import two\nlines.mrc");
+        const done = await start("import good.mrc");
+        const open = await start("import still.mrc");
+        assert.equal(failing.description, "import two lines.mrc");
+        assert.equal(failing.failure, undefined);
+        const failed = await catalog.finishJob(failing.id, "cannot read\nx: ENOENT");
+        assert.equal(failed.description, "import two lines.mrc");
+        assert.equal(failed.failure, "cannot read x: ENOENT");
+        assert.ok(failed.finished instanceof Date);
+        await catalog.finishJob(done.id);
+        // Finishing again, failed or not, changes nothing.
+        assert.equal((await catalog.finishJob(done.id, "late")).failure, undefined);
+        assert.equal((await catalog.finishJob(failing.id)).failure, "cannot read x: ENOENT");
+        assert.equal((await catalog.job(failing.id))?.failure, "cannot read x: ENOENT");
+        assert.deepEqual(
+          (await catalog.jobs(zone)).map((j) => [j.id, j.failure ?? "-"]),
+          [
+            [open.id, "-"],
+            [done.id, "-"],
+            [failing.id, "cannot read x: ENOENT"],
+          ],
+        );
+        assert.deepEqual({ ...(await catalog.jobStates()) }, { open: 1, finished: 1, failed: 1 });
+        await rejects(catalog.finishJob(999999, "gone"), "unknown-job");
+      }));
+
     test("an entry for an unknown job is refused", () =>
       withInstitution(async (catalog) => {
         await rejects(

@@ -107,6 +107,7 @@ const ROUTES: Readonly<Record<string, Case>> = {
   "GET /static/style.css": { kind: "open" },
   "GET /healthz": { kind: "open" },
   "GET /readyz": { kind: "open" },
+  "GET /livez": { kind: "open" },
   "GET /login": { kind: "open" },
   "POST /login": { kind: "open" },
   "POST /logout": { kind: "open" },

@@ -17,6 +17,7 @@ import {
   outcomeLabel,
   reportLines,
 } from "../../catalog/outcome-words.js";
+import { jobState } from "../../catalog/job-state.js";
 import { jobRowLog } from "../../import/log.js";
 import {
   forceHeld,
@@ -154,6 +155,13 @@ export function register(app: FastifyInstance, web: Web): void {
             { heading: "Source", cell: ({ job }) => job.source },
             { heading: "Started", cell: ({ job }) => when(job.started) },
             { heading: "Finished", cell: ({ job }) => when(job.finished) || "open" },
+            {
+              heading: "State",
+              cell: ({ job }) =>
+                html`<span class="badge ${jobState(job)}" title="${job.failure ?? ""}"
+                  >${jobState(job)}</span
+                >`,
+            },
             { heading: "Received", cell: ({ report }) => report?.received ?? 0 },
             ...OUTCOME_ORDER.filter((o) => o !== "loaded").map((outcome) => ({
               heading: outcomeHeading(outcome),
@@ -181,6 +189,11 @@ export function register(app: FastifyInstance, web: Web): void {
           ${report.job.institution} · ${report.job.source} · started
           ${when(report.job.started)}${report.job.finished ? html` · finished ${when(report.job.finished)}` : " · open"}
         </p>
+        ${
+          report.job.failure !== undefined
+            ? html`<p class="flash error">This job failed: ${report.job.failure}</p>`
+            : ""
+        }
         ${reportCounters(report)}
         <h2 id="records">Records</h2>
         ${rowsNavigation(id, shown)}
