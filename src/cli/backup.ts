@@ -1,7 +1,7 @@
 /** `marcgate backup` and `marcgate restore`: SQLite catalogs (PostgreSQL: pg_dump, docs/operations.md). */
 import { DEFAULT_DATA_DIR } from "../catalog/open.js";
 import { backupSqlite, restoreSqlite, type CatalogCounts } from "../backup/sqlite-backup.js";
-import { requireOption } from "./catalog-options.js";
+import { catalogValues, requireOption } from "./catalog-options.js";
 import { CommandError, parseCommandArgs, UsageError } from "./usage.js";
 
 const BACKUP_HELP = `usage: marcgate backup [--data DIR] --out FILE
@@ -40,12 +40,13 @@ export async function backupCommand(args: string[]): Promise<number> {
     BACKUP_HELP,
   );
   if (!parsed) return 0;
-  if (parsed.values.db !== undefined) throw new UsageError(PG_NOTE);
+  const catalog = catalogValues(parsed.values);
+  if (catalog.db !== undefined) throw new UsageError(PG_NOTE);
   if (parsed.positionals.length > 0) {
     throw new UsageError(`no arguments expected, got "${parsed.positionals[0]}"`);
   }
   const out = requireOption(parsed.values.out, "--out FILE");
-  const dir = parsed.values.data ?? DEFAULT_DATA_DIR;
+  const dir = catalog.data ?? DEFAULT_DATA_DIR;
   const done = await backupSqlite(dir, out);
   if ("error" in done) throw new CommandError(done.error);
   process.stdout.write(
@@ -67,12 +68,13 @@ export async function restoreCommand(args: string[]): Promise<number> {
     RESTORE_HELP,
   );
   if (!parsed) return 0;
-  if (parsed.values.db !== undefined) throw new UsageError(PG_NOTE);
+  const catalog = catalogValues(parsed.values);
+  if (catalog.db !== undefined) throw new UsageError(PG_NOTE);
   if (parsed.positionals.length > 0) {
     throw new UsageError(`no arguments expected, got "${parsed.positionals[0]}"`);
   }
   const from = requireOption(parsed.values.from, "--from FILE");
-  const dir = parsed.values.data ?? DEFAULT_DATA_DIR;
+  const dir = catalog.data ?? DEFAULT_DATA_DIR;
   const done = restoreSqlite(from, dir, parsed.values.force === true);
   if ("error" in done) throw new CommandError(done.error);
   process.stdout.write(`restored ${from} into ${dir}: ${describe(done.counts)}\n`);

@@ -5,6 +5,7 @@ import type { Catalog, Zone } from "../catalog/catalog.js";
 import { DEFAULT_DATA_DIR, openCatalog, type CatalogLocation } from "../catalog/open.js";
 import { SQLITE_FILE } from "../catalog/sqlite.js";
 import { ownDataDirectory, type DataDirectoryOwnership } from "../catalog/sqlite-owner.js";
+import { envName } from "../config/settings.js";
 import { CommandError, UsageError } from "./usage.js";
 
 /** The `parseArgs` options naming the catalog. */
@@ -14,16 +15,46 @@ export const CATALOG_OPTIONS = {
 } as const;
 
 /** The help lines of {@link CATALOG_OPTIONS}. */
-export const CATALOG_HELP = `  --data DIR      the SQLite catalog in DIR/marcgate.sqlite (default: ${DEFAULT_DATA_DIR})
-  --db URL        a PostgreSQL catalog instead (postgres://user:password@host:5432/db)
+export const CATALOG_HELP = `  --data DIR      the SQLite catalog in DIR/marcgate.sqlite (default: ${DEFAULT_DATA_DIR};
+                  without --data and --db: $${envName("data")}, else $${envName("db")})
+  --db URL        a PostgreSQL catalog instead (postgres://user:password@host:5432/db; better
+                  in $${envName("db")}, which ps does not show)
 `;
 
+/** The catalog options a command was given. */
+export interface CatalogValues {
+  readonly data?: string | undefined;
+  readonly db?: string | undefined;
+}
+
 /**
- * Opens the catalog the options name, runs `work` on it and closes it, whatever happens.
+ * The catalog the command names: its `--data` or `--db`, else the environment's
+ * `MARCGATE_DATA_DIR` or `MARCGATE_DB_URL` (serve's variables, so that every command finds the
+ * catalog serve uses, and the database password stays out of `ps`). Both variables set is a
+ * {@link UsageError}.
+ */
+export function catalogValues(
+  values: CatalogValues,
+  env: NodeJS.ProcessEnv = process.env,
+): CatalogValues {
+  if (values.data !== undefined || values.db !== undefined) return values;
+  const data = env[envName("data")] || undefined;
+  const db = env[envName("db")] || undefined;
+  if (data !== undefined && db !== undefined) {
+    throw new UsageError(
+      `${envName("data")} and ${envName("db")} are both set: unset one, or give --data or --db`,
+    );
+  }
+  return data !== undefined ? { data } : db !== undefined ? { db } : {};
+}
+
+/**
+ * Opens the catalog the options (or the environment, {@link catalogValues}) name, runs `work`
+ * on it and closes it, whatever happens.
  * A catalog that cannot be opened is a {@link CommandError}.
  */
 export async function withCatalog<T>(
-  values: { readonly data?: string | undefined; readonly db?: string | undefined },
+  values: CatalogValues,
   work: (catalog: Catalog) => Promise<T>,
   options: Pick<CatalogLocation, "synchronous" | "writerThread" | "checkpointIntervalMs"> & {
     /**
@@ -39,6 +70,7 @@ export async function withCatalog<T>(
     readonly create?: boolean;
   } = {},
 ): Promise<T> {
+  values = catalogValues(values);
   if (values.data !== undefined && values.db !== undefined) {
     throw new UsageError("give --data DIR or --db URL, not both");
   }

@@ -6,6 +6,7 @@
 import { CatalogError } from "../catalog/catalog.js";
 import { backupCommand, restoreCommand } from "./backup.js";
 import { compactCommand } from "./compact.js";
+import { configCommand } from "./config.js";
 import { convertCommand } from "./convert.js";
 import { crosswalkCommand } from "./crosswalk.js";
 import { exportCommand } from "./export.js";
@@ -66,6 +67,10 @@ const COMMANDS: Record<string, Command> = {
   serve: {
     summary: "listen for Connexion exports (port 5500) and serve HTTP (8080)",
     run: serveCommand,
+  },
+  config: {
+    summary: "check serve's settings (marcgate.toml, MARCGATE_* variables, flags), secrets masked",
+    run: configCommand,
   },
   send: {
     summary: "export a file's records to a Connexion gateway, as Connexion does",

@@ -1,15 +1,25 @@
 /** `marcgate serve`: the Connexion listener and the HTTP server on the catalog, until stopped. */
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { DEFAULT_Z3950_PORT, startZ3950Bridge, type Z3950Bridge } from "../z3950/bridge.js";
 import { isLoopback, startApp } from "../app.js";
+import { DEFAULT_DATA_DIR } from "../catalog/open.js";
+import { DEFAULT_CONFIG_FILE, readConfigFile, type ConfigFile } from "../config/file.js";
 import { createLog, LOG_FORMATS, type Log, type LogFormat } from "../observe/log.js";
 import { openLogFile, type LogFile } from "../observe/log-file.js";
+import {
+  envName,
+  resolveSettings,
+  type OptionValues,
+  type ResolvedSettings,
+} from "../config/settings.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
+import { notifyServiceManager } from "./service-notify.js";
 import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
-const HELP = `usage: marcgate serve [--connexion-port 5500] [--http-port 8080] [--z3950-port 2100] [--host ADDRESS]
+const HELP = `usage: marcgate serve [--config FILE] [--connexion-port 5500] [--http-port 8080] [--z3950-port 2100] [--host ADDRESS]
                       [--http-host ADDRESS] [--public-url URL] [--default-institution CODE]
                       [--log-format text|json] [--access-log off|stdout|FILE] [--metrics-allow ADDRESS[,ADDRESS]]
                       [--data DIR | --db URL]
@@ -25,6 +35,11 @@ output (never a password or a token). Stops on
 Ctrl-C or SIGTERM after answering the exports in progress; started by npx or npm, also when
 npm is stopped (SIGTERM to npm does not reach this process: npm's shell goes, the server sees its
 parent change and stops the same way).
+  --config FILE               settings from this TOML file (default: ./${DEFAULT_CONFIG_FILE} if present);
+                              each option below is a key (http-port = 8080) and a variable
+                              (MARCGATE_HTTP_PORT; --db: MARCGATE_DB_URL); a flag wins over the
+                              environment, which wins over the file (docs/operations.md);
+                              marcgate config check shows the settings and their sources
   --connexion-port N          the Connexion port (default 5500)
   --http-port N               the HTTP port (default 8080)
   --host ADDRESS              listen on this address only (default: Connexion on every address,
@@ -54,69 +69,211 @@ parent change and stops the same way).
                               database = institution code (docs/search.md)
 ${CATALOG_HELP}`;
 
-export async function serveCommand(args: string[]): Promise<number> {
-  const parsed = parseCommandArgs(
-    args,
-    {
-      "connexion-port": { type: "string" },
-      "http-port": { type: "string" },
-      host: { type: "string" },
-      "http-host": { type: "string" },
-      "public-url": { type: "string" },
-      "default-institution": { type: "string" },
-      "idle-timeout": { type: "string" },
-      "node-name": { type: "string" },
-      proxy: { type: "string" },
-      "z3950-port": { type: "string" },
-      "log-format": { type: "string" },
-      "access-log": { type: "string" },
-      "metrics-allow": { type: "string" },
-      ...CATALOG_OPTIONS,
-    },
-    HELP,
-  );
-  if (!parsed) return 0;
-  const { values, positionals } = parsed;
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]!}"`);
+/**
+ * Every option of `marcgate serve`. The same names are the keys of marcgate.toml and, as
+ * `MARCGATE_HTTP_PORT` …, the environment variables (src/config/settings.ts): an option added
+ * here is settable all three ways, and `marcgate config check` shows it.
+ */
+export const SERVE_OPTIONS = {
+  config: { type: "string" },
+  "connexion-port": { type: "string" },
+  "http-port": { type: "string" },
+  host: { type: "string" },
+  "http-host": { type: "string" },
+  "public-url": { type: "string" },
+  "default-institution": { type: "string" },
+  "idle-timeout": { type: "string" },
+  "node-name": { type: "string" },
+  proxy: { type: "string" },
+  "z3950-port": { type: "string" },
+  "log-format": { type: "string" },
+  "access-log": { type: "string" },
+  "metrics-allow": { type: "string" },
+  ...CATALOG_OPTIONS,
+} as const;
+
+/** A serve option's name. */
+export type ServeOption = keyof typeof SERVE_OPTIONS;
+
+/** What each option is when nobody sets it, as `marcgate config check` shows it. */
+export const SERVE_DEFAULTS: Partial<Record<ServeOption, string>> = {
+  config: `./${DEFAULT_CONFIG_FILE} if present`,
+  "connexion-port": "5500",
+  "http-port": "8080",
+  host: "every address for Connexion",
+  "http-host": "--host, else 127.0.0.1",
+  "public-url": "http://<host name>:<HTTP port>",
+  "idle-timeout": "10",
+  "node-name": "the host name",
+  "z3950-port": String(DEFAULT_Z3950_PORT),
+  "log-format": "text",
+  "access-log": "stdout",
+  "metrics-allow": "loopback only",
+  data: DEFAULT_DATA_DIR,
+};
+
+/** serve's settings, checked. */
+export interface ServeSettings {
+  readonly connexionPort: number;
+  readonly httpPort: number;
+  readonly z3950Port: number;
+  /** The Z39.50 port was set (a failure to start it is then a failure of serve). */
+  readonly z3950Asked: boolean;
+  readonly idleSeconds: number;
+  readonly host?: string;
+  readonly httpHost: string;
+  readonly publicUrl?: string;
+  readonly nodeName?: string;
+  readonly proxies: readonly string[];
+  readonly defaultInstitution?: string;
+  readonly logFormat: LogFormat;
+  /** The access log: `stdout`, `off` or a file's path. */
+  readonly accessLog: string;
+  /** Who besides loopback may read /metrics. */
+  readonly metricsAllow: readonly string[];
+  /** The catalog: `--data` or `--db`. */
+  readonly catalog: { readonly data?: string; readonly db?: string };
+}
+
+/** The settings resolved, with where each came from and the configuration file read. */
+export interface ServeConfiguration {
+  readonly resolved: ResolvedSettings<typeof SERVE_OPTIONS>;
+  /** The configuration file read, and why (`--config`, `MARCGATE_CONFIG`, `default`). */
+  readonly file?: { readonly path: string; readonly how: string };
+  readonly settings: ServeSettings;
+}
+
+/**
+ * serve's settings from its command-line values, the environment and the configuration file
+ * (flag > environment > file > default); a bad value is a {@link UsageError} naming the flag,
+ * the variable, or the file, line and key it came from.
+ */
+export function serveConfiguration(
+  flags: OptionValues<typeof SERVE_OPTIONS>,
+  env: NodeJS.ProcessEnv,
+): ServeConfiguration {
+  const named = flags.config ?? (env[envName("config")] || undefined);
+  const how =
+    flags.config !== undefined ? "--config" : named !== undefined ? envName("config") : "default";
+  const path = named ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  let file: ConfigFile | undefined;
+  if (path !== undefined) {
+    const read = readConfigFile(path);
+    if ("error" in read) throw new UsageError(read.error);
+    file = read;
+  }
+  const resolved = resolveSettings(SERVE_OPTIONS, flags, env, file, {
+    exclusive: [["data", "db"]],
+    notInFile: ["config"],
+  });
+  if ("error" in resolved) throw new UsageError(resolved.error);
+  return {
+    resolved,
+    ...(path !== undefined ? { file: { path, how } } : {}),
+    settings: checkServeSettings(resolved),
+  };
+}
+
+function checkServeSettings(resolved: ResolvedSettings<typeof SERVE_OPTIONS>): ServeSettings {
+  const { values, label } = resolved;
   const port = { min: 0, max: 65535 };
-  const connexionPort = integerOption(values["connexion-port"], "--connexion-port", {
+  const connexionPort = integerOption(values["connexion-port"], label("connexion-port"), {
     ...port,
     default: 5500,
   });
-  const httpPort = integerOption(values["http-port"], "--http-port", { ...port, default: 8080 });
-  const z3950Port = integerOption(values["z3950-port"], "--z3950-port", {
+  const httpPort = integerOption(values["http-port"], label("http-port"), {
+    ...port,
+    default: 8080,
+  });
+  const z3950Port = integerOption(values["z3950-port"], label("z3950-port"), {
     ...port,
     default: DEFAULT_Z3950_PORT,
   });
-  const idle = integerOption(values["idle-timeout"], "--idle-timeout", {
+  const idleSeconds = integerOption(values["idle-timeout"], label("idle-timeout"), {
     min: 1,
     max: 600,
     default: 10,
   });
   const publicUrl = values["public-url"];
   if (publicUrl !== undefined && !/^https?:\/\/\S+$/.test(publicUrl)) {
-    throw new UsageError(`--public-url "${publicUrl}" is not an http:// or https:// address`);
+    throw new UsageError(
+      `${label("public-url")} "${publicUrl}" is not an http:// or https:// address`,
+    );
   }
   const nodeName = values["node-name"];
   if (nodeName !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeName)) {
-    throw new UsageError(`--node-name "${nodeName}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    throw new UsageError(
+      `${label("node-name")} "${nodeName}" must be 1-64 letters, digits, ".", "_" or "-"`,
+    );
   }
-  const proxies = addresses(values.proxy, "--proxy");
-  const httpHost = values["http-host"] ?? values.host ?? "127.0.0.1";
+  const proxies = addresses(values.proxy, label("proxy"));
+  const metricsAllow = addresses(values["metrics-allow"], label("metrics-allow"));
+  const logFormat = values["log-format"] ?? "text";
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new UsageError(
+      `${label("log-format")} "${logFormat}" is not one of ${LOG_FORMATS.join(", ")}`,
+    );
+  }
+  const host = values.host;
+  const httpHost = values["http-host"] ?? host ?? "127.0.0.1";
   if (isIP(httpHost) === 0 && httpHost !== "localhost") {
-    throw new UsageError(`--http-host "${httpHost}" is not an IP address`);
+    throw new UsageError(`${label("http-host")} "${httpHost}" is not an IP address`);
   }
-  const format = values["log-format"] ?? "text";
-  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--log-format "${format}" is not one of ${LOG_FORMATS.join(", ")}`);
+  if (values.data !== undefined && values.db !== undefined) {
+    throw new UsageError(`give ${label("data")} or ${label("db")}, not both`);
   }
-  const metricsAllow = addresses(values["metrics-allow"], "--metrics-allow");
+  const defaultInstitution = values["default-institution"];
+  return {
+    connexionPort,
+    httpPort,
+    z3950Port,
+    z3950Asked: values["z3950-port"] !== undefined,
+    idleSeconds,
+    ...(host !== undefined ? { host } : {}),
+    httpHost,
+    ...(publicUrl !== undefined ? { publicUrl } : {}),
+    ...(nodeName !== undefined ? { nodeName } : {}),
+    proxies,
+    ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
+    logFormat: logFormat as LogFormat,
+    accessLog: values["access-log"] ?? "stdout",
+    metricsAllow,
+    catalog: {
+      ...(values.data !== undefined ? { data: values.data } : {}),
+      ...(values.db !== undefined ? { db: values.db } : {}),
+    },
+  };
+}
+
+/** A comma-separated list of IP addresses (absent: none); `option` names it in an error. */
+function addresses(value: string | undefined, option: string): string[] {
+  const list = (value ?? "").split(",").filter((a) => a !== "");
+  for (const address of list) {
+    if (isIP(address) === 0) throw new UsageError(`${option} "${address}" is not an IP address`);
+  }
+  return list;
+}
+
+/**
+ * The parent process when this module was loaded, long before serve says it is serving: read
+ * later, a parent that died in between (killed as soon as that line appeared) would already have
+ * been replaced, and the change never seen.
+ */
+const STARTED_BY = process.ppid;
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(args, SERVE_OPTIONS, HELP);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]!}"`);
+  const { settings } = serveConfiguration(values, process.env);
+  const { httpHost, nodeName, publicUrl, defaultInstitution, proxies } = settings;
   const logOptions = {
-    format: format as LogFormat,
+    format: settings.logFormat,
     ...(nodeName !== undefined ? { node: nodeName } : {}),
   };
   const log = createLog(logOptions);
-  const where = values["access-log"] ?? "stdout";
+  const where = settings.accessLog;
   let accessFile: LogFile | undefined;
   let accessLog: Log | undefined;
   if (where === "stdout") accessLog = log;
@@ -140,33 +297,32 @@ export async function serveCommand(args: string[]): Promise<number> {
   };
   if (accessFile) process.on("SIGHUP", reopen);
   const serving = withCatalog(
-    values,
+    settings.catalog,
     async (catalog) => {
-      const defaultInstitution = values["default-institution"];
       if (defaultInstitution !== undefined) await requireZone(catalog, defaultInstitution);
       const app = await startApp(catalog, {
-        connexionPort,
-        httpPort,
-        ...(values.host !== undefined ? { host: values.host } : {}),
+        connexionPort: settings.connexionPort,
+        httpPort: settings.httpPort,
+        ...(settings.host !== undefined ? { host: settings.host } : {}),
         httpHost,
         ...(publicUrl !== undefined ? { publicUrl } : {}),
         ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
-        connexion: { idleTimeoutMs: idle * 1000 },
+        connexion: { idleTimeoutMs: settings.idleSeconds * 1000 },
         log,
         nodeName: nodeName ?? hostname(),
         ...(proxies.length > 0 ? { trustedProxies: proxies } : {}),
         ...(accessLog ? { accessLog } : {}),
-        ...(metricsAllow.length > 0 ? { metricsAllow } : {}),
+        ...(settings.metricsAllow.length > 0 ? { metricsAllow: settings.metricsAllow } : {}),
       });
       let z3950: Z3950Bridge | undefined;
-      if (z3950Port !== 0) {
+      if (settings.z3950Port !== 0) {
         // Simple2ZOOM asks the HTTP server; "every address" is reached on loopback.
         const everywhere = httpHost === "::" || httpHost === "0.0.0.0";
         const base = everywhere ? "127.0.0.1" : httpHost.includes(":") ? `[${httpHost}]` : httpHost;
         try {
           z3950 = await startZ3950Bridge({
-            port: z3950Port,
-            ...(values.host !== undefined ? { host: values.host } : {}),
+            port: settings.z3950Port,
+            ...(settings.host !== undefined ? { host: settings.host } : {}),
             httpBase: `http://${base}:${app.httpPort}`,
             institutions: await catalog.zones(),
             ...(defaultInstitution !== undefined ? { defaultInstitution } : {}),
@@ -174,7 +330,7 @@ export async function serveCommand(args: string[]): Promise<number> {
           });
         } catch (error) {
           // The default port: serve goes on without Z39.50; a port asked for is a failure.
-          if (values["z3950-port"] !== undefined) {
+          if (settings.z3950Asked) {
             await app.close();
             throw error;
           }
@@ -194,12 +350,19 @@ export async function serveCommand(args: string[]): Promise<number> {
           `${z3950 ? `, Z39.50 on port ${z3950.port}` : ""}, catalog ${catalog.engine}`,
         started,
       );
+      const notified = await notifyServiceManager([
+        "READY=1",
+        `STATUS=Connexion on port ${app.connexionPort}, HTTP on port ${app.httpPort}`,
+        `MAINPID=${process.pid}`,
+      ]);
+      if (notified !== undefined) log(`${notified} (readiness not reported)`, { event: "error" });
       const why = await Promise.race([
         once(process, "SIGINT").then(() => "SIGINT"),
         once(process, "SIGTERM").then(() => "SIGTERM"),
         npmParentGone(STARTED_BY),
       ]);
       log(`stopping (${why}): answering the exports in progress`, { event: "stop", why });
+      void notifyServiceManager(["STOPPING=1"]);
       await z3950?.close();
       await app.close();
       log("stopped", { event: "stopped" });
@@ -209,7 +372,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     },
     { writerThread: true, writer: "marcgate serve", create: true },
   );
-  if (format !== "json") return serving;
+  if (settings.logFormat !== "json") return serving;
   // A log collector sees why serve did not start or stopped (as JSON); the person, on standard
   // error, as marcgate says it anywhere else.
   return serving.catch((error: unknown) => {
@@ -220,36 +383,22 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
 }
 
-/** A comma-separated list of IP addresses (absent: none). */
-function addresses(value: string | undefined, option: string): string[] {
-  const list = (value ?? "").split(",").filter((a) => a !== "");
-  for (const address of list) {
-    if (isIP(address) === 0) throw new UsageError(`${option} "${address}" is not an IP address`);
-  }
-  return list;
-}
-
-/**
- * The parent process when this module was loaded, long before serve says it is serving: read
- * later, a parent that died in between (killed as soon as that line appeared) would already have
- * been replaced, and the change never seen.
- */
-const STARTED_BY = process.ppid;
-
 /**
  * Under `npx marcgate serve` or an npm script, npm runs this process through a shell; a SIGTERM to
  * npm ends the shell and never reaches us. When npm started us (it sets `npm_lifecycle_event`),
- * our parent changing from `parent` (read when serve began) means it is gone: resolves then
- * (checked twice a second). Otherwise never
+ * our parent changing from `parent` (read when serve began: npm may go while the catalog opens)
+ * means it is gone: resolves then (checked twice a second). Otherwise never
  * resolves: a server started from a shell with `&` or `nohup` outlives that shell, as it should.
  */
 function npmParentGone(parent: number): Promise<string> {
   if (process.env.npm_lifecycle_event === undefined) return new Promise(() => undefined);
+  const gone = (): string => `npm, which started this process, is gone (parent ${parent})`;
+  if (process.ppid !== parent) return Promise.resolve(gone());
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       if (process.ppid !== parent) {
         clearInterval(timer);
-        resolve(`npm, which started this process, is gone (parent ${parent})`);
+        resolve(gone());
       }
     }, 500);
     timer.unref();
