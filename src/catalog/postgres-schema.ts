@@ -383,7 +383,29 @@ ALTER TABLE users DROP COLUMN role;
 `,
   },
   {
-    // 15–16 are left to work landing beside this one.
+    // 15 is left to work landing beside this one.
+    version: 16,
+    sql: `
+-- What each OCLC Data Sync consumer last sent of each record (src/publish/datasync.ts): how it
+-- is published (bib, holdings, withdrawn), the OCLC numbers it carried (JSON array), what the
+-- last file said of it (leader/05 n/c/d, set, delete, kept), the log row it reflects and when. Written with the consumer's high-water mark in one
+-- transaction, after the files are in place.
+CREATE TABLE publish_oclc (
+  consumer text COLLATE "C" NOT NULL,
+  mms_id text COLLATE "C" NOT NULL,
+  zone text COLLATE "C" NOT NULL,
+  published_as text NOT NULL,
+  oclc_numbers text NOT NULL,
+  sent text NOT NULL,
+  seq bigint NOT NULL,
+  at text NOT NULL,
+  file text NOT NULL,
+  PRIMARY KEY (consumer, mms_id)
+);
+CREATE INDEX publish_oclc_record ON publish_oclc (mms_id);
+`,
+  },
+  {
     version: 17,
     sql: `
 -- Several OCLC Connexion profiles per institution (issue 23): a profile is one of its

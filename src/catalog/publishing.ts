@@ -67,6 +67,33 @@ export interface PublishConsumer {
   readonly lastFiles: readonly string[];
 }
 
+/**
+ * What an OCLC Data Sync consumer last sent of one record (migration 16): kept with the
+ * consumer's high-water mark, so the next run knows `n` from `c`, what to withdraw, and the OCLC
+ * numbers whose holdings the record set.
+ */
+export interface OclcPublication {
+  readonly consumer: string;
+  readonly mmsId: string;
+  readonly zone: string;
+  /** What OCLC holds of the record now: its bibliographic record, a holding only, or nothing. */
+  readonly publishedAs: "bib" | "holdings" | "withdrawn";
+  /** The OCLC numbers (035 (OCoLC), normalized) the record carried when sent. */
+  readonly oclcNumbers: readonly string[];
+  /**
+   * What the last file said of it: leader/05 `n`, `c`, `d` (bibliographic file), `set` or
+   * `delete` (holdings files), or `kept` (withdrawn, and nothing sent: its OCLC number stays
+   * held by another record).
+   */
+  readonly sent: "n" | "c" | "d" | "set" | "delete" | "kept";
+  /** The publishing log row the publication reflects. */
+  readonly seq: number;
+  /** UTC, `YYYY-MM-DDThh:mm:ssZ`. */
+  readonly at: string;
+  /** The file it went in (empty when `kept`). */
+  readonly file: string;
+}
+
 /** The publishing part of the catalog (both engines). */
 export interface PublishStore {
   /** Items in (datestamp, MMS ID) order. */
@@ -80,6 +107,17 @@ export interface PublishStore {
   consumer(name: string): Promise<PublishConsumer | undefined>;
   /** Records a consumer's run: its new high-water mark, the count and the files written. */
   saveConsumer(consumer: PublishConsumer): Promise<void>;
+  /** The last log row of these zones (0 when the log is empty). */
+  latestSeq(zones: readonly string[]): Promise<number>;
+  /** A consumer's publications: of these records, or all of them (in MMS ID order). */
+  oclcPublications(consumer: string, mmsIds?: readonly string[]): Promise<OclcPublication[]>;
+  /** Every consumer's publication of one record (the record view). */
+  oclcPublicationsOf(mmsId: string): Promise<OclcPublication[]>;
+  /**
+   * A Data Sync run, in one transaction: the consumer's new high-water mark, count and files,
+   * and what it sent of each record.
+   */
+  saveOclcRun(consumer: PublishConsumer, publications: readonly OclcPublication[]): Promise<void>;
 }
 
 /** SQL with `?` placeholders, and its parameters. */
@@ -239,5 +277,86 @@ export function logSql(zones: readonly string[], after: number, limit: number): 
     text: `SELECT ${LOG_COLUMNS} FROM publish_log WHERE zone IN (${zones.map(() => "?").join(", ")})
   AND seq > ? ORDER BY seq LIMIT ?`,
     params: [...zones, after, limit],
+  };
+}
+
+export const OCLC_COLUMNS =
+  "consumer, mms_id, zone, published_as, oclc_numbers, sent, seq, at, file";
+
+export const SAVE_OCLC_SQL = `INSERT INTO publish_oclc (${OCLC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (consumer, mms_id) DO UPDATE SET zone = excluded.zone,
+  published_as = excluded.published_as, oclc_numbers = excluded.oclc_numbers,
+  sent = excluded.sent, seq = excluded.seq, at = excluded.at, file = excluded.file`;
+
+/** {@link SAVE_OCLC_SQL} for `rows` publications in one statement, PostgreSQL's `$n`. */
+export function saveOclcManySql(rows: number): string {
+  const values = Array.from(
+    { length: rows },
+    (_, r) => `(${Array.from({ length: 9 }, (_, c) => `$${r * 9 + c + 1}`).join(", ")})`,
+  );
+  return SAVE_OCLC_SQL.replace("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", `VALUES ${values.join(", ")}`);
+}
+
+export function oclcParams(publication: OclcPublication): unknown[] {
+  return [
+    publication.consumer,
+    publication.mmsId,
+    publication.zone,
+    publication.publishedAs,
+    JSON.stringify(publication.oclcNumbers),
+    publication.sent,
+    publication.seq,
+    publication.at,
+    publication.file,
+  ];
+}
+
+/** A consumer's publications, of some records or all. */
+export function oclcPublicationsSql(consumer: string, mmsIds?: readonly string[]): SqlQuery {
+  if (mmsIds === undefined)
+    return {
+      text: `SELECT ${OCLC_COLUMNS} FROM publish_oclc WHERE consumer = ? ORDER BY mms_id`,
+      params: [consumer],
+    };
+  return {
+    text: `SELECT ${OCLC_COLUMNS} FROM publish_oclc WHERE consumer = ?
+  AND mms_id IN (${mmsIds.map(() => "?").join(", ")}) ORDER BY mms_id`,
+    params: [consumer, ...mmsIds],
+  };
+}
+
+export const OCLC_OF_RECORD_SQL = `SELECT ${OCLC_COLUMNS} FROM publish_oclc WHERE mms_id = ? ORDER BY consumer`;
+
+export function latestSeqSql(zones: readonly string[]): SqlQuery {
+  return {
+    text: `SELECT coalesce(max(seq), 0) AS n FROM publish_log WHERE zone IN (${zones.map(() => "?").join(", ")})`,
+    params: [...zones],
+  };
+}
+
+/** A row of publish_oclc as either engine returns it. */
+export interface OclcRow {
+  consumer: string;
+  mms_id: string;
+  zone: string;
+  published_as: string;
+  oclc_numbers: string;
+  sent: string;
+  seq: number | string;
+  at: string;
+  file: string;
+}
+
+export function toOclcPublication(row: OclcRow): OclcPublication {
+  return {
+    consumer: row.consumer,
+    mmsId: row.mms_id,
+    zone: row.zone,
+    publishedAs: row.published_as as OclcPublication["publishedAs"],
+    oclcNumbers: JSON.parse(row.oclc_numbers) as string[],
+    sent: row.sent as OclcPublication["sent"],
+    seq: Number(row.seq),
+    at: row.at,
+    file: row.file,
   };
 }

@@ -4,17 +4,27 @@ import {
   type ConsumerRow,
   type ItemRow,
   type LogRow,
+  OCLC_OF_RECORD_SQL,
+  type OclcRow,
   PUBLISHED_ITEM_SQL,
   type PublishConsumer,
   type PublishStore,
   SAVE_CONSUMER_SQL,
+  SAVE_OCLC_SQL,
   consumerParams,
+  latestSeqSql,
   logSql,
+  oclcParams,
+  oclcPublicationsSql,
   publishedItemsSql,
   toConsumer,
   toLogEntry,
+  toOclcPublication,
   toPublishedItem,
 } from "./publishing.js";
+
+/** Records asked for at once (SQLite's default limit is 32,766 parameters). */
+const IDS_PER_QUERY = 500;
 
 /** The store over one connection (reads are synchronous; each method settles at once). */
 export function sqlitePublishing(db: Database.Database): PublishStore {
@@ -70,6 +80,35 @@ export function sqlitePublishing(db: Database.Database): PublishStore {
     saveConsumer: (consumer: PublishConsumer) =>
       settle(() => {
         db.prepare(SAVE_CONSUMER_SQL).run(...consumerParams(consumer));
+      }),
+    latestSeq: (zones) =>
+      settle(() => {
+        if (zones.length === 0) return 0;
+        const sql = latestSeqSql(zones);
+        return (db.prepare(sql.text).get(...sql.params) as { n: number }).n;
+      }),
+    oclcPublications: (consumer, mmsIds) =>
+      settle(() => {
+        if (mmsIds === undefined) {
+          const sql = oclcPublicationsSql(consumer);
+          return (db.prepare(sql.text).all(...sql.params) as OclcRow[]).map(toOclcPublication);
+        }
+        const found = [];
+        for (let i = 0; i < mmsIds.length; i += IDS_PER_QUERY) {
+          const sql = oclcPublicationsSql(consumer, mmsIds.slice(i, i + IDS_PER_QUERY));
+          found.push(...(db.prepare(sql.text).all(...sql.params) as OclcRow[]));
+        }
+        return found.map(toOclcPublication);
+      }),
+    oclcPublicationsOf: (mmsId) =>
+      settle(() => (db.prepare(OCLC_OF_RECORD_SQL).all(mmsId) as OclcRow[]).map(toOclcPublication)),
+    saveOclcRun: (consumer, publications) =>
+      settle(() => {
+        const saveOne = db.prepare(SAVE_OCLC_SQL);
+        db.transaction(() => {
+          for (const publication of publications) saveOne.run(...oclcParams(publication));
+          db.prepare(SAVE_CONSUMER_SQL).run(...consumerParams(consumer));
+        }).immediate();
       }),
   };
 }

@@ -352,7 +352,29 @@ ALTER TABLE users DROP COLUMN role;
 `,
   },
   {
-    // 15–16 are left to work landing beside this one.
+    // 15 is left to work landing beside this one.
+    version: 16,
+    sql: `
+-- What each OCLC Data Sync consumer last sent of each record (src/publish/datasync.ts): how it
+-- is published (bib, holdings, withdrawn), the OCLC numbers it carried (JSON array), what the
+-- last file said of it (leader/05 n/c/d, set, delete, kept), the log row it reflects and when. Written with the consumer's high-water mark in one
+-- transaction, after the files are in place.
+CREATE TABLE publish_oclc (
+  consumer TEXT NOT NULL,
+  mms_id TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  published_as TEXT NOT NULL,
+  oclc_numbers TEXT NOT NULL,
+  sent TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  file TEXT NOT NULL,
+  PRIMARY KEY (consumer, mms_id)
+) WITHOUT ROWID;
+CREATE INDEX publish_oclc_record ON publish_oclc (mms_id);
+`,
+  },
+  {
     version: 17,
     sql: `
 -- Several OCLC Connexion profiles per institution (issue 23): a profile is one of its

@@ -17,6 +17,7 @@ import { lintCommand } from "./lint.js";
 import { loadCommand } from "./load.js";
 import { networkCommand } from "./network.js";
 import { profileCommand } from "./profile.js";
+import { publishCommand } from "./publish.js";
 import { recordCommand } from "./record.js";
 import { reviewCommand } from "./review.js";
 import { briefLevelCommand, mergeCommand, rulesCommand } from "./rules.js";
@@ -60,6 +61,10 @@ const COMMANDS: Record<string, Command> = {
     run: recordCommand,
   },
   export: { summary: "write every record of a zone to a file", run: exportCommand },
+  publish: {
+    summary: "publish an institution's records for OCLC Data Sync (full or incremental)",
+    run: publishCommand,
+  },
   profile: {
     summary: "an institution's OCLC Connexion profile: import or show",
     run: profileCommand,

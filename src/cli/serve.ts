@@ -1,8 +1,14 @@
 /** `marcgate serve`: the Connexion listener and the HTTP server on the catalog, until stopped. */
 import { once } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
+import {
+  parseDataSyncTarget,
+  scheduleDataSync,
+  type DataSyncSchedule,
+  type DataSyncTarget,
+} from "../publish/datasync-schedule.js";
 import { DEFAULT_Z3950_PORT, startZ3950Bridge, type Z3950Bridge } from "../z3950/bridge.js";
 import { isLoopback, startApp } from "../app.js";
 import { DEFAULT_DATA_DIR } from "../catalog/open.js";
@@ -17,12 +23,12 @@ import {
 } from "../config/settings.js";
 import { CATALOG_HELP, CATALOG_OPTIONS, requireZone, withCatalog } from "./catalog-options.js";
 import { notifyServiceManager } from "./service-notify.js";
-import { integerOption, parseCommandArgs, UsageError } from "./usage.js";
+import { CommandError, integerOption, parseCommandArgs, UsageError } from "./usage.js";
 
 const HELP = `usage: marcgate serve [--config FILE] [--connexion-port 5500] [--http-port 8080] [--z3950-port 2100] [--host ADDRESS]
                       [--http-host ADDRESS] [--public-url URL] [--default-institution CODE]
                       [--log-format text|json] [--access-log off|stdout|FILE] [--metrics-allow ADDRESS[,ADDRESS]]
-                      [--data DIR | --db URL]
+                      [--publish-oclc CODE:SYM:DIR ...] [--publish-interval S] [--data DIR | --db URL]
 
 Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
 Export, Port = the Connexion port, Logon ID = the institution code (its default profile) or
@@ -67,6 +73,11 @@ parent change and stops the same way).
   --z3950-port N              the Z39.50 port (default 2100; 0: no Z39.50): Simple2ZOOM
                               (Debian libnet-z3950-simple2zoom-perl) in front of /sru/{institution},
                               database = institution code (docs/search.md)
+  --publish-oclc CODE:SYM:DIR publish institution CODE to OCLC Data Sync as symbol SYM into DIR,
+                              incrementally, at start and every --publish-interval (repeatable;
+                              as marcgate publish oclc --mode incremental; docs/publishing.md;
+                              in marcgate.toml a list, in MARCGATE_PUBLISH_OCLC comma-separated)
+  --publish-interval S        seconds between Data Sync runs (default 86400: daily)
 ${CATALOG_HELP}`;
 
 /**
@@ -89,6 +100,8 @@ export const SERVE_OPTIONS = {
   "log-format": { type: "string" },
   "access-log": { type: "string" },
   "metrics-allow": { type: "string" },
+  "publish-oclc": { type: "string", multiple: true },
+  "publish-interval": { type: "string" },
   ...CATALOG_OPTIONS,
 } as const;
 
@@ -109,6 +122,8 @@ export const SERVE_DEFAULTS: Partial<Record<ServeOption, string>> = {
   "log-format": "text",
   "access-log": "stdout",
   "metrics-allow": "loopback only",
+  "publish-oclc": "none",
+  "publish-interval": "86400",
   data: DEFAULT_DATA_DIR,
 };
 
@@ -131,6 +146,9 @@ export interface ServeSettings {
   readonly accessLog: string;
   /** Who besides loopback may read /metrics. */
   readonly metricsAllow: readonly string[];
+  /** Data Sync runs serve makes (`--publish-oclc`), every `publishInterval` seconds. */
+  readonly publishTargets: readonly DataSyncTarget[];
+  readonly publishInterval: number;
   /** The catalog: `--data` or `--db`. */
   readonly catalog: { readonly data?: string; readonly db?: string };
 }
@@ -223,6 +241,17 @@ function checkServeSettings(resolved: ResolvedSettings<typeof SERVE_OPTIONS>): S
     throw new UsageError(`give ${label("data")} or ${label("db")}, not both`);
   }
   const defaultInstitution = values["default-institution"];
+  const publishTargets: DataSyncTarget[] = [];
+  for (const text of values["publish-oclc"] ?? []) {
+    const target = parseDataSyncTarget(text);
+    if ("error" in target) throw new UsageError(`${label("publish-oclc")} ${target.error}`);
+    publishTargets.push(target);
+  }
+  const publishInterval = integerOption(values["publish-interval"], label("publish-interval"), {
+    min: 1,
+    max: 31 * 86400,
+    default: 86400,
+  });
   return {
     connexionPort,
     httpPort,
@@ -238,6 +267,8 @@ function checkServeSettings(resolved: ResolvedSettings<typeof SERVE_OPTIONS>): S
     logFormat: logFormat as LogFormat,
     accessLog: values["access-log"] ?? "stdout",
     metricsAllow,
+    publishTargets,
+    publishInterval,
     catalog: {
       ...(values.data !== undefined ? { data: values.data } : {}),
       ...(values.db !== undefined ? { db: values.db } : {}),
@@ -300,6 +331,18 @@ export async function serveCommand(args: string[]): Promise<number> {
     settings.catalog,
     async (catalog) => {
       if (defaultInstitution !== undefined) await requireZone(catalog, defaultInstitution);
+      for (const target of settings.publishTargets) {
+        const zone = await requireZone(catalog, target.institution);
+        if (zone.kind !== "institution")
+          throw new CommandError(`--publish-oclc: ${zone.code} is a network zone`);
+        try {
+          mkdirSync(target.outDir, { recursive: true });
+        } catch (error) {
+          throw new CommandError(
+            `--publish-oclc: cannot make ${target.outDir}: ${(error as Error).message}`,
+          );
+        }
+      }
       const app = await startApp(catalog, {
         connexionPort: settings.connexionPort,
         httpPort: settings.httpPort,
@@ -356,6 +399,12 @@ export async function serveCommand(args: string[]): Promise<number> {
         `MAINPID=${process.pid}`,
       ]);
       if (notified !== undefined) log(`${notified} (readiness not reported)`, { event: "error" });
+      let publishing: DataSyncSchedule | undefined;
+      if (settings.publishTargets.length > 0)
+        publishing = scheduleDataSync(catalog, settings.publishTargets, {
+          intervalMs: settings.publishInterval * 1000,
+          log,
+        });
       const why = await Promise.race([
         once(process, "SIGINT").then(() => "SIGINT"),
         once(process, "SIGTERM").then(() => "SIGTERM"),
@@ -363,6 +412,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       ]);
       log(`stopping (${why}): answering the exports in progress`, { event: "stop", why });
       void notifyServiceManager(["STOPPING=1"]);
+      await publishing?.stop();
       await z3950?.close();
       await app.close();
       log("stopped", { event: "stopped" });

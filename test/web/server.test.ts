@@ -20,6 +20,7 @@ import { parseProfile } from "../../src/import/profile.js";
 import { writeIso2709 } from "../../src/marc/iso2709.js";
 import { writeMarcXml } from "../../src/marc/marcxml.js";
 import type { MarcRecord } from "../../src/marc/record.js";
+import { publishToOclc } from "../../src/publish/datasync.js";
 import { escapeHtml, html } from "../../src/web/html.js";
 import { buildServer, safeNext } from "../../src/web/server.js";
 import { diffRecords } from "../../src/web/service.js";
@@ -457,6 +458,53 @@ describe("web server", () => {
     assert.match(page.body, /<h2>Import decisions<\/h2>/);
     assert.match(page.body, /merged \(Overlay all fields but local\): shares OCLC number 4242/);
     assert.match(page.body, new RegExp(`href="/jobs/${jobId}/rows/${second.entryId!}"`));
+  });
+
+  test("the record view says when the record was last published to OCLC, and why it is or is not", async () => {
+    const sent = await catalog.commit({
+      change: { kind: "create", zone: INSTITUTION, marc: book("Sent to OCLC.", "8181") },
+      context: { savedBy: "t", action: "create" },
+    });
+    const held = await catalog.commit({
+      change: {
+        kind: "create",
+        zone: INSTITUTION,
+        marc: book("Kept home.", "8282"),
+        managementTag: "Don't publish",
+      },
+      context: { savedBy: "t", action: "create" },
+    });
+    const out = mkdtempSync(join(dir, "oclc-"));
+    const run = await publishToOclc({
+      catalog,
+      institution: INSTITUTION,
+      symbol: "WEB",
+      mode: "full",
+      outDir: out,
+    });
+    const file = run.manifests[0]!.file;
+    const viewer = await login("view");
+    const view = async (mmsId: string): Promise<string> => {
+      const page = await app.inject({
+        url: `/records/${mmsId}`,
+        headers: { cookie: viewer.cookie },
+      });
+      assert.equal(page.statusCode, 200);
+      return page.body;
+    };
+    const first = await view(sent.mmsId!);
+    assert.match(
+      first,
+      /Published to OCLC as a bibliographic record \(management tag &quot;Publish bibliographic records&quot;; OCLC \(OCoLC\)8181\)/,
+    );
+    assert.match(
+      first,
+      /<td>WEB<\/td>\s*<td>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ<\/td>\s*<td>sent as new \(leader\/05 n; \(OCoLC\)8181\)<\/td>/,
+    );
+    assert.ok(first.includes(file));
+    const second = await view(held.mmsId!);
+    assert.match(second, /Not published to OCLC: management tag &quot;Don&#39;t publish&quot;\./);
+    assert.match(second, /Never published to OCLC/);
   });
 
   test("role limits: a Viewer cannot configure or restore, a Cataloger cannot configure", async () => {

@@ -18,6 +18,8 @@ import { FORMAT_NAMES, isFormatName, type FormatName } from "../../marc/formats.
 import { isControlField, type MarcRecord } from "../../marc/record.js";
 import { readIso2709Buffer } from "../../marc/iso2709.js";
 import { UNIMARC_LABELS } from "../../crosswalk/unimarc-labels.js";
+import type { OclcPublication } from "../../catalog/publishing.js";
+import { consumerSymbol, oclcNow, oclcSent } from "../../publish/datasync-status.js";
 import { html, type Html } from "../html.js";
 import { fixedFieldCell, isFixedField, linkageDirection } from "../marc-display.js";
 import { dataTable, page, postButton, when, type PageContext } from "../layout.js";
@@ -191,6 +193,8 @@ async function recordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Ht
     jobs.filter((j) => j !== undefined && ctx.access.may(j.institution, "view")).map((j) => j!.id),
   );
   const decisions = rows.filter((r) => ours.has(r.jobId));
+  const publications = await web.catalog.publishing.oclcPublicationsOf(mmsId);
+  const zoneKind = (await web.catalog.zone(record.zone))?.kind ?? "institution";
   const unimarc = record.format === "UNIMARC" || record.format === "CNMARC";
   const title = record.marc.fields.find((f) => f.tag === (unimarc ? "200" : "245"));
   const heading =
@@ -240,6 +244,8 @@ async function recordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Ht
           )}
         </p>
       </div>
+      <h2>OCLC</h2>
+      ${oclcCard(record, zoneKind, publications)}
       <h2>${record.format === "MARC21" ? "MARC" : record.format}</h2>
       <div class="card">
         ${taggedDisplay(record.marc, unimarc ? UNIMARC_LABELS : undefined, `${record.format} record`)}
@@ -250,6 +256,27 @@ async function recordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Ht
       <h2>Import decisions</h2>
       ${decisionsTable(decisions)}`,
   );
+}
+
+/** Whether the record goes to OCLC now and why, and when each Data Sync export last sent it. */
+function oclcCard(
+  record: StoredRecord,
+  zoneKind: "institution" | "network",
+  publications: readonly OclcPublication[],
+): Html {
+  return html`<div class="card">
+    <p>${oclcNow(record, zoneKind)}</p>
+    ${dataTable(
+      [
+        { heading: "OCLC symbol", cell: (p) => consumerSymbol(p.consumer) },
+        { heading: "Last published", cell: (p) => p.at },
+        { heading: "What", cell: (p) => oclcSent(p) },
+        { heading: "File", cell: (p) => p.file },
+      ],
+      publications,
+      { empty: "Never published to OCLC (marcgate publish oclc)." },
+    )}
+  </div>`;
 }
 
 /**
