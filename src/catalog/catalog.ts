@@ -264,10 +264,15 @@ export interface CommitResult {
 export interface StoredIntegrationProfile {
   /** An institution zone code. */
   readonly institution: string;
-  /** The integration type, e.g. `OCLC Connexion`; one profile per institution and type. */
+  /** The integration type, e.g. `OCLC Connexion`. */
   readonly type: string;
-  /** The profile's code. */
+  /** The profile's code: one profile per institution, type and code (migration 17). */
   readonly code: string;
+  /**
+   * The institution's default profile of its type: the first one set, and the one each
+   * institution had before migration 17 (a Connexion logon ID without `/CODE` reaches it).
+   */
+  readonly isDefault: boolean;
   /** A JSON object: the import layer's settings (a password only as a hash). */
   readonly settings: unknown;
   /** When the profile was last set. */
@@ -281,6 +286,11 @@ export interface ImportJob {
   /** What started it: `connexion`, `load`, `cli`, … */
   readonly source: string;
   readonly description: string;
+  /**
+   * The code of the OCLC Connexion profile the job's records went through; absent: the
+   * institution's default profile (and every job started before migration 17).
+   */
+  readonly profile?: string;
   readonly started: Date;
   readonly finished?: Date;
   /** Why the job ended before its work was done (it is finished then too); see `job-state.ts`. */
@@ -488,6 +498,7 @@ export type CatalogErrorCode =
   | "not-in-review"
   | "unknown-user"
   | "duplicate-user"
+  | "unknown-profile"
   | "invalid";
 
 export class CatalogError extends Error {
@@ -657,8 +668,9 @@ export interface Catalog extends AccountStore {
   undoJob(jobId: number, by: string): Promise<UndoReport>;
 
   /**
-   * Creates or replaces the institution's profile of that type (settings: a JSON object, else
-   * `invalid`). `unknown-zone` for an unknown institution or a network zone.
+   * Creates or replaces the institution's profile of that type and code (settings: a JSON object,
+   * else `invalid`); the institution's first profile of a type is its default, and a replaced
+   * profile stays what it was. `unknown-zone` for an unknown institution or a network zone.
    */
   setIntegrationProfile(profile: {
     institution: string;
@@ -666,13 +678,24 @@ export interface Catalog extends AccountStore {
     code: string;
     settings: unknown;
   }): Promise<StoredIntegrationProfile>;
-  /** The institution's profile of that type, if it has one. */
+  /** The institution's profile of that type and code (no code: its default), if it has one. */
   integrationProfile(
     institution: string,
     type: string,
+    code?: string,
   ): Promise<StoredIntegrationProfile | undefined>;
-  /** The institution's profiles, by type. */
+  /** The institution's profiles, by type, each type's default first, then by code. */
   integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]>;
+  /**
+   * Makes the profile of that code its institution's default of its type (the one before is no
+   * longer). `unknown-profile` when there is none.
+   */
+  setDefaultIntegrationProfile(institution: string, type: string, code: string): Promise<void>;
+  /**
+   * Deletes the profile of that code. The default cannot be deleted (`invalid`: make another
+   * the default first); `unknown-profile` when there is none.
+   */
+  deleteIntegrationProfile(institution: string, type: string, code: string): Promise<void>;
 
   /** Every record of a zone, in MMS ID order, a page at a time (for export). */
   recordsOf(zone: string): AsyncIterable<StoredRecord>;
@@ -721,6 +744,9 @@ export interface NewImportJob {
   readonly institution: string;
   readonly source: string;
   readonly description: string;
+  /** The OCLC Connexion profile's code (absent: the default profile). */
+  readonly profile?: string;
+  /** Join the open job of the same institution, source, description and profile, if any. */
   readonly shared?: boolean;
 }
 

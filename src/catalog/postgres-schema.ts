@@ -405,4 +405,23 @@ CREATE TABLE publish_oclc (
 CREATE INDEX publish_oclc_record ON publish_oclc (mms_id);
 `,
   },
+  {
+    version: 17,
+    sql: `
+-- Several OCLC Connexion profiles per institution (issue 23): a profile is one of its
+-- institution's profiles of a type, by its code (compared byte for byte, as SQLite does); the
+-- profile an institution had becomes its default, the one a Connexion logon ID without "/CODE"
+-- reaches (docs/connexion.md). At most one default per institution and type.
+ALTER TABLE integration_profiles ADD COLUMN is_default boolean NOT NULL DEFAULT false;
+UPDATE integration_profiles SET is_default = true;
+ALTER TABLE integration_profiles ALTER COLUMN code TYPE text COLLATE "C";
+ALTER TABLE integration_profiles DROP CONSTRAINT integration_profiles_pkey;
+ALTER TABLE integration_profiles ADD PRIMARY KEY (institution, type, code);
+CREATE UNIQUE INDEX integration_profiles_default ON integration_profiles (institution, type)
+  WHERE is_default;
+-- The code of the OCLC Connexion profile a job's records went through (forcing a held row
+-- decides it again under that profile); NULL: the default (every job before this migration).
+ALTER TABLE import_jobs ADD COLUMN profile text COLLATE "C";
+`,
+  },
 ];

@@ -67,6 +67,8 @@ import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
   checkInstitution,
+  defaultNotDeleted,
+  unknownProfile,
   checkLocalFields,
   checkUpdate,
   deletedAttributes,
@@ -276,13 +278,14 @@ interface JobRow {
   institution: string;
   source: string;
   description: string;
+  profile: string | null;
   started: Date;
   finished: Date | null;
   counts: Partial<Record<JobOutcome, number>>;
 }
 
 /** Job columns with the count of entries per outcome. */
-const JOB_COLUMNS = `j.id, j.institution, j.source, j.description, j.started, j.finished,
+const JOB_COLUMNS = `j.id, j.institution, j.source, j.description, j.profile, j.started, j.finished,
   coalesce((SELECT jsonb_object_agg(c.outcome, c.n) FROM
     (SELECT outcome, count(*) AS n FROM job_records WHERE job_id = j.id GROUP BY outcome) c),
     '{}'::jsonb) AS counts`;
@@ -323,7 +326,7 @@ export function searchVector(
 }
 
 /** Integration profile columns, the settings as their JSON text (as SQLite gives them). */
-const PROFILE_COLUMNS = "institution, type, code, settings::text AS settings, updated";
+const PROFILE_COLUMNS = "institution, type, code, is_default, settings::text AS settings, updated";
 
 /** Records per INSERT statement in a bulk load. */
 const BULK_CHUNK = 500;
@@ -337,6 +340,7 @@ function toJob(row: JobRow): ImportJob {
     institution: row.institution,
     source: row.source,
     ...splitDescription(row.description),
+    ...(row.profile !== null ? { profile: row.profile } : {}),
     started: row.started,
     ...(row.finished !== null ? { finished: row.finished } : {}),
     counts: row.counts,
@@ -1136,20 +1140,20 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
         // Nodes asking at once: one looks and starts, the others then find its job.
         const key = claimKey(
           job.institution,
-          `job:${job.source}:${jobDescription(job.description)}`,
+          `job:${job.source}:${jobDescription(job.description)}:${job.profile ?? ""}`,
         );
         await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(key)]);
         const open = await client.query<{ id: Bigint }>(
           `SELECT id FROM import_jobs WHERE institution = $1 AND source = $2 AND description = $3
-           AND finished IS NULL ORDER BY id LIMIT 1`,
-          [job.institution, job.source, jobDescription(job.description)],
+           AND profile IS NOT DISTINCT FROM $4 AND finished IS NULL ORDER BY id LIMIT 1`,
+          [job.institution, job.source, jobDescription(job.description), job.profile ?? null],
         );
         if (open.rows[0]) return (await this.jobIn(client, Number(open.rows[0].id)))!;
       }
       const { rows } = await client.query<{ id: Bigint }>(
-        `INSERT INTO import_jobs (institution, source, description, started)
-         VALUES ($1, $2, $3, now()) RETURNING id`,
-        [job.institution, job.source, jobDescription(job.description)],
+        `INSERT INTO import_jobs (institution, source, description, profile, started)
+         VALUES ($1, $2, $3, $4, now()) RETURNING id`,
+        [job.institution, job.source, jobDescription(job.description), job.profile ?? null],
       );
       return (await this.jobIn(client, Number(rows[0]!.id)))!;
     });
@@ -1284,10 +1288,14 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     const columns = integrationProfileColumns(profile);
     return this.transaction(async (client) => {
       checkInstitution(await this.zoneRow(client, profile.institution), profile.institution);
+      // The first of its type is the default: the institution's row, locked, keeps two first
+      // profiles set at once from both being it.
+      await client.query("SELECT 1 FROM zones WHERE code = $1 FOR UPDATE", [profile.institution]);
       const { rows } = await client.query<IntegrationProfileRow>(
-        `INSERT INTO integration_profiles (institution, type, code, settings, updated)
-         VALUES ($1, $2, $3, $4::json, now())
-         ON CONFLICT (institution, type) DO UPDATE SET code = excluded.code,
+        `INSERT INTO integration_profiles (institution, type, code, is_default, settings, updated)
+         VALUES ($1, $2, $3, NOT EXISTS (SELECT 1 FROM integration_profiles
+           WHERE institution = $1 AND type = $2), $4::json, now())
+         ON CONFLICT (institution, type, code) DO UPDATE SET
            settings = excluded.settings, updated = excluded.updated
          RETURNING ${PROFILE_COLUMNS}`,
         [profile.institution, columns.type, columns.code, columns.settings],
@@ -1299,17 +1307,63 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
   async integrationProfile(
     institution: string,
     type: string,
+    code?: string,
   ): Promise<StoredIntegrationProfile | undefined> {
     const { rows } = await this.pool.query<IntegrationProfileRow>(
-      `SELECT ${PROFILE_COLUMNS} FROM integration_profiles WHERE institution = $1 AND type = $2`,
-      [institution, type],
+      code === undefined
+        ? `SELECT ${PROFILE_COLUMNS} FROM integration_profiles
+           WHERE institution = $1 AND type = $2 AND is_default`
+        : `SELECT ${PROFILE_COLUMNS} FROM integration_profiles
+           WHERE institution = $1 AND type = $2 AND code = $3`,
+      code === undefined ? [institution, type] : [institution, type, code],
     );
     return rows[0] ? toIntegrationProfile(rows[0]) : undefined;
   }
 
+  async setDefaultIntegrationProfile(
+    institution: string,
+    type: string,
+    code: string,
+  ): Promise<void> {
+    await this.transaction(async (client) => {
+      const where = "WHERE institution = $1 AND type = $2";
+      const found = await client.query(
+        `SELECT 1 FROM integration_profiles ${where} AND code = $3 FOR UPDATE`,
+        [institution, type, code],
+      );
+      if (found.rows.length === 0) throw unknownProfile(code);
+      // Two statements: a unique index is checked row by row, not at the statement's end.
+      await client.query(`UPDATE integration_profiles SET is_default = false ${where}`, [
+        institution,
+        type,
+      ]);
+      await client.query(
+        `UPDATE integration_profiles SET is_default = true ${where} AND code = $3`,
+        [institution, type, code],
+      );
+    });
+  }
+
+  async deleteIntegrationProfile(institution: string, type: string, code: string): Promise<void> {
+    await this.transaction(async (client) => {
+      const found = await client.query<{ is_default: boolean }>(
+        `SELECT is_default FROM integration_profiles
+         WHERE institution = $1 AND type = $2 AND code = $3 FOR UPDATE`,
+        [institution, type, code],
+      );
+      if (found.rows.length === 0) throw unknownProfile(code);
+      if (found.rows[0]!.is_default) throw defaultNotDeleted(code);
+      await client.query(
+        "DELETE FROM integration_profiles WHERE institution = $1 AND type = $2 AND code = $3",
+        [institution, type, code],
+      );
+    });
+  }
+
   async integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]> {
     const { rows } = await this.pool.query<IntegrationProfileRow>(
-      `SELECT ${PROFILE_COLUMNS} FROM integration_profiles WHERE institution = $1 ORDER BY type`,
+      `SELECT ${PROFILE_COLUMNS} FROM integration_profiles WHERE institution = $1
+       ORDER BY type, is_default DESC, code`,
       [institution],
     );
     return rows.map(toIntegrationProfile);

@@ -76,6 +76,8 @@ export interface IntegrationProfileRow {
   institution: string;
   type: string;
   code: string;
+  /** SQLite: 0 or 1; PostgreSQL: a boolean. */
+  is_default: number | boolean;
   settings: string;
   updated: Time;
 }
@@ -94,9 +96,23 @@ export function toIntegrationProfile(row: IntegrationProfileRow): StoredIntegrat
     institution: row.institution,
     type: row.type,
     code: row.code,
+    isDefault: row.is_default === true || row.is_default === 1,
     settings: JSON.parse(row.settings) as unknown,
     updated: toDate(row.updated),
   };
+}
+
+/** No profile of that code: `unknown-profile`. */
+export function unknownProfile(code: string): CatalogError {
+  return new CatalogError("unknown-profile", `no integration profile ${code}`);
+}
+
+/** The default profile is not deleted: `invalid`. */
+export function defaultNotDeleted(code: string): CatalogError {
+  return new CatalogError(
+    "invalid",
+    `the profile ${code} is the default; make another profile the default before deleting it`,
+  );
 }
 
 /** An institution's zone row; none, or a network zone, is `unknown-zone`. */

@@ -374,6 +374,33 @@ CREATE TABLE publish_oclc (
 CREATE INDEX publish_oclc_record ON publish_oclc (mms_id);
 `,
   },
+  {
+    version: 17,
+    sql: `
+-- Several OCLC Connexion profiles per institution (issue 23): a profile is one of its
+-- institution's profiles of a type, by its code; the profile an institution had becomes its
+-- default, the one a Connexion logon ID without "/CODE" reaches (docs/connexion.md). At most one
+-- default per institution and type (the partial unique index).
+CREATE TABLE integration_profiles_17 (
+  institution TEXT NOT NULL REFERENCES zones (code),
+  type TEXT NOT NULL,
+  code TEXT NOT NULL,
+  is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+  settings TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  PRIMARY KEY (institution, type, code)
+) WITHOUT ROWID;
+INSERT INTO integration_profiles_17 (institution, type, code, is_default, settings, updated)
+SELECT institution, type, code, 1, settings, updated FROM integration_profiles;
+DROP TABLE integration_profiles;
+ALTER TABLE integration_profiles_17 RENAME TO integration_profiles;
+CREATE UNIQUE INDEX integration_profiles_default ON integration_profiles (institution, type)
+  WHERE is_default = 1;
+-- The code of the OCLC Connexion profile a job's records went through (forcing a held row
+-- decides it again under that profile); NULL: the default (every job before this migration).
+ALTER TABLE import_jobs ADD COLUMN profile TEXT;
+`,
+  },
 ];
 
 /** leader/06 (type of record) of a stored record, in SQL: ISO 2709 bytes or MARC-in-JSON. */

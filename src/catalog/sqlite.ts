@@ -55,6 +55,8 @@ import { formatMmsId, formatZoneSuffix } from "./mms-id.js";
 import {
   attributesOf,
   checkInstitution,
+  defaultNotDeleted,
+  unknownProfile,
   checkLocalFields,
   checkUpdate,
   currentVersion,
@@ -249,6 +251,7 @@ interface JobRow {
   institution: string;
   source: string;
   description: string;
+  profile: string | null;
   started: string;
   finished: string | null;
 }
@@ -337,7 +340,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
         "SELECT outcome, count(*) AS n FROM job_records WHERE job_id = ? GROUP BY outcome",
       ),
       insertJob: p(
-        "INSERT INTO import_jobs (institution, source, description, started) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO import_jobs (institution, source, description, profile, started) VALUES (?, ?, ?, ?, ?) RETURNING id",
       ),
       finishJob: p(
         `UPDATE import_jobs SET description = CASE WHEN finished IS NULL THEN description || ? ELSE description END,
@@ -347,7 +350,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
         coalesce(sum(finished IS NOT NULL AND instr(description, char(10)) = 0), 0) AS finished,
         coalesce(sum(instr(description, char(10)) > 0), 0) AS failed FROM import_jobs`),
       openJob: p(
-        "SELECT id FROM import_jobs WHERE institution = ? AND source = ? AND description = ? AND finished IS NULL ORDER BY id LIMIT 1",
+        "SELECT id FROM import_jobs WHERE institution = ? AND source = ? AND description = ? AND profile IS ? AND finished IS NULL ORDER BY id LIMIT 1",
       ),
       jobs: p("SELECT * FROM import_jobs WHERE institution = ? ORDER BY id DESC LIMIT ?"),
       insertEntry:
@@ -393,12 +396,28 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       page: p("SELECT * FROM records WHERE zone = ? AND mms_id > ? ORDER BY mms_id LIMIT 500"),
       hit: p("SELECT mms_id, zone, title, author, date, brief_level FROM records WHERE id = ?"),
       zoneCount: p("SELECT count(*) AS n FROM zones"),
-      setProfile: p(`INSERT INTO integration_profiles (institution, type, code, settings, updated)
-        VALUES (@institution, @type, @code, @settings, @updated)
-        ON CONFLICT (institution, type) DO UPDATE SET code = excluded.code,
+      // The first of its type is the default (writes are serialized: no two are first).
+      setProfile: p(`INSERT INTO integration_profiles
+        (institution, type, code, is_default, settings, updated)
+        VALUES (@institution, @type, @code, NOT EXISTS (SELECT 1 FROM integration_profiles
+          WHERE institution = @institution AND type = @type), @settings, @updated)
+        ON CONFLICT (institution, type, code) DO UPDATE SET
         settings = excluded.settings, updated = excluded.updated`),
-      profile: p("SELECT * FROM integration_profiles WHERE institution = ? AND type = ?"),
-      profiles: p("SELECT * FROM integration_profiles WHERE institution = ? ORDER BY type"),
+      profile: p(
+        "SELECT * FROM integration_profiles WHERE institution = ? AND type = ? AND code = ?",
+      ),
+      defaultProfile: p(
+        "SELECT * FROM integration_profiles WHERE institution = ? AND type = ? AND is_default = 1",
+      ),
+      profiles: p(`SELECT * FROM integration_profiles WHERE institution = ?
+        ORDER BY type, is_default DESC, code`),
+      clearDefaultProfile: p(
+        "UPDATE integration_profiles SET is_default = 0 WHERE institution = ? AND type = ?",
+      ),
+      setDefaultProfile: p(`UPDATE integration_profiles SET is_default = 1
+        WHERE institution = ? AND type = ? AND code = ?`),
+      deleteProfile: p(`DELETE FROM integration_profiles
+        WHERE institution = ? AND type = ? AND code = ? AND is_default = 0`),
       recordZone: p("SELECT zone FROM records WHERE mms_id = ?"),
       localFields: p(`SELECT * FROM local_fields WHERE mms_id = ? AND institution = ?
         ORDER BY version DESC LIMIT 1`),
@@ -1152,6 +1171,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
           job.institution,
           job.source,
           jobDescription(job.description),
+          job.profile ?? null,
         ) as { id: number } | undefined;
         if (open) return this.jobSync(open.id)!;
       }
@@ -1159,6 +1179,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
         job.institution,
         job.source,
         jobDescription(job.description),
+        job.profile ?? null,
         new Date().toISOString(),
       ) as {
         id: number;
@@ -1178,6 +1199,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
       institution: row.institution,
       source: row.source,
       ...splitDescription(row.description),
+      ...(row.profile !== null ? { profile: row.profile } : {}),
       started: new Date(row.started),
       ...(row.finished ? { finished: new Date(row.finished) } : {}),
       counts,
@@ -1304,20 +1326,32 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
             ...columns,
             updated: new Date().toISOString(),
           });
-          return this.profileSync(profile.institution, profile.type)!;
+          return this.profileSync(profile.institution, profile.type, columns.code)!;
         })
         .immediate();
     });
   }
 
-  private profileSync(institution: string, type: string): StoredIntegrationProfile | undefined {
-    const row = this.statements.profile.get(institution, type) as IntegrationProfileRow | undefined;
+  private profileSync(
+    institution: string,
+    type: string,
+    code: string | undefined,
+  ): StoredIntegrationProfile | undefined {
+    const row = (
+      code === undefined
+        ? this.statements.defaultProfile.get(institution, type)
+        : this.statements.profile.get(institution, type, code)
+    ) as IntegrationProfileRow | undefined;
     if (!row) return undefined;
     // Every Connexion export reads its profile: the same row gives the same frozen object, so
     // what is derived from its settings can be kept by them (see `loadConnexionProfile`).
-    const key = `${institution}\0${type}`;
+    const key = `${institution}\0${type}\0${row.code}`;
     const last = this.profileRows.get(key);
-    if (last?.row.settings === row.settings && last.row.updated === row.updated)
+    if (
+      last?.row.settings === row.settings &&
+      last.row.updated === row.updated &&
+      last.row.is_default === row.is_default
+    )
       return last.profile;
     const profile = toIntegrationProfile(row);
     deepFreeze(profile.settings);
@@ -1328,8 +1362,34 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
   integrationProfile(
     institution: string,
     type: string,
+    code?: string,
   ): Promise<StoredIntegrationProfile | undefined> {
-    return run(() => this.profileSync(institution, type));
+    return run(() => this.profileSync(institution, type, code));
+  }
+
+  setDefaultIntegrationProfile(institution: string, type: string, code: string): Promise<void> {
+    return run(() =>
+      this.db
+        .transaction(() => {
+          if (!this.statements.profile.get(institution, type, code)) throw unknownProfile(code);
+          // Two statements: a unique index is checked row by row, not at the statement's end.
+          this.statements.clearDefaultProfile.run(institution, type);
+          this.statements.setDefaultProfile.run(institution, type, code);
+        })
+        .immediate(),
+    );
+  }
+
+  deleteIntegrationProfile(institution: string, type: string, code: string): Promise<void> {
+    return run(() =>
+      this.db
+        .transaction(() => {
+          if (this.statements.deleteProfile.run(institution, type, code).changes > 0) return;
+          if (!this.statements.profile.get(institution, type, code)) throw unknownProfile(code);
+          throw defaultNotDeleted(code);
+        })
+        .immediate(),
+    );
   }
 
   integrationProfiles(institution: string): Promise<StoredIntegrationProfile[]> {

@@ -33,13 +33,14 @@ import { openInput } from "./io.js";
 import { Progress } from "./progress.js";
 import { CommandError, formatOption, parseCommandArgs, UsageError } from "./usage.js";
 
-const HELP = `usage: marcgate import FILE --institution CODE [--dry-run] [--from FORMAT] [--source-format BIB] [--data DIR | --db URL]
+const HELP = `usage: marcgate import FILE --institution CODE [--profile P] [--dry-run] [--from FORMAT] [--source-format BIB] [--data DIR | --db URL]
 
 Runs the institution's OCLC Connexion profile on every record of FILE, as if each had been
 exported from Connexion: read (MARC-8 converted), initial normalization, match, merge,
 management tag; one import job for the file, every record kept in it with its bytes. Prints a
 line for each record that was not added or merged, then the job's counts.
   --institution CODE   the institution (it needs an OCLC Connexion profile)
+  --profile P          the institution's profile P (default: its default profile)
   --dry-run            decide only: print each record's outcome, decision log, candidates and
                        the record as it would be saved (merged or new, mnemonic); write nothing
   --source-format BIB  marc21 (default, as Connexion sends), unimarc, kormarc or cnmarc: records
@@ -134,12 +135,15 @@ async function* fileRecords(
 async function institutionProfile(
   catalog: Catalog,
   code: string,
+  profileCode: string | undefined,
 ): Promise<{ zone: Zone; profile: StoredProfileSettings }> {
   const zone = await requireZone(catalog, code);
-  const loaded = await loadConnexionProfile(catalog, zone.code);
+  const loaded = await loadConnexionProfile(catalog, zone.code, profileCode);
   if (!loaded) {
     throw new CommandError(
-      `${zone.code} has no OCLC Connexion profile (marcgate profile import --institution ${zone.code} FILE.json)`,
+      profileCode === undefined
+        ? `${zone.code} has no OCLC Connexion profile (marcgate profile import --institution ${zone.code} FILE.json)`
+        : `${zone.code} has no OCLC Connexion profile ${profileCode} (marcgate profile list --institution ${zone.code})`,
     );
   }
   if ("error" in loaded) throw new CommandError(loaded.error);
@@ -193,6 +197,7 @@ export async function importCommand(args: string[]): Promise<number> {
     args,
     {
       institution: { type: "string" },
+      profile: { type: "string" },
       "dry-run": { type: "boolean" },
       from: { type: "string" },
       "source-format": { type: "string" },
@@ -216,7 +221,7 @@ export async function importCommand(args: string[]): Promise<number> {
   return withCatalog(
     values,
     async (catalog) => {
-      const { zone, profile } = await institutionProfile(catalog, code);
+      const { zone, profile } = await institutionProfile(catalog, code, values.profile);
       const importer = new Importer(catalog, { maxBatch: BATCH });
       if (values["dry-run"]) {
         let problems = 0;
@@ -247,6 +252,7 @@ export async function importCommand(args: string[]): Promise<number> {
         institution: zone.code,
         source: "import",
         description: `import ${file}`,
+        ...(values.profile !== undefined ? { profile: profile.code } : {}),
       });
       const progress = new Progress(`import ${file}`);
       let count = 0;

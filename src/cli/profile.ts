@@ -1,4 +1,7 @@
-/** `marcgate profile`: an institution's OCLC Connexion integration profile, from a JSON file. */
+/**
+ * `marcgate profile`: an institution's OCLC Connexion integration profiles (its default one, and
+ * others a logon ID `INSTITUTION/CODE` reaches), each from a JSON file.
+ */
 import { zoneFormatConflict } from "../import/target-format.js";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
@@ -12,7 +15,8 @@ import {
   ruleFileNames,
   type StoredProfileSettings,
 } from "../import/profile.js";
-import type { Catalog } from "../catalog/catalog.js";
+import { CatalogError, type Catalog } from "../catalog/catalog.js";
+import { logonIdFor } from "../connexion/logon-id.js";
 import {
   CATALOG_HELP,
   CATALOG_OPTIONS,
@@ -24,13 +28,18 @@ import { formatRuleError } from "../rules/parser.js";
 import { PREDEFINED_MERGE_METHODS } from "../rules/predefined-merge.js";
 import { BUILT_IN_PROFILES } from "../validation/profile.js";
 import { readRuleFile, ruleFileKind } from "./rule-files.js";
+import { formatTable } from "./table.js";
 import { readValidationProfileFile } from "./validation.js";
 import { CommandError, parseCommandArgs, UsageError } from "./usage.js";
 
-const HELP = `usage: marcgate profile import --institution CODE FILE.json [--data DIR | --db URL]
-       marcgate profile show --institution CODE [--json] [--data DIR | --db URL]
+const HELP = `usage: marcgate profile import --institution CODE [--profile P] FILE.json [--data DIR | --db URL]
+       marcgate profile show --institution CODE [--profile P] [--json] [--data DIR | --db URL]
+       marcgate profile list --institution CODE [--data DIR | --db URL]
+       marcgate profile default|delete --institution CODE --profile P [--data DIR | --db URL]
 
-The institution's "OCLC Connexion" integration profile (one per institution). A profile file
+The institution's "OCLC Connexion" integration profiles. The first one is its default: the
+Connexion logon ID CODE reaches it. Others are added with --profile P and reached with the
+logon ID CODE/P, each with its own password and settings (docs/connexion.md). A profile file
 is JSON with the settings of Alma's profile page:
   { "code": "CONNEXION", "name": "OCLC Connexion", "integrationType": "OCLC Connexion",
     "useNetworkZone": false, "targetFormat": "MARC21",
@@ -43,7 +52,9 @@ is JSON with the settings of Alma's profile page:
     "password": "..." }
 Settings left out take these values; "code" is required, and "password" the first time (it
 is the password Connexion sends; stored only as a salted hash; "" lets clients export with no
-password). Importing again replaces the profile; without "password" the stored one is kept.
+password). Importing again replaces the profile of that code; without "password" the stored
+one is kept. Without --profile the file's "code" must be the default profile's (or the first
+profile's); with --profile P it is P (a "code" in the file must then say P).
 Rule files (Alma's rule languages, see docs/rules.md), paths relative to FILE.json:
 "normalization": ["fix-oclc.txt", ...] run in order after the initial normalization;
 "mergeMethod": a predefined method above or a merge-rule file; "briefLevelRules": a
@@ -60,16 +71,21 @@ ${MATCH_METHOD_NAMES.slice(4)
 (Alma's spellings such as "ISBN Match Method" are accepted). "Multi-step" runs the methods
 listed in "serialMatchSteps" / "nonSerialMatchSteps" in order, e.g. ["Unique OCLC Identifier",
 "ISBN/ISSN", "Title and author"]; the first that finds a record decides.
-  import    check FILE.json and save it as the institution's profile
+  import    check FILE.json and save it as the institution's profile (set: the same)
   show      print the profile (the password as "(set)"); --json prints a file to import again
+  list      the institution's profiles: code, name, default, the logon ID that reaches each
+  default   make the profile P the default (the logon ID CODE reaches it from then on)
+  delete    delete the profile P (not the default: make another the default first)
+  --profile P  the profile of code P (default: the institution's default profile)
 ${CATALOG_HELP}Exit status 1 when the file has errors (each names its setting) or the institution is unknown.
 `;
 
 async function currentProfile(
   catalog: Catalog,
   institution: string,
+  code?: string,
 ): Promise<StoredProfileSettings | undefined> {
-  const loaded = await loadConnexionProfile(catalog, institution);
+  const loaded = await loadConnexionProfile(catalog, institution, code);
   if (loaded && "error" in loaded) throw new CommandError(loaded.error);
   return loaded?.profile;
 }
@@ -77,14 +93,20 @@ async function currentProfile(
 export async function profileCommand(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(
     args,
-    { institution: { type: "string" }, json: { type: "boolean" }, ...CATALOG_OPTIONS },
+    {
+      institution: { type: "string" },
+      profile: { type: "string" },
+      json: { type: "boolean" },
+      ...CATALOG_OPTIONS,
+    },
     HELP,
   );
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const [action, ...rest] = positionals;
   const code = requireOption(values.institution, "--institution");
-  if (action === "import") {
+  const profileCode = values.profile;
+  if (action === "import" || action === "set") {
     if (rest.length !== 1)
       throw new UsageError("name one profile file: profile import --institution CODE FILE.json");
     const file = rest[0]!;
@@ -95,6 +117,16 @@ export async function profileCommand(args: string[]): Promise<number> {
       if (error instanceof SyntaxError)
         throw new CommandError(`${file}: not JSON: ${error.message}`);
       throw error;
+    }
+    if (profileCode !== undefined && typeof settings === "object" && settings !== null) {
+      const given = (settings as { code?: unknown }).code;
+      if (given !== undefined && given !== profileCode) {
+        process.stderr.write(
+          `${file}: "code": ${JSON.stringify(given)} is not the profile --profile names (${profileCode})\n`,
+        );
+        return 1;
+      }
+      settings = { ...settings, code: profileCode };
     }
     const checked = parseProfile(settings);
     if ("errors" in checked) {
@@ -108,8 +140,17 @@ export async function profileCommand(args: string[]): Promise<number> {
           `${code} is a network zone; a Connexion profile belongs to an institution`,
         );
       }
-      const previous = await currentProfile(catalog, zone.code);
       const { profile, password } = checked.input;
+      const previous = await currentProfile(catalog, zone.code, profile.code);
+      const defaultProfile = previous ? undefined : await currentProfile(catalog, zone.code);
+      if (profileCode === undefined && defaultProfile) {
+        // A second profile is added on purpose only: a file with another code is not the
+        // default profile renamed (Connexion clients' logon IDs name codes).
+        process.stderr.write(
+          `${file}: "code": ${zone.code}'s default OCLC Connexion profile is ${defaultProfile.code}, not ${profile.code}; to add the profile ${profile.code} beside it, say --profile ${profile.code}\n`,
+        );
+        return 1;
+      }
       const target = profile.useNetworkZone ? zone.network : zone.code;
       const conflict = target
         ? await zoneFormatConflict(catalog, target, profile.targetFormat)
@@ -186,6 +227,7 @@ export async function profileCommand(args: string[]): Promise<number> {
       process.stdout.write(
         `${previous ? "replaced" : "saved"} the OCLC Connexion profile ${profile.code} of ${zone.code}` +
           (password === undefined ? " (password unchanged)" : "") +
+          (defaultProfile ? ` (Connexion logon ID ${logonIdFor(zone.code, profile.code)})` : "") +
           "\n",
       );
       return 0;
@@ -195,12 +237,16 @@ export async function profileCommand(args: string[]): Promise<number> {
     if (rest.length !== 0) throw new UsageError("profile show takes no file");
     return withCatalog(values, async (catalog) => {
       const zone = await requireZone(catalog, code);
-      const profile = await currentProfile(catalog, zone.code);
-      if (!profile) {
+      const loaded = await loadConnexionProfile(catalog, zone.code, profileCode);
+      if (loaded && "error" in loaded) throw new CommandError(loaded.error);
+      if (!loaded) {
         throw new CommandError(
-          `${zone.code} has no OCLC Connexion profile (marcgate profile import --institution ${zone.code} FILE.json)`,
+          profileCode === undefined
+            ? `${zone.code} has no OCLC Connexion profile (marcgate profile import --institution ${zone.code} FILE.json)`
+            : `${zone.code} has no OCLC Connexion profile ${profileCode} (marcgate profile list --institution ${zone.code})`,
         );
       }
+      const { profile, isDefault } = loaded;
       const described = describeProfile(profile);
       if (values.json) {
         const settings = Object.fromEntries(
@@ -208,8 +254,13 @@ export async function profileCommand(args: string[]): Promise<number> {
         );
         process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
       } else {
-        const width = Math.max(...Object.keys(described).map((k) => k.length)) + 1;
-        for (const [key, value] of Object.entries(described)) {
+        const lines = {
+          ...described,
+          default: isDefault ? "yes" : "no",
+          logonId: logonIdFor(zone.code, isDefault ? undefined : profile.code),
+        };
+        const width = Math.max(...Object.keys(lines).map((k) => k.length)) + 1;
+        for (const [key, value] of Object.entries(lines)) {
           process.stdout.write(
             `${(key + ":").padEnd(width)} ${Array.isArray(value) ? JSON.stringify(value) : String(value)}\n`,
           );
@@ -218,7 +269,74 @@ export async function profileCommand(args: string[]): Promise<number> {
       return 0;
     });
   }
+  if (action === "list") {
+    if (rest.length !== 0) throw new UsageError("profile list takes no file");
+    return withCatalog(values, async (catalog) => {
+      const zone = await requireZone(catalog, code);
+      const profiles = (await catalog.integrationProfiles(zone.code)).filter(
+        (p) => p.type === CONNEXION_INTEGRATION_TYPE,
+      );
+      if (profiles.length === 0) {
+        process.stdout.write(`${zone.code} has no OCLC Connexion profile\n`);
+        return 0;
+      }
+      const rows = profiles.map((p) => {
+        const name = (p.settings as { name?: unknown }).name;
+        return [
+          p.code,
+          typeof name === "string" ? name : "",
+          p.isDefault ? "yes" : "",
+          logonIdFor(zone.code, p.isDefault ? undefined : p.code),
+          p.updated.toISOString(),
+        ];
+      });
+      const columns = [
+        { heading: "code" },
+        { heading: "name", max: 40 },
+        { heading: "default" },
+        { heading: "logon ID" },
+        { heading: "updated" },
+      ];
+      for (const line of formatTable(columns, rows)) process.stdout.write(`${line}\n`);
+      return 0;
+    });
+  }
+  if (action === "default" || action === "delete") {
+    if (rest.length !== 0) throw new UsageError(`profile ${action} takes no file`);
+    const profile = requireOption(profileCode, "--profile");
+    return withCatalog(values, async (catalog) => {
+      const zone = await requireZone(catalog, code);
+      try {
+        if (action === "default") {
+          await catalog.setDefaultIntegrationProfile(
+            zone.code,
+            CONNEXION_INTEGRATION_TYPE,
+            profile,
+          );
+        } else {
+          await catalog.deleteIntegrationProfile(zone.code, CONNEXION_INTEGRATION_TYPE, profile);
+        }
+      } catch (error) {
+        if (error instanceof CatalogError) {
+          throw new CommandError(
+            error.code === "unknown-profile"
+              ? `${zone.code} has no OCLC Connexion profile ${profile} (marcgate profile list --institution ${zone.code})`
+              : error.message,
+          );
+        }
+        throw error;
+      }
+      process.stdout.write(
+        action === "default"
+          ? `the OCLC Connexion profile ${profile} is the default of ${zone.code} (Connexion logon ID ${zone.code})\n`
+          : `deleted the OCLC Connexion profile ${profile} of ${zone.code}\n`,
+      );
+      return 0;
+    });
+  }
   throw new UsageError(
-    action === undefined ? "say import or show" : `unknown action "${action}"; say import or show`,
+    action === undefined
+      ? "say import, show, list, default or delete"
+      : `unknown action "${action}"; say import, show, list, default or delete`,
   );
 }

@@ -16,7 +16,7 @@ then waits for the reply and prints it. ISO 2709 records are sent byte for byte 
 in the file (MARC-8 included); records in other formats are sent as UTF-8 ISO 2709.
   --host HOST          the gateway's host (default localhost)
   --port PORT          the gateway's Connexion port (default 5500)
-  --logon ID           the Logon ID: the institution code
+  --logon ID           the Logon ID: the institution code, or CODE/PROFILE
   --password PW        the password of the institution's Connexion profile
   --length-form FORM   byte: the desktop client's one-byte lengths (default); decimal: the
                        browser's and Record Manager's digits; none: no logon prefix

@@ -31,8 +31,9 @@ const HELP = `usage: marcgate serve [--config FILE] [--connexion-port 5500] [--h
                       [--publish-oclc CODE:SYM:DIR ...] [--publish-interval S] [--data DIR | --db URL]
 
 Listens for OCLC Connexion exports (Connexion client: Tools > Options > Export > OCLC Gateway
-Export, Port = the Connexion port, Logon ID = the institution code, Password = the one in the
-institution's profile, "Send Local System Logon ID and Password" checked, Record
+Export, Port = the Connexion port, Logon ID = the institution code (its default profile) or
+CODE/PROFILE (another of its profiles), Password = the one in that profile, "Send Local System
+Logon ID and Password" checked, Record
 Characteristics UTF-8 or MARC-8) and serves HTTP: the staff pages and REST API (docs/web.md), /healthz, and /records/MMSID, the link each
 reply gives, SRU at /sru/{institution} (docs/search.md), /readyz for a load balancer, /livez, and /metrics
 (Prometheus, docs/operations.md). Logs one line per export and per HTTP request on standard

@@ -1,16 +1,19 @@
 /**
  * The gateway: what happens to one Connexion request once its bytes have arrived. It finds the
- * institution by the logon ID, checks the password against its "OCLC Connexion" profile
- * (throttling addresses that keep failing), hands the record to the importer and words the
- * reply. Credentials are never logged or stored; records that fail the logon are not stored.
+ * institution and its "OCLC Connexion" profile by the logon ID (`01ABC_INST`: the default
+ * profile; `01ABC_INST/SERIALS`: the profile SERIALS, see `logon-id.ts`), checks the password
+ * against that profile (throttling addresses that keep failing), hands the record to the
+ * importer and words the reply. Credentials are never logged or stored; records that fail the
+ * logon are not stored.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type { Catalog, Zone } from "../catalog/catalog.js";
 import { readIncoming } from "../import/decide.js";
 import type { Importer, ImportResult } from "../import/importer.js";
-import { verifyPassword } from "../import/password.js";
+import { hashPassword, verifyPassword } from "../import/password.js";
 import { loadConnexionProfile, type StoredProfileSettings } from "../import/profile.js";
-import { errorReply, replyText, type RecordUrl } from "./reply.js";
+import { logonTarget } from "./logon-id.js";
+import { errorReply, namingProfile, replyText, type RecordUrl } from "./reply.js";
 import type { ConnexionRequest } from "./request.js";
 import { LogonThrottle, type LogonThrottleOptions } from "./throttle.js";
 
@@ -26,6 +29,8 @@ export interface ExportOutcome {
   /** `created`, `merged`, … or `unauthorized`, `throttled`, `failed`. */
   readonly outcome: string;
   readonly institution?: string;
+  /** The code of the profile that took the export. */
+  readonly profile?: string;
   readonly mmsId?: string;
   readonly jobId?: number;
 }
@@ -47,17 +52,20 @@ interface OpenJob {
 }
 
 const UNAUTHORIZED =
-  "Unauthorized request: the logon ID or password is wrong. In Connexion's export options, the Logon ID is the institution code and the password is the one in the institution's OCLC Connexion profile";
+  "Unauthorized request: the logon ID or password is wrong. In Connexion's export options, the Logon ID is the institution code (or the institution code, / and a profile code) and the password is the one in that OCLC Connexion profile";
 
 /** Most verified passwords remembered (so each export does not pay for a scrypt hash). */
 const VERIFIED_CACHE = 1_000;
 
 export class ConnexionGateway {
   private readonly throttle: LogonThrottle;
+  /** The open job of each institution's profile (`institution \0 profile code`). */
   private readonly jobs = new Map<string, OpenJob>();
-  /** HMAC of (institution, password) under a key of this process → the hash it matched. */
+  /** HMAC of (institution, profile, password) under a key of this process → the hash it matched. */
   private readonly verified = new Map<string, string>();
   private readonly cacheKey = randomBytes(32);
+  /** A hash no password matches, checked for an unknown profile code (see `logOn`). */
+  private decoyHash: Promise<string> | undefined;
   private readonly now: () => Date;
 
   constructor(
@@ -123,8 +131,8 @@ export class ConnexionGateway {
       };
     }
     await this.throttle.succeeded(peer.address);
-    const { institution, profile } = logon;
-    const jobId = await this.jobFor(institution.code);
+    const { institution, profile, isDefault } = logon;
+    const jobId = await this.jobFor(institution.code, profile.code, isDefault);
     const result: ImportResult = await this.importer.import({
       raw: request.record,
       incoming: readIncoming(request.record, {
@@ -142,32 +150,48 @@ export class ConnexionGateway {
         end: request.end,
       },
     });
+    const reply = replyText(result, {
+      jobId,
+      ...(this.options.recordUrl ? { recordUrl: this.options.recordUrl } : {}),
+    });
     return {
       outcome: result.decision.outcome,
       institution: institution.code,
+      profile: profile.code,
       jobId,
       ...(result.mmsId !== undefined ? { mmsId: result.mmsId } : {}),
-      reply: replyText(result, {
-        jobId,
-        ...(this.options.recordUrl ? { recordUrl: this.options.recordUrl } : {}),
-      }),
+      reply: isDefault ? reply : namingProfile(reply, profile.code),
     };
   }
 
-  /** The institution and its profile when the logon ID and password are right. */
+  /**
+   * The institution and the profile the logon ID names when it and the password are right. An
+   * unknown institution, an unknown profile code and a wrong password are one answer (the reply
+   * does not tell which codes exist), and each counts as a failed logon.
+   */
   private async logOn(
     logonId: string,
     password: string,
-  ): Promise<{ institution: Zone; profile: StoredProfileSettings } | undefined> {
-    const institution = await this.catalog.zone(logonId);
+  ): Promise<
+    { institution: Zone; profile: StoredProfileSettings; isDefault: boolean } | undefined
+  > {
+    const target = logonTarget(logonId);
+    const institution = await this.catalog.zone(target.institution);
     if (!institution || institution.kind !== "institution") return undefined;
-    const loaded = await loadConnexionProfile(this.catalog, institution.code);
-    if (!loaded) return undefined;
+    const loaded = await loadConnexionProfile(this.catalog, institution.code, target.profile);
+    if (!loaded) {
+      // An unknown code costs the time of a password check, so the time does not tell it.
+      this.decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
+      await verifyPassword(password, await this.decoyHash);
+      return undefined;
+    }
     if ("error" in loaded) throw new Error(loaded.error);
-    const { profile } = loaded;
+    const { profile, isDefault } = loaded;
     if (profile.passwordHash === undefined) return undefined;
     const cacheKey = createHmac("sha256", this.cacheKey)
       .update(institution.code)
+      .update("\0")
+      .update(profile.code)
       .update("\0")
       .update(password)
       .digest("base64");
@@ -176,23 +200,26 @@ export class ConnexionGateway {
       if (this.verified.size >= VERIFIED_CACHE) this.verified.clear();
       this.verified.set(cacheKey, profile.passwordHash);
     }
-    return { institution, profile };
+    return { institution, profile, isDefault };
   }
 
   /**
-   * The institution's job for today's Connexion exports: one per institution and day, shared by
-   * every node on the catalog (and by a restart). Starting it finishes the institution's job of
-   * the day before.
+   * The profile's job for today's Connexion exports: one per profile and day (as Alma runs a job
+   * per profile), shared by every node on the catalog (and by a restart). The default profile's
+   * job is `OCLC Connexion exports DAY`, another's `OCLC Connexion exports DAY (profile CODE)`.
+   * Starting it finishes the institution's jobs of the days before, whatever their profile.
    */
-  private jobFor(institution: string): Promise<number> {
+  private jobFor(institution: string, profile: string, isDefault: boolean): Promise<number> {
     const day = this.now().toISOString().slice(0, 10);
-    const open = this.jobs.get(institution);
+    const key = `${institution}\0${profile}`;
+    const open = this.jobs.get(key);
     if (open && open.day === day) return open.id;
     const id = this.catalog
       .startJob({
         institution,
         source: "connexion",
-        description: `OCLC Connexion exports ${day}`,
+        description: `OCLC Connexion exports ${day}${isDefault ? "" : ` (profile ${profile})`}`,
+        profile,
         shared: true,
       })
       .then((job) => job.id);
@@ -200,16 +227,18 @@ export class ConnexionGateway {
     void id.then(() => this.finishEarlierDays(institution, day)).catch(() => undefined);
     // A job that could not be started is tried again by the next export.
     id.catch(() => {
-      if (this.jobs.get(institution)?.id === id) this.jobs.delete(institution);
+      if (this.jobs.get(key)?.id === id) this.jobs.delete(key);
     });
-    this.jobs.set(institution, { day, id });
+    this.jobs.set(key, { day, id });
     return id;
   }
 
   private async finishEarlierDays(institution: string, day: string): Promise<void> {
     const today = `OCLC Connexion exports ${day}`;
     for (const job of await this.catalog.jobs(institution, { limit: 20 })) {
-      if (job.source === "connexion" && job.finished === undefined && job.description < today) {
+      // The day is the description's start: today's jobs of the other profiles stay open.
+      const started = job.description.slice(0, today.length);
+      if (job.source === "connexion" && job.finished === undefined && started < today) {
         await this.catalog.finishJob(job.id);
       }
     }

@@ -73,3 +73,18 @@ export function replyText(
 export function errorReply(reason: string): string {
   return asciiText(`Error: ${sentence(reason)}`);
 }
+
+/**
+ * A reply that names the profile that took the export: ` (profile SERIALS)` at the end of its
+ * first line, before the full stop (`Success. Record 991… added (profile SERIALS).`). The
+ * default profile's replies are left as they are (docs/connexion.md, "Several profiles").
+ */
+export function namingProfile(reply: string, profile: string): string {
+  const end = reply.indexOf("\n");
+  const first = end < 0 ? reply : reply.slice(0, end);
+  const rest = end < 0 ? "" : reply.slice(end);
+  const named = first.endsWith(".")
+    ? `${first.slice(0, -1)} (profile ${profile}).`
+    : `${first} (profile ${profile})`;
+  return asciiText(named + rest);
+}

@@ -287,6 +287,7 @@ function exportLine(
   return [
     `connexion ${peer.address}:${peer.port}`,
     `logon ${outcome.institution ?? "-"}`,
+    `profile ${outcome.profile ?? "-"}`,
     outcome.outcome,
     outcome.mmsId ?? "-",
     outcome.jobId !== undefined ? `job ${outcome.jobId}` : "job -",
@@ -309,6 +310,7 @@ function exportFields(
     client: peer.address,
     port: peer.port,
     institution: outcome.institution,
+    profile: outcome.profile,
     outcome: outcome.outcome,
     mmsId: outcome.mmsId,
     jobId: outcome.jobId,

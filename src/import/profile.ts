@@ -1,6 +1,7 @@
 /**
- * The "OCLC Connexion" integration profile: one per institution, its settings in the words of
- * Alma's profile page (the seed). A profile file is JSON:
+ * The "OCLC Connexion" integration profile: an institution has one or more (its default, and
+ * others a Connexion logon ID names by code: see `docs/connexion.md`), its settings in the words
+ * of Alma's profile page (the seed). A profile file is JSON:
  *
  * ```json
  * { "code": "CONNEXION", "name": "OCLC Connexion", "integrationType": "OCLC Connexion",
@@ -461,20 +462,26 @@ function storedProfileOf(settings: unknown): ReturnType<typeof storedProfile> {
 }
 
 /**
- * An institution's stored OCLC Connexion profile: `undefined` when it has none, an error line
- * when the stored settings no longer pass (written by another marcgate, or damaged).
+ * An institution's stored OCLC Connexion profile of that code (no code: its default profile):
+ * `undefined` when it has none, an error line when the stored settings no longer pass (written
+ * by another marcgate, or damaged).
  */
 export async function loadConnexionProfile(
   catalog: Pick<Catalog, "integrationProfile">,
   institution: string,
-): Promise<{ readonly profile: StoredProfileSettings } | { readonly error: string } | undefined> {
-  const stored = await catalog.integrationProfile(institution, CONNEXION_INTEGRATION_TYPE);
+  code?: string,
+): Promise<
+  | { readonly profile: StoredProfileSettings; readonly isDefault: boolean }
+  | { readonly error: string }
+  | undefined
+> {
+  const stored = await catalog.integrationProfile(institution, CONNEXION_INTEGRATION_TYPE, code);
   if (!stored) return undefined;
   const parsed = storedProfileOf(stored.settings);
   if ("errors" in parsed) {
     return {
-      error: `the OCLC Connexion profile of ${institution} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
+      error: `the OCLC Connexion profile ${stored.code} of ${institution} is damaged: ${parsed.errors.map((e) => `${e.key}: ${e.message}`).join("; ")}`,
     };
   }
-  return parsed;
+  return { profile: parsed.profile, isDefault: stored.isDefault };
 }

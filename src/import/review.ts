@@ -96,7 +96,7 @@ export function checksThatHeld(row: JobRecord): LogEntry[] {
 
 /**
  * Force-imports the held job row `entryId` as `by`. The record's bytes as they arrived are
- * decided again under the institution's profile as it is now, validation errors not holding it
+ * decided again under the profile it came through (its job's), as that profile is now, validation errors not holding it
  * and, when staff chose, the match replaced by their choice. When the decision would not save
  * the record (held again, skipped by a protection, rejected), nothing is written and the
  * reason is returned.
@@ -122,9 +122,13 @@ export async function forceHeld(
   const job = await catalog.job(held.jobId);
   const institution = job && (await catalog.zone(job.institution));
   if (!institution) return { held, refused: `the job of row ${entryId} has no institution` };
-  const loaded = await loadConnexionProfile(catalog, institution.code);
+  // The profile the row came through (a job without one: the default profile).
+  const loaded = await loadConnexionProfile(catalog, institution.code, job.profile);
   if (!loaded)
-    return { held, refused: `${institution.code} has no OCLC Connexion profile any more` };
+    return {
+      held,
+      refused: `${institution.code} has no OCLC Connexion profile${job.profile !== undefined ? ` ${job.profile}` : ""} any more`,
+    };
   if ("error" in loaded) return { held, refused: loaded.error };
   const options: DecideOptions = {
     skipValidation: true,

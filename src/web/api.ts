@@ -11,7 +11,12 @@ import { deleteRecord } from "../catalog/record-actions.js";
 import { jobRowsPage, jobRowsRequest } from "../catalog/job-pages.js";
 import { outcomeLabel, outcomeVocabulary, reportLines } from "../catalog/outcome-words.js";
 import { jobRowLog } from "../import/log.js";
-import { describeProfile } from "../import/profile.js";
+import { logonIdFor } from "../connexion/logon-id.js";
+import {
+  CONNEXION_INTEGRATION_TYPE,
+  describeProfile,
+  type StoredProfileSettings,
+} from "../import/profile.js";
 import { forceHeld, type ForceTarget } from "../import/review.js";
 import { readIncoming, textIncoming, type Incoming } from "../import/decide.js";
 import { loadConnexionProfile } from "../import/profile.js";
@@ -99,7 +104,7 @@ type ApiHandler = (
 function route(
   app: FastifyInstance,
   web: Web,
-  method: "GET" | "POST" | "PUT",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   url: string,
   need: RouteNeed,
   handler: ApiHandler,
@@ -200,6 +205,19 @@ async function recordOf(
     : await catalog.record(mmsId);
   if (!record) throw new ApiError(404, "unknown-record", `no record ${mmsId}`);
   return record;
+}
+
+/** A Connexion profile as the API shows it: its settings, whether it is the default, its logon ID. */
+function connexionProfileBody(
+  institution: string,
+  profile: StoredProfileSettings,
+  isDefault: boolean,
+): Record<string, unknown> {
+  return {
+    ...describeProfile(profile),
+    isDefault,
+    logonId: logonIdFor(institution, isDefault ? undefined : profile.code),
+  };
 }
 
 function body(request: FastifyRequest): Record<string, unknown> {
@@ -350,19 +368,78 @@ export function register(app: FastifyInstance, web: Web): void {
       profiles: (await web.catalog.integrationProfiles(institution.code)).map((p) => ({
         code: p.code,
         type: p.type,
+        isDefault: p.isDefault,
+        ...(p.type === CONNEXION_INTEGRATION_TYPE
+          ? { logonId: logonIdFor(institution.code, p.isDefault ? undefined : p.code) }
+          : {}),
         updated: p.updated,
       })),
+      // The default OCLC Connexion profile's settings.
       connexion: loaded && "profile" in loaded ? describeProfile(loaded.profile) : loaded?.error,
     };
   });
-  route(app, web, "PUT", "/api/profiles/connexion", "administer", async (ctx, request, reply) => {
+  route(app, web, "GET", "/api/profiles/connexion/:code", "view", async (ctx, request) => {
+    const institution = ctx.access.workingInstitution("view");
+    const code = fields(request.params)["code"] ?? "";
+    const loaded = await loadConnexionProfile(web.catalog, institution.code, code);
+    if (!loaded) {
+      throw new ApiError(
+        404,
+        "no-profile",
+        `${institution.code} has no OCLC Connexion profile ${code}`,
+      );
+    }
+    if ("error" in loaded) throw new ApiError(409, "profile", loaded.error);
+    return connexionProfileBody(institution.code, loaded.profile, loaded.isDefault);
+  });
+  /** Sets the profile of the body's code (new or replaced); with `:code`, the body's code must agree. */
+  const putProfile: ApiHandler = async (ctx, request, reply) => {
     const institution = ctx.access.workingInstitution("administer");
-    const saved = await saveProfile(web.catalog, institution, body(request));
+    const code = fields(request.params)["code"];
+    const settings = body(request);
+    if (code !== undefined && settings["code"] !== undefined && settings["code"] !== code) {
+      reply.code(422);
+      return {
+        error: "invalid",
+        message: "the profile has errors",
+        errors: [{ key: "code", message: `must be ${code}, the profile the address names` }],
+      };
+    }
+    const saved = await saveProfile(
+      web.catalog,
+      institution,
+      code !== undefined ? { ...settings, code } : settings,
+    );
     if ("errors" in saved) {
       reply.code(422);
       return { error: "invalid", message: "the profile has errors", errors: saved.errors };
     }
-    return describeProfile(saved.profile);
+    return connexionProfileBody(institution.code, saved.profile, saved.isDefault);
+  };
+  route(app, web, "PUT", "/api/profiles/connexion", "administer", putProfile);
+  route(app, web, "PUT", "/api/profiles/connexion/:code", "administer", putProfile);
+  route(
+    app,
+    web,
+    "POST",
+    "/api/profiles/connexion/:code/default",
+    "administer",
+    async (ctx, request) => {
+      const institution = ctx.access.workingInstitution("administer");
+      const code = fields(request.params)["code"] ?? "";
+      await web.catalog.setDefaultIntegrationProfile(
+        institution.code,
+        CONNEXION_INTEGRATION_TYPE,
+        code,
+      );
+      return { code, isDefault: true, logonId: institution.code };
+    },
+  );
+  route(app, web, "DELETE", "/api/profiles/connexion/:code", "administer", async (ctx, request) => {
+    const institution = ctx.access.workingInstitution("administer");
+    const code = fields(request.params)["code"] ?? "";
+    await web.catalog.deleteIntegrationProfile(institution.code, CONNEXION_INTEGRATION_TYPE, code);
+    return { code, deleted: true };
   });
 
   route(app, web, "POST", "/api/import", "catalog", async (ctx, request) => {
@@ -375,9 +452,14 @@ export function register(app: FastifyInstance, web: Web): void {
         "send records as the body (Content-Type application/marc, application/marcxml+xml, text/plain or application/octet-stream)",
       );
     }
-    const loaded = await loadConnexionProfile(web.catalog, institution.code);
+    const profileCode = fields(request.query)["profile"] || undefined;
+    const loaded = await loadConnexionProfile(web.catalog, institution.code, profileCode);
     if (!loaded)
-      throw new ApiError(409, "no-profile", `${institution.code} has no OCLC Connexion profile`);
+      throw new ApiError(
+        409,
+        "no-profile",
+        `${institution.code} has no OCLC Connexion profile${profileCode !== undefined ? ` ${profileCode}` : ""}`,
+      );
     if ("error" in loaded) throw new ApiError(409, "profile", loaded.error);
     const dryRun = fields(request.query)["dryRun"] === "true";
     const from = fields(request.query)["from"];
@@ -388,6 +470,7 @@ export function register(app: FastifyInstance, web: Web): void {
           institution: institution.code,
           source: "api",
           description: `API import by ${ctx.principal.user.name}`,
+          ...(profileCode !== undefined ? { profile: loaded.profile.code } : {}),
         });
     const results: Record<string, unknown>[] = [];
     try {

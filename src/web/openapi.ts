@@ -24,6 +24,7 @@ const path = (name: string, description: string): Record<string, unknown> => ({
   schema: { type: "string" },
 });
 const errors = { "401": error, "403": error, "404": error };
+const profileCode = path("code", "An OCLC Connexion profile's code");
 const query = (name: string, description: string): Record<string, unknown> => ({
   name,
   in: "query",
@@ -245,22 +246,58 @@ export const OPENAPI = {
     "/api/profiles/connexion": {
       put: {
         summary:
-          "Set the OCLC Connexion profile (General System Administrator); the settings of `marcgate profile import`",
+          "Set the OCLC Connexion profile of the body's code, new or replaced (General System Administrator; the institution's first profile is its default); the settings of `marcgate profile import`",
         parameters: [institution],
         requestBody: { content: { "application/json": { schema: { type: "object" } } } },
         responses: {
-          "200": json("The profile (password as (set))"),
+          "200": json("The profile (password as (set)), isDefault, logonId"),
           "422": json("errors: [{ key, message }]"),
           ...errors,
         },
       },
     },
+    "/api/profiles/connexion/{code}": {
+      get: {
+        summary: "One OCLC Connexion profile of the institution, by its code",
+        parameters: [institution, profileCode],
+        responses: {
+          "200": json("The profile (password as (set)), isDefault, logonId"),
+          ...errors,
+        },
+      },
+      put: {
+        summary:
+          "Set the OCLC Connexion profile of that code, new or replaced (General System Administrator); a code in the body must be the same",
+        parameters: [institution, profileCode],
+        requestBody: { content: { "application/json": { schema: { type: "object" } } } },
+        responses: {
+          "200": json("The profile (password as (set)), isDefault, logonId"),
+          "422": json("errors: [{ key, message }]"),
+          ...errors,
+        },
+      },
+      delete: {
+        summary:
+          "Delete the OCLC Connexion profile of that code (General System Administrator); not the default (422)",
+        parameters: [institution, profileCode],
+        responses: { "200": json("code, deleted"), "422": error, ...errors },
+      },
+    },
+    "/api/profiles/connexion/{code}/default": {
+      post: {
+        summary:
+          "Make the OCLC Connexion profile of that code the default (General System Administrator): the logon ID that is the institution code reaches it",
+        parameters: [institution, profileCode],
+        responses: { "200": json("code, isDefault, logonId"), ...errors },
+      },
+    },
     "/api/import": {
       post: {
         summary:
-          "Run the OCLC Connexion profile on records (one job), or decide only with dryRun=true (Cataloger)",
+          "Run the OCLC Connexion profile (the default, or profile=CODE) on records (one job), or decide only with dryRun=true (Cataloger)",
         parameters: [
           institution,
+          { name: "profile", in: "query", schema: { type: "string" } },
           { name: "dryRun", in: "query", schema: { type: "boolean" } },
           {
             name: "from",

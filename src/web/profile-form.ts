@@ -5,6 +5,7 @@
  */
 import { zoneFormatConflict } from "../import/target-format.js";
 import type { Catalog, Zone } from "../catalog/catalog.js";
+import { logonIdFor } from "../connexion/logon-id.js";
 import { hashPassword } from "../import/password.js";
 import {
   CONNEXION_INTEGRATION_TYPE,
@@ -116,21 +117,47 @@ export function settingsFromForm(
   };
 }
 
-/** The institution's stored profile, or the reason it cannot be read. */
+/**
+ * The institution's stored profile of that code (none: its default profile), whether it is the
+ * default, or the reason it cannot be read.
+ */
 export async function currentProfile(
   catalog: Catalog,
   institution: string,
-): Promise<{ profile?: StoredProfileSettings; error?: string }> {
-  const loaded = await loadConnexionProfile(catalog, institution);
+  code?: string,
+): Promise<{ profile?: StoredProfileSettings; isDefault?: boolean; error?: string }> {
+  const loaded = await loadConnexionProfile(catalog, institution, code);
   if (!loaded) return {};
-  return "error" in loaded ? { error: loaded.error } : { profile: loaded.profile };
+  return "error" in loaded
+    ? { error: loaded.error }
+    : { profile: loaded.profile, isDefault: loaded.isDefault };
+}
+
+/** What is wrong with a profile code for adding a profile, or for editing the one `editing`. */
+export async function profileCodeProblem(
+  catalog: Catalog,
+  institution: string,
+  code: string,
+  editing: string | undefined,
+): Promise<string | undefined> {
+  if (editing !== undefined) {
+    return code === editing
+      ? undefined
+      : `a profile's code cannot change (Connexion logon IDs name it: ${logonIdFor(institution, editing)}); add a profile ${code} instead`;
+  }
+  const existing = await catalog.integrationProfile(institution, CONNEXION_INTEGRATION_TYPE, code);
+  return existing
+    ? `${institution} has an OCLC Connexion profile ${code} already: edit it, or give the new one another code`
+    : undefined;
 }
 
 /**
- * Checks settings and saves them as the institution's OCLC Connexion profile. The password is
- * required the first time (kept when left out later); rule files the profile names must be
- * among the stored rule files, of the right kind. Page 1 questions: one profile per institution
- * (a different code while one exists is refused: edit it instead), network zone only for a member.
+ * Checks settings and saves them as the institution's OCLC Connexion profile of their code (its
+ * first profile is its default). The password is required the first time (kept when left out
+ * later); rule files the profile names must be among its stored rule files (a new profile starts
+ * with a copy of the default profile's), of the right kind. `adding`: refused when the code is
+ * taken; `editing`: the profile of that code, whose code cannot change. Neither (the API): the
+ * profile of the settings' code, new or replaced. A network zone only for a member.
  */
 export async function saveProfile(
   catalog: Catalog,
@@ -138,22 +165,29 @@ export async function saveProfile(
   settings: Readonly<Record<string, unknown>>,
   options: {
     readonly ruleFiles?: Readonly<Record<string, string>>;
-    readonly replace?: boolean;
+    readonly adding?: boolean;
+    readonly editing?: string;
   } = {},
 ): Promise<
-  { readonly profile: StoredProfileSettings } | { readonly errors: readonly ProfileError[] }
+  | { readonly profile: StoredProfileSettings; readonly isDefault: boolean }
+  | { readonly errors: readonly ProfileError[] }
 > {
   const checked = parseProfile(settings);
   if ("errors" in checked) return checked;
   const { profile, password } = checked.input;
   const errors: ProfileError[] = [];
-  const previous = await currentProfile(catalog, institution.code);
-  if (previous.profile && previous.profile.code !== profile.code && !options.replace) {
-    errors.push({
-      key: "code",
-      message: `${institution.code} already has an OCLC Connexion profile (${previous.profile.code}); only one should be configured — edit it instead`,
-    });
+  const previous = await currentProfile(catalog, institution.code, profile.code);
+  if (options.adding || options.editing !== undefined) {
+    const problem = await profileCodeProblem(
+      catalog,
+      institution.code,
+      profile.code,
+      options.adding ? undefined : options.editing,
+    );
+    if (problem) errors.push({ key: "code", message: problem });
   }
+  // A new profile's rule files: a copy of the default profile's, to choose from.
+  const base = previous.profile ?? (await currentProfile(catalog, institution.code)).profile;
   if (profile.useNetworkZone && !institution.network) {
     errors.push({
       key: "useNetworkZone",
@@ -168,7 +202,7 @@ export async function saveProfile(
   if (passwordHash === undefined) {
     errors.push({ key: "password", message: "is required (the password OCLC Connexion sends)" });
   }
-  const ruleFiles = { ...(previous.profile?.ruleFiles ?? {}), ...(options.ruleFiles ?? {}) };
+  const ruleFiles = { ...(base?.ruleFiles ?? {}), ...(options.ruleFiles ?? {}) };
   const KEYS: Readonly<Record<StoredFileKind, string>> = {
     merge: "mergeMethod",
     "brief-level": "briefLevelRules",
@@ -206,11 +240,11 @@ export async function saveProfile(
     ...(passwordHash !== undefined ? { passwordHash } : {}),
     ...(Object.keys(ruleFiles).length > 0 ? { ruleFiles } : {}),
   };
-  await catalog.setIntegrationProfile({
+  const saved = await catalog.setIntegrationProfile({
     institution: institution.code,
     type: CONNEXION_INTEGRATION_TYPE,
     code: profile.code,
     settings: stored,
   });
-  return { profile: stored };
+  return { profile: stored, isDefault: saved.isDefault };
 }

@@ -1121,6 +1121,7 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         });
         assert.ok(saved.updated instanceof Date);
         assert.ok(Math.abs(saved.updated.getTime() - before) < 60_000);
+        assert.equal(saved.isDefault, true);
         assert.deepEqual(await catalog.integrationProfile(zone, CONNEXION), saved);
         const other = await catalog.setIntegrationProfile({
           institution: zone,
@@ -1132,7 +1133,7 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
         assert.equal(await catalog.integrationProfile(zone, "oclc connexion"), undefined);
       }));
 
-    test("setting a type again replaces that profile, settings and all", () =>
+    test("setting a code again replaces that profile, settings and all", () =>
       withInstitution(async (catalog, zone) => {
         const first = await catalog.setIntegrationProfile({
           institution: zone,
@@ -1140,16 +1141,119 @@ export function catalogSuite(engine: string, open: () => Promise<Catalog>): void
           code: "FIRST",
           settings: { old: true, keep: 1 },
         });
-        const second = await catalog.setIntegrationProfile({
+        const again = await catalog.setIntegrationProfile({
           institution: zone,
           type: CONNEXION,
-          code: "SECOND",
+          code: "FIRST",
           settings: { keep: 2 },
         });
-        assert.equal(second.code, "SECOND");
-        assert.deepEqual(second.settings, { keep: 2 });
-        assert.ok(second.updated.getTime() >= first.updated.getTime());
-        assert.deepEqual(await catalog.integrationProfiles(zone), [second]);
+        assert.equal(again.code, "FIRST");
+        assert.equal(again.isDefault, true);
+        assert.deepEqual(again.settings, { keep: 2 });
+        assert.ok(again.updated.getTime() >= first.updated.getTime());
+        assert.deepEqual(await catalog.integrationProfiles(zone), [again]);
+      }));
+
+    test("several profiles of a type: the first is the default, each is read by its code", () =>
+      withInstitution(async (catalog, zone) => {
+        const set = (code: string, type = CONNEXION) =>
+          catalog.setIntegrationProfile({ institution: zone, type, code, settings: { code } });
+        const main = await set("MAIN");
+        const serials = await set("SERIALS");
+        const books = await set("BOOKS");
+        const other = await set("X", "Aleph X-Server");
+        assert.deepEqual(
+          [main, serials, books, other].map((p) => p.isDefault),
+          [true, false, false, true],
+        );
+        assert.deepEqual(await catalog.integrationProfile(zone, CONNEXION), main);
+        assert.deepEqual(await catalog.integrationProfile(zone, CONNEXION, "SERIALS"), serials);
+        assert.deepEqual(await catalog.integrationProfile(zone, CONNEXION, "MAIN"), main);
+        assert.equal(await catalog.integrationProfile(zone, CONNEXION, "serials"), undefined);
+        assert.equal(await catalog.integrationProfile(zone, CONNEXION, "NONE"), undefined);
+        assert.equal(
+          await catalog.integrationProfile(zone, "Aleph X-Server", "SERIALS"),
+          undefined,
+        );
+        // Replacing one that is not the default leaves the default where it was.
+        const serials2 = await set("SERIALS");
+        assert.equal(serials2.isDefault, false);
+        assert.equal((await catalog.integrationProfile(zone, CONNEXION))?.code, "MAIN");
+        assert.deepEqual(
+          (await catalog.integrationProfiles(zone)).map((p) => `${p.type}/${p.code}`),
+          ["Aleph X-Server/X", `${CONNEXION}/MAIN`, `${CONNEXION}/BOOKS`, `${CONNEXION}/SERIALS`],
+        );
+      }));
+
+    test("another profile is made the default; a profile but the default is deleted", () =>
+      withInstitution(async (catalog, zone) => {
+        const set = (code: string) =>
+          catalog.setIntegrationProfile({ institution: zone, type: CONNEXION, code, settings: {} });
+        await set("MAIN");
+        await set("SERIALS");
+        await catalog.setDefaultIntegrationProfile(zone, CONNEXION, "SERIALS");
+        assert.equal((await catalog.integrationProfile(zone, CONNEXION))?.code, "SERIALS");
+        assert.deepEqual(
+          (await catalog.integrationProfiles(zone)).map((p) => [p.code, p.isDefault]),
+          [
+            ["SERIALS", true],
+            ["MAIN", false],
+          ],
+        );
+        // Again: still one default.
+        await catalog.setDefaultIntegrationProfile(zone, CONNEXION, "SERIALS");
+        assert.equal(
+          (await catalog.integrationProfiles(zone)).filter((p) => p.isDefault).length,
+          1,
+        );
+        await rejects(
+          catalog.setDefaultIntegrationProfile(zone, CONNEXION, "NOPE"),
+          "unknown-profile",
+        );
+        await rejects(catalog.deleteIntegrationProfile(zone, CONNEXION, "SERIALS"), "invalid");
+        await rejects(catalog.deleteIntegrationProfile(zone, CONNEXION, "NOPE"), "unknown-profile");
+        await catalog.deleteIntegrationProfile(zone, CONNEXION, "MAIN");
+        assert.deepEqual(
+          (await catalog.integrationProfiles(zone)).map((p) => p.code),
+          ["SERIALS"],
+        );
+        assert.equal(await catalog.integrationProfile(zone, CONNEXION, "MAIN"), undefined);
+        // A profile set again after its deletion is new: not the default.
+        assert.equal((await set("MAIN")).isDefault, false);
+      }));
+
+    test("a job keeps the code of the profile its records went through", () =>
+      withInstitution(async (catalog, zone) => {
+        const serials = await catalog.startJob({
+          institution: zone,
+          source: "connexion",
+          description: "serials",
+          profile: "SERIALS",
+        });
+        const plain = await catalog.startJob({ institution: zone, source: "t", description: "d" });
+        assert.equal(serials.profile, "SERIALS");
+        assert.equal((await catalog.job(serials.id))?.profile, "SERIALS");
+        assert.equal("profile" in plain, false);
+        // A shared job is joined only by the same profile.
+        const shared = (profile?: string) =>
+          catalog.startJob({
+            institution: zone,
+            source: "connexion",
+            description: "day",
+            ...(profile !== undefined ? { profile } : {}),
+            shared: true,
+          });
+        const a = await shared("A");
+        assert.equal((await shared("A")).id, a.id);
+        const b = await shared("B");
+        assert.notEqual(b.id, a.id);
+        const none = await shared();
+        assert.ok(none.id !== a.id && none.id !== b.id);
+        assert.equal((await shared()).id, none.id);
+        assert.deepEqual(
+          (await catalog.jobs(zone)).map((j) => j.profile),
+          [undefined, "B", "A", undefined, "SERIALS"],
+        );
       }));
 
     test("profiles are per institution", () =>

@@ -262,7 +262,7 @@ describe("marcgate gateway commands", () => {
       assert.equal(wrong.status, 1);
       assert.match(
         log,
-        / logon 01CLI_INST created 99\d+ job \d+ \d+ bytes byte prefix end terminator \d+ ms$/m,
+        / logon 01CLI_INST profile CONNEXION created 99\d+ job \d+ \d+ bytes byte prefix end terminator \d+ ms$/m,
       );
       assert.equal(log.includes("nope"), false);
       assert.equal(log.includes("pw1"), false);

@@ -140,6 +140,7 @@ test("JSON lines, an access log file reopened on SIGHUP, /metrics after two expo
   );
   assert.equal(events[1]!["outcome"], "created");
   assert.equal(events[1]!["institution"], INSTITUTION);
+  assert.equal(events[1]!["profile"], "CONNEXION");
   assert.equal(stdout.includes("pw-7"), false);
   const rotated = readFileSync(`${accessPath}.1`, "utf8").trimEnd().split("\n");
   const access = rotated.map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -156,6 +156,20 @@ describe("in the browser", { skip }, () => {
     await page.getByText("The OCLC Connexion profile CONNEXION of 01BRW_INST is saved.").waitFor();
     await page.getByRole("cell", { name: "CONNEXION", exact: true }).waitFor();
 
+    // A second profile, reached by the logon ID 01BRW_INST/SERIALS (docs/connexion.md).
+    await page.getByRole("link", { name: "Add External System" }).click();
+    await page.getByLabel("Code").fill("SERIALS");
+    await page.getByLabel("Name", { exact: true }).fill("Serials");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Synchronize with External Catalog").selectOption("Don't publish");
+    await page.getByLabel("Password").fill("serials password");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page
+      .getByText("The OCLC Connexion profile SERIALS of 01BRW_INST is saved.", { exact: false })
+      .waitFor();
+    await page.getByRole("cell", { name: "01BRW_INST/SERIALS", exact: true }).waitFor();
+    await shot("profiles");
+
     // A Viewer account, made on the Users page.
     await page.getByRole("link", { name: "Users" }).click();
     await page.getByLabel("User name").fill("reader");

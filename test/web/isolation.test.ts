@@ -64,7 +64,7 @@ interface Ids {
 
 /** A request; `csrf` and the credentials are added by whoever sends it. */
 interface Call {
-  readonly method: "GET" | "POST" | "PUT";
+  readonly method: "GET" | "POST" | "PUT" | "DELETE";
   readonly url: string;
   readonly form?: Readonly<Record<string, string>>;
   readonly json?: unknown;
@@ -166,6 +166,14 @@ const ROUTES: Readonly<Record<string, Case>> = {
   "POST /profiles/wizard": {
     kind: "own",
     call: () => post(ofA("/profiles/wizard"), { step: "1", code: "MALLORY", name: "x" }),
+  },
+  "POST /profiles/default": {
+    kind: "own",
+    call: () => post(ofA("/profiles/default"), { profile: "APROFILE" }),
+  },
+  "POST /profiles/delete": {
+    kind: "own",
+    call: () => post(ofA("/profiles/delete"), { profile: "APROFILE" }),
   },
   "GET /rules": { kind: "own", call: () => get(ofA("/rules")), shows: "a-norm.txt" },
   "GET /rules/file": {
@@ -282,6 +290,23 @@ const ROUTES: Readonly<Record<string, Case>> = {
   "PUT /api/profiles/connexion": {
     kind: "own",
     call: () => api("PUT", ofA("/api/profiles/connexion"), { code: "MALLORY", password: "x" }),
+  },
+  "GET /api/profiles/connexion/:code": {
+    kind: "own",
+    call: () => api("GET", ofA("/api/profiles/connexion/APROFILE")),
+    shows: "APROFILE",
+  },
+  "PUT /api/profiles/connexion/:code": {
+    kind: "own",
+    call: () => api("PUT", ofA("/api/profiles/connexion/MALLORY"), { password: "x" }),
+  },
+  "POST /api/profiles/connexion/:code/default": {
+    kind: "own",
+    call: () => api("POST", ofA("/api/profiles/connexion/APROFILE/default"), {}),
+  },
+  "DELETE /api/profiles/connexion/:code": {
+    kind: "own",
+    call: () => api("DELETE", ofA("/api/profiles/connexion/APROFILE")),
   },
   "POST /api/import": {
     kind: "own",

@@ -1,10 +1,13 @@
 /**
- * Integration profiles: the list, and the seed's two-page wizard for the OCLC Connexion profile —
- * page 1 (code, name, use network zone, integration type; the Default box shown, not functional
- * for this type, as the seed says) and page 2, the Actions section.
+ * Integration profiles: the list (an institution may have several OCLC Connexion profiles, each
+ * reached by its own logon ID), and the seed's two-page wizard to add or edit one — page 1 (code,
+ * name, use network zone, integration type; the Default box shown, not functional for this type,
+ * as the seed says: the first profile is the default) and page 2, the Actions section. A profile
+ * is named by `?profile=CODE` (none: the default).
  */
-import type { FastifyInstance } from "fastify";
-import { MANAGEMENT_TAGS, RECORD_FORMATS, type Zone } from "../../catalog/catalog.js";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { logonIdFor } from "../../connexion/logon-id.js";
+import { CatalogError, MANAGEMENT_TAGS, RECORD_FORMATS, type Zone } from "../../catalog/catalog.js";
 import type { ProfileError, StoredProfileSettings } from "../../import/profile.js";
 import { CONNEXION_INTEGRATION_TYPE, MATCH_METHOD_NAMES } from "../../import/profile.js";
 import { parseProfile } from "../../import/profile.js";
@@ -12,11 +15,12 @@ import { BUILT_IN_PROFILES } from "../../validation/profile.js";
 import { PREDEFINED_MERGE_METHODS } from "../../rules/predefined-merge.js";
 import { may } from "../auth.js";
 import { html, type Html, type HtmlValue } from "../html.js";
-import { csrfField, dataTable, page, when, type PageContext } from "../layout.js";
+import { csrfField, dataTable, page, postButton, when, type PageContext } from "../layout.js";
 import {
   checkStoredFile,
   currentProfile,
   PAGE_1_KEYS,
+  profileCodeProblem,
   saveProfile,
   settingsFromForm,
 } from "../profile-form.js";
@@ -75,6 +79,24 @@ function checkbox(
   </p>`;
 }
 
+/** The profile a page is about: `?profile=CODE`, or undefined (the default profile). */
+function profileParam(request: FastifyRequest): string | undefined {
+  const code = fields(request.query)["profile"];
+  return code === undefined || code === "" ? undefined : code;
+}
+
+/** A profile's page address (`edit`, or the view). */
+function profileUrl(code: string, edit = false): string {
+  return `/profiles/${edit ? "edit" : "connexion"}?profile=${encodeURIComponent(code)}`;
+}
+
+/** The hidden field that says which profile the wizard edits (none: it adds one). */
+function editingField(editing: string | undefined): HtmlValue {
+  return editing !== undefined
+    ? html`<input type="hidden" name="editing" value="${editing}" />`
+    : undefined;
+}
+
 function steps(current: 1 | 2): Html {
   return html`<p class="steps" aria-label="Wizard steps"><span${current === 1 ? html` aria-current="step"` : ""}>1. Profile definition</span><span${current === 2 ? html` aria-current="step"` : ""}>2. Actions</span></p>`;
 }
@@ -85,6 +107,7 @@ function page1(
   institution: Zone,
   form: Readonly<Record<string, string>>,
   errors: readonly ProfileError[],
+  editing?: string,
 ): Html {
   return page(
     ctx,
@@ -93,12 +116,23 @@ function page1(
       <form method="post" action="/profiles/wizard" class="stack card">
         ${csrfField(ctx)}
         <input type="hidden" name="step" value="1" />
-        <label for="code">Code</label>${errorFor(errors, "code")}<input
+        ${editingField(editing)}
+        <label for="code"
+          >Code
+          <span class="hint"
+            >${
+              editing !== undefined
+                ? "(it cannot change: Connexion logon IDs name it)"
+                : `(Connexion reaches this profile with the logon ID ${institution.code}/CODE; the default profile also with ${institution.code})`
+            }</span
+          ></label
+        >${errorFor(errors, "code")}<input
           type="text"
           id="code"
           name="code"
           value="${form["code"] ?? ""}"
           required
+          ${editing !== undefined ? html` readonly` : ""}
         />
         <label for="name">Name</label>${errorFor(errors, "name")}<input
           type="text"
@@ -110,7 +144,7 @@ function page1(
         ${errorFor(errors, "useNetworkZone")}${checkbox("useNetworkZone", "Use network zone", form["useNetworkZone"] === "on", institution.network ? `match and save in the network zone ${institution.network}` : `${institution.code} is not a member of a network zone`, !institution.network)}
         <label for="integrationType">Integration type</label
         >${errorFor(errors, "integrationType")}${select("integrationType", [{ value: CONNEXION_INTEGRATION_TYPE, label: CONNEXION_INTEGRATION_TYPE }], CONNEXION_INTEGRATION_TYPE)}
-        ${checkbox("default", "Default", false, "The Default check box is not functional for this integration type.")}
+        ${checkbox("default", "Default", false, "The Default check box is not functional for this integration type. The institution's first OCLC Connexion profile is its default; another can be made the default on its page.")}
         <p>
           <button type="submit">Next</button>
           <a href="/profiles" class="button secondary">Cancel</a>
@@ -125,8 +159,11 @@ function page2(
   form: Readonly<Record<string, string>>,
   stored: StoredProfileSettings | undefined,
   errors: readonly ProfileError[],
+  editing?: string,
+  /** Whose rule files to offer, when not the stored profile's (a new profile: the default's). */
+  fileSource: StoredProfileSettings | undefined = stored,
 ): Html {
-  const files = Object.entries(stored?.ruleFiles ?? {}).map(([name, text]) => ({
+  const files = Object.entries(fileSource?.ruleFiles ?? {}).map(([name, text]) => ({
     name,
     kind: checkStoredFile(text).kind,
   }));
@@ -146,6 +183,7 @@ function page2(
       <form method="post" action="/profiles/wizard" class="stack card">
         ${csrfField(ctx)}
         <input type="hidden" name="step" value="2" />
+        ${editingField(editing)}
         ${PAGE_1_KEYS.map((k) => html`<input type="hidden" name="${k}" value="${form[k] ?? ""}" />`)}
         <p class="muted">
           Profile ${form["code"] ?? ""} — ${form["name"] ?? ""}
@@ -298,15 +336,18 @@ function noInstitution(ctx: PageContext): Html {
 export function register(app: FastifyInstance, web: Web): void {
   pageRoute(app, web, "GET", "/profiles", "view", async (ctx) => {
     if (!ctx.institution) return noInstitution(ctx);
-    const profiles = await web.catalog.integrationProfiles(ctx.institution.code);
-    const current = await currentProfile(web.catalog, ctx.institution.code);
+    const code = ctx.institution.code;
+    const profiles = await web.catalog.integrationProfiles(code);
+    const current = await currentProfile(web.catalog, code);
     const admin = may(ctx.role, "administer");
     return page(
       ctx,
       "Integration profiles",
       html`<p>
-          ${ctx.institution.code}: the external systems this institution works with. Only one OCLC
-          Connexion profile should be configured.
+          ${code}: the external systems this institution works with. It may have several OCLC
+          Connexion profiles, each with its own password: the default one takes the exports whose
+          Connexion logon ID is <code>${code}</code>, another the exports whose logon ID is
+          <code>${code}/</code> and its code.
         </p>
         ${current.error ? html`<div class="flash error" role="alert">${current.error}</div>` : ""}
         ${dataTable(
@@ -320,36 +361,59 @@ export function register(app: FastifyInstance, web: Web): void {
               },
             },
             { heading: "Integration type", cell: (p) => p.type },
+            { heading: "Default", cell: (p) => (p.isDefault ? "yes" : "") },
+            {
+              heading: "Connexion logon ID",
+              cell: (p) =>
+                p.type === CONNEXION_INTEGRATION_TYPE
+                  ? html`<code>${logonIdFor(code, p.isDefault ? undefined : p.code)}</code>`
+                  : "",
+            },
             { heading: "Updated", cell: (p) => when(p.updated) },
             {
               heading: "Actions",
               cell: (p) =>
                 p.type === CONNEXION_INTEGRATION_TYPE
-                  ? html`<a href="/profiles/connexion">View</a
-                      >${admin ? html` · <a href="/profiles/edit">Edit</a>` : ""}`
+                  ? html`<a href="${profileUrl(p.code)}">View</a
+                      >${admin ? html` · <a href="${profileUrl(p.code, true)}">Edit</a>` : ""}`
                   : "",
             },
           ],
           profiles,
           { empty: "No integration profiles yet." },
         )}
-        ${admin && !current.profile ? html`<p><a class="button" href="/profiles/new">Add External System</a></p>` : ""}`,
+        ${admin ? html`<p><a class="button" href="/profiles/new">Add External System</a></p>` : ""}`,
     );
   });
-  pageRoute(app, web, "GET", "/profiles/connexion", "view", async (ctx) => {
+  pageRoute(app, web, "GET", "/profiles/connexion", "view", async (ctx, request, reply) => {
     if (!ctx.institution) return noInstitution(ctx);
-    const current = await currentProfile(web.catalog, ctx.institution.code);
-    if (!current.profile)
+    const code = profileParam(request);
+    const current = await currentProfile(web.catalog, ctx.institution.code, code);
+    if (!current.profile) {
+      if (!current.error) reply.code(404);
       return page(
         ctx,
         "OCLC Connexion profile",
-        html`<p>${current.error ?? "No OCLC Connexion profile yet."}</p>`,
+        html`<p>
+          ${
+            current.error ??
+            (code === undefined
+              ? "No OCLC Connexion profile yet."
+              : `${ctx.institution.code} has no OCLC Connexion profile ${code}.`)
+          }
+        </p>`,
       );
+    }
     const p = current.profile;
     const rows: [string, string][] = [
       ["Code", p.code],
       ["Name", p.name],
       ["Integration type", p.integrationType],
+      ["Default", current.isDefault ? "yes" : "no"],
+      [
+        "Connexion logon ID",
+        logonIdFor(ctx.institution.code, current.isDefault ? undefined : p.code),
+      ],
       ["Use network zone", p.useNetworkZone ? "yes" : "no"],
       ["Target format", FORMAT_LABELS[p.targetFormat] ?? p.targetFormat],
       ["Correct the data using", p.normalization.join(", ") || "(initial normalization only)"],
@@ -390,32 +454,106 @@ export function register(app: FastifyInstance, web: Web): void {
         </table>
         ${
           may(ctx.role, "administer")
-            ? html`<p><a class="button" href="/profiles/edit">Edit</a></p>`
+            ? html`<p class="row">
+                <a class="button" href="${profileUrl(p.code, true)}">Edit</a>
+                ${
+                  current.isDefault
+                    ? ""
+                    : html`${postButton(ctx, "/profiles/default", "Make it the default", { profile: p.code })}
+                      ${postButton(ctx, "/profiles/delete", "Delete", { profile: p.code }, "secondary")}`
+                }
+              </p>`
             : ""
-        }`,
+        }
+        <p>
+          <a href="${current.isDefault ? "/rules" : `/rules?profile=${encodeURIComponent(p.code)}`}"
+            >The profile's rule files</a
+          >
+        </p>`,
     );
   });
-  pageRoute(app, web, "GET", "/profiles/new", "administer", async (ctx, _request, reply) => {
-    if (!ctx.institution) return noInstitution(ctx);
-    const current = await currentProfile(web.catalog, ctx.institution.code);
-    if (current.profile) {
-      redirect(reply, "/profiles/edit", {
-        kind: "warn",
-        text: `${ctx.institution.code} has an OCLC Connexion profile already (only one should be configured): edit it.`,
-      });
-      return undefined;
-    }
-    return page1(ctx, ctx.institution, {}, []);
+  // Another default, or a profile deleted (not the default: the catalog refuses it).
+  for (const action of ["default", "delete"] as const) {
+    pageRoute(
+      app,
+      web,
+      "POST",
+      `/profiles/${action}`,
+      "administer",
+      async (ctx, request, reply) => {
+        if (!ctx.institution) return noInstitution(ctx);
+        const code = fields(request.body)["profile"] ?? "";
+        const institution = ctx.institution.code;
+        try {
+          if (action === "default") {
+            await web.catalog.setDefaultIntegrationProfile(
+              institution,
+              CONNEXION_INTEGRATION_TYPE,
+              code,
+            );
+          } else {
+            await web.catalog.deleteIntegrationProfile(
+              institution,
+              CONNEXION_INTEGRATION_TYPE,
+              code,
+            );
+          }
+        } catch (error) {
+          if (!(error instanceof CatalogError)) throw error;
+          redirect(reply, "/profiles", { kind: "error", text: error.message });
+          return undefined;
+        }
+        redirect(reply, "/profiles", {
+          kind: "ok",
+          text:
+            action === "default"
+              ? `The OCLC Connexion profile ${code} is the default of ${institution}. Its Connexion logon ID: ${institution}.`
+              : `The OCLC Connexion profile ${code} of ${institution} is deleted.`,
+        });
+        return undefined;
+      },
+    );
+  }
+  pageRoute(app, web, "GET", "/profiles/new", "administer", (ctx) => {
+    if (!ctx.institution) return Promise.resolve(noInstitution(ctx));
+    return Promise.resolve(page1(ctx, ctx.institution, {}, []));
   });
-  pageRoute(app, web, "GET", "/profiles/edit", "administer", async (ctx) => {
+  pageRoute(app, web, "GET", "/profiles/edit", "administer", async (ctx, request, reply) => {
     if (!ctx.institution) return noInstitution(ctx);
-    const current = await currentProfile(web.catalog, ctx.institution.code);
-    return page1(ctx, ctx.institution, current.profile ? formOf(current.profile) : {}, []);
+    const current = await currentProfile(web.catalog, ctx.institution.code, profileParam(request));
+    if (!current.profile) {
+      // Nothing to edit: add the first one (or the code asked for does not exist).
+      if (profileParam(request) !== undefined) reply.code(404);
+      return page1(
+        ctx,
+        ctx.institution,
+        {},
+        current.error ? [{ key: "code", message: current.error }] : [],
+      );
+    }
+    return page1(ctx, ctx.institution, formOf(current.profile), [], current.profile.code);
   });
   pageRoute(app, web, "POST", "/profiles/wizard", "administer", async (ctx, request, reply) => {
     if (!ctx.institution) return noInstitution(ctx);
     const form = fields(request.body);
-    const current = await currentProfile(web.catalog, ctx.institution.code);
+    const editing = form["editing"] ? form["editing"] : undefined;
+    const current =
+      editing !== undefined
+        ? await currentProfile(web.catalog, ctx.institution.code, editing)
+        : undefined;
+    if (editing !== undefined && !current?.profile) {
+      reply.code(404);
+      return page1(ctx, ctx.institution, form, [
+        {
+          key: "code",
+          message:
+            current?.error ?? `${ctx.institution.code} has no OCLC Connexion profile ${editing}`,
+        },
+      ]);
+    }
+    // The rule files page 2 offers: the edited profile's, or the default's (a new one's copy).
+    const files =
+      current?.profile ?? (await currentProfile(web.catalog, ctx.institution.code)).profile;
     if (form["step"] === "1") {
       const checked = parseProfile(settingsFromForm(form, 1));
       const errors = "errors" in checked ? [...checked.errors] : [];
@@ -425,32 +563,46 @@ export function register(app: FastifyInstance, web: Web): void {
           message: `${ctx.institution.code} is not a member of a network zone`,
         });
       }
-      if (current.profile && current.profile.code !== form["code"]) {
-        errors.push({
-          key: "code",
-          message: `${ctx.institution.code} already has an OCLC Connexion profile (${current.profile.code}); only one should be configured — keep its code to edit it`,
-        });
+      if (!errors.some((e) => e.key === "code")) {
+        const problem = await profileCodeProblem(
+          web.catalog,
+          ctx.institution.code,
+          form["code"] ?? "",
+          editing,
+        );
+        if (problem) errors.push({ key: "code", message: problem });
       }
-      if (errors.length > 0) return page1(ctx, ctx.institution, form, errors);
+      if (errors.length > 0) return page1(ctx, ctx.institution, form, errors, editing);
       // Page 2 starts from the stored settings (editing) or the defaults, keeping page 1's answers.
-      const start = current.profile ? formOf(current.profile) : {};
+      const start = current?.profile ? formOf(current.profile) : {};
       const rest = { ...start };
       delete rest["useNetworkZone"];
       return page2(
         ctx,
         { ...rest, ...Object.fromEntries(PAGE_1_KEYS.map((k) => [k, form[k] ?? ""])) },
-        current.profile,
+        current?.profile,
         [],
+        editing,
+        files,
       );
     }
-    const saved = await saveProfile(web.catalog, ctx.institution, settingsFromForm(form, 2));
+    const saved = await saveProfile(
+      web.catalog,
+      ctx.institution,
+      settingsFromForm(form, 2),
+      editing !== undefined ? { editing } : { adding: true },
+    );
     if ("errors" in saved) {
       reply.code(422);
-      return page2(ctx, form, current.profile, saved.errors);
+      return page2(ctx, form, current?.profile, saved.errors, editing, files);
     }
+    const logonId = logonIdFor(
+      ctx.institution.code,
+      saved.isDefault ? undefined : saved.profile.code,
+    );
     redirect(reply, "/profiles", {
       kind: "ok",
-      text: `The OCLC Connexion profile ${saved.profile.code} of ${ctx.institution.code} is saved.`,
+      text: `The OCLC Connexion profile ${saved.profile.code} of ${ctx.institution.code} is saved. Its Connexion logon ID: ${logonId}.`,
     });
     return undefined;
   });

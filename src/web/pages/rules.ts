@@ -1,5 +1,6 @@
 /**
- * Rule files (kept with the institution's OCLC Connexion profile): the list, an editor that shows
+ * Rule files (kept with each of the institution's OCLC Connexion profiles: `?profile=CODE`, none
+ * for the default profile's): the list, an editor that shows
  * the parser's errors at their line (as `marcgate rules check` does) and saves nothing while there
  * are any, and "try": normalization rules run on a record (before, after, and what each rule did).
  */
@@ -39,6 +40,18 @@ function numbered(text: string, errors: readonly StoredFileError[]): Html {
   </table>`;
 }
 
+/** The profile whose rule files a page shows: `profile=CODE`, or undefined (the default's). */
+function profileOf(values: Readonly<Record<string, string>>): string | undefined {
+  return values["profile"] ? values["profile"] : undefined;
+}
+
+/** A rules page's address for that profile (none: the default's). */
+function rulesUrl(path: string, profile: string | undefined, query = ""): string {
+  const parts = [query, profile !== undefined ? `profile=${encodeURIComponent(profile)}` : ""];
+  const q = parts.filter((p) => p !== "").join("&");
+  return q === "" ? path : `${path}?${q}`;
+}
+
 /** `NAME:LINE:COLUMN: message`, as `marcgate rules check` prints it. */
 function formatStoredError(e: StoredFileError, name: string): string {
   return `${name}${e.line !== undefined ? `:${e.line}` : ""}${e.column !== undefined ? `:${e.column}` : ""}: ${e.message}`;
@@ -58,6 +71,7 @@ function editor(
   text: string,
   errors: readonly StoredFileError[],
   isNew: boolean,
+  profile?: string,
 ): Html {
   const admin = may(ctx.role, "administer");
   return html`${
@@ -73,7 +87,9 @@ function editor(
     ${
       admin
         ? html`<form method="post" action="/rules/file" class="stack card">
-            ${csrfField(ctx)} <label for="rule-name">File name</label
+            ${csrfField(ctx)}
+            ${profile !== undefined ? html`<input type="hidden" name="profile" value="${profile}" />` : ""}
+            <label for="rule-name">File name</label
             ><input
               type="text"
               id="rule-name"
@@ -86,7 +102,7 @@ function editor(
             ><textarea id="rule-text" name="text" rows="18" spellcheck="false">${text}</textarea>
             <p>
               <button type="submit">Check and save</button>
-              <a class="button secondary" href="/rules">Back</a>
+              <a class="button secondary" href="${rulesUrl("/rules", profile)}">Back</a>
             </p>
           </form>`
         : ""
@@ -133,9 +149,10 @@ function logTable(log: readonly RuleLogEntry[]): Html {
 }
 
 export function register(app: FastifyInstance, web: Web): void {
-  pageRoute(app, web, "GET", "/rules", "view", async (ctx) => {
+  pageRoute(app, web, "GET", "/rules", "view", async (ctx, request) => {
     if (!ctx.institution) return page(ctx, "Rule files", html`<p>There is no institution yet.</p>`);
-    const current = await currentProfile(web.catalog, ctx.institution.code);
+    const asked = profileOf(fields(request.query));
+    const current = await currentProfile(web.catalog, ctx.institution.code, asked);
     if (!current.profile) {
       return page(
         ctx,
@@ -148,6 +165,9 @@ export function register(app: FastifyInstance, web: Web): void {
     }
     const profile = current.profile;
     const files = Object.entries(profile.ruleFiles ?? {});
+    const others = (await web.catalog.integrationProfiles(ctx.institution.code)).filter(
+      (p) => p.type === CONNEXION_INTEGRATION_TYPE && p.code !== profile.code,
+    );
     return page(
       ctx,
       "Rule files",
@@ -155,12 +175,28 @@ export function register(app: FastifyInstance, web: Web): void {
           The rule files of the ${ctx.institution.code} profile ${profile.code} (Alma's rule
           language; see docs/rules.md).
         </p>
+        ${
+          others.length > 0
+            ? html`<p>
+                Other OCLC Connexion profiles:
+                ${others.map(
+                  (p, i) =>
+                    html`${i > 0 ? ", " : ""}<a
+                        href="${rulesUrl("/rules", p.isDefault ? undefined : p.code)}"
+                        >${p.code}</a
+                      >`,
+                )}
+              </p>`
+            : ""
+        }
         ${dataTable(
           [
             {
               heading: "Name",
               cell: ({ name }) =>
-                html`<a href="/rules/file?name=${encodeURIComponent(name)}">${name}</a>`,
+                html`<a href="${rulesUrl("/rules/file", asked, `name=${encodeURIComponent(name)}`)}"
+                  >${name}</a
+                >`,
             },
             { heading: "Kind", cell: ({ checked }) => checked.kind },
             { heading: "Rules", cell: ({ checked }) => checked.rules },
@@ -171,8 +207,10 @@ export function register(app: FastifyInstance, web: Web): void {
           { empty: "No rule files yet." },
         )}
         <p class="row">
-          ${may(ctx.role, "administer") ? html`<a class="button" href="/rules/file?new=1">New rule file</a>` : ""}
-          <a class="button secondary" href="/rules/try">Try rules on a record</a>
+          ${may(ctx.role, "administer") ? html`<a class="button" href="${rulesUrl("/rules/file", asked, "new=1")}">New rule file</a>` : ""}
+          <a class="button secondary" href="${rulesUrl("/rules/try", asked)}"
+            >Try rules on a record</a
+          >
         </p>`,
     );
   });
@@ -188,21 +226,26 @@ export function register(app: FastifyInstance, web: Web): void {
           'rule "My rule"\n  when\n    (TRUE)\n  then\n    removeField "029"\nend\n',
           [],
           true,
+          profileOf(q),
         ),
       );
     const name = q["name"] ?? "";
-    const current = ctx.institution ? await currentProfile(web.catalog, ctx.institution.code) : {};
+    const current = ctx.institution
+      ? await currentProfile(web.catalog, ctx.institution.code, profileOf(q))
+      : {};
     const text = current.profile?.ruleFiles?.[name];
     if (text === undefined)
       return page(
         ctx,
         "Rule file not found",
-        html`<p>No rule file ${name}. <a href="/rules">Rule files</a>.</p>`,
+        html`<p>
+          No rule file ${name}. <a href="${rulesUrl("/rules", profileOf(q))}">Rule files</a>.
+        </p>`,
       );
     return page(
       ctx,
       `Rule file ${name}`,
-      editor(ctx, name, text, checkStoredFile(text).errors, false),
+      editor(ctx, name, text, checkStoredFile(text).errors, false, profileOf(q)),
     );
   });
   pageRoute(app, web, "POST", "/rules/file", "administer", async (ctx, request, reply) => {
@@ -210,9 +253,20 @@ export function register(app: FastifyInstance, web: Web): void {
     const name = (form["name"] ?? "").trim();
     const text = (form["text"] ?? "").replace(/\r\n/g, "\n");
     if (!ctx.institution) return page(ctx, "Rule files", html`<p>There is no institution yet.</p>`);
-    const current = await currentProfile(web.catalog, ctx.institution.code);
+    const asked = profileOf(form);
+    const current = await currentProfile(web.catalog, ctx.institution.code, asked);
     if (!current.profile)
-      return page(ctx, "Rule files", html`<p>Create the OCLC Connexion profile first.</p>`);
+      return page(
+        ctx,
+        "Rule files",
+        html`<p>
+          ${
+            asked === undefined
+              ? "Create the OCLC Connexion profile first."
+              : `There is no OCLC Connexion profile ${asked}.`
+          }
+        </p>`,
+      );
     const checked = checkStoredFile(text);
     const errors = [...checked.errors];
     const problems: string[] = [];
@@ -229,7 +283,7 @@ export function register(app: FastifyInstance, web: Web): void {
       return page(
         ctx,
         name ? `Rule file ${name}` : "New rule file",
-        editor(ctx, name, text, errors, !(profile.ruleFiles && name in profile.ruleFiles)),
+        editor(ctx, name, text, errors, !(profile.ruleFiles && name in profile.ruleFiles), asked),
         problems.length > 0 ? { kind: "error", text: problems.join("; ") } : undefined,
       );
     }
@@ -239,7 +293,7 @@ export function register(app: FastifyInstance, web: Web): void {
       code: profile.code,
       settings: { ...profile, ruleFiles: { ...(profile.ruleFiles ?? {}), [name]: text } },
     });
-    redirect(reply, `/rules/file?name=${encodeURIComponent(name)}`, {
+    redirect(reply, rulesUrl("/rules/file", asked, `name=${encodeURIComponent(name)}`), {
       kind: "ok",
       text: `${name} saved (${checked.kind}${checked.kind === "validation" ? "" : `, ${checked.rules} rule(s)`}), no errors.`,
     });
@@ -248,7 +302,9 @@ export function register(app: FastifyInstance, web: Web): void {
   pageRoute(app, web, "GET", "/rules/try", "view", async (ctx, request) => {
     const q = fields(request.query);
     const current =
-      ctx.institution && q["name"] ? await currentProfile(web.catalog, ctx.institution.code) : {};
+      ctx.institution && q["name"]
+        ? await currentProfile(web.catalog, ctx.institution.code, profileOf(q))
+        : {};
     return page(
       ctx,
       "Try rules on a record",
