@@ -12,7 +12,7 @@
  */
 import type { PublishStore } from "./publishing.js";
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
-import type { Field, MarcRecord } from "../marc/record.js";
+import type { Field, MarcRecord, RecordKind } from "../marc/record.js";
 import type { AccountStore } from "./accounts.js";
 import type { JobState } from "./job-state.js";
 import type { HitOrder } from "./search-compile.js";
@@ -600,8 +600,16 @@ export interface Catalog extends AccountStore {
   lock(mmsId: string, by: string): Promise<RecordLock>;
   unlock(mmsId: string, by: string): Promise<void>;
 
-  /** MMS IDs in the zones whose key of this kind has this (normalized) value. */
-  findByKey(kind: MatchKeyKind, value: string, zones: readonly string[]): Promise<string[]>;
+  /**
+   * MMS IDs in the zones whose key of this kind has this (normalized) value, among records of
+   * one kind (bibliographic unless `recordKind` says authority: the two never match).
+   */
+  findByKey(
+    kind: MatchKeyKind,
+    value: string,
+    zones: readonly string[],
+    recordKind?: RecordKind,
+  ): Promise<string[]>;
   /** The match keys stored for a record (in no particular order). */
   keysOf(mmsId: string): Promise<MatchKey[]>;
 

@@ -383,7 +383,16 @@ ALTER TABLE users DROP COLUMN role;
 `,
   },
   {
-    // 15 is left to work landing beside this one.
+    version: 15,
+    sql: `
+-- Authority records (issue 23): each record's kind, from its leader/06 ('z': authority, any
+-- other type: bib), computed from the stored MARC (publish_record_type, migration 13) so that no
+-- code path that writes a record can leave it wrong. Match-key look-ups compare one kind only.
+ALTER TABLE records ADD COLUMN record_kind text GENERATED ALWAYS AS (
+  CASE WHEN publish_record_type(marc) = 'z' THEN 'authority' ELSE 'bib' END) STORED;
+`,
+  },
+  {
     version: 16,
     sql: `
 -- What each OCLC Data Sync consumer last sent of each record (src/publish/datasync.ts): how it

@@ -16,6 +16,7 @@ import type { PublishStore } from "./publishing.js";
 import { postgresPublishing } from "./postgres-publishing.js";
 import { Client, DatabaseError, Pool, type PoolClient, type QueryResultRow } from "pg";
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
+import type { RecordKind } from "../marc/record.js";
 import {
   CatalogError,
   unstaged,
@@ -1103,14 +1104,20 @@ class PostgresCatalog extends DelegatedAccounts implements Catalog {
     });
   }
 
-  async findByKey(kind: MatchKeyKind, value: string, zones: readonly string[]): Promise<string[]> {
+  async findByKey(
+    kind: MatchKeyKind,
+    value: string,
+    zones: readonly string[],
+    recordKind: RecordKind = "bib",
+  ): Promise<string[]> {
     if (zones.length === 0) return [];
     // Named: each connection plans it once (match look-ups are the import's hot path).
     const { rows } = await this.pool.query<{ mms_id: string }>({
       name: "find-by-key",
       text: `SELECT DISTINCT r.mms_id FROM match_keys k JOIN records r ON r.id = k.record_id
-       WHERE k.kind = $1 AND k.value = $2 AND k.zone = ANY($3::text[]) ORDER BY r.mms_id`,
-      values: [kind, value, [...zones]],
+       WHERE k.kind = $1 AND k.value = $2 AND k.zone = ANY($3::text[]) AND r.record_kind = $4
+       ORDER BY r.mms_id`,
+      values: [kind, value, [...zones], recordKind],
     });
     return rows.map((r) => r.mms_id);
   }

@@ -352,7 +352,16 @@ ALTER TABLE users DROP COLUMN role;
 `,
   },
   {
-    // 15 is left to work landing beside this one.
+    version: 15,
+    sql: `
+-- Authority records (issue 23): each record's kind, from its leader/06 ('z': authority, any
+-- other type: bib), computed by SQLite from the stored MARC so that no code path that writes a
+-- record can leave it wrong. Match-key look-ups compare records of one kind only.
+ALTER TABLE records ADD COLUMN record_kind TEXT GENERATED ALWAYS AS (
+  CASE WHEN ${leaderType("marc")} = 'z' THEN 'authority' ELSE 'bib' END) VIRTUAL;
+`,
+  },
+  {
     version: 16,
     sql: `
 -- What each OCLC Data Sync consumer last sent of each record (src/publish/datasync.ts): how it
@@ -405,9 +414,14 @@ ALTER TABLE import_jobs ADD COLUMN profile TEXT;
 
 /** leader/06 (type of record) of a stored record, in SQL: ISO 2709 bytes or MARC-in-JSON. */
 function recordType(row: string): string {
-  return `CASE WHEN substr(CAST(${row}.marc AS TEXT), 1, 1) = '{'
-    THEN coalesce(substr(json_extract(CAST(${row}.marc AS TEXT), '$.leader'), 7, 1), ' ')
-    ELSE substr(CAST(${row}.marc AS TEXT), 7, 1) END`;
+  return leaderType(`${row}.marc`);
+}
+
+/** leader/06 of the MARC in a column (ISO 2709 bytes or MARC-in-JSON), in SQL. */
+function leaderType(marc: string): string {
+  return `CASE WHEN substr(CAST(${marc} AS TEXT), 1, 1) = '{'
+    THEN coalesce(substr(json_extract(CAST(${marc} AS TEXT), '$.leader'), 7, 1), ' ')
+    ELSE substr(CAST(${marc} AS TEXT), 7, 1) END`;
 }
 
 /** The trigger statement that sets a record's publish_items row from the log row just written. */

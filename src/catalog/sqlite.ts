@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { MatchKey, MatchKeyKind } from "../marc/match-keys.js";
+import type { RecordKind } from "../marc/record.js";
 import {
   CatalogError,
   StagedRequest,
@@ -1115,10 +1116,16 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     });
   }
 
-  findByKey(kind: MatchKeyKind, value: string, zones: readonly string[]): Promise<string[]> {
+  findByKey(
+    kind: MatchKeyKind,
+    value: string,
+    zones: readonly string[],
+    recordKind: RecordKind = "bib",
+  ): Promise<string[]> {
     return run(() => {
       if (zones.length === 0) return [];
-      const rows = this.findByKeyStatement(zones.length).all(kind, value, ...zones) as {
+      const statement = this.findByKeyStatement(zones.length);
+      const rows = statement.all(kind, value, recordKind, ...zones) as {
         mms_id: string;
       }[];
       return rows.map((r) => r.mms_id);
@@ -1131,7 +1138,7 @@ class SqliteCatalog extends DelegatedAccounts implements Catalog, SqliteWriterCo
     if (!statement) {
       statement = this.db.prepare(
         `SELECT DISTINCT r.mms_id FROM match_keys k JOIN records r ON r.id = k.record_id
-         WHERE k.kind = ? AND k.value = ? AND k.zone IN (${Array(zones).fill("?").join(",")}) ORDER BY r.mms_id`,
+         WHERE k.kind = ? AND k.value = ? AND r.record_kind = ? AND k.zone IN (${Array(zones).fill("?").join(",")}) ORDER BY r.mms_id`,
       );
       this.findByKeyStatements.set(zones, statement);
     }

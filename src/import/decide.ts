@@ -246,7 +246,7 @@ function unchanged(
 function rememberingRecords(view: CatalogView): CatalogView {
   const read = new Map<string, Promise<StoredRecord | undefined>>();
   return {
-    findByKey: (kind, value, zones) => view.findByKey(kind, value, zones),
+    findByKey: (kind, value, zones, recordKind) => view.findByKey(kind, value, zones, recordKind),
     search: (query) => view.search(query),
     localFields: (mmsId, institution) => view.localFields(mmsId, institution),
     record: (mmsId) => {

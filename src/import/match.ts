@@ -6,7 +6,7 @@
  * cannot drift); `docs/match-methods.md` says what each compares.
  */
 import { extractMatchKeys, type MatchKey, type MatchKeyKind } from "../marc/match-keys.js";
-import { leaderValue, type MarcRecord } from "../marc/record.js";
+import { leaderValue, recordKind, type MarcRecord } from "../marc/record.js";
 import type { LogEntry } from "./log.js";
 import {
   SERIAL_LEVELS,
@@ -112,7 +112,7 @@ export function runMatchMethod(
   zones: readonly string[],
   keys: readonly MatchKey[] = matchKeysOf(record),
 ): Promise<MatchResult> {
-  const input = { record, keys, zones };
+  const input = { record, keys, zones, recordKind: recordKind(record) };
   if (chosen.method === "Multi-step") {
     return runSteps(chosen.steps ?? [], (name) => VALIDATED[name], input, view);
   }

@@ -24,7 +24,7 @@ export interface StoredFormats {
 /** The view with every stored record as MARC 21 (converted from its format when it is another). */
 export function inMarc21(view: CatalogView, seen: StoredFormats): CatalogView {
   return {
-    findByKey: (kind, value, zones) => view.findByKey(kind, value, zones),
+    findByKey: (kind, value, zones, recordKind) => view.findByKey(kind, value, zones, recordKind),
     search: (query) => view.search(query),
     localFields: (mmsId, institution) => view.localFields(mmsId, institution),
     record: async (mmsId) => {

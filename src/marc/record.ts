@@ -93,6 +93,17 @@ export function leaderValue(record: MarcRecord, name: LeaderPositionName): strin
   return record.leader.charAt(LEADER_POSITIONS[name]) || " ";
 }
 
+/**
+ * The two kinds of record the catalog keeps apart: MARC 21 authority records (leader/06 `z`)
+ * and bibliographic records (every other type). Matching never compares records of two kinds.
+ */
+export type RecordKind = "bib" | "authority";
+
+/** The kind of a record by its leader/06 (`z`: authority). */
+export function recordKind(record: MarcRecord): RecordKind {
+  return leaderValue(record, "typeOfRecord") === "z" ? "authority" : "bib";
+}
+
 /** A copy of the leader with one position replaced. */
 export function withLeaderValue(leader: string, name: LeaderPositionName, value: string): string {
   const at = LEADER_POSITIONS[name];

@@ -35,6 +35,14 @@ function bib(fields: Field[], options: { level?: string; type?: string } = {}): 
   return { leader, fields };
 }
 
+/** A MARC 21 authority record (leader/06 `z`, a 40-character 008) with the fields given. */
+function authorityRecord(fields: Field[]): MarcRecord {
+  return {
+    leader: "00000nz  a2200000n  4500",
+    fields: [{ tag: "008", value: "850101n| acannaabn          |a aaa      " }, ...fields],
+  };
+}
+
 function profile(settings: Record<string, unknown> = {}): ConnexionProfile {
   const parsed = parseProfile({ code: "CONNEXION", ...settings });
   assert.ok("input" in parsed, JSON.stringify(parsed));
@@ -164,6 +172,42 @@ for (const engine of ENGINES)
       const none = await match("Unique OCLC Identifier", bib([data("020", "  ", "a0060128003")]));
       assert.deepEqual(none.mmsIds, []);
       assert.match(none.log[0]!.message, /^the record has no OCLC number/);
+    });
+
+    test("an authority record and a bib sharing an OCLC number never match each other", async () => {
+      const heading = data("100", "1 ", "aTwain, Mark,", "d1835-1910");
+      const authority = await store(authorityRecord([data("035", "  ", "a(OCoLC)7001"), heading]));
+      // Incoming bib, only the authority stored: no candidate, neither by key nor by 001.
+      const bibFirst = await match(
+        "Unique OCLC Identifier",
+        bib([data("035", "  ", "a(OCoLC)7001")]),
+      );
+      assert.deepEqual(bibFirst.mmsIds, []);
+      assert.deepEqual(bibFirst.held, []);
+      const byMmsId = await match(
+        "001 to MMS ID",
+        bib([{ tag: "001", value: authority }, data("035", "  ", "a(OCoLC)7001")]),
+      );
+      assert.deepEqual(byMmsId.mmsIds, []);
+      assert.ok(
+        byMmsId.log.some((e) =>
+          /is an authority record, the incoming record a bibliographic record/.test(e.message),
+        ),
+      );
+      const book = await store(bib([data("035", "  ", "a(OCoLC)7001")]));
+      assert.deepEqual(await catalog.findByKey("oclc", "7001", [institution.code]), [book]);
+      assert.deepEqual(await catalog.findByKey("oclc", "7001", [institution.code], "authority"), [
+        authority,
+      ]);
+      // Each kind finds its own record only, whichever way round.
+      const asBib = await match("Unique OCLC Identifier", bib([data("035", "  ", "a(OCoLC)7001")]));
+      assert.deepEqual(asBib.mmsIds, [book]);
+      const asAuthority = await match(
+        "Unique OCLC Identifier",
+        authorityRecord([data("035", "  ", "a(OCoLC)7001"), heading]),
+      );
+      assert.deepEqual(asAuthority.mmsIds, [authority]);
+      assert.deepEqual(asAuthority.held, []);
     });
 
     test("035 (Other System Identifier): 035 $a among stored 035 $a and (003)001, OCLC numbers", async () => {

@@ -4,7 +4,7 @@
  */
 import type { Catalog } from "../../catalog/catalog.js";
 import type { MatchKey, MatchKeyKind } from "../../marc/match-keys.js";
-import type { MarcRecord } from "../../marc/record.js";
+import type { MarcRecord, RecordKind } from "../../marc/record.js";
 import type { LogEntry } from "../log.js";
 import type { MatchMethodName } from "../profile.js";
 
@@ -32,6 +32,8 @@ export interface MatchInput {
   readonly keys: readonly MatchKey[];
   /** Where to look: the institution zone, or its network zone. */
   readonly zones: readonly string[];
+  /** Its kind (leader/06): only stored records of the same kind are candidates. */
+  readonly recordKind: RecordKind;
   /** For the log of a multi-step method: which step this is (from 1). */
   readonly step?: number;
 }
@@ -188,7 +190,7 @@ export async function lookUpKeys(
     for (const key of input.keys) {
       if (key.kind !== route.from) continue;
       for (const among of route.among) {
-        const mmsIds = await view.findByKey(among, key.value, input.zones);
+        const mmsIds = await view.findByKey(among, key.value, input.zones, input.recordKind);
         const label = `${KEY_LABELS[key.kind]} ${key.value}`;
         const where = among === key.kind ? "" : ` among ${STORED_LABELS[among]}`;
         findings.found(label, mmsIds, { key, among });

@@ -58,7 +58,7 @@ export const titleAndAuthor: MatchMethod = {
     const keys = authors.flatMap((author) => years.map((year) => `${title}|${author}|${year}`));
     const byKey: string[] = [];
     for (const value of keys) {
-      for (const id of await view.findByKey("title-key", value, input.zones)) {
+      for (const id of await view.findByKey("title-key", value, input.zones, input.recordKind)) {
         if (!byKey.includes(id)) byKey.push(id);
         if (!candidates.includes(id) && candidates.length < CANDIDATES) candidates.push(id);
       }

@@ -20,8 +20,8 @@
  */
 import { outcomeLabel } from "../../catalog/outcome-words.js";
 import type { MatchKey } from "../../marc/match-keys.js";
-import type { MarcRecord } from "../../marc/record.js";
-import { getControlValue } from "../../marc/record.js";
+import type { MarcRecord, RecordKind } from "../../marc/record.js";
+import { getControlValue, recordKind } from "../../marc/record.js";
 import type { LogEntry } from "../log.js";
 import {
   Findings,
@@ -118,6 +118,12 @@ export function validateIdentity(
   };
 }
 
+/** A record kind in a sentence. */
+const KIND_WORDS: Readonly<Record<RecordKind, string>> = {
+  bib: "a bibliographic record",
+  authority: "an authority record",
+};
+
 const VERDICT_WORDS: Readonly<Record<CandidateVerdict, string>> = {
   match: "matches",
   held: outcomeLabel("review"),
@@ -184,6 +190,16 @@ export async function validateResult(
     const stored = await view.record(mmsId);
     if (!stored) {
       mmsIds.push(mmsId);
+      continue;
+    }
+    // A candidate of the other kind (an authority record for a bib, or the other way round:
+    // found by its MMS ID in the 001, or by a title search) is never compared.
+    const kind = recordKind(stored.marc);
+    if (kind !== input.recordKind) {
+      findings.note(
+        `record ${mmsId} (found by ${foundBy}) is ${KIND_WORDS[kind]}, the incoming record ${KIND_WORDS[input.recordKind]}: not a candidate`,
+        { key: "validation", mmsId, verdict: "another kind", kind },
+      );
       continue;
     }
     const via = result.foundVia[mmsId];
