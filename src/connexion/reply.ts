@@ -45,25 +45,28 @@ export function replyText(
 ): string {
   const { decision, mmsId } = result;
   const link = mmsId !== undefined && options.recordUrl ? `\n\n${options.recordUrl(mmsId)}` : "";
+  const authority = decision.recordKind === "authority";
+  const noun = authority ? "Authority record" : "Record";
+  const theRecord = authority ? "The authority record" : "The record";
   let text: string;
   switch (decision.outcome) {
     case "created":
     case "merged":
     case "overlaid":
     case "loaded":
-      text = `Success. Record ${mmsId ?? "?"} ${decision.reason}.${link}`;
+      text = `Success. ${noun} ${mmsId ?? "?"} ${decision.reason}.${link}`;
       break;
     case "unchanged":
-      text = `Success. Record ${mmsId ?? "?"} is unchanged: ${sentence(decision.reason)}${link}`;
+      text = `Success. ${noun} ${mmsId ?? "?"} is unchanged: ${sentence(decision.reason)}${link}`;
       break;
     case "review":
-      text = `${outcomeHeading("review")}: ${sentence(decision.reason)} Staff can resolve it in job ${options.jobId}.`;
+      text = `${outcomeHeading("review")}${authority ? " (authority record)" : ""}: ${sentence(decision.reason)} Staff can resolve it in job ${options.jobId}.`;
       break;
     case "skipped":
       text = `${outcomeHeading("skipped")}: ${sentence(decision.reason)}${link}`;
       break;
     case "rejected":
-      text = `Error: ${sentence(decision.reason)} The record ${outcomeLabel("rejected")} and was kept in job ${options.jobId}; correct it and export it again.`;
+      text = `Error: ${sentence(decision.reason)} ${theRecord} ${outcomeLabel("rejected")} and was kept in job ${options.jobId}; correct it and export it again.`;
       break;
   }
   return asciiText(text);

@@ -27,6 +27,7 @@ import { formatIssue, type MarcIssue, type ReadResult } from "../marc/issue.js";
 import {
   getControlValue,
   insertFieldsByTag,
+  recordKind,
   sameMarc,
   type Field,
   type MarcRecord,
@@ -42,6 +43,7 @@ import {
   type MatchResult,
 } from "./match.js";
 import type { StoredProfileSettings } from "./profile.js";
+import { authorityProfile } from "./authority.js";
 import { runBriefLevel, runMerge, runNormalization } from "./rule-stages.js";
 import { heldReason } from "./match/validate.js";
 import { runValidation } from "./validate-stage.js";
@@ -179,6 +181,8 @@ export interface Decision {
    * be made against the same catalog state and committed together.
    */
   readonly claims: readonly string[];
+  /** `authority` for an authority record (leader/06 `z`); absent for a bibliographic one. */
+  readonly recordKind?: "authority";
 }
 
 export { matchableRecord } from "./match.js";
@@ -298,9 +302,16 @@ export function prepareDecision(
   context: DecideContext,
   options: DecideOptions = {},
 ): Decision | PreparedDecision {
-  const { targetFormat } = context.profile;
+  // Authority records are kept as MARC 21 Authority (the crosswalks are bibliographic), and
+  // their decisions say so (the reply: "Authority record … added").
+  const read = incoming.read.record;
+  const authority = read !== undefined && recordKind(read) === "authority";
+  const targetFormat = authority ? "MARC21" : context.profile.targetFormat;
+  const kind = (d: Decision): Decision => (authority ? { ...d, recordKind: "authority" } : d);
   const prepared = prepareInMarc21(incoming, context, options);
-  if (!("finish" in prepared)) return toTargetFormat(prepared, targetFormat, { stored: new Map() });
+  if (!("finish" in prepared)) {
+    return kind(toTargetFormat(prepared, targetFormat, { stored: new Map() }));
+  }
   return {
     zone: prepared.zone,
     claims: prepared.claims,
@@ -308,7 +319,7 @@ export function prepareDecision(
     // the record to save is converted to the target format at the end.
     finish: async (view) => {
       const seen: StoredFormats = { stored: new Map() };
-      return toTargetFormat(await prepared.finish(inMarc21(view, seen)), targetFormat, seen);
+      return kind(toTargetFormat(await prepared.finish(inMarc21(view, seen)), targetFormat, seen));
     },
   };
 }
@@ -318,7 +329,8 @@ function prepareInMarc21(
   context: DecideContext,
   options: DecideOptions,
 ): Decision | PreparedDecision {
-  const { profile, institution } = context;
+  const { institution } = context;
+  let profile = context.profile;
   const log: LogEntry[] = [];
   const claims: string[] = [];
   const reject = (reason: string, reasonCode: ReasonCode = "profile"): Decision => ({
@@ -343,6 +355,11 @@ function prepareInMarc21(
     );
   }
   let record = incoming.read.record;
+  if (recordKind(record) === "authority") {
+    const authority = authorityProfile(profile);
+    profile = authority.profile;
+    log.push(authority.log);
+  }
 
   // convert
   if (incoming.receivedCoding === "marc8") {

@@ -431,8 +431,9 @@ function commitRequest(request: ImportRequest, decision: Decision): CommitReques
 
 /** The decision without the records it saves. */
 function summaryOf(decision: DecisionSummary): DecisionSummary {
-  const { outcome, mmsId, candidates, reason, reasonCode, log, claims } = decision;
+  const { outcome, mmsId, candidates, reason, reasonCode, log, claims, recordKind } = decision;
   return {
+    ...(recordKind !== undefined ? { recordKind } : {}),
     outcome,
     reason,
     reasonCode,

@@ -69,6 +69,7 @@ interface KeySources {
 }
 
 const DATA_TAGS = new Set([
+  "010",
   "019",
   "020",
   "022",
@@ -749,6 +750,15 @@ export function extractMatchKeys(
       const oclc = oclcFrom035(value);
       if (oclc !== undefined) keys.add("oclc", oclc);
       else if (!isOclc035(value)) keys.add("other-system-id", systemNumber(value));
+    }
+  }
+  // An authority record's LCCN (010 $a) is the Library of Congress's system number: the one its
+  // 035 (DLC) and an LC record's (003)001 carry. Bibliographic records do not match by 010.
+  if (str((record as { leader?: unknown } | null | undefined)?.leader).charAt(6) === "z") {
+    for (const field of fields("010")) {
+      for (const value of values(field, "a")) {
+        if (clean(value) !== "") keys.add("other-system-id", systemNumber(`(DLC)${clean(value)}`));
+      }
     }
   }
   for (const field of fields("019")) {

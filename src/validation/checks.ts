@@ -35,6 +35,7 @@ export const CHECK_IDS = [
   "006.length",
   "006.form-of-material",
   "006.material",
+  "authority.heading-missing",
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -78,6 +79,8 @@ export const CHECK_DESCRIPTIONS: Readonly<Record<CheckId, string>> = {
   "008.modified-record": "008/38 (modified record) is a defined code",
   "008.cataloging-source": "008/39 (cataloging source) is a defined code",
   "006.length": "each 006 (additional material characteristics) is 18 characters",
+  "authority.heading-missing":
+    "an authority record (leader/06 z) has a heading: one 1XX (100, 110, 111, 130, 147, 148, 150, 151, 155, 162, 180-182, 185)",
   "006.form-of-material": "006/00 (form of material) is a c d e f g i j k m o p r s t",
   "006.material": "006/01-17 hold the codes of 008/18-34 for the material type 006/00 names",
 };

@@ -64,11 +64,42 @@ const MARCXML_BIB_IMPORT: Readonly<Record<CheckId, CheckSeverity>> = {
   "006.length": "warning",
   "006.form-of-material": "warning",
   "006.material": "warning",
+  // An authority record is held by leader.type-of-record already.
+  "authority.heading-missing": "ignore",
 };
+
+/**
+ * "MarcXML Authority Import", the profile authority records (leader/06 `z`) are validated with
+ * whatever the Connexion profile names for bibliographic records: a sound structure, a heading
+ * (1XX) and an 008 of 40 characters are errors; the checks written for MARC 21 Bibliographic
+ * (its field table, leader/07-19 and 008 codes, 245, 006) do not apply to MARC 21 Authority and
+ * are ignored.
+ */
+const MARCXML_AUTHORITY_IMPORT: Readonly<Record<CheckId, CheckSeverity>> = {
+  ...(Object.fromEntries(CHECK_IDS.map((id) => [id, "ignore"])) as Record<CheckId, CheckSeverity>),
+  "structure.damaged": "error",
+  "structure.repaired": "warning",
+  "leader.length": "error",
+  "leader.structure": "warning",
+  "leader.record-status": "warning",
+  "leader.character-coding": "error",
+  "field.kind": "error",
+  "880.linkage": "warning",
+  "008.missing": "error",
+  "008.length": "error",
+  "authority.heading-missing": "error",
+};
+
+/** The validation exception profile authority records are validated with. */
+export const AUTHORITY_VALIDATION_PROFILE = "MarcXML Authority Import";
 
 /** The validation exception profiles marcgate ships, by name. */
 export const BUILT_IN_PROFILES: Readonly<Record<string, ValidationProfile>> = {
   "MarcXML Bib Import": { name: "MarcXML Bib Import", checks: MARCXML_BIB_IMPORT },
+  [AUTHORITY_VALIDATION_PROFILE]: {
+    name: AUTHORITY_VALIDATION_PROFILE,
+    checks: MARCXML_AUTHORITY_IMPORT,
+  },
 };
 
 /** The profile a Connexion profile names when it names none. */

@@ -402,6 +402,12 @@ export function findProblems(
       message: "the record has no 245 (title statement)",
     });
   }
+  if (record.leader.charAt(6) === "z" && ![...counts.keys()].some((t) => t.startsWith("1"))) {
+    out.push({
+      check: "authority.heading-missing",
+      message: "the authority record has no heading (1XX)",
+    });
+  }
   check008(record, out);
   check006(record, out);
   return out;
