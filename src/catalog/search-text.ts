@@ -12,7 +12,7 @@
  */
 
 /** Bumped whenever what `searchDocument` gives for a record changes (catalogs reindex on open). */
-export const SEARCH_TEXT_VERSION = 2;
+export const SEARCH_TEXT_VERSION = 3;
 import {
   getControlValue,
   getDataFields,
@@ -194,6 +194,7 @@ export function searchDocument(
   family: SearchFamily = "MARC21",
 ): SearchDocument {
   if (family === "UNIMARC") return unimarcSearchDocument(record);
+  if (record.leader.charAt(6) === "z") return authoritySearchDocument(record);
   // The text of each index, its fields' texts separated by a space.
   const texts = ["", "", "", ""];
   for (const f of record.fields) {
@@ -246,6 +247,34 @@ function unimarcSearchDocument(record: MarcRecord): SearchDocument {
     date: /^\d{4}$/.test(date1)
       ? date1
       : trimPunctuation(firstSubfields(record, /^(214|210)$/, "d")),
+  };
+}
+
+/**
+ * An authority record's search document (leader/06 `z`): its headings — the heading (1XX), the
+ * see-from tracings (4XX) and the see-also tracings (5XX) — are the `title` index, so a title
+ * search finds a heading by any of its forms and the hit list shows the 1XX; every other field
+ * is keyword. An authority record has no author, subject or date of its own.
+ */
+function authoritySearchDocument(record: MarcRecord): SearchDocument {
+  let headings = "";
+  let keyword = "";
+  for (const f of record.fields) {
+    if (!isDataField(f)) continue;
+    const t = text(f);
+    if (!t) continue;
+    const tag = f.tag === "880" ? linkedTag(f) : f.tag;
+    if (/^[145]\d\d$/.test(tag)) headings = headings === "" ? t : `${headings} ${t}`;
+    else keyword = keyword === "" ? t : `${keyword} ${t}`;
+  }
+  return {
+    title: normalizeSearchText(headings),
+    author: "",
+    subject: "",
+    keyword: normalizeSearchText(keyword),
+    displayTitle: trimPunctuation(firstSubfields(record, /^1\d\d$/, "abcdqtvxyz")),
+    displayAuthor: "",
+    date: "",
   };
 }
 

@@ -84,6 +84,8 @@ export function recordType(record: MarcRecord): string {
       return "Mixed materials";
     case "r":
       return "Object";
+    case "z":
+      return "Authority record";
     default:
       return `Other (leader/06 '${type}')`;
   }

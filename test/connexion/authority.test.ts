@@ -112,6 +112,31 @@ describe("Connexion gateway: authority records", () => {
     assert.match(third!, new RegExp(`^Success\\. Authority record ${mmsId} `));
   });
 
+  test("an authority record is found by its heading, see-from and see-also forms", async () => {
+    const [reply] = await send(
+      authority({
+        oclc: 8401,
+        heading: "Quillfeather, Amabel,",
+        extra: [data("500", "1 ", "aPenwright, Odalys,", "d1901-1970")],
+      }),
+    );
+    const mmsId = added(reply, "Authority record");
+    for (const words of ["quillfeather", "clemens samuel", "penwright"]) {
+      const found = await catalog.search({ text: words, index: "title", zones: [INSTITUTION] });
+      assert.ok(
+        found.hits.some((h) => h.mmsId === mmsId),
+        `${words}: ${JSON.stringify(found.hits)}`,
+      );
+    }
+    const hit = (
+      await catalog.search({ text: "quillfeather", index: "title", zones: [INSTITUTION] })
+    ).hits.find((h) => h.mmsId === mmsId);
+    assert.equal(hit?.title, "Quillfeather, Amabel, 1835-1910");
+    // A word of no heading is not in the heading (title) index.
+    const none = await catalog.search({ text: "DLC", index: "title", zones: [INSTITUTION] });
+    assert.ok(!none.hits.some((h) => h.mmsId === mmsId));
+  });
+
   test("an authority record without an OCLC number matches by its LCCN (010 $a)", async () => {
     const [first] = await send(authority({ lccn: "n  79021164", heading: "Twain, Mark," }));
     const mmsId = added(first, "Authority record");
