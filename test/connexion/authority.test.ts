@@ -10,8 +10,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { ConnexionClient } from "../../src/connexion/client.js";
+import { hashPassword } from "../../src/import/password.js";
 import { readIso2709Buffer, writeIso2709 } from "../../src/marc/iso2709.js";
 import { getDataFields, type Field, type MarcRecord } from "../../src/marc/record.js";
+import { Auth, SESSION_COOKIE } from "../../src/web/auth.js";
 import {
   INSTITUTION,
   PASSWORD,
@@ -135,6 +137,26 @@ describe("Connexion gateway: authority records", () => {
     // A word of no heading is not in the heading (title) index.
     const none = await catalog.search({ text: "DLC", index: "title", zones: [INSTITUTION] });
     assert.ok(!none.hits.some((h) => h.mmsId === mmsId));
+  });
+
+  test("the record view is named by the heading; the staff search says 'Authority record'", async () => {
+    const [reply] = await send(authority({ oclc: 8501, heading: "Brightwater, Ysolde," }));
+    const mmsId = added(reply, "Authority record");
+    await catalog.addUser({
+      name: "auth-viewer",
+      roles: [{ institution: INSTITUTION, role: "Viewer" }],
+      passwordHash: await hashPassword("viewer password"),
+    });
+    const login = await new Auth(catalog).login("auth-viewer", "viewer password", "127.0.0.1");
+    assert.ok(login.ok);
+    const headers = { cookie: `${SESSION_COOKIE}=${login.secret}` };
+    const base = `http://127.0.0.1:${gateway.app.httpPort}`;
+    const page = await fetch(`${base}/records/${mmsId}`, { headers });
+    assert.equal(page.status, 200);
+    const body = await page.text();
+    assert.match(body, /<h1[^>]*>[^<]*Brightwater, Ysolde, 1835-1910/);
+    const search = await (await fetch(`${base}/search?q=brightwater`, { headers })).text();
+    assert.match(search, new RegExp(`${mmsId}[\\s\\S]*Authority record`));
   });
 
   test("an authority record without an OCLC number matches by its LCCN (010 $a)", async () => {

@@ -196,11 +196,15 @@ async function recordPage(web: Web, ctx: PageContext, mmsId: string): Promise<Ht
   const publications = await web.catalog.publishing.oclcPublicationsOf(mmsId);
   const zoneKind = (await web.catalog.zone(record.zone))?.kind ?? "institution";
   const unimarc = record.format === "UNIMARC" || record.format === "CNMARC";
-  const title = record.marc.fields.find((f) => f.tag === (unimarc ? "200" : "245"));
+  // An authority record's page is named by its heading (1XX, docs/authorities.md).
+  const authority = record.marc.leader.charAt(6) === "z";
+  const title = record.marc.fields.find((f) =>
+    authority ? /^1\d\d$/.test(f.tag) : f.tag === (unimarc ? "200" : "245"),
+  );
   const heading =
     title && !isControlField(title)
       ? title.subfields
-          .filter((s) => (unimarc ? "aehi" : "abnp").includes(s.code))
+          .filter((s) => (authority ? "abcdqtvxyz" : unimarc ? "aehi" : "abnp").includes(s.code))
           .map((s) => s.value)
           .join(" ")
       : mmsId;
