@@ -339,3 +339,41 @@ describe("validateRecord", () => {
     assert.deepEqual(checks(lenient.warnings), ["field.245-missing"]);
   });
 });
+
+describe("MarcXML Authority Import", () => {
+  const AUTHORITY_IMPORT = BUILT_IN_PROFILES["MarcXML Authority Import"]!;
+  const AUTHORITY_008 = "850101n| acannaabn          |a aaa      ";
+  const authority = (fields: Field[]): MarcRecord => ({
+    leader: "00000nz  a2200000n  4500",
+    fields,
+  });
+
+  test("a sound authority record passes; the bibliographic checks do not apply", () => {
+    const record = authority([
+      { tag: "008", value: AUTHORITY_008 },
+      field("010 __ $an  79021164"),
+      field("100 1_ $aTwain, Mark,$d1835-1910"),
+      field("400 1_ $aClemens, Samuel Langhorne,$d1835-1910"),
+      field("670 __ $aHuckleberry Finn, 1884."),
+    ]);
+    assert.deepEqual(validateRecord(record, AUTHORITY_IMPORT).errors, []);
+    // Under the bibliographic profile the same record is an error (not a bibliographic type).
+    const asBib = validateRecord(record, BIB_IMPORT).errors.map((e) => e.check);
+    assert.ok(asBib.includes("leader.type-of-record"), asBib.join());
+    assert.ok(!asBib.includes("authority.heading-missing"));
+  });
+
+  test("no heading (1XX) and an 008 of the wrong length are errors", () => {
+    const record = authority([
+      { tag: "008", value: AUTHORITY_008.slice(0, 39) },
+      field("400 1_ $aClemens, Samuel Langhorne"),
+    ]);
+    const checks = validateRecord(record, AUTHORITY_IMPORT).errors.map((e) => e.check);
+    assert.deepEqual(checks.sort(), ["008.length", "authority.heading-missing"]);
+    const none = validateRecord(authority([field("100 1_ $aTwain, Mark")]), AUTHORITY_IMPORT);
+    assert.deepEqual(
+      none.errors.map((e) => e.check),
+      ["008.missing"],
+    );
+  });
+});
