@@ -11,7 +11,7 @@ import { CatalogError, MANAGEMENT_TAGS, RECORD_FORMATS, type Zone } from "../../
 import type { ProfileError, StoredProfileSettings } from "../../import/profile.js";
 import { CONNEXION_INTEGRATION_TYPE, MATCH_METHOD_NAMES } from "../../import/profile.js";
 import { parseProfile } from "../../import/profile.js";
-import { BUILT_IN_PROFILES } from "../../validation/profile.js";
+import { AUTHORITY_VALIDATION_PROFILE, BUILT_IN_PROFILES } from "../../validation/profile.js";
 import { PREDEFINED_MERGE_METHODS } from "../../rules/predefined-merge.js";
 import { may } from "../auth.js";
 import { html, type Html, type HtmlValue } from "../html.js";
@@ -216,7 +216,10 @@ function page2(
           >${errorFor(errors, "validationProfile")}${select(
             "validationProfile",
             [
-              ...Object.keys(BUILT_IN_PROFILES).map((v) => ({ value: v, label: v })),
+              // Authority records take "MarcXML Authority Import" whatever is chosen here.
+              ...Object.keys(BUILT_IN_PROFILES)
+                .filter((v) => v !== AUTHORITY_VALIDATION_PROFILE)
+                .map((v) => ({ value: v, label: v })),
               ...files
                 .filter((f) => f.kind === "validation")
                 .map((f) => ({ value: f.name, label: `${f.name} (validation profile file)` })),
