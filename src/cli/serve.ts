@@ -330,6 +330,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   const serving = withCatalog(
     settings.catalog,
     async (catalog) => {
+      // Listened for before anything starts: a SIGTERM while serve starts up (or while it tells
+      // systemd it is ready) stops it cleanly once it is up, instead of ending it on the spot.
+      const stop = Promise.race([
+        once(process, "SIGINT").then(() => "SIGINT"),
+        once(process, "SIGTERM").then(() => "SIGTERM"),
+        npmParentGone(STARTED_BY),
+      ]);
       if (defaultInstitution !== undefined) await requireZone(catalog, defaultInstitution);
       for (const target of settings.publishTargets) {
         const zone = await requireZone(catalog, target.institution);
@@ -405,11 +412,7 @@ export async function serveCommand(args: string[]): Promise<number> {
           intervalMs: settings.publishInterval * 1000,
           log,
         });
-      const why = await Promise.race([
-        once(process, "SIGINT").then(() => "SIGINT"),
-        once(process, "SIGTERM").then(() => "SIGTERM"),
-        npmParentGone(STARTED_BY),
-      ]);
+      const why = await stop;
       log(`stopping (${why}): answering the exports in progress`, { event: "stop", why });
       void notifyServiceManager(["STOPPING=1"]);
       await publishing?.stop();
