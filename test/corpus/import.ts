@@ -7,6 +7,9 @@
  * 2. Second pass, the same records again: a record with an OCLC number is never created again
  *    (it merges, or is held for review when several records share the number); a record with
  *    none is created again (Unique OCLC Identifier cannot match it), unless validation holds it.
+ *    An authority record (leader/06 `z`) is matched by its OCLC number, its 035s and its LCCN
+ *    (010, as `(DLC)`; docs/authorities.md): with any of them it is never created again, with
+ *    none it is.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +21,7 @@ import { parseProfile } from "../../src/import/profile.js";
 import { readIso2709WithBytes } from "../../src/marc/iso2709.js";
 import { initialNormalization } from "../../src/import/initial-normalization.js";
 import { extractMatchKeys } from "../../src/marc/match-keys.js";
+import { recordKind } from "../../src/marc/record.js";
 
 /** Outcome counts per pass, and the failures found. */
 export interface ImportCheck {
@@ -62,10 +66,15 @@ export async function checkImport(
           if (pass === 1) records++;
           const where = `${path}#${result.index} (byte ${result.offset})`;
           const raw = Buffer.from(bytes);
+          // Whether the profile's matching can find the record again: by OCLC number, and for an
+          // authority record also by a 035 or its LCCN.
+          const authority =
+            result.record !== undefined && recordKind(result.record) === "authority";
+          const keyKinds = authority ? ["oclc", "other-system-id", "system-id"] : ["oclc"];
           const oclc =
             result.record !== undefined &&
             extractMatchKeys(matchableRecord(initialNormalization(result.record).record)).some(
-              (k) => k.kind === "oclc",
+              (k) => keyKinds.includes(k.kind),
             );
           work.push(
             importer
@@ -89,7 +98,9 @@ export async function checkImport(
                   failures.push(`${where}: pass ${pass}: an unreadable record was ${outcome}`);
                 }
                 if (pass === 2 && oclc && outcome === "created") {
-                  failures.push(`${where}: pass 2: created again although it has an OCLC number`);
+                  failures.push(
+                    `${where}: pass 2: created again although it has ${authority ? "an OCLC number, a 035 or an LCCN" : "an OCLC number"}`,
+                  );
                 }
                 const held = outcome === "review" && r.decision.reasonCode === "validation";
                 if (
@@ -100,7 +111,7 @@ export async function checkImport(
                   !held
                 ) {
                   failures.push(
-                    `${where}: pass 2: ${outcome} although it has no OCLC number to match`,
+                    `${where}: pass 2: ${outcome} although it has no ${authority ? "OCLC number, 035 or LCCN" : "OCLC number"} to match`,
                   );
                 }
                 if (r.entryId === undefined) failures.push(`${where}: pass ${pass}: no job row`);
