@@ -34,11 +34,14 @@ export function postgresPublishing(pool: Pool): PublishStore {
     async publishedItems(query) {
       if (query.zones.length === 0) return { items: [], total: 0 };
       const sql = publishedItemsSql(query);
-      const [page, count] = await Promise.all([
+      const [page, total] = await Promise.all([
         pool.query<ItemRow>(numbered(sql.page.text), sql.page.params),
-        pool.query<{ n: string }>(numbered(sql.count.text), sql.count.params),
+        query.knownTotal ??
+          pool
+            .query<{ n: string }>(numbered(sql.count.text), sql.count.params)
+            .then((count) => Number(count.rows[0]?.n ?? 0)),
       ]);
-      return { items: page.rows.map(toPublishedItem), total: Number(count.rows[0]?.n ?? 0) };
+      return { items: page.rows.map(toPublishedItem), total };
     },
     async publishedItem(mmsId) {
       const result = await pool.query<ItemRow>(numbered(PUBLISHED_ITEM_SQL), [mmsId]);

@@ -35,6 +35,11 @@ export interface PublishedQuery {
   /** Items strictly after this (datestamp, MMS ID). */
   readonly after?: { readonly datestamp: string; readonly mmsId: string };
   readonly limit: number;
+  /**
+   * The total an earlier page of the same list counted: given, it is the page's `total` and
+   * nothing is counted again (a harvest of N records would otherwise count the zone N/100 times).
+   */
+  readonly knownTotal?: number;
 }
 
 /** A page of items and the number matching the query without its cursor. */

@@ -41,8 +41,10 @@ export function sqlitePublishing(db: Database.Database): PublishStore {
         if (query.zones.length === 0) return { items: [], total: 0 };
         const sql = publishedItemsSql(query);
         const rows = db.prepare(sql.page.text).all(...sql.page.params) as ItemRow[];
-        const count = db.prepare(sql.count.text).get(...sql.count.params) as { n: number };
-        return { items: rows.map(toPublishedItem), total: count.n };
+        const total =
+          query.knownTotal ??
+          (db.prepare(sql.count.text).get(...sql.count.params) as { n: number }).n;
+        return { items: rows.map(toPublishedItem), total };
       }),
     publishedItem: (mmsId) =>
       settle(() => {

@@ -124,6 +124,8 @@ interface ListState {
   readonly until?: string;
   readonly after?: { readonly datestamp: string; readonly mmsId: string };
   readonly served: number;
+  /** completeListSize, counted by the list's first page and carried by its tokens. */
+  readonly total?: number;
 }
 
 const VERBS: Record<string, { required: string[]; optional: string[] }> = {
@@ -376,6 +378,7 @@ function queryOf(context: OaiContext, state: ListState, limit: number): Publishe
     ...(state.from === undefined ? {} : { from: state.from }),
     ...(state.until === undefined ? {} : { until: state.until }),
     ...(state.after === undefined ? {} : { after: state.after }),
+    ...(state.total === undefined ? {} : { knownTotal: state.total }),
     limit,
   };
 }
@@ -409,6 +412,7 @@ async function list(
       ...state,
       after: { datestamp: last.datestamp, mmsId: last.mmsId },
       served: state.served + items.length,
+      total,
     };
     out += `<resumptionToken${tokenAttributes}>${writeToken(next, secret)}</resumptionToken>\n`;
   } else if (args.resumptionToken !== undefined) {
@@ -461,6 +465,7 @@ function isListState(value: unknown): value is ListState {
     optionalString(v.from) &&
     optionalString(v.until) &&
     Number.isSafeInteger(v.served) &&
+    (v.total === undefined || (Number.isSafeInteger(v.total) && (v.total as number) >= 0)) &&
     (v.served as number) >= 0 &&
     (after === undefined ||
       (typeof after === "object" &&
