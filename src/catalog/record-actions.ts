@@ -3,7 +3,7 @@
  * path (`commit` with an update: a new version, who and why, the record lock respected), and
  * the delete (`Catalog.deleteRecord`: the versions kept, restorable).
  */
-import type { MarcRecord } from "../marc/record.js";
+import { sameMarc, type MarcRecord } from "../marc/record.js";
 import { CatalogError, type Catalog, type CommitResult, type RecordDeletion } from "./catalog.js";
 
 /** The action of a cataloger's delete, as its tombstone keeps it. */
@@ -58,7 +58,8 @@ export const EDIT_REASON_LIMIT = 200;
  * Saves a cataloger's edit of a record: a new version with the MARC given, saved by `by` with
  * the action `edit: WHY`; `expectedVersion` is the version the cataloger opened, so an edit of a
  * record saved since (by an export, say) is `version-conflict` and nothing is lost; `locked`
- * while someone else holds its lock. The same MARC as now saves nothing (`changed` false).
+ * while someone else holds its lock. The same record as now (`sameMarc`, as an import judges
+ * "unchanged") saves nothing (`changed` false).
  */
 export async function editRecord(
   catalog: Catalog,
@@ -80,7 +81,7 @@ export async function editRecord(
       `record ${edit.mmsId} was saved as version ${record.version} since you opened version ${edit.expectedVersion}`,
     );
   }
-  if (JSON.stringify(record.marc) === JSON.stringify(edit.marc))
+  if (sameMarc(record.marc, edit.marc))
     return { mmsId: edit.mmsId, version: record.version, changed: false };
   const result = await catalog.commit({
     change: {

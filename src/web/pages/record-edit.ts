@@ -12,7 +12,7 @@ import { CatalogError, type StoredRecord } from "../../catalog/catalog.js";
 import { EDIT_REASON_LIMIT, editRecord } from "../../catalog/record-actions.js";
 import { loadConnexionProfile } from "../../import/profile.js";
 import { readMnemonic, writeMnemonic } from "../../marc/mnemonic.js";
-import type { MarcRecord } from "../../marc/record.js";
+import { getControlValue, type MarcRecord } from "../../marc/record.js";
 import { DEFAULT_VALIDATION_PROFILE, resolveValidationProfile } from "../../validation/profile.js";
 import { formatValidationIssue, validateRecord } from "../../validation/validate.js";
 import { html, type Html } from "../html.js";
@@ -41,12 +41,6 @@ export async function readEditedText(
   if (records.length > 1)
     errors.push(`the text holds ${records.length} records; edit one (no blank lines inside it)`);
   return errors.length > 0 ? { errors } : { record: records[0]! };
-}
-
-/** The 001 of a record, if it has one. */
-function controlNumber(marc: MarcRecord): string | undefined {
-  const f = marc.fields.find((field) => field.tag === "001");
-  return f && "value" in f ? f.value : undefined;
 }
 
 /** Validation of an edited MARC 21 bibliographic record under the institution's profile. */
@@ -172,8 +166,8 @@ export function register(app: FastifyInstance, web: Web): void {
     if (why.trim() === "") return again(["say why the record is edited (the Why box)"]);
     const read = await readEditedText(text);
     if ("errors" in read) return again(read.errors);
-    const was = controlNumber(stored.marc);
-    if (was === mmsId && controlNumber(read.record) !== mmsId)
+    const was = getControlValue(stored.marc, "001");
+    if (was === mmsId && getControlValue(read.record, "001") !== mmsId)
       return again([`the 001 is the MMS ID (${mmsId}) and stays as it is`]);
     const institution = ctx.institution?.code ?? zone;
     const checked = await validationOf(web, institution, stored, read.record);
